@@ -1,0 +1,89 @@
+"""The four roles of DESIGN.md and what each may do.
+
+Roles are Django groups; what they may do are permissions on the `mto.Capability` holder, granted to the
+groups by data migrations. Views ask for a capability (`mto.approve_orders`), never for a group name, so
+the role table lives in one place: ROLE_CAPABILITIES below, which the data migrations apply.
+"""
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+
+OFFICE = "Office"
+MANAGER = "Manager"
+SHOP_FLOOR = "Shop floor"
+SHIPPING = "Shipping"
+ALL_ROLES = (OFFICE, MANAGER, SHOP_FLOOR, SHIPPING)
+
+# codename -> description; each becomes the permission `mto.<codename>`.
+CAPABILITIES = {
+    "view_orders": "View customers, items and sales orders",
+    "manage_customers": "Create and edit customers and items",
+    "edit_orders": "Create, edit, submit and cancel sales orders",
+    "approve_orders": "Approve or reject sales orders",
+    "close_orders": "Close shipped sales orders",
+    "view_jobs": "View job orders",
+    "plan_jobs": "Edit job routings",
+    "manage_jobs": "Release, hold and cancel job orders",
+    "run_floor": "Use the shop floor board: run operations, report pieces, hold jobs, add notes",
+    "view_shipments": "View shipments",
+    "ship": "Create, pack, ship and print shipments",
+    "void_shipments": "Void shipped shipments",
+    "view_reports": "View reports and dashboards",
+}
+
+_OFFICE = {"view_orders", "manage_customers", "edit_orders", "close_orders", "view_jobs", "plan_jobs", "view_shipments"}
+ROLE_CAPABILITIES = {
+    OFFICE: _OFFICE,
+    MANAGER: _OFFICE | {"approve_orders", "manage_jobs", "void_shipments", "view_reports"},
+    SHOP_FLOOR: {"view_orders", "view_jobs", "run_floor"},
+    SHIPPING: {"view_orders", "view_jobs", "view_shipments", "ship"},
+}
+
+
+def perm(codename: str) -> str:
+    if codename not in CAPABILITIES:
+        raise ValueError(f"unknown capability {codename!r}")
+    return f"mto.{codename}"
+
+
+def user_role_names(user) -> list[str]:
+    if not user.is_authenticated:
+        return []
+    if not hasattr(user, "_mto_roles"):
+        user._mto_roles = sorted(user.groups.values_list("name", flat=True))
+    return user._mto_roles
+
+
+class CapabilityRequiredMixin(PermissionRequiredMixin):
+    """403 (not a login loop) for a signed-in user without the capability; anonymous users go to login."""
+
+    capability: str | tuple[str, ...] = ()
+
+    def get_permission_required(self):
+        caps = (self.capability,) if isinstance(self.capability, str) else self.capability
+        if not caps:
+            raise ValueError(f"{type(self).__name__} must name a capability")
+        return [perm(c) for c in caps]
+
+    def handle_no_permission(self):
+        self.raise_exception = self.request.user.is_authenticated
+        return super().handle_no_permission()
+
+
+def sync_role_groups(apps, schema_editor=None):
+    """Make the groups and their permissions match ROLE_CAPABILITIES (used by data migrations).
+
+    Re-run from a new data migration whenever the table above changes.
+    """
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    content_type, _ = ContentType.objects.get_or_create(app_label="mto", model="capability")
+    perms = {}
+    for codename, name in CAPABILITIES.items():
+        permission, _ = Permission.objects.get_or_create(
+            content_type=content_type, codename=codename, defaults={"name": name}
+        )
+        perms[codename] = permission
+    for role, capabilities in ROLE_CAPABILITIES.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set([perms[c] for c in sorted(capabilities)])

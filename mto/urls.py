@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sales/", include("sales.urls")),
+    path("jobs/", include("jobs.urls")),
+    path("shipping/", include("shipping.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "mto.views.permission_denied"

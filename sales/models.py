@@ -1,0 +1,230 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q, Sum
+from django.urls import reverse
+
+
+class Customer(models.Model):
+    code = models.CharField(max_length=20, unique=True, help_text="Short code, e.g. ACME.")
+    name = models.CharField(max_length=200)
+    email = models.EmailField("contact e-mail", blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    billing_address = models.TextField(blank=True)
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self):
+        return f"{self.code} - {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("sales:customer-detail", args=[self.pk])
+
+
+class ShipToAddress(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="ship_tos")
+    label = models.CharField(max_length=100, help_text="e.g. Main plant, Dock 3.")
+    address = models.TextField()
+    is_default = models.BooleanField("default ship-to", default=False)
+
+    class Meta:
+        ordering = ["-is_default", "label"]
+        verbose_name = "ship-to address"
+        verbose_name_plural = "ship-to addresses"
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "label"], name="shipto_unique_label_per_customer"),
+            models.UniqueConstraint(
+                fields=["customer"], condition=Q(is_default=True), name="shipto_one_default_per_customer"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.address.splitlines()[0] if self.address else ''}"
+
+
+class Item(models.Model):
+    part_number = models.CharField(max_length=60)
+    revision = models.CharField(max_length=10, default="A")
+    description = models.CharField(max_length=255)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["part_number", "revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["part_number", "revision"], name="item_unique_part_revision"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="item_unit_price_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.part_number} rev {self.revision} - {self.description}"
+
+    def get_absolute_url(self):
+        return reverse("sales:item-detail", args=[self.pk])
+
+
+class SalesOrder(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PENDING_APPROVAL = "pending_approval", "Pending approval"
+        APPROVED = "approved", "Approved"
+        IN_PRODUCTION = "in_production", "In production"
+        PARTIALLY_SHIPPED = "partially_shipped", "Partially shipped"
+        SHIPPED = "shipped", "Shipped"
+        CLOSED = "closed", "Closed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    number = models.CharField(max_length=20, unique=True, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    customer_po = models.CharField("customer PO number", max_length=60, blank=True)
+    ship_to = models.ForeignKey(ShipToAddress, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    order_date = models.DateField()
+    requested_date = models.DateField(null=True, blank=True)
+    promised_date = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    # Assigned only by sales.services (the transition map in sales.workflow).
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "-id"], name="so_status_id"),
+            models.Index(fields=["customer", "-id"], name="so_customer_id"),
+            models.Index(fields=["-order_date", "-id"], name="so_order_date_id"),
+            models.Index(fields=["customer_po"], name="so_customer_po"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__regex=r"^SO-[0-9]{6,}$"), name="so_number_format"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def get_absolute_url(self):
+        return reverse("sales:order-detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def number_digits(self) -> str:
+        return self.number.removeprefix("SO-")
+
+
+class SalesOrderLineQuerySet(models.QuerySet):
+    def with_amount(self):
+        return self.annotate(amount=F("quantity") * F("unit_price"))
+
+
+class SalesOrderLine(models.Model):
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveSmallIntegerField()
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    description = models.CharField(max_length=255, blank=True)
+    drawing_number = models.CharField("customer drawing number", max_length=60, blank=True)
+    drawing_revision = models.CharField(max_length=10, blank=True)
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    due_date = models.DateField()
+    # Total shipped, kept by sales_order_record_shipped from the shipping app's own figures.
+    quantity_shipped = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = SalesOrderLineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_no"], name="soline_unique_line_no"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="soline_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="soline_unit_price_not_negative"),
+            models.CheckConstraint(condition=Q(quantity_shipped__lte=F("quantity")), name="soline_not_over_shipped"),
+            # A line is a standard item, or a custom part described by the customer's drawing.
+            models.CheckConstraint(
+                condition=Q(item__isnull=False) | (~Q(description="") & ~Q(drawing_number="")),
+                name="soline_item_or_custom_part",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order.number}/{self.line_no}"
+
+    @property
+    def is_custom(self) -> bool:
+        return self.item_id is None
+
+    @property
+    def part_label(self) -> str:
+        if self.item_id:
+            return f"{self.item.part_number} rev {self.item.revision}"
+        rev = f" rev {self.drawing_revision}" if self.drawing_revision else ""
+        return f"{self.drawing_number}{rev} (custom)"
+
+    @property
+    def part_description(self) -> str:
+        return self.description or (self.item.description if self.item_id else "")
+
+    @property
+    def amount(self) -> Decimal:
+        return self.quantity * self.unit_price
+
+
+def drawing_upload_to(instance, filename):
+    # The stored name never comes from the user: a random name with the extension of the checked type.
+    return f"drawings/{instance.stored_token}.{instance.EXTENSIONS[instance.content_type]}"
+
+
+class LineDrawing(models.Model):
+    EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+
+    line = models.ForeignKey(SalesOrderLine, on_delete=models.CASCADE, related_name="drawings")
+    file = models.FileField(upload_to=drawing_upload_to)
+    stored_token = models.CharField(max_length=32, unique=True, editable=False)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=40, choices=[(k, k) for k in EXTENSIONS])
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("sales:drawing-download", args=[self.pk])
+
+
+class SalesOrderStatusChange(models.Model):
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=SalesOrder.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=SalesOrder.Status.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["order", "changed_at"])]
+
+    def __str__(self):
+        return f"{self.order_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+def order_total_expression():
+    return Sum(F("lines__quantity") * F("lines__unit_price"))

@@ -1,0 +1,371 @@
+"""Every write of the sales app. Views, the API and other apps call these; nothing else saves sales rows."""
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from mto.db import atomic_with_retry
+from mto.services import document_number_next
+
+from . import signals
+from .models import Customer, Item, LineDrawing, SalesOrder, SalesOrderLine, SalesOrderStatusChange, ShipToAddress
+from .workflow import ROLL_UP_MOVES, TRANSITIONS
+
+S = SalesOrder.Status
+
+DRAWING_SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+DRAWING_EXTENSIONS = {
+    "application/pdf": {".pdf"},
+    "image/png": {".png"},
+    "image/jpeg": {".jpg", ".jpeg"},
+}
+
+
+# --- customers and items -------------------------------------------------------------------------
+
+
+def _save(instance, fields: dict[str, Any] | None = None):
+    for name, value in (fields or {}).items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def customer_create(*, ship_tos: Iterable[dict] = (), **fields) -> Customer:
+    customer = _save(Customer(), fields)
+    for index, ship_to in enumerate(ship_tos):
+        ship_to_create(customer=customer, is_default=index == 0, **ship_to)
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, **fields) -> Customer:
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    return _save(customer, fields)
+
+
+@transaction.atomic
+def ship_to_create(*, customer: Customer, label: str, address: str, is_default: bool = False) -> ShipToAddress:
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    if is_default or not customer.ship_tos.exists():
+        customer.ship_tos.filter(is_default=True).update(is_default=False)
+        is_default = True
+    return _save(ShipToAddress(customer=customer, label=label, address=address, is_default=is_default))
+
+
+@transaction.atomic
+def ship_to_update(*, ship_to: ShipToAddress, **fields) -> ShipToAddress:
+    Customer.objects.select_for_update().filter(pk=ship_to.customer_id).first()
+    ship_to = ShipToAddress.objects.get(pk=ship_to.pk)
+    if fields.get("is_default"):
+        ShipToAddress.objects.filter(customer_id=ship_to.customer_id, is_default=True).exclude(pk=ship_to.pk).update(
+            is_default=False
+        )
+    return _save(ship_to, fields)
+
+
+@transaction.atomic
+def item_create(**fields) -> Item:
+    return _save(Item(), fields)
+
+
+@transaction.atomic
+def item_update(*, item: Item, **fields) -> Item:
+    item = Item.objects.select_for_update().get(pk=item.pk)
+    return _save(item, fields)
+
+
+# --- drawings --------------------------------------------------------------------------------------
+
+
+def drawing_validate(upload) -> str:
+    """Return the content type of an uploaded drawing judged by its bytes, or raise ValidationError."""
+    limit = settings.DRAWING_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            f"{upload.name} is {upload.size / 1_048_576:.1f} MB; drawings may be at most {limit // 1_048_576} MB.",
+            code="too_large",
+        )
+    if upload.size == 0:
+        raise ValidationError(f"{upload.name} is empty.", code="empty")
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = next((ct for sig, ct in DRAWING_SIGNATURES.items() if head.startswith(sig)), None)
+    if content_type is None:
+        raise ValidationError(
+            f"{upload.name} is not a PDF, PNG or JPEG file (its content says otherwise).", code="bad_type"
+        )
+    suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if suffix not in DRAWING_EXTENSIONS[content_type]:
+        raise ValidationError(
+            f"{upload.name} holds a {content_type.split('/')[1].upper()} file but is named {suffix or 'without'}"
+            " extension; rename it to match its content.",
+            code="bad_extension",
+        )
+    return content_type
+
+
+def _drawing_attach(*, line: SalesOrderLine, upload, uploaded_by) -> LineDrawing:
+    content_type = drawing_validate(upload)
+    drawing = LineDrawing(
+        line=line,
+        stored_token=secrets.token_hex(16),
+        original_name=upload.name[-255:],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=uploaded_by,
+    )
+    drawing.file.save("upload", upload, save=False)
+    drawing.save()
+    return drawing
+
+
+# --- sales orders ----------------------------------------------------------------------------------
+
+ORDER_FIELDS = ("customer", "customer_po", "ship_to", "order_date", "requested_date", "promised_date", "notes")
+LINE_FIELDS = ("item", "description", "drawing_number", "drawing_revision", "quantity", "unit_price", "due_date")
+
+
+def _check_capability(user, capability: str):
+    if not user.has_perm(f"mto.{capability}"):
+        raise PermissionDenied(f"You may not do this ({capability.replace('_', ' ')}).")
+
+
+def _validate_header(order: SalesOrder):
+    errors = {}
+    if not order.customer.is_active:
+        errors["customer"] = f"Customer {order.customer.code} is inactive."
+    if order.ship_to_id and order.ship_to.customer_id != order.customer_id:
+        errors["ship_to"] = "This ship-to address belongs to another customer."
+    for field in ("requested_date", "promised_date"):
+        value = getattr(order, field)
+        if value and order.order_date and value < order.order_date:
+            errors[field] = "Cannot be before the order date."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _write_lines(*, order: SalesOrder, lines: list[dict], by) -> None:
+    """Replace the order's lines with `lines` (dicts of LINE_FIELDS, optional `id`, optional `drawings`)."""
+    if not lines:
+        raise ValidationError({"lines": "An order needs at least one line."})
+    existing = {line.pk: line for line in order.lines.all()} if order.pk else {}
+    keep_ids = {data["id"] for data in lines if data.get("id")}
+    unknown = keep_ids - existing.keys()
+    if unknown:
+        raise ValidationError({"lines": "A line does not belong to this order; reload the page."})
+    SalesOrderLine.objects.filter(order=order).exclude(pk__in=keep_ids).delete()
+    # Renumber compactly; shift existing numbers first so the unique (order, line_no) never collides.
+    if keep_ids:
+        for line in existing.values():
+            if line.pk in keep_ids:
+                line.line_no += 1000
+                line.save(update_fields=["line_no"])
+    errors = []
+    for line_no, data in enumerate(lines, start=1):
+        line = existing.get(data.get("id")) or SalesOrderLine(order=order)
+        line.line_no = line_no
+        for field in LINE_FIELDS:
+            if field in data:
+                setattr(line, field, data[field])
+        if line.item_id and line.unit_price is None:
+            line.unit_price = line.item.unit_price
+        if line.item_id is None and not (line.description and line.drawing_number):
+            errors.append(f"Line {line_no}: a custom part needs a description and the customer's drawing number.")
+            continue
+        if line.item_id and not line.item.is_active:
+            errors.append(f"Line {line_no}: item {line.item.part_number} is inactive.")
+            continue
+        if line.due_date and order.order_date and line.due_date < order.order_date:
+            errors.append(f"Line {line_no}: the due date is before the order date.")
+            continue
+        try:
+            line.full_clean(exclude=["order"], validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            errors.extend(f"Line {line_no}: {field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+            continue
+        line.save()
+        for upload in data.get("drawings") or ():
+            try:
+                _drawing_attach(line=line, upload=upload, uploaded_by=by)
+            except ValidationError as exc:
+                errors.extend(f"Line {line_no}: {msg}" for msg in exc.messages)
+    if errors:
+        raise ValidationError({"lines": errors})
+
+
+@atomic_with_retry
+def sales_order_create(*, created_by, lines: list[dict], **fields) -> SalesOrder:
+    _check_capability(created_by, "edit_orders")
+    order = SalesOrder(created_by=created_by, **{k: v for k, v in fields.items() if k in ORDER_FIELDS})
+    if order.order_date is None:
+        order.order_date = timezone.localdate()
+    order.number = "SO-000000"  # placeholder for validation; the real number is taken last to keep the lock short
+    order.full_clean(exclude=["number"])
+    _validate_header(order)
+    order.number = f"SO-{document_number_next(sequence='SO'):06d}"
+    order.save()
+    _write_lines(order=order, lines=lines, by=created_by)
+    SalesOrderStatusChange.objects.create(order=order, from_status="", to_status=S.DRAFT, changed_by=created_by)
+    return order
+
+
+@atomic_with_retry
+def sales_order_update(*, order: SalesOrder, updated_by, lines: list[dict], **fields) -> SalesOrder:
+    _check_capability(updated_by, "edit_orders")
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if not order.is_editable:
+        raise ValidationError(f"{order.number} is {order.get_status_display().lower()}; only drafts can be edited.")
+    for name, value in fields.items():
+        if name in ORDER_FIELDS:
+            setattr(order, name, value)
+    order.full_clean()
+    _validate_header(order)
+    order.save()
+    _write_lines(order=order, lines=lines, by=updated_by)
+    return order
+
+
+@transaction.atomic
+def sales_order_attach_drawing(*, line: SalesOrderLine, upload, uploaded_by) -> LineDrawing:
+    _check_capability(uploaded_by, "edit_orders")
+    order = SalesOrder.objects.select_for_update().get(pk=line.order_id)
+    if not order.is_editable:
+        raise ValidationError(f"{order.number} is not a draft; drawings can only be added to drafts.")
+    return _drawing_attach(line=line, upload=upload, uploaded_by=uploaded_by)
+
+
+def _record_status(order: SalesOrder, *, to: str, by, reason: str = "") -> SalesOrder:
+    from_status = order.status
+    order.status = to
+    order.save(update_fields=["status", "updated_at"])
+    SalesOrderStatusChange.objects.create(
+        order=order, from_status=from_status, to_status=to, changed_by=by, reason=reason
+    )
+    return order
+
+
+@atomic_with_retry
+def sales_order_transition(*, order: SalesOrder, name: str, by, reason: str = "") -> SalesOrder:
+    """Make a user-facing transition of the lifecycle (submit, approve, reject, cancel, close)."""
+    transition = TRANSITIONS[name]
+    _check_capability(by, transition.capability)
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status not in transition.source:
+        if order.status == transition.target:
+            raise ValidationError(f"{order.number} is already {order.get_status_display().lower()}.", code="conflict")
+        raise ValidationError(
+            f"Cannot {transition.label.lower()}: {order.number} is {order.get_status_display().lower()}.",
+            code="conflict",
+        )
+    reason = (reason or "").strip()
+    if transition.needs_reason and not reason:
+        raise ValidationError({"reason": "Please give a reason."})
+    if name == "submit" and not order.lines.exists():
+        raise ValidationError("An order needs at least one line before it can be submitted.")
+    _record_status(order, to=transition.target, by=by, reason=reason)
+    if name == "approve":
+        signals.order_approved.send(sender=SalesOrder, order=order, approved_by=by)
+    elif name == "cancel":
+        signals.order_cancelled.send(sender=SalesOrder, order=order, cancelled_by=by, reason=reason)
+    elif name == "close":
+        signals.order_status_changed.send(
+            sender=SalesOrder, order=order, from_status=S.SHIPPED, to_status=S.CLOSED, by=by
+        )
+    return order
+
+
+def sales_order_submit(*, order: SalesOrder, by) -> SalesOrder:
+    return sales_order_transition(order=order, name="submit", by=by)
+
+
+def sales_order_approve(*, order: SalesOrder, approved_by) -> SalesOrder:
+    return sales_order_transition(order=order, name="approve", by=approved_by)
+
+
+def sales_order_reject(*, order: SalesOrder, by, reason: str) -> SalesOrder:
+    return sales_order_transition(order=order, name="reject", by=by, reason=reason)
+
+
+def sales_order_cancel(*, order: SalesOrder, by, reason: str) -> SalesOrder:
+    return sales_order_transition(order=order, name="cancel", by=by, reason=reason)
+
+
+def sales_order_close(*, order: SalesOrder, by) -> SalesOrder:
+    return sales_order_transition(order=order, name="close", by=by)
+
+
+# --- roll-up, called by jobs and shipping ----------------------------------------------------------
+
+
+def _roll_up_to(order: SalesOrder, *, to: str, by, reason: str) -> SalesOrder:
+    if to == order.status:
+        return order
+    if to not in ROLL_UP_MOVES.get(order.status, ()):
+        raise ValidationError(
+            f"{order.number} is {order.get_status_display().lower()}; it cannot become {S(to).label.lower()}.",
+            code="conflict",
+        )
+    from_status = order.status
+    _record_status(order, to=to, by=by, reason=reason)
+    signals.order_status_changed.send(sender=SalesOrder, order=order, from_status=from_status, to_status=to, by=by)
+    return order
+
+
+@transaction.atomic
+def sales_order_mark_in_production(*, order: SalesOrder, by=None) -> SalesOrder:
+    """Jobs call this when work starts on any of the order's jobs; later states are left alone.
+
+    Locks the order, so it serialises with a concurrent cancel: work cannot start on a cancelled order.
+    """
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status == S.APPROVED:
+        return _roll_up_to(order, to=S.IN_PRODUCTION, by=by, reason="Work started on the floor.")
+    if order.status in (S.DRAFT, S.PENDING_APPROVAL, S.CANCELLED, S.CLOSED):
+        raise ValidationError(
+            f"{order.number} is {order.get_status_display().lower()}; no work can start on it.", code="conflict"
+        )
+    return order
+
+
+@transaction.atomic
+def sales_order_record_shipped(*, order: SalesOrder, shipped: dict[int, int], by=None, reason: str = "") -> SalesOrder:
+    """Shipping calls this after a shipment ships or is voided, with each line's total shipped quantity.
+
+    The order becomes partially shipped while anything is left, shipped when every line is complete, and
+    goes back to in production when a void leaves nothing shipped.
+    """
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    lines = list(order.lines.select_for_update().order_by("line_no"))
+    unknown = set(shipped) - {line.pk for line in lines}
+    if unknown:
+        raise ValidationError("A shipped line does not belong to this order.")
+    for line in lines:
+        quantity = shipped.get(line.pk, line.quantity_shipped)
+        if quantity < 0 or quantity > line.quantity:
+            raise ValidationError(
+                f"Line {line.line_no}: {quantity} shipped is outside 0..{line.quantity} ordered.", code="over_ship"
+            )
+        if quantity != line.quantity_shipped:
+            line.quantity_shipped = quantity
+            line.save(update_fields=["quantity_shipped"])
+    if all(line.quantity_shipped >= line.quantity for line in lines):
+        target = S.SHIPPED
+    elif any(line.quantity_shipped for line in lines):
+        target = S.PARTIALLY_SHIPPED
+    else:
+        target = S.IN_PRODUCTION
+    return _roll_up_to(order, to=target, by=by, reason=reason)
+

@@ -1,0 +1,14 @@
+from django.dispatch import Signal
+
+# Sent inside the approval transaction, after the order's status is `approved`.
+# Arguments: order (SalesOrder, locked by the sender), approved_by (User).
+# Receivers run in that transaction: if one raises, the approval rolls back.
+order_approved = Signal()
+
+# Sent inside the cancelling transaction, after the order's status is `cancelled`.
+# Arguments: order (SalesOrder), cancelled_by (User), reason (str).
+order_cancelled = Signal()
+
+# Sent inside the transaction that moved an order through the roll-up (in production, shipped states)
+# or closed it. Arguments: order (SalesOrder), from_status (str), to_status (str), by (User or None).
+order_status_changed = Signal()

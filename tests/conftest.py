@@ -1,0 +1,65 @@
+import os
+
+import pytest
+from django.db import connection
+
+from mto.roles import MANAGER, OFFICE, SHIPPING, SHOP_FLOOR
+from tests.factories import UserFactory
+
+ROLE_FIXTURES = {"office": OFFICE, "manager": MANAGER, "lead": SHOP_FLOOR, "clerk": SHIPPING}
+
+
+@pytest.fixture
+def office(db):
+    return UserFactory(username="office", roles=[OFFICE], first_name="Olive", last_name="Office")
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(username="manager", roles=[MANAGER], first_name="Max", last_name="Manager")
+
+
+@pytest.fixture
+def lead(db):
+    return UserFactory(username="lead", roles=[SHOP_FLOOR], first_name="Lee", last_name="Lead")
+
+
+@pytest.fixture
+def clerk(db):
+    return UserFactory(username="clerk", roles=[SHIPPING], first_name="Cleo", last_name="Clerk")
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="admin", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def role_user(request, db):
+    """Parametrise with a role fixture name ('office', 'manager', 'lead', 'clerk', 'superuser') or None."""
+    name = request.param
+    return None if name is None else request.getfixturevalue(name)
+
+
+def _is_postgres():
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def postgres_only(db):
+    if not _is_postgres():
+        pytest.skip("needs PostgreSQL (set DATABASE_URL): row locks and concurrent transactions")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_report_header(config):
+    return f"database: {os.environ.get('DATABASE_URL', 'sqlite (default)')}; redis: {os.environ.get('REDIS_URL') or 'none (eager Celery)'}"
