@@ -12,3 +12,8 @@ order_cancelled = Signal()
 # Sent inside the transaction that moved an order through the roll-up (in production, shipped states)
 # or closed it. Arguments: order (SalesOrder), from_status (str), to_status (str), by (User or None).
 order_status_changed = Signal()
+
+# Sent (not in a transaction) by the order detail page so that other apps can show their part of an
+# order without sales importing them. Arguments: order (SalesOrder), request (HttpRequest).
+# Each receiver returns rendered HTML (a str, already escaped) or None; the page shows them in order.
+order_detail_panels = Signal()

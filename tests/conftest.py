@@ -41,13 +41,14 @@ def role_user(request, db):
     return None if name is None else request.getfixturevalue(name)
 
 
-def _is_postgres():
+def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
 @pytest.fixture
-def postgres_only(db):
-    if not _is_postgres():
+def postgres_only():
+    """Skip (with the reason) where the suite runs on SQLite: row locks need real concurrent transactions."""
+    if not is_postgres():
         pytest.skip("needs PostgreSQL (set DATABASE_URL): row locks and concurrent transactions")
 
 
