@@ -11,6 +11,9 @@ class Capability(models.Model):
         default_permissions = ()
         permissions = sorted(CAPABILITIES.items())
 
+    def __str__(self):
+        return "capability"
+
 
 class DocumentSequence(models.Model):
     """Gap-free document numbers: the row is locked and bumped inside the creating transaction."""

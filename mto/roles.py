@@ -30,7 +30,15 @@ CAPABILITIES = {
     "view_reports": "View reports and dashboards",
 }
 
-_OFFICE = {"view_orders", "manage_customers", "edit_orders", "close_orders", "view_jobs", "plan_jobs", "view_shipments"}
+_OFFICE = {
+    "view_orders",
+    "manage_customers",
+    "edit_orders",
+    "close_orders",
+    "view_jobs",
+    "plan_jobs",
+    "view_shipments",
+}
 ROLE_CAPABILITIES = {
     OFFICE: _OFFICE,
     MANAGER: _OFFICE | {"approve_orders", "manage_jobs", "void_shipments", "view_reports"},

@@ -63,4 +63,5 @@ def _fast_passwords(settings):
 
 
 def pytest_report_header(config):
-    return f"database: {os.environ.get('DATABASE_URL', 'sqlite (default)')}; redis: {os.environ.get('REDIS_URL') or 'none (eager Celery)'}"
+    database = os.environ.get("DATABASE_URL", "sqlite (default)")
+    return f"database: {database}; redis: {os.environ.get('REDIS_URL') or 'none (eager Celery)'}"

@@ -37,7 +37,9 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def ship_to(self, create, extracted, **kwargs):
         if create and extracted is not False:
-            ShipToAddress.objects.create(customer=self, label="Main", address="1 Main St\nSpringfield", is_default=True)
+            ShipToAddress.objects.create(
+                customer=self, label="Main", address="1 Main St\nSpringfield", is_default=True
+            )
 
 
 class ItemFactory(factory.django.DjangoModelFactory):
