@@ -13,6 +13,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
@@ -27,6 +28,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class CustomerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Customer
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"C{n:04d}")
     name = factory.Sequence(lambda n: f"Customer {n} Inc.")
@@ -57,6 +59,7 @@ class SalesOrderFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = SalesOrder
+        skip_postgeneration_save = True
 
     number = factory.Sequence(lambda n: f"SO-{900000 + n:06d}")
     customer = factory.SubFactory(CustomerFactory)
