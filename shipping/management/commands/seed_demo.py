@@ -1,0 +1,98 @@
+"""Demo data for every role: users, customers, items, work centers and orders in every state.
+
+It lives in the shipping app because it drives all three apps (shipping is the top of the dependency
+chain). Everything goes through the services, so the demo obeys the same rules as real use. Idempotent:
+each demo order is keyed by its PO number and made once.
+"""
+
+import random
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from tqdm import tqdm
+
+from mto.demo import DEMO_PASSWORD, seed_users
+from sales import demo as sales_demo
+from sales import services as sales_services
+
+# (PO number, final state, days ago, has a custom line)
+DEMO_ORDERS = [
+    ("DEMO-1001", "draft", 1, True),
+    ("DEMO-1002", "draft", 2, False),
+    ("DEMO-1003", "pending_approval", 2, True),
+    ("DEMO-1004", "pending_approval", 3, False),
+    ("DEMO-1005", "rejected", 6, False),
+    ("DEMO-1006", "approved", 4, True),
+    ("DEMO-1007", "approved", 5, False),
+    ("DEMO-1008", "in_production", 12, False),
+    ("DEMO-1009", "in_production", 15, True),
+    ("DEMO-1010", "partially_shipped", 25, False),
+    ("DEMO-1011", "shipped", 35, False),
+    ("DEMO-1012", "closed", 60, False),
+    ("DEMO-1013", "cancelled", 20, False),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo users, customers, items, work centers and orders in every state (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=7, help="random seed for the demo orders")
+
+    def handle(self, *args, seed, **options):
+        rng = random.Random(seed)
+        self.stdout.write("Demo users ...")
+        users = seed_users()
+        self.stdout.write("Customers and items ...")
+        customers, items = sales_demo.seed_customers_and_items()
+        self._seed_shop_floor()
+        created = 0
+        for po, state, days_ago, custom in tqdm(DEMO_ORDERS, desc="Demo orders", unit="order", file=self.stdout):
+            with transaction.atomic():
+                order, is_new = sales_demo.demo_order(
+                    po=po,
+                    customers=customers,
+                    items=items,
+                    office=users["office"],
+                    rng=rng,
+                    days_ago=days_ago,
+                    custom=custom,
+                )
+                if is_new:
+                    self._drive(order, state, users)
+                    created += 1
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {created} new orders. Log in as office, manager, lead, clerk or admin "
+                f"with the password {DEMO_PASSWORD!r} (demo only)."
+            )
+        )
+
+    def _seed_shop_floor(self):
+        try:
+            from jobs.demo import seed_shop_floor
+        except ImportError:
+            return
+        self.stdout.write("Work centers and routings ...")
+        seed_shop_floor(stdout=self.stdout)
+
+    def _drive(self, order, state, users):
+        office, manager = users["office"], users["manager"]
+        if state == "draft":
+            return
+        sales_services.sales_order_submit(order=order, by=office)
+        if state == "pending_approval":
+            return
+        if state == "rejected":
+            sales_services.sales_order_reject(order=order, by=manager, reason="Customer to confirm the revision.")
+            return
+        if state == "cancelled":
+            sales_services.sales_order_cancel(order=order, by=office, reason="Customer placed it twice.")
+            return
+        sales_services.sales_order_approve(order=order, approved_by=manager)
+        if state == "approved":
+            return
+        self._drive_floor_and_shipping(order, state, users)
+
+    def _drive_floor_and_shipping(self, order, state, users):
+        """Filled in once the jobs and shipping services exist."""
