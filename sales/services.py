@@ -368,4 +368,3 @@ def sales_order_record_shipped(*, order: SalesOrder, shipped: dict[int, int], by
     else:
         target = S.IN_PRODUCTION
     return _roll_up_to(order, to=target, by=by, reason=reason)
-
