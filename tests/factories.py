@@ -2,11 +2,19 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from mto.roles import ALL_ROLES, sync_role_groups
 from sales.models import Customer, Item, SalesOrder, SalesOrderLine, ShipToAddress
+
+
+def ensure_role_groups():
+    """Transactional tests flush the tables the data migrations filled; put the role groups back."""
+    if Group.objects.filter(name__in=ALL_ROLES).count() < len(ALL_ROLES):
+        sync_role_groups(django_apps)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -21,6 +29,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
+        if extracted:
+            ensure_role_groups()
         for role in extracted or ():
             self.groups.add(Group.objects.get(name=role))
 
