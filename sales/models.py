@@ -120,6 +120,11 @@ class SalesOrder(models.Model):
         return self.status == self.Status.DRAFT
 
     @property
+    def lines_total(self) -> Decimal:
+        """Sum of the lines; uses prefetched lines when the selector prefetched them."""
+        return sum((line.amount for line in self.lines.all()), Decimal("0.00"))
+
+    @property
     def number_digits(self) -> str:
         return self.number.removeprefix("SO-")
 

@@ -1,0 +1,111 @@
+"""Shared pieces of the REST API: capability permission, errors, pagination, concurrency tokens."""
+
+import hashlib
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import BasePermission
+
+from .roles import perm
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The resource changed or is in a state that does not allow this."
+    default_code = "conflict"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The resource was changed by someone else; fetch it again."
+    default_code = "precondition_failed"
+
+
+class HasCapability(BasePermission):
+    """Views name the capability each action needs: `capabilities = {"list": "view_orders", ...}`.
+
+    Deny by default: an action the view does not list is refused.
+    """
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        capabilities = getattr(view, "capabilities", {})
+        action = getattr(view, "action", None) or request.method.lower()
+        capability = capabilities.get(action)
+        if capability is None:
+            return False
+        return request.user.has_perm(perm(capability))
+
+
+class IdCursorPagination(CursorPagination):
+    """Stable cursor paging on the primary key: no COUNT(*) over big tables, no skipped or repeated rows."""
+
+    ordering = "-id"
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _validation_detail(exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+    return {"detail": " ".join(exc.messages)}
+
+
+def exception_handler(exc, context):
+    """Our services raise Django's errors; give them their HTTP meaning (never a 500)."""
+    from rest_framework.views import exception_handler as drf_exception_handler  # DRF settings import us
+
+    if isinstance(exc, DjangoValidationError):
+        codes = {getattr(e, "code", None) for e in exc.error_list} if hasattr(exc, "error_list") else set()
+        if "conflict" in codes:
+            exc = Conflict(detail=" ".join(exc.messages))
+        else:
+            exc = exceptions.ValidationError(detail=_validation_detail(exc))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(detail=str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    return drf_exception_handler(exc, context)
+
+
+def etag_for(instance) -> str:
+    stamp = f"{instance._meta.label}:{instance.pk}:{instance.updated_at.isoformat()}"
+    return '"' + hashlib.sha256(stamp.encode()).hexdigest()[:32] + '"'
+
+
+def check_if_match(request, instance):
+    """Refuse a write whose If-Match names an older version: no overwriting someone else's change unknowingly."""
+    expected = request.headers.get("If-Match")
+    if expected and expected.strip() != "*" and etag_for(instance) not in [e.strip() for e in expected.split(",")]:
+        raise PreconditionFailed()
+
+
+def login_not_required_patterns(patterns):
+    """API views authenticate themselves (token or session) and answer 401/403, never a login redirect."""
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            login_not_required_patterns(pattern.url_patterns)
+        else:
+            pattern.callback.login_required = False
+    return patterns
+
+
+ERROR = inline_serializer("Error", fields={"detail": serializers.CharField()})
+ERROR_RESPONSES = {
+    400: OpenApiResponse(description="Bad input: field errors or a reason"),
+    401: OpenApiResponse(ERROR, description="Not authenticated"),
+    403: OpenApiResponse(ERROR, description="Your role does not allow this"),
+    404: OpenApiResponse(ERROR, description="Not found"),
+}
+ACTION_ERROR_RESPONSES = {
+    **ERROR_RESPONSES,
+    409: OpenApiResponse(ERROR, description="Illegal transition or a lost race"),
+    412: OpenApiResponse(ERROR, description="If-Match names an older version"),
+}
