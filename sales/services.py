@@ -174,6 +174,7 @@ def _write_lines(*, order: SalesOrder, lines: list[dict], by) -> None:
                 line.line_no += 1000
                 line.save(update_fields=["line_no"])
     errors = []
+    stored = []
     for line_no, data in enumerate(lines, start=1):
         line = existing.get(data.get("id")) or SalesOrderLine(order=order)
         line.line_no = line_no
@@ -199,10 +200,13 @@ def _write_lines(*, order: SalesOrder, lines: list[dict], by) -> None:
         line.save()
         for upload in data.get("drawings") or ():
             try:
-                _drawing_attach(line=line, upload=upload, uploaded_by=by)
+                stored.append(_drawing_attach(line=line, upload=upload, uploaded_by=by))
             except ValidationError as exc:
                 errors.extend(f"Line {line_no}: {msg}" for msg in exc.messages)
     if errors:
+        # The rows roll back with the transaction; the files written for them must go too.
+        for drawing in stored:
+            drawing.file.delete(save=False)
         raise ValidationError({"lines": errors})
 
 

@@ -331,3 +331,11 @@ def test_concurrent_creation_never_repeats_a_number(postgres_only):
     assert errors == []
     numbers = sorted(SalesOrder.objects.values_list("number", flat=True))
     assert numbers == [f"SO-{n:06d}" for n in range(1, 9)]
+
+
+def test_rejected_order_leaves_no_drawing_files(office, customer, item, settings):
+    upload = SimpleUploadedFile("ok.pdf", PDF_BYTES)
+    with pytest.raises(ValidationError):
+        _create(office, customer, [_custom_line(drawings=[upload]), _line(item, quantity=0)])
+    drawings = settings.MEDIA_ROOT / "drawings"
+    assert not drawings.exists() or list(drawings.iterdir()) == []
