@@ -1,15 +1,20 @@
 """Shared pieces of the REST API: capability permission, errors, pagination, concurrency tokens."""
 
+import functools
 import hashlib
+import json
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
 
+from .models import IdempotencyKey
 from .roles import perm
 
 
@@ -85,6 +90,44 @@ def check_if_match(request, instance):
     expected = request.headers.get("If-Match")
     if expected and expected.strip() != "*" and etag_for(instance) not in [e.strip() for e in expected.split(",")]:
         raise PreconditionFailed()
+
+
+def idempotent(view_method):
+    """Honour an Idempotency-Key header: the same request sent again gets the first response, not a second
+    order or shipment. The key row is written in the same transaction as the change it guards.
+    """
+
+    @functools.wraps(view_method)
+    def wrapper(self, request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if not key:
+            return view_method(self, request, *args, **kwargs)
+        if len(key) > 255:
+            raise exceptions.ValidationError({"Idempotency-Key": "At most 255 characters."})
+        body = json.dumps(request.data, sort_keys=True, default=str)
+        fingerprint = hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    row = IdempotencyKey.objects.create(
+                        user=request.user, key=key, method=request.method, path=request.path[:500],
+                        request_hash=fingerprint,
+                    )  # fmt: skip
+            except IntegrityError:
+                # A concurrent twin waited here on the unique key until the first request committed.
+                row = IdempotencyKey.objects.get(user=request.user, key=key)
+                if row.request_hash != fingerprint:
+                    raise exceptions.ValidationError(
+                        {"Idempotency-Key": "This key was already used for a different request."}
+                    ) from None
+                return Response(row.response_body, status=row.status_code, headers={"Idempotent-Replay": "true"})
+            response = view_method(self, request, *args, **kwargs)
+            row.status_code = response.status_code
+            row.response_body = response.data
+            row.save(update_fields=["status_code", "response_body"])
+            return response
+
+    return wrapper
 
 
 def login_not_required_patterns(patterns):

@@ -10,7 +10,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mto.api import ACTION_ERROR_RESPONSES, ERROR_RESPONSES, check_if_match, etag_for
+from mto.api import ACTION_ERROR_RESPONSES, ERROR_RESPONSES, check_if_match, etag_for, idempotent
 
 from . import services
 from .models import Customer, Item, SalesOrder, SalesOrderLine, ShipToAddress
@@ -142,7 +142,11 @@ class SalesOrderFilter(django_filters.FilterSet):
 
 
 class EtagMixin:
-    """Send an ETag with each object; honour If-Match on writes and actions."""
+    """Send an ETag with each object; honour If-Match on writes and actions; Idempotency-Key on create."""
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
@@ -213,6 +217,7 @@ def _order_action(name: str, needs_reason: bool = False):
 
     # The router maps the URL to the attribute named like the function: name it before decorating.
     run.__name__ = name
+    run = idempotent(run)
     run = action(detail=True, methods=["post"], url_path=name)(run)
     return extend_schema(
         request=ReasonSerializer if needs_reason else None,

@@ -145,3 +145,42 @@ def test_schema_and_docs(office):
     schema = api.get("/api/v1/schema/")
     assert schema.status_code == 200
     assert b"/api/v1/sales-orders/{id}/approve/" in schema.content
+
+
+def test_idempotency_key_replays_instead_of_creating_twice(office, customer, item):
+    api = client_for(office)
+    payload = order_payload(customer, item)
+    first = api.post("/api/v1/sales-orders/", payload, format="json", HTTP_IDEMPOTENCY_KEY="web-shop-123")
+    again = api.post("/api/v1/sales-orders/", payload, format="json", HTTP_IDEMPOTENCY_KEY="web-shop-123")
+    assert first.status_code == again.status_code == 201
+    assert again.json()["number"] == first.json()["number"]
+    assert again["Idempotent-Replay"] == "true"
+    assert SalesOrder.objects.count() == 1
+    other = api.post(
+        "/api/v1/sales-orders/",
+        {**payload, "customer_po": "other"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="web-shop-123",
+    )
+    assert other.status_code == 400
+    assert SalesOrder.objects.count() == 1
+
+
+def test_failed_request_does_not_burn_its_key(office, customer, item):
+    api = client_for(office)
+    bad = api.post(
+        "/api/v1/sales-orders/", order_payload(customer, item, lines=[]), format="json", HTTP_IDEMPOTENCY_KEY="k1"
+    )
+    assert bad.status_code == 400
+    good = api.post("/api/v1/sales-orders/", order_payload(customer, item), format="json", HTTP_IDEMPOTENCY_KEY="k1")
+    assert good.status_code == 201
+
+
+def test_idempotent_action(office, manager, customer, item):
+    order = SalesOrderFactory(customer=customer, created_by=office)
+    api = client_for(office)
+    url = f"/api/v1/sales-orders/{order.pk}/submit/"
+    assert api.post(url, HTTP_IDEMPOTENCY_KEY="s1").status_code == 200
+    replay = api.post(url, HTTP_IDEMPOTENCY_KEY="s1")
+    assert replay.status_code == 200 and replay.json()["status"] == "pending_approval"
+    assert api.post(url, HTTP_IDEMPOTENCY_KEY="s2").status_code == 409
