@@ -184,3 +184,12 @@ def test_idempotent_action(office, manager, customer, item):
     replay = api.post(url, HTTP_IDEMPOTENCY_KEY="s1")
     assert replay.status_code == 200 and replay.json()["status"] == "pending_approval"
     assert api.post(url, HTTP_IDEMPOTENCY_KEY="s2").status_code == 409
+
+
+def test_docs_page_loads_nothing_from_a_cdn(client, office):
+    client.force_login(office)
+    page = client.get("/api/v1/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "swagger-ui" in html
+    assert "cdn" not in html.lower() and "https://" not in html
