@@ -1,7 +1,7 @@
 """The /api/v1/ URL space: each app's viewsets on one router, the OpenAPI schema and its docs page."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from mto.api import login_not_required_patterns
@@ -17,6 +17,6 @@ urlpatterns = login_not_required_patterns(
     [
         path("", include(router.urls)),
         path("schema/", SpectacularAPIView.as_view(), name="schema"),
-        path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+        path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     ]
 )

@@ -58,6 +58,12 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _login_throttling_off(request, settings):
+    """django-axes needs the request on authenticate(); tests that test it mark themselves `axes`."""
+    settings.AXES_ENABLED = request.node.get_closest_marker("axes") is not None
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
