@@ -1,0 +1,134 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import Customer, Item, SalesOrder, SalesOrderLine, ShipToAddress
+from .services import drawing_validate
+
+
+class CustomerForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = ["code", "name", "email", "phone", "billing_address", "is_active"]
+        widgets = {"billing_address": forms.Textarea(attrs={"rows": 3})}
+
+
+class ShipToForm(forms.ModelForm):
+    class Meta:
+        model = ShipToAddress
+        fields = ["label", "address", "is_default"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+
+class ItemForm(forms.ModelForm):
+    class Meta:
+        model = Item
+        fields = ["part_number", "revision", "description", "unit_price", "is_active"]
+        widgets = {"unit_price": forms.NumberInput(attrs={"min": "0", "step": "0.01", "inputmode": "decimal"})}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class SalesOrderForm(forms.ModelForm):
+    class Meta:
+        model = SalesOrder
+        fields = ["customer", "customer_po", "ship_to", "order_date", "requested_date", "promised_date", "notes"]
+        widgets = {
+            "order_date": DateInput(),
+            "requested_date": DateInput(),
+            "promised_date": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Customer.objects.filter(is_active=True).order_by("name")
+        self.fields["ship_to"].queryset = ShipToAddress.objects.select_related("customer").order_by(
+            "customer__name", "-is_default", "label"
+        )
+        self.fields["ship_to"].label_from_instance = lambda s: f"{s.customer.code}: {s.label}"
+        self.fields["order_date"].required = False
+        self.fields["order_date"].help_text = "Today when left empty."
+
+    def clean(self):
+        cleaned = super().clean()
+        customer, ship_to = cleaned.get("customer"), cleaned.get("ship_to")
+        if customer and ship_to and ship_to.customer_id != customer.pk:
+            self.add_error("ship_to", "This ship-to address belongs to another customer.")
+        return cleaned
+
+
+class SalesOrderLineForm(forms.ModelForm):
+    drawing = forms.FileField(
+        required=False,
+        label="Drawing",
+        help_text="PDF, PNG or JPEG.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"}),
+    )
+
+    class Meta:
+        model = SalesOrderLine
+        fields = ["item", "description", "drawing_number", "drawing_revision", "quantity", "unit_price", "due_date"]
+        widgets = {
+            "due_date": DateInput(),
+            "quantity": forms.NumberInput(attrs={"min": "1", "step": "1", "inputmode": "numeric"}),
+            "unit_price": forms.NumberInput(attrs={"min": "0", "step": "0.01", "inputmode": "decimal"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = Item.objects.filter(is_active=True).order_by("part_number", "revision")
+        self.fields["item"].empty_label = "Custom part (from drawing)"
+        self.fields["item"].required = False
+        self.fields["unit_price"].required = False
+        self.fields["unit_price"].help_text = "Catalogue price when empty."
+
+    def clean_drawing(self):
+        upload = self.cleaned_data.get("drawing")
+        if upload:
+            drawing_validate(upload)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.cleaned_data.get("DELETE"):
+            return cleaned
+        if not cleaned.get("item"):
+            for name in ("description", "drawing_number"):
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(name, "Required for a custom part.")
+            if cleaned.get("unit_price") is None and "unit_price" not in self.errors:
+                self.add_error("unit_price", "A custom part needs a price.")
+        return cleaned
+
+    def validate_unique(self):
+        """Line numbers are the service's business; the order is not set yet here."""
+
+
+class BaseLineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        live = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not live:
+            raise ValidationError("An order needs at least one line.")
+
+
+SalesOrderLineFormSet = forms.inlineformset_factory(
+    SalesOrder,
+    SalesOrderLine,
+    form=SalesOrderLineForm,
+    formset=BaseLineFormSet,
+    extra=0,
+    min_num=1,
+    can_delete=True,
+)
+
+
+class TransitionForm(forms.Form):
+    reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

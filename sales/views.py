@@ -1,0 +1,418 @@
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from mto.pagination import CappedPaginator
+from mto.roles import CapabilityRequiredMixin
+
+from . import selectors, services, signals
+from .filters import SalesOrderFilter
+from .forms import CustomerForm, ItemForm, SalesOrderForm, SalesOrderLineFormSet, ShipToForm, TransitionForm
+from .models import Customer, Item, LineDrawing, SalesOrder, ShipToAddress
+from .workflow import TRANSITIONS, available_transitions
+
+
+def apply_service_errors(form, exc: ValidationError):
+    """Put a service's ValidationError on the form: on the field it names, else as a form error."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                target = field if field in form.fields else None
+                for message in error.messages:
+                    form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+class SearchListView(CapabilityRequiredMixin, ListView):
+    paginate_by = 25
+    paginator_class = CappedPaginator
+
+    def search(self) -> str:
+        return self.request.GET.get("q", "").strip()[:100]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(q=self.search(), **kwargs)
+
+
+class ServiceFormView(CapabilityRequiredMixin, FormView):
+    """A form whose valid data goes to one service; the service's errors land on the form."""
+
+    success_message = ""
+
+    def run_service(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.object = self.run_service(form)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message.format(obj=self.object))
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+# --- customers --------------------------------------------------------------------------------------
+
+
+class CustomerListView(SearchListView):
+    capability = "view_orders"
+    template_name = "sales/customer_list.html"
+    context_object_name = "customers"
+
+    def get_queryset(self):
+        return selectors.customer_list(search=self.search())
+
+
+class CustomerDetailView(CapabilityRequiredMixin, DetailView):
+    capability = "view_orders"
+    template_name = "sales/customer_detail.html"
+    context_object_name = "customer"
+
+    def get_object(self, queryset=None):
+        try:
+            return selectors.customer_detail(pk=self.kwargs["pk"])
+        except Customer.DoesNotExist:
+            raise Http404("No such customer") from None
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(orders=selectors.customer_recent_orders(customer=self.object), **kwargs)
+
+
+class CustomerCreateView(ServiceFormView):
+    capability = "manage_customers"
+    template_name = "sales/form.html"
+    form_class = CustomerForm
+    success_message = "Customer {obj.code} created. Add its ship-to addresses below."
+    extra_context = {"title": "New customer"}
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        self.ship_to_form = ShipToForm(self.request.POST or None, prefix="ship_to")
+        self.ship_to_form.fields["label"].required = False
+        self.ship_to_form.fields["address"].required = False
+        self.ship_to_form.fields.pop("is_default")
+        return form
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(extra_form=self.ship_to_form, extra_form_title="First ship-to address")
+        return super().get_context_data(**kwargs)
+
+    def run_service(self, form):
+        ship_tos = []
+        if self.ship_to_form.is_valid() and self.ship_to_form.cleaned_data.get("address"):
+            data = self.ship_to_form.cleaned_data
+            ship_tos.append({"label": data.get("label") or "Main", "address": data["address"]})
+        return services.customer_create(ship_tos=ship_tos, **form.cleaned_data)
+
+
+class CustomerUpdateView(ServiceFormView):
+    capability = "manage_customers"
+    template_name = "sales/form.html"
+    form_class = CustomerForm
+    success_message = "Customer {obj.code} saved."
+
+    def dispatch(self, request, *args, **kwargs):
+        self.customer = get_object_or_404(Customer, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": Customer.objects.get(pk=self.customer.pk)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=f"Edit customer {self.customer.code}", **kwargs)
+
+    def run_service(self, form):
+        return services.customer_update(customer=self.customer, **form.cleaned_data)
+
+
+class ShipToCreateView(ServiceFormView):
+    capability = "manage_customers"
+    template_name = "sales/form.html"
+    form_class = ShipToForm
+    success_message = "Ship-to address added."
+
+    def dispatch(self, request, *args, **kwargs):
+        self.customer = get_object_or_404(Customer, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=f"New ship-to address for {self.customer.code}", **kwargs)
+
+    def run_service(self, form):
+        services.ship_to_create(customer=self.customer, **form.cleaned_data)
+        return self.customer
+
+
+class ShipToUpdateView(ServiceFormView):
+    capability = "manage_customers"
+    template_name = "sales/form.html"
+    form_class = ShipToForm
+    success_message = "Ship-to address saved."
+
+    def dispatch(self, request, *args, **kwargs):
+        self.ship_to = get_object_or_404(ShipToAddress.objects.select_related("customer"), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": ShipToAddress.objects.get(pk=self.ship_to.pk)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=f"Edit ship-to address of {self.ship_to.customer.code}", **kwargs)
+
+    def run_service(self, form):
+        services.ship_to_update(ship_to=self.ship_to, **form.cleaned_data)
+        return self.ship_to.customer
+
+
+# --- items ------------------------------------------------------------------------------------------
+
+
+class ItemListView(SearchListView):
+    capability = "view_orders"
+    template_name = "sales/item_list.html"
+    context_object_name = "items"
+
+    def get_queryset(self):
+        return selectors.item_list(search=self.search())
+
+
+class ItemDetailView(CapabilityRequiredMixin, DetailView):
+    capability = "view_orders"
+    template_name = "sales/item_detail.html"
+    context_object_name = "item"
+    model = Item
+
+
+class ItemCreateView(ServiceFormView):
+    capability = "manage_customers"
+    template_name = "sales/form.html"
+    form_class = ItemForm
+    success_message = "Item {obj.part_number} created."
+    extra_context = {"title": "New item"}
+
+    def run_service(self, form):
+        return services.item_create(**form.cleaned_data)
+
+
+class ItemUpdateView(ServiceFormView):
+    capability = "manage_customers"
+    template_name = "sales/form.html"
+    form_class = ItemForm
+    success_message = "Item {obj.part_number} saved."
+
+    def dispatch(self, request, *args, **kwargs):
+        self.item = get_object_or_404(Item, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": Item.objects.get(pk=self.item.pk)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=f"Edit item {self.item.part_number} rev {self.item.revision}", **kwargs)
+
+    def run_service(self, form):
+        return services.item_update(item=self.item, **form.cleaned_data)
+
+
+# --- sales orders -----------------------------------------------------------------------------------
+
+
+class Echo:
+    def write(self, value):
+        return value
+
+
+class SalesOrderListView(CapabilityRequiredMixin, ListView):
+    capability = "view_orders"
+    template_name = "sales/order_list.html"
+    context_object_name = "orders"
+    paginate_by = 25
+    paginator_class = CappedPaginator
+
+    def get_queryset(self):
+        self.filterset = SalesOrderFilter(self.request.GET or None, queryset=selectors.order_list_queryset())
+        filters = self.filterset
+        qs = filters.qs if filters.is_bound else filters.queryset
+        if not (filters.is_bound and filters.is_valid() and filters.form.cleaned_data.get("sort")):
+            qs = qs.order_by("-id")
+        return qs
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            return self.csv_response()
+        return super().get(request, *args, **kwargs)
+
+    def csv_response(self):
+        writer = csv.writer(Echo())
+        header = ["number", "status", "customer_code", "customer", "customer_po", "order_date", "promised_date"]
+        header += ["lines", "total"]
+
+        def rows():
+            yield writer.writerow(header)
+            for order in self.get_queryset().iterator(chunk_size=2000):
+                yield writer.writerow(
+                    [
+                        order.number,
+                        order.get_status_display(),
+                        order.customer.code,
+                        order.customer.name,
+                        order.customer_po,
+                        order.order_date.isoformat(),
+                        order.promised_date.isoformat() if order.promised_date else "",
+                        order.line_count,
+                        order.total,
+                    ]
+                )
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="sales-orders.csv"'
+        return response
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(filter=self.filterset, query=query.urlencode(), **kwargs)
+
+
+class SalesOrderDetailView(CapabilityRequiredMixin, TemplateView):
+    capability = "view_orders"
+    template_name = "sales/order_detail.html"
+
+    def get_context_data(self, **kwargs):
+        try:
+            order = selectors.order_detail(pk=self.kwargs["pk"])
+        except SalesOrder.DoesNotExist:
+            raise Http404("No such order") from None
+        responses = signals.order_detail_panels.send(sender=SalesOrder, order=order, request=self.request)
+        panels = [html for _receiver, html in responses if html]
+        return super().get_context_data(
+            order=order,
+            lines=list(order.lines.all()),
+            transitions=available_transitions(order, self.request.user),
+            can_edit=order.is_editable and self.request.user.has_perm("mto.edit_orders"),
+            panels=panels,
+            **kwargs,
+        )
+
+
+class SalesOrderAcknowledgmentView(SalesOrderDetailView):
+    template_name = "sales/order_acknowledgment.html"
+
+
+class SalesOrderFormView(CapabilityRequiredMixin, TemplateView):
+    """Create or edit a draft: the header form and the line formset, saved by one service call."""
+
+    capability = "edit_orders"
+    template_name = "sales/order_form.html"
+    order = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if "pk" in kwargs:
+            self.order = get_object_or_404(SalesOrder, pk=kwargs["pk"])
+            if request.user.has_perm("mto.edit_orders") and not self.order.is_editable:
+                messages.error(request, f"{self.order.number} is not a draft any more; it cannot be edited.")
+                return redirect(self.order)
+        return super().dispatch(request, *args, **kwargs)
+
+    def forms(self):
+        data = self.request.POST if self.request.method == "POST" else None
+        files = self.request.FILES if self.request.method == "POST" else None
+        instance = self.order or SalesOrder()
+        initial = {} if self.order else {"customer": self.request.GET.get("customer")}
+        form = SalesOrderForm(data, instance=instance, initial=initial)
+        formset = SalesOrderLineFormSet(data, files, instance=instance, prefix="lines")
+        return form, formset
+
+    def get_context_data(self, **kwargs):
+        if "form" not in kwargs:
+            kwargs["form"], kwargs["formset"] = self.forms()
+        active = Item.objects.filter(is_active=True).values_list("pk", "unit_price")
+        prices = {str(pk): str(price) for pk, price in active}
+        return super().get_context_data(order=self.order, item_prices=prices, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form, formset = self.forms()
+        if form.is_valid() and formset.is_valid():
+            lines = []
+            for line_form in formset.forms:
+                data = line_form.cleaned_data
+                if not data or data.get("DELETE"):
+                    continue
+                line = {k: data.get(k) for k in services.LINE_FIELDS}
+                if line_form.instance.pk:
+                    line["id"] = line_form.instance.pk
+                if data.get("drawing"):
+                    line["drawings"] = [data["drawing"]]
+                lines.append(line)
+            header = {k: form.cleaned_data.get(k) for k in services.ORDER_FIELDS}
+            try:
+                if self.order:
+                    order = services.sales_order_update(
+                        order=self.order, updated_by=request.user, lines=lines, **header
+                    )
+                    messages.success(request, f"{order.number} saved.")
+                else:
+                    order = services.sales_order_create(created_by=request.user, lines=lines, **header)
+                    messages.success(request, f"{order.number} created as a draft.")
+                return redirect(order)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+        return self.render_to_response(self.get_context_data(form=form, formset=formset), status=400)
+
+
+class SalesOrderTransitionView(CapabilityRequiredMixin, View):
+    """POST one lifecycle step (submit, approve, reject, cancel, close)."""
+
+    capability = "view_orders"
+
+    def post(self, request, pk, name):
+        transition = TRANSITIONS.get(name)
+        if transition is None:
+            raise Http404("No such action")
+        order = get_object_or_404(SalesOrder, pk=pk)
+        if not request.user.has_perm(f"mto.{transition.capability}"):
+            return render(request, "403.html", {"message": "Your role does not allow this action."}, status=403)
+        form = TransitionForm(request.POST)
+        form.is_valid()
+        try:
+            services.sales_order_transition(
+                order=order, name=name, by=request.user, reason=form.cleaned_data.get("reason", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{order.number}: {transition.label.lower()} done.")
+        return redirect(reverse("sales:order-detail", args=[order.pk]))
+
+
+class DrawingDownloadView(CapabilityRequiredMixin, View):
+    capability = "view_orders"
+
+    def get(self, request, pk):
+        drawing = get_object_or_404(LineDrawing, pk=pk)
+        try:
+            handle = drawing.file.open("rb")
+        except FileNotFoundError:
+            raise Http404("The drawing file is missing") from None
+        response = FileResponse(
+            handle,
+            content_type=drawing.content_type,
+            as_attachment=True,
+            filename=drawing.original_name,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
