@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from .models import Customer, Item, SalesOrder, SalesOrderLine, ShipToAddress
 from .services import drawing_validate
@@ -56,6 +57,8 @@ class SalesOrderForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("order_date") and "order_date" not in self.errors:
+            cleaned["order_date"] = self.instance.order_date or timezone.localdate()
         customer, ship_to = cleaned.get("customer"), cleaned.get("ship_to")
         if customer and ship_to and ship_to.customer_id != customer.pk:
             self.add_error("ship_to", "This ship-to address belongs to another customer.")
@@ -63,6 +66,9 @@ class SalesOrderForm(forms.ModelForm):
 
 
 class SalesOrderLineForm(forms.ModelForm):
+    quantity = forms.IntegerField(
+        min_value=1, max_value=10_000_000, widget=forms.NumberInput(attrs={"step": "1", "inputmode": "numeric"})
+    )
     drawing = forms.FileField(
         required=False,
         label="Drawing",
@@ -75,7 +81,6 @@ class SalesOrderLineForm(forms.ModelForm):
         fields = ["item", "description", "drawing_number", "drawing_revision", "quantity", "unit_price", "due_date"]
         widgets = {
             "due_date": DateInput(),
-            "quantity": forms.NumberInput(attrs={"min": "1", "step": "1", "inputmode": "numeric"}),
             "unit_price": forms.NumberInput(attrs={"min": "0", "step": "0.01", "inputmode": "decimal"}),
         }
 

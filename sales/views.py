@@ -107,8 +107,8 @@ class CustomerCreateView(ServiceFormView):
         return form
 
     def get_context_data(self, **kwargs):
-        kwargs.update(extra_form=self.ship_to_form, extra_form_title="First ship-to address")
-        return super().get_context_data(**kwargs)
+        context = super().get_context_data(**kwargs)
+        return {**context, "extra_form": self.ship_to_form, "extra_form_title": "First ship-to address"}
 
     def run_service(self, form):
         ship_tos = []

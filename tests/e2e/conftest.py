@@ -84,3 +84,9 @@ def axe_check():
         assert bad == [], f"axe on {page.url}:\n" + "\n".join(bad)
 
     return _check
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # axe-core is injected as an inline script, which our Content-Security-Policy rightly refuses.
+    return {**browser_context_args, "bypass_csp": True}

@@ -1,0 +1,115 @@
+"""Every page and action, as anonymous, each role and a superuser, against the role table.
+
+The table below is generated into tests from the URL configuration: a URL without an entry fails
+`test_every_url_has_an_access_rule` (deny by default), so a new page cannot ship without its rule.
+Allowed means any answer but 403 or a login redirect; refused means 403; anonymous always goes to login.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from mto.roles import ROLE_CAPABILITIES
+
+ROLE_OF_FIXTURE = {"office": "Office", "manager": "Manager", "lead": "Shop floor", "clerk": "Shipping"}
+USERS = [None, "office", "manager", "lead", "clerk", "superuser"]
+SKIPPED_NAMESPACES = {"admin", "api"}  # the admin has its own staff check; the API is tested in tests/api
+PUBLIC = {"login", "logout"}  # open to everyone by design
+
+
+@dataclass(frozen=True)
+class Rule:
+    capability: str | None  # None: any signed-in user
+    method: str = "GET"
+    # Names of objects in the `objects` fixture whose pk fills the URL, or "=literal" for a fixed value.
+    args: tuple[str, ...] = ()
+
+
+ACCESS: dict[str, Rule] = {
+    "home": Rule(None),
+    # sales
+    "sales:customer-list": Rule("view_orders"),
+    "sales:customer-detail": Rule("view_orders", args=("customer",)),
+    "sales:customer-create": Rule("manage_customers"),
+    "sales:customer-edit": Rule("manage_customers", args=("customer",)),
+    "sales:shipto-create": Rule("manage_customers", args=("customer",)),
+    "sales:shipto-edit": Rule("manage_customers", args=("ship_to",)),
+    "sales:item-list": Rule("view_orders"),
+    "sales:item-detail": Rule("view_orders", args=("item",)),
+    "sales:item-create": Rule("manage_customers"),
+    "sales:item-edit": Rule("manage_customers", args=("item",)),
+    "sales:order-list": Rule("view_orders"),
+    "sales:order-create": Rule("edit_orders"),
+    "sales:order-detail": Rule("view_orders", args=("order",)),
+    "sales:order-edit": Rule("edit_orders", args=("order",)),
+    "sales:order-acknowledgment": Rule("view_orders", args=("order",)),
+    "sales:order-transition": Rule("approve_orders", method="POST", args=("pending_order", "=approve")),
+    "sales:drawing-download": Rule("view_orders", args=("drawing",)),
+}
+
+
+def _url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            if ns in SKIPPED_NAMESPACES:
+                continue
+            yield from _url_names(pattern, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_has_an_access_rule():
+    missing = sorted(set(_url_names()) - ACCESS.keys() - PUBLIC)
+    assert missing == [], f"URLs without an access rule (add them to ACCESS): {missing}"
+
+
+def _allowed(user_fixture: str, rule: Rule) -> bool:
+    if user_fixture == "superuser" or rule.capability is None:
+        return True
+    return rule.capability in ROLE_CAPABILITIES[ROLE_OF_FIXTURE[user_fixture]]
+
+
+@pytest.fixture
+def objects(db, office):
+    """One of each object a URL can point at."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sales import services as sales_services
+    from tests.factories import CustomerFactory, CustomLineFactory, ItemFactory, SalesOrderFactory
+
+    customer = CustomerFactory()
+    order = SalesOrderFactory(customer=customer, created_by=office)
+    line = CustomLineFactory(order=order, line_no=2)
+    drawing = sales_services.sales_order_attach_drawing(
+        line=line, upload=SimpleUploadedFile("d.pdf", b"%PDF-1.4 test"), uploaded_by=office
+    )
+    pending = sales_services.sales_order_submit(order=SalesOrderFactory(customer=customer), by=office)
+    return {
+        "customer": customer,
+        "ship_to": customer.ship_tos.first(),
+        "item": ItemFactory(),
+        "order": order,
+        "pending_order": pending,
+        "drawing": drawing,
+    }
+
+
+@pytest.mark.parametrize("user_fixture", USERS)
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_access(request, client, objects, name, user_fixture):
+    rule = ACCESS[name]
+    url = reverse(name, args=[a[1:] if a.startswith("=") else objects[a].pk for a in rule.args])
+    if user_fixture:
+        client.force_login(request.getfixturevalue(user_fixture))
+    response = client.generic(rule.method, url)
+    login_redirect = response.status_code == 302 and response["Location"].startswith("/login/")
+    if user_fixture is None:
+        assert login_redirect, f"anonymous {rule.method} {url} -> {response.status_code}"
+    elif _allowed(user_fixture, rule):
+        assert response.status_code != 403 and not login_redirect, f"{user_fixture} refused {url}"
+        assert response.status_code < 500
+    else:
+        assert response.status_code == 403, f"{user_fixture} {rule.method} {url} -> {response.status_code}"
