@@ -1,0 +1,236 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from sales.models import Item, SalesOrder, SalesOrderLine
+
+HOURS = {"max_digits": 9, "decimal_places": 3, "default": Decimal("0")}
+
+
+class WorkCenter(models.Model):
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=100)
+    hourly_rate = models.DecimalField(max_digits=9, decimal_places=2)
+    is_active = models.BooleanField("active", default=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.CheckConstraint(condition=Q(hourly_rate__gte=0), name="wc_rate_not_negative")]
+
+    def __str__(self):
+        return f"{self.code} - {self.name}"
+
+
+class RoutingStep(models.Model):
+    """One step of a standard item's default routing; copied onto each job made for the item."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="routing_steps")
+    sequence = models.PositiveSmallIntegerField()
+    work_center = models.ForeignKey(WorkCenter, on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(max_length=200)
+    setup_hours = models.DecimalField(**HOURS)
+    run_hours_per_piece = models.DecimalField(**HOURS)
+
+    class Meta:
+        ordering = ["item", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["item", "sequence"], name="routing_step_unique_sequence")]
+
+    def __str__(self):
+        return f"{self.item.part_number} {self.sequence}: {self.description}"
+
+
+class Job(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        RELEASED = "released", "Released"
+        IN_PROGRESS = "in_progress", "In progress"
+        ON_HOLD = "on_hold", "On hold"
+        COMPLETE = "complete", "Complete"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Origin(models.TextChoices):
+        ORDER = "order", "Sales order"
+        REWORK = "rework", "Rework"
+        STOCK = "stock", "Stock"
+        SAMPLE = "sample", "Sample"
+
+    number = models.CharField(max_length=20, unique=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ORDER)
+    sales_order = models.ForeignKey(SalesOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    sales_order_line = models.ForeignKey(
+        SalesOrderLine, on_delete=models.PROTECT, null=True, blank=True, related_name="jobs"
+    )
+    part_number = models.CharField(max_length=60)
+    part_revision = models.CharField(max_length=10, blank=True)
+    description = models.CharField(max_length=255)
+    is_custom = models.BooleanField(default=False)
+    quantity = models.PositiveIntegerField()
+    due_date = models.DateField()
+    priority = models.PositiveSmallIntegerField(default=3, help_text="1 (urgent) to 5 (whenever).")
+    # Assigned only by jobs.services (the transition map in jobs.workflow).
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED, editable=False)
+    held_from = models.CharField(max_length=12, choices=Status.choices, blank=True, editable=False)
+    hold_reason = models.CharField(max_length=200, blank=True, editable=False)
+    # Good pieces off the last operation: what shipping may ship. Kept by the piece-reporting service.
+    quantity_completed = models.PositiveIntegerField(default=0, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["due_date", "priority", "id"]
+        indexes = [
+            models.Index(fields=["status", "due_date", "priority"], name="job_status_due"),
+            models.Index(fields=["due_date", "priority", "id"], name="job_due_priority"),
+            models.Index(fields=["sales_order"], name="job_sales_order"),
+        ]
+        constraints = [
+            # One original job per order line: approving twice can never make a second set.
+            models.UniqueConstraint(
+                fields=["sales_order_line"], condition=Q(origin="order"), name="job_one_per_order_line"
+            ),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="job_quantity_positive"),
+            models.CheckConstraint(condition=Q(priority__gte=1, priority__lte=5), name="job_priority_1_to_5"),
+            models.CheckConstraint(
+                condition=Q(origin="order", sales_order_line__isnull=False) | ~Q(origin="order"),
+                name="job_order_origin_has_line",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def get_absolute_url(self):
+        return reverse("jobs:job-detail", args=[self.pk])
+
+    def get_floor_url(self):
+        return reverse("jobs:floor-job", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (self.Status.COMPLETE, self.Status.CANCELLED)
+
+    @property
+    def is_late(self) -> bool:
+        return self.is_open and self.due_date < timezone.localdate()
+
+    @property
+    def part_label(self) -> str:
+        rev = f" rev {self.part_revision}" if self.part_revision else ""
+        return f"{self.part_number}{rev}"
+
+
+class Operation(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        PAUSED = "paused", "Paused"
+        DONE = "done", "Done"
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="operations")
+    sequence = models.PositiveSmallIntegerField()
+    work_center = models.ForeignKey(WorkCenter, on_delete=models.PROTECT, related_name="operations")
+    description = models.CharField(max_length=200)
+    setup_hours = models.DecimalField(**HOURS)
+    run_hours_per_piece = models.DecimalField(**HOURS)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, editable=False)
+    good_qty = models.PositiveIntegerField(default=0, editable=False)
+    scrap_qty = models.PositiveIntegerField(default=0, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["job", "sequence"]
+        indexes = [models.Index(fields=["work_center", "status"], name="op_wc_status")]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "sequence"], name="op_unique_sequence"),
+            models.CheckConstraint(condition=Q(setup_hours__gte=0, run_hours_per_piece__gte=0), name="op_hours_ok"),
+        ]
+
+    def __str__(self):
+        return f"{self.job.number}/{self.sequence} {self.description}"
+
+    @property
+    def estimated_hours(self) -> Decimal:
+        return self.setup_hours + self.run_hours_per_piece * self.job.quantity
+
+
+class TimeEntry(models.Model):
+    """An operation ran from start to stop; the pieces are those reported while it ran."""
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="time_entries")
+    started_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    good_qty = models.PositiveIntegerField(default=0)
+    scrap_qty = models.PositiveIntegerField(default=0)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        verbose_name_plural = "time entries"
+        constraints = [
+            # No double time entry: an operation has at most one entry running.
+            models.UniqueConstraint(
+                fields=["operation"], condition=Q(stopped_at__isnull=True), name="time_entry_one_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(stopped_at__isnull=True) | Q(stopped_at__gte=F("started_at")), name="time_entry_order"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.operation_id}: {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class ScrapRecord(models.Model):
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="scrap_records")
+    quantity = models.PositiveIntegerField()
+    reason = models.CharField(max_length=60)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.reason}"
+
+
+class JobNote(models.Model):
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField(max_length=2000)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class JobStatusChange(models.Model):
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=12, choices=Job.Status.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=Job.Status.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.job_id}: {self.from_status or '-'} -> {self.to_status}"

@@ -1,0 +1,29 @@
+"""Handlers of the sales app's signals: each is one call to a jobs service."""
+
+from django.dispatch import receiver
+from django.template.loader import render_to_string
+
+from sales.models import SalesOrder
+from sales.signals import order_approved, order_cancelled, order_detail_panels
+
+from . import selectors, services
+
+
+@receiver(order_approved, sender=SalesOrder, dispatch_uid="jobs.create_jobs_on_approval")
+def create_jobs_on_approval(sender, order, approved_by, **kwargs):
+    services.jobs_create_for_order(order=order, by=approved_by)
+
+
+@receiver(order_cancelled, sender=SalesOrder, dispatch_uid="jobs.cancel_jobs_with_order")
+def cancel_jobs_with_order(sender, order, cancelled_by, reason, **kwargs):
+    services.jobs_cancel_for_order(order=order, by=cancelled_by, reason=reason)
+
+
+@receiver(order_detail_panels, sender=SalesOrder, dispatch_uid="jobs.order_panel")
+def order_panel(sender, order, request, **kwargs):
+    if not request.user.has_perm("mto.view_jobs"):
+        return None
+    jobs = selectors.jobs_for_order(order=order)
+    if not jobs:
+        return None
+    return render_to_string("jobs/partials/order_panel.html", {"jobs": jobs}, request=request)

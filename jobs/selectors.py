@@ -1,0 +1,184 @@
+"""Reads of the jobs app, each with what its page needs in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from sales.models import SalesOrder
+
+from .models import Job, JobNote, JobStatusChange, Operation, TimeEntry, WorkCenter
+from .workflow import J, O
+
+CENT = Decimal("0.01")
+
+
+@dataclass
+class LineProduction:
+    produced: int = 0
+    on_hold: bool = False
+    job_numbers: list[str] = field(default_factory=list)
+
+
+def line_production(line_ids: list[int], *, lock: bool = False) -> dict[int, LineProduction]:
+    """Good pieces off each order line's jobs (their last operation), and whether a job of it is on hold.
+
+    With lock=True the job rows are locked (call it inside a transaction): shipping uses this so that a
+    shipment and a piece report on the same job cannot interleave.
+    """
+    jobs = Job.objects.filter(sales_order_line_id__in=line_ids).exclude(status=J.CANCELLED).order_by("id")
+    if lock:
+        jobs = jobs.select_for_update()
+    result = {line_id: LineProduction() for line_id in line_ids}
+    for job in jobs.only("id", "number", "status", "quantity_completed", "sales_order_line_id"):
+        entry = result[job.sales_order_line_id]
+        entry.produced += job.quantity_completed
+        entry.on_hold = entry.on_hold or job.status == J.ON_HOLD
+        entry.job_numbers.append(job.number)
+    return result
+
+
+def _with_progress(qs: QuerySet[Job]) -> QuerySet[Job]:
+    return qs.annotate(
+        ops_total=Count("operations", distinct=True),
+        ops_done=Count("operations", filter=Q(operations__status=O.DONE), distinct=True),
+    )
+
+
+def jobs_for_order(*, order: SalesOrder) -> list[Job]:
+    operations = Operation.objects.select_related("work_center").order_by("sequence")
+    jobs = list(
+        Job.objects.filter(sales_order=order)
+        .select_related("sales_order_line")
+        .prefetch_related(Prefetch("operations", queryset=operations))
+        .order_by("sales_order_line__line_no", "id")
+    )
+    for job in jobs:
+        ops = list(job.operations.all())
+        job.current_operation = next((op for op in ops if op.status != O.DONE), None)
+        job.ops_done = sum(op.status == O.DONE for op in ops)
+        job.ops_total = len(ops)
+    return jobs
+
+
+def job_list_queryset() -> QuerySet[Job]:
+    return _with_progress(Job.objects.select_related("sales_order__customer"))
+
+
+def work_center_queue(*, work_center: WorkCenter) -> list[Operation]:
+    """Operations waiting or running at a work center, most urgent job first, each marked ready or not."""
+    earlier = Operation.objects.filter(job=OuterRef("job"), sequence__lt=OuterRef("sequence")).order_by("-sequence")
+    qs = (
+        Operation.objects.filter(
+            work_center=work_center,
+            status__in=[O.PENDING, O.RUNNING, O.PAUSED],
+            job__status__in=[J.RELEASED, J.IN_PROGRESS, J.ON_HOLD],
+        )
+        .select_related("job__sales_order__customer", "updated_by")
+        .annotate(
+            previous_status=Subquery(earlier.values("status")[:1]),
+            previous_good=Subquery(earlier.values("good_qty")[:1]),
+        )
+        .order_by("job__due_date", "job__priority", "job__id", "sequence")
+    )
+    operations = list(qs[:200])
+    for op in operations:
+        first = op.previous_status is None
+        op.ready = first or op.previous_status == O.DONE or (op.previous_good or 0) > 0
+    return operations
+
+
+def jobs_on_hold(*, work_center: WorkCenter | None = None) -> list[Job]:
+    qs = Job.objects.filter(status=J.ON_HOLD).select_related("sales_order__customer").order_by("due_date", "id")
+    if work_center:
+        qs = qs.filter(operations__work_center=work_center).distinct()
+    return list(qs[:50])
+
+
+def _hours(entries: list[TimeEntry], now) -> Decimal:
+    seconds = sum(((e.stopped_at or now) - e.started_at).total_seconds() for e in entries)
+    return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.001"), ROUND_HALF_UP)
+
+
+@dataclass
+class CostLine:
+    operation: Operation | None
+    estimated_hours: Decimal
+    actual_hours: Decimal
+    estimated_cost: Decimal
+    actual_cost: Decimal
+
+    @property
+    def variance_cost(self) -> Decimal:
+        return self.actual_cost - self.estimated_cost
+
+    @property
+    def variance_pct(self) -> Decimal | None:
+        if not self.estimated_cost:
+            return None
+        return (self.variance_cost / self.estimated_cost * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    @property
+    def over(self) -> bool:
+        return self.variance_pct is not None and self.variance_pct > 10
+
+
+def job_detail(*, pk: int) -> Job:
+    operations = Operation.objects.select_related("work_center", "updated_by").order_by("sequence")
+    job = (
+        Job.objects.select_related("sales_order__customer", "sales_order_line")
+        .prefetch_related(
+            Prefetch("operations", queryset=operations),
+            Prefetch("operations__time_entries", queryset=TimeEntry.objects.select_related("by").order_by("id")),
+            Prefetch("notes", queryset=JobNote.objects.select_related("by")),
+            Prefetch("status_changes", queryset=JobStatusChange.objects.select_related("changed_by").order_by("id")),
+        )
+        .get(pk=pk)
+    )
+    job.ops = list(job.operations.all())
+    now = timezone.now()
+    lines = []
+    for op in job.ops:
+        rate = op.work_center.hourly_rate
+        estimated = op.setup_hours + op.run_hours_per_piece * job.quantity
+        actual = _hours(list(op.time_entries.all()), now)
+        lines.append(
+            CostLine(op, estimated, actual, (estimated * rate).quantize(CENT), (actual * rate).quantize(CENT))
+        )
+    job.cost_lines = lines
+    job.cost_total = CostLine(
+        None,
+        sum((c.estimated_hours for c in lines), Decimal(0)),
+        sum((c.actual_hours for c in lines), Decimal(0)),
+        sum((c.estimated_cost for c in lines), Decimal(0)),
+        sum((c.actual_cost for c in lines), Decimal(0)),
+    )
+    return job
+
+
+def floor_job(*, pk: int) -> Job:
+    """The tablet's job screen: the job with its routing, each operation's availability worked out."""
+    operations = Operation.objects.select_related("work_center", "updated_by").order_by("sequence")
+    job = (
+        Job.objects.select_related("sales_order__customer", "sales_order_line")
+        .prefetch_related(
+            Prefetch("operations", queryset=operations),
+            Prefetch("sales_order_line__drawings"),
+            Prefetch("notes", queryset=JobNote.objects.select_related("by")),
+        )
+        .get(pk=pk)
+    )
+    job.ops = list(job.operations.all())
+    previous = None
+    for op in job.ops:
+        reached = job.quantity if previous is None else previous.good_qty
+        op.available = max(reached - op.good_qty - op.scrap_qty, 0)
+        op.ready = previous is None or previous.status == O.DONE or previous.good_qty > 0
+        previous = op
+    job.recent_notes = list(job.notes.all())[:5]
+    return job
+
+
+def work_centers() -> list[WorkCenter]:
+    return list(WorkCenter.objects.filter(is_active=True).order_by("code"))

@@ -1,0 +1,421 @@
+"""Every write of the jobs app: job creation from approved orders, job and operation lifecycles, pieces.
+
+Locks are taken in the house order: sales order, its lines, jobs, operations.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from mto.db import atomic_with_retry
+from mto.services import document_number_next
+from sales.models import SalesOrder, SalesOrderLine
+from sales.services import sales_order_mark_in_production
+
+from . import signals
+from .models import Job, JobNote, JobStatusChange, Operation, RoutingStep, ScrapRecord, TimeEntry, WorkCenter
+from .workflow import JOB_ACTIONS, JOB_SYSTEM_MOVES, OPERATION_MOVES, SCRAP_REASONS, J, O
+
+ENGINEERING = ("ENG", "Engineering", Decimal("85.00"))
+
+
+def _require(user, *capabilities: str):
+    if not any(user.has_perm(f"mto.{c}") for c in capabilities):
+        raise PermissionDenied("Your role does not allow this.")
+
+
+def _record(job: Job, *, to: str, by, reason: str = "", fields=()) -> None:
+    from_status = job.status
+    job.status = to
+    job.version += 1
+    job.save(update_fields=["status", "version", "updated_at", *fields])
+    JobStatusChange.objects.create(job=job, from_status=from_status, to_status=to, changed_by=by, reason=reason)
+
+
+# --- creation -------------------------------------------------------------------------------------------
+
+
+def _engineering_center() -> WorkCenter:
+    code, name, rate = ENGINEERING
+    center, _ = WorkCenter.objects.get_or_create(code=code, defaults={"name": name, "hourly_rate": rate})
+    return center
+
+
+def jobs_create_for_order(*, order: SalesOrder, by) -> list[Job]:
+    """One released job per order line, with its routing; runs inside the approval transaction.
+
+    Idempotent: an order that already has its jobs gets none more (and the unique constraint on the job's
+    order line refuses a second set even if two approvals raced past this check).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("jobs_create_for_order must run inside the approval transaction")
+    lines = list(SalesOrderLine.objects.filter(order=order).select_related("item").order_by("line_no"))
+    if Job.objects.filter(sales_order_line__in=lines, origin=Job.Origin.ORDER).exists():
+        return []
+    now = timezone.now()
+    jobs = [
+        Job(
+            number=f"J-{order.number_digits}-{line.line_no:02d}",
+            origin=Job.Origin.ORDER,
+            sales_order=order,
+            sales_order_line=line,
+            part_number=line.item.part_number if line.item_id else line.drawing_number,
+            part_revision=line.item.revision if line.item_id else line.drawing_revision,
+            description=line.part_description,
+            is_custom=line.item_id is None,
+            quantity=line.quantity,
+            due_date=line.due_date,
+            status=J.RELEASED,
+        )
+        for line in lines
+    ]
+    Job.objects.bulk_create(jobs)
+    steps: dict[int, list[RoutingStep]] = {}
+    for step in RoutingStep.objects.filter(item_id__in={line.item_id for line in lines if line.item_id}).order_by(
+        "item_id", "sequence"
+    ):
+        steps.setdefault(step.item_id, []).append(step)
+    engineering = None
+    operations = []
+    for job, line in zip(jobs, lines, strict=True):
+        routing = steps.get(line.item_id) if line.item_id else None
+        if routing:
+            operations += [
+                Operation(
+                    job=job,
+                    sequence=step.sequence,
+                    work_center_id=step.work_center_id,
+                    description=step.description,
+                    setup_hours=step.setup_hours,
+                    run_hours_per_piece=step.run_hours_per_piece,
+                )
+                for step in routing
+            ]
+        else:
+            # A custom part (or an item without a routing) starts with an engineering review; the planner
+            # then adds the operations.
+            engineering = engineering or _engineering_center()
+            operations.append(
+                Operation(
+                    job=job,
+                    sequence=10,
+                    work_center=engineering,
+                    description="Engineering review of the customer's drawing; planner adds the routing",
+                    setup_hours=Decimal("0.5"),
+                    run_hours_per_piece=Decimal("0"),
+                )
+            )
+    Operation.objects.bulk_create(operations)
+    JobStatusChange.objects.bulk_create(
+        JobStatusChange(job=job, from_status="", to_status=J.RELEASED, changed_by=by, changed_at=now,
+                        reason=f"Created from {order.number} on approval")
+        for job in jobs
+    )  # fmt: skip
+    signals.jobs_created.send(sender=Job, order=order, jobs=jobs, by=by)
+    return jobs
+
+
+@atomic_with_retry
+def job_create_manual(
+    *, origin: str, part_number: str, description: str, quantity: int, due_date: date, by, priority: int = 3,
+    part_revision: str = "",
+) -> Job:  # fmt: skip
+    """A job made by hand (rework, stock, samples): its own number series, planned until released."""
+    _require(by, "manage_jobs", "plan_jobs")
+    if origin == Job.Origin.ORDER:
+        raise ValidationError({"origin": "Jobs for order lines are made by approving the order."})
+    job = Job(
+        number="JM-000000",
+        origin=origin,
+        part_number=part_number,
+        part_revision=part_revision,
+        description=description,
+        quantity=quantity,
+        due_date=due_date,
+        priority=priority,
+    )
+    job.full_clean(exclude=["number"])
+    job.number = f"JM-{document_number_next(sequence='JM'):06d}"
+    job.save()
+    JobStatusChange.objects.create(job=job, from_status="", to_status=J.PLANNED, changed_by=by, reason="Made by hand")
+    return job
+
+
+def jobs_cancel_for_order(*, order: SalesOrder, by, reason: str) -> int:
+    """The order was cancelled (before work started): cancel its jobs, in the cancelling transaction."""
+    jobs = list(
+        Job.objects.select_for_update().filter(sales_order=order).exclude(status__in=[J.COMPLETE, J.CANCELLED])
+    )
+    for job in jobs:
+        if job.started_at:
+            raise ValidationError(f"{job.number} has started; the order cannot be cancelled.", code="conflict")
+        _record(job, to=J.CANCELLED, by=by, reason=f"Order cancelled: {reason}")
+    return len(jobs)
+
+
+# --- job actions ---------------------------------------------------------------------------------------
+
+
+def _locked_job(job_id: int) -> Job:
+    return Job.objects.select_for_update().get(pk=job_id)
+
+
+def _check_version(obj, expected: int | None, what: str):
+    if expected is not None and int(expected) != obj.version:
+        who = getattr(getattr(obj, "updated_by", None), "get_full_name", lambda: "")() or "someone else"
+        raise ValidationError(f"{what} was changed by {who} meanwhile; reload and try again.", code="stale")
+
+
+@atomic_with_retry
+def job_act(*, job: Job, action: str, by, reason: str = "", expected_version: int | None = None) -> Job:
+    """Release, hold, resume or cancel a job (the moves people make)."""
+    spec = JOB_ACTIONS.get(action)
+    if spec is None:
+        raise ValidationError(f"Unknown action {action!r}.")
+    capabilities = (spec["capability"],) if isinstance(spec["capability"], str) else spec["capability"]
+    _require(by, *capabilities)
+    job = _locked_job(job.pk)
+    _check_version(job, expected_version, job.number)
+    if job.status not in spec["source"]:
+        raise ValidationError(
+            f"Cannot {spec['label'].lower()}: {job.number} is {job.get_status_display().lower()}.", code="conflict"
+        )
+    reason = (reason or "").strip()
+    if action == "hold":
+        if not reason:
+            raise ValidationError({"reason": "Pick a reason for the hold."})
+        if len(reason) > 200:
+            raise ValidationError({"reason": "At most 200 characters."})
+        job.held_from, job.hold_reason = job.status, reason
+        _record(job, to=J.ON_HOLD, by=by, reason=reason, fields=["held_from", "hold_reason"])
+        signals.job_held.send(sender=Job, job=job, by=by, reason=reason)
+    elif action == "resume":
+        target = job.held_from or J.RELEASED
+        job.held_from, job.hold_reason = "", ""
+        _record(job, to=target, by=by, reason=reason or "Resumed", fields=["held_from", "hold_reason"])
+    elif action == "cancel":
+        if job.started_at:
+            raise ValidationError(f"{job.number} has started; it cannot be cancelled.", code="conflict")
+        if not reason:
+            raise ValidationError({"reason": "Please give a reason."})
+        _record(job, to=J.CANCELLED, by=by, reason=reason)
+    else:
+        _record(job, to=spec["target"], by=by, reason=reason)
+    return job
+
+
+@transaction.atomic
+def job_add_note(*, job: Job, text: str, by) -> JobNote:
+    _require(by, "run_floor", "manage_jobs", "plan_jobs")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Write something first."})
+    note = JobNote(job=job, text=text, by=by)
+    note.full_clean()
+    note.save()
+    return note
+
+
+# --- operations ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Locked:
+    job: Job
+    operation: Operation
+    operations: list[Operation]
+
+
+def _lock_operation(operation_id: int) -> Locked:
+    job_id = Operation.objects.values_list("job_id", flat=True).get(pk=operation_id)
+    job = _locked_job(job_id)
+    operations = list(Operation.objects.select_for_update().filter(job=job).order_by("sequence"))
+    operation = next(op for op in operations if op.pk == operation_id)
+    return Locked(job, operation, operations)
+
+
+def _previous(locked: Locked) -> Operation | None:
+    earlier = [op for op in locked.operations if op.sequence < locked.operation.sequence]
+    return earlier[-1] if earlier else None
+
+
+def _pieces_available(locked: Locked) -> int:
+    """Pieces this operation may still account for: what reached it, less what it reported."""
+    previous = _previous(locked)
+    reached = locked.job.quantity if previous is None else previous.good_qty
+    return reached - locked.operation.good_qty - locked.operation.scrap_qty
+
+
+def _close_entry(operation: Operation, now) -> None:
+    TimeEntry.objects.filter(operation=operation, stopped_at__isnull=True).update(stopped_at=now)
+
+
+def _save_operation(operation: Operation, by, *fields: str) -> None:
+    operation.version += 1
+    operation.updated_by = by
+    operation.save(update_fields=["version", "updated_by", *fields])
+
+
+@atomic_with_retry
+def operation_act(*, operation: Operation, action: str, by, expected_version: int | None = None) -> Operation:
+    """Start, pause, resume or finish an operation from a tablet."""
+    _require(by, "run_floor")
+    if action not in OPERATION_MOVES:
+        raise ValidationError(f"Unknown action {action!r}.")
+    sources, target = OPERATION_MOVES[action]
+    locked = _lock_operation(operation.pk)
+    job, op = locked.job, locked.operation
+    _check_version(op, expected_version, f"Operation {op.sequence} of {job.number}")
+    if job.status in (J.ON_HOLD, J.CANCELLED, J.COMPLETE, J.PLANNED):
+        raise ValidationError(f"{job.number} is {job.get_status_display().lower()}; its operations cannot move.")
+    if op.status not in sources:
+        raise ValidationError(
+            f"Cannot {action} operation {op.sequence}: it is {op.get_status_display().lower()}.", code="conflict"
+        )
+    now = timezone.now()
+    if action in ("start", "resume"):
+        previous = _previous(locked)
+        if action == "start" and previous and previous.status != O.DONE and previous.good_qty == 0:
+            raise ValidationError(
+                f"Operation {previous.sequence} ({previous.description}) has passed no pieces on yet.", code="conflict"
+            )
+        TimeEntry.objects.create(operation=op, started_at=now, by=by)
+        op.status = target
+        op.started_at = op.started_at or now
+        _save_operation(op, by, "status", "started_at")
+        if job.status == J.RELEASED:
+            job.started_at = now
+            _record(job, to=J.IN_PROGRESS, by=by, reason=f"Operation {op.sequence} started", fields=["started_at"])
+            if job.sales_order_id:
+                sales_order_mark_in_production(order=job.sales_order, by=by)
+    elif action == "pause":
+        _close_entry(op, now)
+        op.status = target
+        _save_operation(op, by, "status")
+    else:  # finish
+        _close_entry(op, now)
+        op.status = target
+        op.finished_at = now
+        _save_operation(op, by, "status", "finished_at")
+        if all(o.status == O.DONE for o in locked.operations):
+            if J.COMPLETE not in JOB_SYSTEM_MOVES.get(job.status, ()):
+                raise ValidationError(f"{job.number} is {job.get_status_display().lower()}; it cannot complete.")
+            job.completed_at = now
+            _record(job, to=J.COMPLETE, by=by, reason="Last operation finished", fields=["completed_at"])
+            late = timezone.localdate() > job.due_date
+            signals.job_completed.send(sender=Job, job=job, by=by, late=late)
+    return op
+
+
+@atomic_with_retry
+def operation_report_pieces(
+    *, operation: Operation, good: int, scrap: int = 0, scrap_reason: str = "", by,
+    expected_version: int | None = None,
+) -> Operation:  # fmt: skip
+    """Add good and scrap pieces to a running or paused operation (and its open time entry)."""
+    _require(by, "run_floor")
+    errors = {}
+    for name, value in (("good", good), ("scrap", scrap)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            errors[name] = "Enter a whole number."
+        elif value < 0:
+            errors[name] = "Cannot be negative."
+    if errors:
+        raise ValidationError(errors)
+    if good == 0 and scrap == 0:
+        raise ValidationError({"good": "Report at least one piece."})
+    if scrap and scrap_reason not in SCRAP_REASONS:
+        raise ValidationError({"scrap_reason": "Pick the reason for the scrap from the list."})
+    locked = _lock_operation(operation.pk)
+    job, op = locked.job, locked.operation
+    _check_version(op, expected_version, f"Operation {op.sequence} of {job.number}")
+    if op.status not in (O.RUNNING, O.PAUSED):
+        raise ValidationError(f"Operation {op.sequence} is {op.get_status_display().lower()}; start it first.")
+    if job.status != J.IN_PROGRESS:
+        raise ValidationError(f"{job.number} is {job.get_status_display().lower()}; no pieces can be reported.")
+    available = _pieces_available(locked)
+    if good + scrap > available:
+        raise ValidationError(
+            f"Only {available} more piece(s) can come off operation {op.sequence}; {good + scrap} reported.",
+            code="too_many",
+        )
+    op.good_qty += good
+    op.scrap_qty += scrap
+    _save_operation(op, by, "good_qty", "scrap_qty")
+    entry = TimeEntry.objects.filter(operation=op, stopped_at__isnull=True).first()
+    if entry:
+        entry.good_qty += good
+        entry.scrap_qty += scrap
+        entry.save(update_fields=["good_qty", "scrap_qty"])
+    if scrap:
+        ScrapRecord.objects.create(operation=op, quantity=scrap, reason=scrap_reason, by=by)
+    if op.pk == locked.operations[-1].pk and good:
+        job.quantity_completed += good
+        job.version += 1
+        job.save(update_fields=["quantity_completed", "version", "updated_at"])
+        signals.job_pieces_completed.send(sender=Job, job=job, by=by, quantity=good)
+    return op
+
+
+# --- routing (planner) ---------------------------------------------------------------------------------
+
+
+def _editable_job(job_id: int) -> Job:
+    job = _locked_job(job_id)
+    if job.status in (J.COMPLETE, J.CANCELLED):
+        raise ValidationError(f"{job.number} is {job.get_status_display().lower()}; its routing is closed.")
+    return job
+
+
+@atomic_with_retry
+def operation_add(
+    *, job: Job, work_center: WorkCenter, description: str, setup_hours: Decimal, run_hours_per_piece: Decimal, by,
+) -> Operation:  # fmt: skip
+    _require(by, "plan_jobs", "manage_jobs")
+    job = _editable_job(job.pk)
+    last = Operation.objects.filter(job=job).order_by("-sequence").values_list("sequence", flat=True).first() or 0
+    operation = Operation(
+        job=job,
+        sequence=last + 10,
+        work_center=work_center,
+        description=description,
+        setup_hours=setup_hours,
+        run_hours_per_piece=run_hours_per_piece,
+        updated_by=by,
+    )
+    operation.full_clean()
+    operation.save()
+    return operation
+
+
+@atomic_with_retry
+def operation_update(
+    *, operation: Operation, work_center: WorkCenter, description: str, setup_hours: Decimal,
+    run_hours_per_piece: Decimal, by,
+) -> Operation:  # fmt: skip
+    _require(by, "plan_jobs", "manage_jobs")
+    _editable_job(operation.job_id)
+    op = Operation.objects.select_for_update().get(pk=operation.pk)
+    if op.status == O.DONE:
+        raise ValidationError("A finished operation cannot be changed.")
+    op.work_center, op.description = work_center, description
+    op.setup_hours, op.run_hours_per_piece = setup_hours, run_hours_per_piece
+    op.full_clean()
+    _save_operation(op, by, "work_center", "description", "setup_hours", "run_hours_per_piece")
+    return op
+
+
+@atomic_with_retry
+def operation_remove(*, operation: Operation, by) -> None:
+    _require(by, "plan_jobs", "manage_jobs")
+    job = _editable_job(operation.job_id)
+    op = Operation.objects.select_for_update().get(pk=operation.pk)
+    if op.status != O.PENDING:
+        raise ValidationError("Only an operation that has not started can be removed.")
+    if Operation.objects.filter(job=job).count() == 1:
+        raise ValidationError("A job needs at least one operation.")
+    op.delete()

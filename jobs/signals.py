@@ -1,0 +1,20 @@
+from django.dispatch import Signal
+
+# Sent inside the approval transaction after the receiver created the order's jobs.
+# Arguments: order (sales.SalesOrder), jobs (list[Job]), by (User).
+jobs_created = Signal()
+
+# Sent inside the transaction in which a job's last operation was finished.
+# Arguments: job (Job), by (User), late (bool: completed after its due date).
+job_completed = Signal()
+
+# Sent inside the transaction that put a job on hold. Arguments: job (Job), by (User), reason (str).
+job_held = Signal()
+
+# Sent inside the transaction that reported pieces off a job's last operation (ready to ship).
+# Arguments: job (Job), by (User), quantity (int, good pieces added).
+job_pieces_completed = Signal()
+
+# Sent (not in a transaction) by the job detail page so that shipping can show its part of a job.
+# Arguments: job (Job), request (HttpRequest). Receivers return rendered HTML or None.
+job_detail_panels = Signal()
