@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from sales.models import SalesOrder
@@ -177,7 +177,19 @@ def floor_job(*, pk: int) -> Job:
         op.ready = previous is None or previous.status == O.DONE or previous.good_qty > 0
         previous = op
     job.recent_notes = list(job.notes.all())[:5]
+    job.token = f"{job.version}.{sum(op.version for op in job.ops)}.{len(job.ops)}"
     return job
+
+
+def floor_job_token(*, pk: int) -> str:
+    """What changes whenever the job or one of its operations changes (the tablets poll it)."""
+    row = (
+        Job.objects.filter(pk=pk)
+        .annotate(ops_version=Sum("operations__version"), ops=Count("operations"))
+        .values("version", "ops_version", "ops")
+    )
+    found = row.first()
+    return "" if found is None else f"{found['version']}.{found['ops_version'] or 0}.{found['ops']}"
 
 
 def work_centers() -> list[WorkCenter]:

@@ -1,3 +1,19 @@
+from django.urls import path
+
+from . import views
+
 app_name = "jobs"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.JobListView.as_view(), name="job-list"),
+    path("<int:pk>/", views.JobDetailView.as_view(), name="job-detail"),
+    path("<int:pk>/traveler/", views.JobTravelerView.as_view(), name="job-traveler"),
+    path("<int:pk>/operations/new/", views.OperationAddView.as_view(), name="operation-add"),
+    path("<int:pk>/<slug:action>/", views.JobActionView.as_view(), name="job-action"),
+    path("operations/<int:pk>/edit/", views.OperationEditView.as_view(), name="operation-edit"),
+    path("operations/<int:pk>/remove/", views.OperationRemoveView.as_view(), name="operation-remove"),
+    path("floor/", views.FloorBoardView.as_view(), name="floor-board"),
+    path("floor/jobs/<int:pk>/", views.FloorJobView.as_view(), name="floor-job"),
+    path("floor/jobs/<int:pk>/notes/", views.FloorNoteView.as_view(), name="floor-note"),
+    path("floor/operations/<int:pk>/<slug:action>/", views.FloorOperationView.as_view(), name="floor-operation"),
+]

@@ -1,0 +1,317 @@
+import csv
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from mto.pagination import CappedPaginator
+from mto.roles import CapabilityRequiredMixin
+from sales.views import Echo, apply_service_errors
+
+from . import selectors, services, signals
+from .filters import JobFilter
+from .forms import HoldForm, JobActionForm, NoteForm, OperationForm, ReportPiecesForm
+from .models import Job, Operation, WorkCenter
+from .workflow import JOB_ACTIONS, available_job_actions
+
+# --- office and planner -----------------------------------------------------------------------------
+
+
+class JobListView(CapabilityRequiredMixin, ListView):
+    capability = "view_jobs"
+    template_name = "jobs/job_list.html"
+    context_object_name = "jobs"
+    paginate_by = 25
+    paginator_class = CappedPaginator
+
+    def get_queryset(self):
+        self.filterset = JobFilter(self.request.GET or None, queryset=selectors.job_list_queryset())
+        filters = self.filterset
+        qs = filters.qs if filters.is_bound else filters.queryset
+        if not (filters.is_bound and filters.is_valid() and filters.form.cleaned_data.get("sort")):
+            qs = qs.order_by("due_date", "priority", "id")
+        return qs
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            return self.csv_response()
+        return super().get(request, *args, **kwargs)
+
+    def csv_response(self):
+        writer = csv.writer(Echo())
+        header = ["job", "status", "order", "customer", "part", "description", "quantity", "completed"]
+        header += ["due_date", "priority", "late", "operations_done", "operations"]
+
+        def rows():
+            yield writer.writerow(header)
+            for job in self.get_queryset().iterator(chunk_size=2000):
+                order = job.sales_order
+                yield writer.writerow(
+                    [job.number, job.get_status_display(), order.number if order else "",
+                     order.customer.name if order else "", job.part_label, job.description, job.quantity,
+                     job.quantity_completed, job.due_date.isoformat(), job.priority, "yes" if job.is_late else "",
+                     job.ops_done, job.ops_total]
+                )  # fmt: skip
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="jobs.csv"'
+        return response
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(filter=self.filterset, query=query.urlencode(), **kwargs)
+
+
+def _job_or_404(pk, selector):
+    try:
+        return selector(pk=pk)
+    except Job.DoesNotExist:
+        raise Http404("No such job") from None
+
+
+class JobDetailView(CapabilityRequiredMixin, TemplateView):
+    capability = "view_jobs"
+    template_name = "jobs/job_detail.html"
+
+    def get_context_data(self, **kwargs):
+        job = _job_or_404(self.kwargs["pk"], selectors.job_detail)
+        user = self.request.user
+        responses = signals.job_detail_panels.send(sender=Job, job=job, request=self.request)
+        return super().get_context_data(
+            job=job,
+            actions=available_job_actions(job, user),
+            can_plan=job.is_open and user.has_perm("mto.plan_jobs"),
+            operation_form=kwargs.get("operation_form") or OperationForm(),
+            hold_form=HoldForm(),
+            panels=[html for _r, html in responses if html],
+            **kwargs,
+        )
+
+
+class JobActionView(CapabilityRequiredMixin, View):
+    """Release, hold, resume or cancel (office/manager job page and the tablets)."""
+
+    capability = "view_jobs"
+
+    def post(self, request, pk, action):
+        if action not in JOB_ACTIONS:
+            raise Http404("No such action")
+        job = get_object_or_404(Job, pk=pk)
+        form = JobActionForm(request.POST)
+        form.is_valid()
+        reason = form.cleaned_data.get("reason", "")
+        if action == "hold":
+            hold = HoldForm(request.POST)
+            reason = hold.reason_text() if hold.is_valid() else ""
+        try:
+            services.job_act(
+                job=job,
+                action=action,
+                by=request.user,
+                reason=reason,
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{job.number}: {JOB_ACTIONS[action]['label'].lower()} done.")
+        return redirect(request.POST.get("next") if _safe_next(request) else job.get_absolute_url())
+
+
+def _safe_next(request) -> bool:
+    target = request.POST.get("next", "")
+    return target.startswith("/") and not target.startswith("//")
+
+
+class OperationAddView(CapabilityRequiredMixin, View):
+    capability = "plan_jobs"
+
+    def post(self, request, pk):
+        job = get_object_or_404(Job, pk=pk)
+        form = OperationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.operation_add(job=job, by=request.user, **form.cleaned_data)
+                messages.success(request, "Operation added.")
+                return redirect(job)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+        view = JobDetailView(request=request, kwargs={"pk": pk})
+        return render(request, view.template_name, view.get_context_data(operation_form=form), status=400)
+
+
+class OperationEditView(CapabilityRequiredMixin, TemplateView):
+    capability = "plan_jobs"
+    template_name = "jobs/operation_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.operation = get_object_or_404(Operation.objects.select_related("job"), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", OperationForm(instance=self.operation))
+        return super().get_context_data(operation=self.operation, **kwargs)
+
+    def post(self, request, pk):
+        form = OperationForm(request.POST, instance=Operation.objects.get(pk=pk))
+        if form.is_valid():
+            try:
+                services.operation_update(operation=self.operation, by=request.user, **form.cleaned_data)
+                messages.success(request, "Operation saved.")
+                return redirect(self.operation.job)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class OperationRemoveView(CapabilityRequiredMixin, View):
+    capability = "plan_jobs"
+
+    def post(self, request, pk):
+        operation = get_object_or_404(Operation.objects.select_related("job"), pk=pk)
+        try:
+            services.operation_remove(operation=operation, by=request.user)
+            messages.success(request, "Operation removed.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(operation.job)
+
+
+class JobTravelerView(CapabilityRequiredMixin, TemplateView):
+    capability = "view_jobs"
+    template_name = "jobs/traveler.html"
+
+    def get_context_data(self, **kwargs):
+        job = _job_or_404(self.kwargs["pk"], selectors.job_detail)
+        url = self.request.build_absolute_uri(job.get_floor_url())
+        qr = segno.make(url, error="m").svg_data_uri(scale=4, border=1)
+        return super().get_context_data(job=job, qr=qr, floor_url=url, **kwargs)
+
+
+# --- shop floor (tablets) ----------------------------------------------------------------------------
+
+SESSION_WC = "floor_work_center"
+
+
+class FloorBoardView(CapabilityRequiredMixin, TemplateView):
+    """The tablet board: pick a work center (remembered), see its queue; the queue refreshes itself."""
+
+    capability = "run_floor"
+    template_name = "jobs/floor_board.html"
+
+    def get(self, request, *args, **kwargs):
+        code = request.GET.get("wc")
+        if code:
+            if not WorkCenter.objects.filter(code=code, is_active=True).exists():
+                messages.error(request, f"There is no active work center {code}.")
+            else:
+                request.session[SESSION_WC] = code
+        return super().get(request, *args, **kwargs)
+
+    def get_template_names(self):
+        if self.request.htmx and self.request.GET.get("partial") == "queue":
+            return ["jobs/floor_board.html#queue"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        centers = selectors.work_centers()
+        current = next((c for c in centers if c.code == self.request.session.get(SESSION_WC)), None)
+        queue = selectors.work_center_queue(work_center=current) if current else []
+        held = selectors.jobs_on_hold(work_center=current) if current else []
+        return super().get_context_data(work_centers=centers, current=current, queue=queue, held=held, **kwargs)
+
+
+class FloorJobView(CapabilityRequiredMixin, TemplateView):
+    capability = "run_floor"
+    template_name = "jobs/floor_job.html"
+
+    def get(self, request, *args, **kwargs):
+        probe = request.GET.get("probe")
+        if probe is not None:
+            response = HttpResponse(status=204)
+            if selectors.floor_job_token(pk=kwargs["pk"]) != probe:
+                response["HX-Trigger"] = "refresh-routing"
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["jobs/floor_job.html#routing"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        job = _job_or_404(self.kwargs["pk"], selectors.floor_job)
+        return super().get_context_data(
+            job=job,
+            report_form=kwargs.pop("report_form", None) or ReportPiecesForm(),
+            hold_form=HoldForm(),
+            note_form=NoteForm(),
+            can_hold=job.status in JOB_ACTIONS["hold"]["source"],
+            **kwargs,
+        )
+
+
+class FloorOperationView(CapabilityRequiredMixin, View):
+    """Start, pause, resume, finish or report pieces on an operation; answers with the job's routing."""
+
+    capability = "run_floor"
+
+    def post(self, request, pk, action):
+        operation = get_object_or_404(Operation.objects.select_related("job"), pk=pk)
+        report_form = None
+        try:
+            if action == "report":
+                report_form = ReportPiecesForm(request.POST, prefix=f"op{operation.pk}")
+                if not report_form.is_valid():
+                    raise ValidationError(
+                        [e for errors in report_form.errors.values() for e in errors], code="invalid"
+                    )
+                data = report_form.cleaned_data
+                services.operation_report_pieces(
+                    operation=operation, good=data["good"], scrap=data["scrap"], scrap_reason=data["scrap_reason"],
+                    by=request.user, expected_version=data.get("version"),
+                )  # fmt: skip
+                message = f"Reported {data['good']} good and {data['scrap']} scrap on operation {operation.sequence}."
+            elif action in ("start", "resume", "pause", "finish"):
+                version = request.POST.get("version")
+                services.operation_act(
+                    operation=operation, action=action, by=request.user,
+                    expected_version=int(version) if version and version.isdigit() else None,
+                )  # fmt: skip
+                message = f"Operation {operation.sequence}: {action} done."
+            else:
+                raise Http404("No such action")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            status = 409 if exc.code in ("stale", "conflict") else 400
+        else:
+            messages.success(request, message)
+            status = 200
+        if request.htmx:
+            view = FloorJobView(request=request, kwargs={"pk": operation.job_id})
+            response = render(request, "jobs/floor_job.html#routing", view.get_context_data(), status=200)
+            response["X-Action-Status"] = str(status)
+            return response
+        return redirect(reverse("jobs:floor-job", args=[operation.job_id]))
+
+
+class FloorNoteView(CapabilityRequiredMixin, View):
+    capability = "run_floor"
+
+    def post(self, request, pk):
+        job = get_object_or_404(Job, pk=pk)
+        form = NoteForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError("Write a note first (at most 2000 characters).")
+            services.job_add_note(job=job, text=form.cleaned_data["text"], by=request.user)
+            messages.success(request, "Note added.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(reverse("jobs:floor-job", args=[job.pk]))
