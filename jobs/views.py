@@ -87,7 +87,7 @@ class JobDetailView(CapabilityRequiredMixin, TemplateView):
             job=job,
             actions=available_job_actions(job, user),
             can_plan=job.is_open and user.has_perm("mto.plan_jobs"),
-            operation_form=kwargs.get("operation_form") or OperationForm(),
+            operation_form=kwargs.pop("operation_form", None) or OperationForm(),
             hold_form=HoldForm(),
             panels=[html for _r, html in responses if html],
             **kwargs,
@@ -289,7 +289,7 @@ class FloorOperationView(CapabilityRequiredMixin, View):
                 raise Http404("No such action")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            status = 409 if exc.code in ("stale", "conflict") else 400
+            status = 409 if getattr(exc, "code", None) in ("stale", "conflict") else 400
         else:
             messages.success(request, message)
             status = 200

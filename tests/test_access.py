@@ -46,6 +46,18 @@ ACCESS: dict[str, Rule] = {
     "sales:order-acknowledgment": Rule("view_orders", args=("order",)),
     "sales:order-transition": Rule("approve_orders", method="POST", args=("pending_order", "=approve")),
     "sales:drawing-download": Rule("view_orders", args=("drawing",)),
+    # jobs
+    "jobs:job-list": Rule("view_jobs"),
+    "jobs:job-detail": Rule("view_jobs", args=("job",)),
+    "jobs:job-traveler": Rule("view_jobs", args=("job",)),
+    "jobs:job-action": Rule("manage_jobs", method="POST", args=("job", "=release")),
+    "jobs:operation-add": Rule("plan_jobs", method="POST", args=("job",)),
+    "jobs:operation-edit": Rule("plan_jobs", args=("operation",)),
+    "jobs:operation-remove": Rule("plan_jobs", method="POST", args=("operation",)),
+    "jobs:floor-board": Rule("run_floor"),
+    "jobs:floor-job": Rule("run_floor", args=("job",)),
+    "jobs:floor-note": Rule("run_floor", method="POST", args=("job",)),
+    "jobs:floor-operation": Rule("run_floor", method="POST", args=("operation", "=start")),
 }
 
 
@@ -73,7 +85,7 @@ def _allowed(user_fixture: str, rule: Rule) -> bool:
 
 
 @pytest.fixture
-def objects(db, office):
+def objects(db, office, manager):
     """One of each object a URL can point at."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -87,7 +99,13 @@ def objects(db, office):
         line=line, upload=SimpleUploadedFile("d.pdf", b"%PDF-1.4 test"), uploaded_by=office
     )
     pending = sales_services.sales_order_submit(order=SalesOrderFactory(customer=customer), by=office)
+    from jobs.models import Job
+    from tests.jobs.conftest import approved_order
+
+    job = Job.objects.filter(sales_order=approved_order(office, manager)).first()
     return {
+        "job": job,
+        "operation": job.operations.first(),
         "customer": customer,
         "ship_to": customer.ship_tos.first(),
         "item": ItemFactory(),

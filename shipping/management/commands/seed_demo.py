@@ -95,4 +95,28 @@ class Command(BaseCommand):
         self._drive_floor_and_shipping(order, state, users)
 
     def _drive_floor_and_shipping(self, order, state, users):
-        """Filled in once the jobs and shipping services exist."""
+        """Run the order's jobs on the floor: partly for in-production orders, fully for shipped ones."""
+        from jobs.models import Job
+        from jobs.services import operation_act, operation_report_pieces
+
+        lead = users["lead"]
+        finish_all = state != "in_production"
+        for index, job in enumerate(Job.objects.filter(sales_order=order).order_by("id")):
+            operations = list(job.operations.order_by("sequence"))
+            steps = operations if finish_all else operations[: 1 + index % 2]
+            for op in steps:
+                operation_act(operation=op, action="start", by=lead)
+                good = self._pieces_reaching(op, job)
+                if good:
+                    operation_report_pieces(operation=op, good=good, by=lead)
+                if finish_all or op is not steps[-1]:
+                    operation_act(operation=op, action="finish", by=lead)
+        self._ship(order, state, users)
+
+    @staticmethod
+    def _pieces_reaching(op, job) -> int:
+        previous = job.operations.filter(sequence__lt=op.sequence).order_by("-sequence").first()
+        return job.quantity if previous is None else previous.good_qty
+
+    def _ship(self, order, state, users):
+        """Filled in once the shipping services exist."""

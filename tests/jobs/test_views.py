@@ -1,0 +1,122 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from jobs.models import Job, Operation
+from tests.jobs.conftest import approved_order
+
+
+def _queries(client, url, **headers):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, **headers)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _grow(office, manager, total_jobs):
+    while Job.objects.count() < total_jobs:
+        approved_order(office, manager, lines=5)
+
+
+def test_board_and_list_query_counts_do_not_grow(client, office, manager, lead):
+    _grow(office, manager, 5)
+    client.force_login(lead)
+    client.get(reverse("jobs:floor-board"), {"wc": "SAW"})
+    board_small = _queries(client, reverse("jobs:floor-board"))
+    client.force_login(office)
+    list_small = _queries(client, reverse("jobs:job-list"))
+    _grow(office, manager, 50)
+    list_large = _queries(client, reverse("jobs:job-list"))
+    client.force_login(lead)
+    client.get(reverse("jobs:floor-board"), {"wc": "SAW"})
+    board_large = _queries(client, reverse("jobs:floor-board"))
+    assert board_small == board_large
+    assert list_small == list_large
+    page = client.get(reverse("jobs:floor-board"))
+    assert len(page.context["queue"]) == 50
+
+
+def test_job_detail_query_count_does_not_grow_with_operations(client, office, manager, lead):
+    job = Job.objects.filter(sales_order=approved_order(office, manager)).get()
+    client.force_login(office)
+    url = job.get_absolute_url()
+    before = _queries(client, url)
+    from jobs import services
+    from tests.jobs.factories import WorkCenterFactory
+
+    for _ in range(10):
+        services.operation_add(
+            job=job, work_center=WorkCenterFactory(code="ASSY"), description="x", setup_hours=1,
+            run_hours_per_piece=0, by=office,
+        )  # fmt: skip
+    assert _queries(client, url) == before
+
+
+def test_lead_runs_an_operation_from_the_tablet(client, office, manager, lead):
+    job = Job.objects.filter(sales_order=approved_order(office, manager, quantity=4)).get()
+    op = job.operations.order_by("sequence").first()
+    client.force_login(lead)
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    started = client.post(reverse("jobs:floor-operation", args=[op.pk, "start"]), {"version": op.version}, **htmx)
+    assert started.status_code == 200 and "Pause" in started.content.decode()
+    stale = client.post(reverse("jobs:floor-operation", args=[op.pk, "start"]), {"version": op.version}, **htmx)
+    assert "reload" in stale.content.decode() and stale["X-Action-Status"] == "409"
+    bad = client.post(reverse("jobs:floor-operation", args=[op.pk, "report"]), {f"op{op.pk}-good": "abc"}, **htmx)
+    assert "Enter a whole number" in bad.content.decode()
+    reported = client.post(
+        reverse("jobs:floor-operation", args=[op.pk, "report"]),
+        {f"op{op.pk}-good": "3", f"op{op.pk}-scrap": "1", f"op{op.pk}-scrap_reason": "Setup piece"},
+        **htmx,
+    )
+    assert "Reported 3 good and 1 scrap" in reported.content.decode()
+    op.refresh_from_db()
+    assert (op.good_qty, op.scrap_qty, op.status) == (3, 1, Operation.Status.RUNNING)
+
+
+def test_probe_answers_refresh_only_after_a_change(client, office, manager, lead):
+    job = Job.objects.filter(sales_order=approved_order(office, manager)).get()
+    client.force_login(lead)
+    page = client.get(job.get_floor_url())
+    token = page.context["job"].token
+    assert "HX-Trigger" not in client.get(job.get_floor_url(), {"probe": token})
+    op = job.operations.order_by("sequence").first()
+    client.post(reverse("jobs:floor-operation", args=[op.pk, "start"]))
+    assert client.get(job.get_floor_url(), {"probe": token})["HX-Trigger"] == "refresh-routing"
+
+
+def test_hold_from_the_tablet_with_a_reason(client, office, manager, lead):
+    job = Job.objects.filter(sales_order=approved_order(office, manager)).get()
+    client.force_login(lead)
+    url = reverse("jobs:job-action", args=[job.pk, "hold"])
+    client.post(url, {"reason": "", "next": job.get_floor_url()})
+    job.refresh_from_db()
+    assert job.status == Job.Status.RELEASED
+    client.post(url, {"reason": "Machine down", "detail": "spindle", "next": job.get_floor_url()})
+    job.refresh_from_db()
+    assert job.status == Job.Status.ON_HOLD and job.hold_reason == "Machine down: spindle"
+
+
+def test_traveler_has_a_qr_code_of_the_floor_url(client, office, manager):
+    job = Job.objects.filter(sales_order=approved_order(office, manager)).get()
+    client.force_login(office)
+    html = client.get(reverse("jobs:job-traveler", args=[job.pk])).content.decode()
+    assert 'src="data:image/svg+xml' in html and job.number in html
+
+
+def test_order_page_shows_each_line_on_the_floor(client, office, manager):
+    order = approved_order(office, manager, lines=2)
+    client.force_login(office)
+    html = client.get(order.get_absolute_url()).content.decode()
+    assert "On the floor" in html and f"J-{order.number_digits}-02" in html
+
+
+@pytest.mark.parametrize("fmt", ["csv"])
+def test_job_list_csv_and_late_filter(client, office, manager, fmt):
+    order = approved_order(office, manager, lines=2)
+    Job.objects.filter(sales_order=order, sales_order_line__line_no=1).update(due_date="2020-01-01")
+    client.force_login(office)
+    late = client.get(reverse("jobs:job-list"), {"late": "true"}).context["jobs"]
+    assert [j.number for j in late] == [f"J-{order.number_digits}-01"]
+    body = b"".join(client.get(reverse("jobs:job-list"), {"format": fmt}).streaming_content).decode()
+    assert body.splitlines()[0].startswith("job,status") and len(body.strip().splitlines()) == 3
