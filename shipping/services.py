@@ -1,0 +1,182 @@
+"""Every write of the shipping app. Locks in the house order: sales order, its lines, jobs, shipments."""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
+from django.utils import timezone
+
+from jobs.selectors import line_production
+from mto.db import atomic_with_retry
+from mto.services import document_number_next
+from sales.models import SalesOrder, SalesOrderLine
+from sales.services import sales_order_record_shipped
+
+from . import signals
+from .models import Shipment, ShipmentLine, ShipmentStatusChange
+from .workflow import SHIPPABLE_ORDER_STATUSES, TRANSITIONS
+
+S = Shipment.Status
+HEADER_FIELDS = (
+    "ship_to",
+    "carrier",
+    "service",
+    "tracking_number",
+    "packages",
+    "weight_kg",
+    "notes",
+    "needs_certificate",
+)
+
+
+def _require(user, capability: str):
+    if not user.has_perm(f"mto.{capability}"):
+        raise PermissionDenied("Your role does not allow this.")
+
+
+def shipped_totals(order_line_ids) -> dict[int, int]:
+    """Pieces on shipped (not voided) shipments, per order line."""
+    rows = (
+        ShipmentLine.objects.filter(order_line_id__in=order_line_ids, shipment__status=S.SHIPPED)
+        .values("order_line_id")
+        .annotate(total=Sum("quantity"))
+    )
+    totals = dict.fromkeys(order_line_ids, 0)
+    totals.update({row["order_line_id"]: row["total"] for row in rows})
+    return totals
+
+
+def _lock_order(order_id: int) -> tuple[SalesOrder, dict[int, SalesOrderLine]]:
+    order = SalesOrder.objects.select_for_update().get(pk=order_id)
+    lines = {line.pk: line for line in SalesOrderLine.objects.select_for_update().filter(order=order).order_by("id")}
+    return order, lines
+
+
+def _check_quantities(order: SalesOrder, lines: dict[int, SalesOrderLine], wanted: dict[int, int], *, lock: bool):
+    """Each wanted quantity fits what the line's jobs produced and what was ordered, less what shipped."""
+    errors = []
+    positive = {line_id: qty for line_id, qty in wanted.items() if qty}
+    for line_id, qty in wanted.items():
+        if line_id not in lines:
+            raise ValidationError("A shipment line does not belong to this order; reload the page.")
+        if not isinstance(qty, int) or isinstance(qty, bool) or qty < 0:
+            errors.append(f"Line {lines[line_id].line_no}: the quantity must be a whole number, 0 or more.")
+    if errors:
+        raise ValidationError({"lines": errors})
+    if not positive:
+        raise ValidationError({"lines": "A shipment needs at least one line with a quantity above 0."})
+    production = line_production(list(positive), lock=lock)
+    shipped = shipped_totals(list(positive))
+    for line_id, qty in positive.items():
+        line, made = lines[line_id], production[line_id]
+        if made.on_hold:
+            errors.append(f"Line {line.line_no}: its job {', '.join(made.job_numbers)} is on hold.")
+            continue
+        produced_left = made.produced - shipped[line_id]
+        ordered_left = line.quantity - shipped[line_id]
+        if qty > ordered_left:
+            errors.append(
+                f"Line {line.line_no}: {qty} is more than the {ordered_left} still to ship of {line.quantity}."
+            )
+        elif qty > produced_left:
+            errors.append(
+                f"Line {line.line_no}: only {max(produced_left, 0)} produced and not yet shipped; {qty} asked."
+            )
+    if errors:
+        raise ValidationError({"lines": errors}, code="over_ship")
+    return positive
+
+
+def _write_lines(shipment: Shipment, wanted: dict[int, int]):
+    ShipmentLine.objects.filter(shipment=shipment).delete()
+    ShipmentLine.objects.bulk_create(
+        ShipmentLine(shipment=shipment, order_line_id=line_id, quantity=qty) for line_id, qty in wanted.items()
+    )
+
+
+def _header(shipment: Shipment, fields: dict):
+    for name, value in fields.items():
+        if name in HEADER_FIELDS:
+            setattr(shipment, name, value)
+    if shipment.weight_kg is not None:
+        shipment.weight_kg = Decimal(shipment.weight_kg)
+
+
+@atomic_with_retry
+def shipment_create(*, order: SalesOrder, lines: dict[int, int], by, **fields) -> Shipment:
+    """A draft shipment of an order's produced pieces; quantities are checked again when it ships."""
+    _require(by, "ship")
+    order, order_lines = _lock_order(order.pk)
+    if order.status not in SHIPPABLE_ORDER_STATUSES:
+        raise ValidationError(f"{order.number} is {order.get_status_display().lower()}; nothing can ship.")
+    wanted = _check_quantities(order, order_lines, lines, lock=False)
+    shipment = Shipment(order=order, created_by=by, ship_to=order.ship_to.address if order.ship_to_id else "")
+    _header(shipment, fields)
+    shipment.number = "SH-000000"
+    shipment.full_clean(exclude=["number"])
+    shipment.number = f"SH-{document_number_next(sequence='SH'):06d}"
+    shipment.save()
+    _write_lines(shipment, wanted)
+    ShipmentStatusChange.objects.create(shipment=shipment, from_status="", to_status=S.DRAFT, changed_by=by)
+    return shipment
+
+
+@atomic_with_retry
+def shipment_update(*, shipment: Shipment, lines: dict[int, int], by, **fields) -> Shipment:
+    _require(by, "ship")
+    order, order_lines = _lock_order(shipment.order_id)
+    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    if not shipment.is_editable:
+        raise ValidationError(f"{shipment.number} is {shipment.get_status_display().lower()}; it is read-only.")
+    wanted = _check_quantities(order, order_lines, lines, lock=False)
+    _header(shipment, fields)
+    shipment.full_clean()
+    shipment.save()
+    _write_lines(shipment, wanted)
+    return shipment
+
+
+def _record(shipment: Shipment, *, to: str, by, reason: str = "", fields=()):
+    from_status = shipment.status
+    shipment.status = to
+    shipment.save(update_fields=["status", "updated_at", *fields])
+    ShipmentStatusChange.objects.create(
+        shipment=shipment, from_status=from_status, to_status=to, changed_by=by, reason=reason
+    )
+
+
+@atomic_with_retry
+def shipment_transition(*, shipment: Shipment, name: str, by, reason: str = "") -> Shipment:
+    """Ship, cancel (a draft) or void (a shipped shipment, Manager, with a reason)."""
+    spec = TRANSITIONS[name]
+    _require(by, spec["capability"])
+    order, order_lines = _lock_order(shipment.order_id)
+    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    if shipment.status not in spec["source"]:
+        raise ValidationError(
+            f"Cannot {spec['label'].lower()}: {shipment.number} is {shipment.get_status_display().lower()}.",
+            code="conflict",
+        )
+    reason = (reason or "").strip()
+    if spec.get("needs_reason") and not reason:
+        raise ValidationError({"reason": "Please give a reason."})
+    if name == "cancel":
+        _record(shipment, to=S.CANCELLED, by=by, reason=reason)
+        return shipment
+    if name == "ship":
+        wanted = dict(shipment.lines.values_list("order_line_id", "quantity"))
+        # Locks the jobs too, so pieces cannot be taken back on the floor while they ship.
+        _check_quantities(order, order_lines, wanted, lock=True)
+        shipment.shipped_by, shipment.shipped_at = by, timezone.now()
+        _record(shipment, to=S.SHIPPED, by=by, reason=reason, fields=["shipped_by", "shipped_at"])
+    else:  # void
+        _record(shipment, to=S.VOIDED, by=by, reason=reason)
+    totals = shipped_totals(list(order_lines))
+    sales_order_record_shipped(
+        order=order, shipped=totals, by=by, reason=f"{shipment.number} {shipment.get_status_display().lower()}"
+    )
+    if name == "ship":
+        signals.shipment_shipped.send(sender=Shipment, shipment=shipment, by=by)
+    else:
+        signals.shipment_voided.send(sender=Shipment, shipment=shipment, by=by, reason=reason)
+    return shipment

@@ -1,0 +1,165 @@
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from mto.pagination import CappedPaginator
+from mto.roles import CapabilityRequiredMixin
+from sales.models import SalesOrder
+from sales.views import Echo, apply_service_errors
+
+from . import selectors, services
+from .filters import ShipmentFilter
+from .forms import ReasonForm, ShipmentForm
+from .models import Shipment
+from .workflow import TRANSITIONS, available_transitions
+
+
+class ReadyToShipView(CapabilityRequiredMixin, ListView):
+    capability = "view_shipments"
+    template_name = "shipping/ready_to_ship.html"
+    context_object_name = "lines"
+    paginate_by = 50
+    paginator_class = CappedPaginator
+
+    def get_queryset(self):
+        return selectors.ready_to_ship()
+
+
+class ShipmentListView(CapabilityRequiredMixin, ListView):
+    capability = "view_shipments"
+    template_name = "shipping/shipment_list.html"
+    context_object_name = "shipments"
+    paginate_by = 25
+    paginator_class = CappedPaginator
+
+    def get_queryset(self):
+        self.filterset = ShipmentFilter(self.request.GET or None, queryset=selectors.shipment_list_queryset())
+        qs = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
+        return qs.order_by("-id")
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") != "csv":
+            return super().get(request, *args, **kwargs)
+        writer = csv.writer(Echo())
+
+        def rows():
+            yield writer.writerow(["shipment", "status", "order", "customer", "carrier", "service", "tracking",
+                                   "packages", "weight_kg", "pieces", "shipped_at"])  # fmt: skip
+            for s in self.get_queryset().iterator(chunk_size=2000):
+                yield writer.writerow(
+                    [s.number, s.get_status_display(), s.order.number, s.order.customer.name, s.carrier, s.service,
+                     s.tracking_number, s.packages, s.weight_kg or "", s.pieces,
+                     s.shipped_at.isoformat() if s.shipped_at else ""]
+                )  # fmt: skip
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="shipments.csv"'
+        return response
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(filter=self.filterset, query=query.urlencode(), **kwargs)
+
+
+class ShipmentFormView(CapabilityRequiredMixin, TemplateView):
+    """Create a draft from an order's produced pieces (pre-filled), or edit a draft."""
+
+    capability = "ship"
+    template_name = "shipping/shipment_form.html"
+    shipment = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if "pk" in kwargs:
+            self.shipment = get_object_or_404(Shipment, pk=kwargs["pk"])
+            self.order = self.shipment.order
+            if request.user.has_perm("mto.ship") and not self.shipment.is_editable:
+                messages.error(request, f"{self.shipment.number} is not a draft; it is read-only.")
+                return redirect(self.shipment)
+        else:
+            orders = SalesOrder.objects.select_related("customer", "ship_to")
+            self.order = get_object_or_404(orders, pk=kwargs["order"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def form(self):
+        lines = selectors.order_lines_to_ship(order=self.order)
+        if self.shipment:
+            current = dict(self.shipment.lines.values_list("order_line_id", "quantity"))
+            for line in lines:
+                line.initial_quantity = current.get(line.pk, 0)
+        initial = {} if self.shipment else {"ship_to": self.order.ship_to.address if self.order.ship_to_id else ""}
+        data = self.request.POST if self.request.method == "POST" else None
+        return ShipmentForm(data, instance=self.shipment or Shipment(), initial=initial, lines=lines)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", self.form())
+        return super().get_context_data(order=self.order, shipment=self.shipment, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = self.form()
+        if form.is_valid():
+            try:
+                if self.shipment:
+                    shipment = services.shipment_update(
+                        shipment=self.shipment, lines=form.line_quantities(), by=request.user, **form.header()
+                    )
+                else:
+                    shipment = services.shipment_create(
+                        order=self.order, lines=form.line_quantities(), by=request.user, **form.header()
+                    )
+                messages.success(request, f"{shipment.number} saved as a draft. Print the packing slip, then ship it.")
+                return redirect(shipment)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class ShipmentDetailView(CapabilityRequiredMixin, TemplateView):
+    capability = "view_shipments"
+    template_name = "shipping/shipment_detail.html"
+
+    def get_context_data(self, **kwargs):
+        try:
+            shipment = selectors.shipment_detail(pk=self.kwargs["pk"])
+        except Shipment.DoesNotExist:
+            raise Http404("No such shipment") from None
+        return super().get_context_data(
+            shipment=shipment, transitions=available_transitions(shipment, self.request.user), **kwargs
+        )
+
+
+class PackingSlipView(ShipmentDetailView):
+    template_name = "shipping/packing_slip.html"
+
+
+class CertificateView(ShipmentDetailView):
+    template_name = "shipping/certificate.html"
+
+
+class BillOfLadingView(ShipmentDetailView):
+    template_name = "shipping/bill_of_lading.html"
+
+
+class ShipmentTransitionView(CapabilityRequiredMixin, View):
+    capability = "view_shipments"
+
+    def post(self, request, pk, name):
+        if name not in TRANSITIONS:
+            raise Http404("No such action")
+        shipment = get_object_or_404(Shipment, pk=pk)
+        form = ReasonForm(request.POST)
+        form.is_valid()
+        try:
+            services.shipment_transition(
+                shipment=shipment, name=name, by=request.user, reason=form.cleaned_data.get("reason", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{shipment.number}: {TRANSITIONS[name]['label'].lower()} done.")
+        return redirect(shipment)
