@@ -46,6 +46,12 @@ class ServiceFormView(CapabilityRequiredMixin, FormView):
     """A form whose valid data goes to one service; the service's errors land on the form."""
 
     success_message = ""
+    cancel_url = ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            cancel_url=self.cancel_url or self.request.path.rsplit("/", 2)[0] + "/", **kwargs
+        )
 
     def run_service(self, form):
         raise NotImplementedError

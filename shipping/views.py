@@ -98,7 +98,8 @@ class ShipmentFormView(CapabilityRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", self.form())
-        return super().get_context_data(order=self.order, shipment=self.shipment, **kwargs)
+        kwargs.update(order=self.order, shipment=self.shipment)  # replaces the URL's order id
+        return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
         form = self.form()
