@@ -58,6 +58,16 @@ ACCESS: dict[str, Rule] = {
     "jobs:floor-job": Rule("run_floor", args=("job",)),
     "jobs:floor-note": Rule("run_floor", method="POST", args=("job",)),
     "jobs:floor-operation": Rule("run_floor", method="POST", args=("operation", "=start")),
+    # shipping
+    "shipping:ready-to-ship": Rule("view_shipments"),
+    "shipping:shipment-list": Rule("view_shipments"),
+    "shipping:shipment-create": Rule("ship", args=("approved_order",)),
+    "shipping:shipment-detail": Rule("view_shipments", args=("shipment",)),
+    "shipping:shipment-edit": Rule("ship", args=("shipment",)),
+    "shipping:packing-slip": Rule("view_shipments", args=("shipment",)),
+    "shipping:certificate": Rule("view_shipments", args=("shipment",)),
+    "shipping:bill-of-lading": Rule("view_shipments", args=("shipment",)),
+    "shipping:shipment-transition": Rule("ship", method="POST", args=("shipment", "=cancel")),
 }
 
 
@@ -102,8 +112,16 @@ def objects(db, office, manager):
     from jobs.models import Job
     from tests.jobs.conftest import approved_order
 
-    job = Job.objects.filter(sales_order=approved_order(office, manager)).first()
+    approved = approved_order(office, manager)
+    job = Job.objects.filter(sales_order=approved).first()
+    from shipping.models import Shipment
+
+    shipment = Shipment.objects.create(
+        number="SH-900001", order=approved, ship_to="Dock", created_by=office
+    )  # a draft made directly: the matrix only needs something to point at
     return {
+        "approved_order": approved,
+        "shipment": shipment,
         "job": job,
         "operation": job.operations.first(),
         "customer": customer,
