@@ -6,4 +6,4 @@ class JobsConfig(AppConfig):
     verbose_name = "Jobs"
 
     def ready(self):
-        from . import receivers  # noqa: F401 - connects the handlers of sales' signals
+        from . import notifications, receivers  # noqa: F401 - connect the handlers of sales' and our signals

@@ -47,3 +47,70 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.user_id}:{self.key}"
+
+
+class Notification(models.Model):
+    """An outbox row: written in the transaction of the change that caused it, sent by a Celery task.
+
+    `channel` says how it reaches its person: in the app (shown under the bell) or by e-mail. The row's
+    status makes sending idempotent: a task claims it pending -> sending, and only one claim can win.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        IN_APP = "in_app", "In the app"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=40)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    recipient = models.ForeignKey(
+        "auth.User", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    email = models.EmailField(blank=True)
+    subject = models.CharField(max_length=200)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="notification_outbox"),
+            models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(channel="in_app", recipient__isnull=False)
+                | models.Q(channel="email") & ~models.Q(email=""),
+                name="notification_has_an_address",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} to {self.email or self.recipient_id}"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice to receive a kind of notification by e-mail or not (in the app always)."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(max_length=40)
+    email_enabled = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_pref_unique")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind}: {'e-mail' if self.email_enabled else 'app only'}"

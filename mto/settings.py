@@ -7,6 +7,7 @@ tasks eagerly (after commit), so the demo needs no broker.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -188,6 +189,18 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600, "max_retries": 1, "socket_connect_timeout": 2}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "sweep-unsent-notifications": {"task": "mto.tasks.sweep_unsent_notifications", "schedule": 60.0},
+    "late-digest": {
+        "task": "jobs.tasks.send_late_digest",
+        "schedule": crontab(hour=env.int("DIGEST_HOUR", default=6), minute=30),
+    },
+}
+# Outbox: an e-mail still pending this long after its commit is sent by the sweeper; a send claimed this
+# long ago by a worker that died is claimed again (a send takes seconds; the task's hard limit is 90 s).
+NOTIFICATION_GRACE_SECONDS = env.int("NOTIFICATION_GRACE_SECONDS", default=120)
+NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", default=300)
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Production hardening, active when DEBUG=0.
 if not DEBUG:

@@ -1,0 +1,94 @@
+"""The notifications outbox: `notify()` inside the change's transaction, a Celery task after commit.
+
+Nothing is lost when Redis is down: the row is committed with the change; if publishing the task fails,
+the row stays pending and the sweeper (a beat task) sends it later. Nothing is sent twice: the task claims
+the row (pending -> sending) with a conditional UPDATE, and only one claim can win.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import Notification, NotificationPreference
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Kind:
+    label: str
+    audience: str
+
+
+KINDS = {
+    "order_acknowledgment": Kind("Order acknowledgment", "the customer, when an order is approved"),
+    "shipping_notice": Kind("Shipping notice", "the customer, when a shipment ships, with its tracking number"),
+    "new_jobs": Kind("New jobs on the floor", "shop floor leads, when an approved order makes jobs"),
+    "job_on_hold": Kind("Job on hold", "office staff, when a job is put on hold"),
+    "job_completed_late": Kind("Job completed late", "office staff, when a job completes after its due date"),
+    "ready_to_ship": Kind("Pieces ready to ship", "shipping clerks, when good pieces come off a job's last operation"),
+    "late_digest": Kind("Morning digest of late work", "managers, every morning"),
+}
+
+
+def _render(kind: str, context: dict) -> tuple[str, str, str]:
+    context = {**context, "SHOP_NAME": settings.SHOP_NAME, "SITE_URL": settings.SITE_URL}
+    subject = render_to_string(f"notifications/{kind}/subject.txt", context).strip().replace("\n", " ")
+    text = render_to_string(f"notifications/{kind}/body.txt", context)
+    html = render_to_string(f"notifications/{kind}/body.html", context)
+    return subject[:200], text, html
+
+
+def _email_off(users, kind: str) -> set[int]:
+    return set(
+        NotificationPreference.objects.filter(user__in=users, kind=kind, email_enabled=False).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def notify(*, kind: str, context: dict, users=(), roles=(), emails=(), link: str = "") -> list[Notification]:
+    """Write the outbox rows of one event; call it inside the transaction of the change."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("notify() must run inside the transaction of the change it reports")
+    User = get_user_model()
+    people = {u.pk: u for u in users}
+    if roles:
+        people.update({u.pk: u for u in User.objects.filter(groups__name__in=roles, is_active=True).distinct()})
+    subject, text, html = _render(kind, context)
+    rows = []
+    now = timezone.now()
+    no_email = _email_off(list(people), kind)
+    for user in people.values():
+        # In-app rows are delivered by being there: they need no task.
+        rows.append(Notification(kind=kind, channel=Notification.Channel.IN_APP, recipient=user, subject=subject,
+                                 body_text=text, body_html=html, link=link, status=Notification.Status.SENT,
+                                 sent_at=now))  # fmt: skip
+        if user.email and user.pk not in no_email:
+            rows.append(Notification(kind=kind, channel=Notification.Channel.EMAIL, recipient=user, email=user.email,
+                                     subject=subject, body_text=text, body_html=html, link=link))  # fmt: skip
+    for address in {e.strip().lower() for e in emails if e and e.strip()}:
+        rows.append(Notification(kind=kind, channel=Notification.Channel.EMAIL, email=address, subject=subject,
+                                 body_text=text, body_html=html, link=link))  # fmt: skip
+    rows = Notification.objects.bulk_create(rows)
+    ids = [row.pk for row in rows if row.channel == Notification.Channel.EMAIL]
+    transaction.on_commit(lambda: enqueue(ids))
+    return rows
+
+
+def enqueue(ids: list[int]) -> None:
+    """Publish one send task per row; a broker failure is logged and left to the sweeper."""
+    from .tasks import send_notification
+
+    for row_id in ids:
+        try:
+            send_notification.delay(row_id)
+        except Exception:  # noqa: BLE001 - the broker may be down; the row stays pending for the sweeper
+            log.warning("could not enqueue notification %s; the sweeper will send it", row_id, exc_info=True)

@@ -1,0 +1,15 @@
+"""Who hears about sales events: rows in the outbox, written in the transaction of the event."""
+
+from django.dispatch import receiver
+
+from mto.notifications import notify
+
+from .models import SalesOrder
+from .signals import order_approved
+
+
+@receiver(order_approved, sender=SalesOrder, dispatch_uid="sales.notify_order_acknowledgment")
+def order_acknowledgment(sender, order, approved_by, **kwargs):
+    if order.customer.email:
+        lines = list(order.lines.select_related("item").order_by("line_no"))
+        notify(kind="order_acknowledgment", emails=[order.customer.email], context={"order": order, "lines": lines})
