@@ -35,6 +35,9 @@ KINDS = {
     "late_digest": Kind("Morning digest of late work", "managers, every morning"),
 }
 
+# Sent to customers' addresses, not to users: no personal preference applies.
+CUSTOMER_KINDS = ("order_acknowledgment", "shipping_notice")
+
 
 def _render(kind: str, context: dict) -> tuple[str, str, str]:
     context = {**context, "SHOP_NAME": settings.SHOP_NAME, "SITE_URL": settings.SITE_URL}

@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mto.context_processors.roles",
+                "mto.context_processors.notifications",
             ],
         },
     },

@@ -11,6 +11,7 @@ urlpatterns = [
     path("sales/", include("sales.urls")),
     path("jobs/", include("jobs.urls")),
     path("shipping/", include("shipping.urls")),
+    path("notifications/", include("mto.notification_urls")),
     path("api/v1/", include("mto.api_urls")),
     path("admin/", admin.site.urls),
 ]

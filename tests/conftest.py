@@ -64,6 +64,17 @@ def _login_throttling_off(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _celery_eager():
+    """Tasks run in the test's thread unless a test starts a real worker (tests/mto/test_worker.py)."""
+    from mto.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

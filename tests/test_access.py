@@ -28,6 +28,11 @@ class Rule:
 
 ACCESS: dict[str, Rule] = {
     "home": Rule(None),
+    "notification-list": Rule(None),
+    "notification-read-all": Rule(None, method="POST"),
+    "notification-preferences": Rule(None),
+    # Someone else's notification answers 404 (not 403): it is not theirs to know about.
+    "notification-read": Rule(None, method="POST", args=("notification",)),
     # sales
     "sales:customer-list": Rule("view_orders"),
     "sales:customer-detail": Rule("view_orders", args=("customer",)),
@@ -119,7 +124,13 @@ def objects(db, office, manager):
     shipment = Shipment.objects.create(
         number="SH-900001", order=approved, ship_to="Dock", created_by=office
     )  # a draft made directly: the matrix only needs something to point at
+    from mto.models import Notification
+
+    notification = Notification.objects.filter(channel="in_app").first() or Notification.objects.create(
+        kind="new_jobs", channel="in_app", recipient=office, subject="x", body_text="x"
+    )
     return {
+        "notification": notification,
         "approved_order": approved,
         "shipment": shipment,
         "job": job,
