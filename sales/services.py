@@ -216,6 +216,8 @@ def sales_order_create(*, created_by, lines: list[dict], **fields) -> SalesOrder
     order = SalesOrder(created_by=created_by, **{k: v for k, v in fields.items() if k in ORDER_FIELDS})
     if order.order_date is None:
         order.order_date = timezone.localdate()
+    if order.ship_to_id is None and order.customer_id:
+        order.ship_to = order.customer.ship_tos.filter(is_default=True).first()
     order.number = "SO-000000"  # placeholder for validation; the real number is taken last to keep the lock short
     order.full_clean(exclude=["number"])
     _validate_header(order)

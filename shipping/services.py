@@ -110,7 +110,8 @@ def shipment_create(*, order: SalesOrder, lines: dict[int, int], by, **fields) -
     if order.status not in SHIPPABLE_ORDER_STATUSES:
         raise ValidationError(f"{order.number} is {order.get_status_display().lower()}; nothing can ship.")
     wanted = _check_quantities(order, order_lines, lines, lock=False)
-    shipment = Shipment(order=order, created_by=by, ship_to=order.ship_to.address if order.ship_to_id else "")
+    address = order.ship_to.address if order.ship_to_id else order.customer.billing_address
+    shipment = Shipment(order=order, created_by=by, ship_to=address)
     _header(shipment, fields)
     shipment.number = "SH-000000"
     shipment.full_clean(exclude=["number"])

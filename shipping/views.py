@@ -92,7 +92,8 @@ class ShipmentFormView(CapabilityRequiredMixin, TemplateView):
             current = dict(self.shipment.lines.values_list("order_line_id", "quantity"))
             for line in lines:
                 line.initial_quantity = current.get(line.pk, 0)
-        initial = {} if self.shipment else {"ship_to": self.order.ship_to.address if self.order.ship_to_id else ""}
+        address = self.order.ship_to.address if self.order.ship_to_id else self.order.customer.billing_address
+        initial = {} if self.shipment else {"ship_to": address}
         data = self.request.POST if self.request.method == "POST" else None
         return ShipmentForm(data, instance=self.shipment or Shipment(), initial=initial, lines=lines)
 

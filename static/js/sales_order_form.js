@@ -5,7 +5,7 @@
   if (!form) return;
   const lines = document.getElementById("lines");
   const template = document.getElementById("empty-line");
-  const total = document.getElementById("lines-TOTAL_FORMS");
+  const total = document.getElementById("id_lines-TOTAL_FORMS");
   const prices = JSON.parse(document.getElementById("item-prices").textContent || "{}");
   const money = (n) => n.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
