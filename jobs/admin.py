@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from .models import Job, JobStatusChange, Operation, RoutingStep, WorkCenter
+
+
+@admin.register(WorkCenter)
+class WorkCenterAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "hourly_rate", "is_active"]
+
+
+@admin.register(RoutingStep)
+class RoutingStepAdmin(admin.ModelAdmin):
+    list_display = ["item", "sequence", "work_center", "description", "setup_hours", "run_hours_per_piece"]
+    list_select_related = ["item", "work_center"]
+    search_fields = ["item__part_number"]
+
+
+class OperationInline(admin.TabularInline):
+    model = Operation
+    extra = 0
+    can_delete = False
+    fields = ["sequence", "work_center", "description", "status", "good_qty", "scrap_qty"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class StatusInline(admin.TabularInline):
+    model = JobStatusChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "changed_by", "changed_at", "reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ["number", "part_number", "quantity", "due_date", "priority", "status"]
+    list_filter = ["status", "origin"]
+    search_fields = ["number", "part_number"]
+    readonly_fields = ["number", "origin", "sales_order", "sales_order_line", "status", "quantity_completed"]
+    inlines = [OperationInline, StatusInline]
+
+    def has_add_permission(self, request):
+        return False

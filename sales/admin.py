@@ -1,0 +1,58 @@
+"""Admin for reading and fixing reference data. Order status is read-only here: it moves only through
+the services (the pages or the API), which keep the history."""
+
+from django.contrib import admin
+
+from .models import Customer, Item, SalesOrder, SalesOrderLine, SalesOrderStatusChange, ShipToAddress
+
+
+class ShipToInline(admin.TabularInline):
+    model = ShipToAddress
+    extra = 0
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "email", "is_active"]
+    search_fields = ["code", "name", "email"]
+    inlines = [ShipToInline]
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    list_display = ["part_number", "revision", "description", "unit_price", "is_active"]
+    search_fields = ["part_number", "description"]
+
+
+class LineInline(admin.TabularInline):
+    model = SalesOrderLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ["line_no", "item", "description", "drawing_number", "quantity", "unit_price", "due_date",
+                       "quantity_shipped"]  # fmt: skip
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class StatusInline(admin.TabularInline):
+    model = SalesOrderStatusChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "changed_by", "changed_at", "reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SalesOrder)
+class SalesOrderAdmin(admin.ModelAdmin):
+    list_display = ["number", "customer", "customer_po", "status", "order_date", "promised_date"]
+    list_filter = ["status"]
+    search_fields = ["number", "customer_po", "customer__name"]
+    list_select_related = ["customer"]
+    readonly_fields = ["number", "status", "customer", "created_by"]
+    inlines = [LineInline, StatusInline]
+
+    def has_add_permission(self, request):
+        return False
