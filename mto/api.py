@@ -46,7 +46,10 @@ class HasCapability(BasePermission):
         capability = capabilities.get(action)
         if capability is None:
             return False
-        return request.user.has_perm(perm(capability))
+        if capability == "*":  # any signed-in user (their own data; the view filters it)
+            return True
+        alternatives = (capability,) if isinstance(capability, str) else capability
+        return any(request.user.has_perm(perm(c)) for c in alternatives)
 
 
 class IdCursorPagination(CursorPagination):
@@ -69,7 +72,7 @@ def exception_handler(exc, context):
 
     if isinstance(exc, DjangoValidationError):
         codes = {getattr(e, "code", None) for e in exc.error_list} if hasattr(exc, "error_list") else set()
-        if "conflict" in codes:
+        if codes & {"conflict", "stale"}:
             exc = Conflict(detail=" ".join(exc.messages))
         else:
             exc = exceptions.ValidationError(detail=_validation_detail(exc))

@@ -4,13 +4,21 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from jobs import api as jobs_api
 from mto.api import login_not_required_patterns
+from mto.notification_api import NotificationViewSet
 from sales import api as sales_api
+from shipping import api as shipping_api
 
 router = DefaultRouter()
 router.register("customers", sales_api.CustomerViewSet, basename="customer")
 router.register("items", sales_api.ItemViewSet, basename="item")
 router.register("sales-orders", sales_api.SalesOrderViewSet, basename="sales-order")
+router.register("jobs", jobs_api.JobViewSet, basename="job")
+router.register("operations", jobs_api.OperationViewSet, basename="operation")
+router.register("work-centers", jobs_api.WorkCenterViewSet, basename="work-center")
+router.register("shipments", shipping_api.ShipmentViewSet, basename="shipment")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 app_name = "api"
 urlpatterns = login_not_required_patterns(
