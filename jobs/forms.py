@@ -62,3 +62,16 @@ class OperationForm(forms.ModelForm):
         for name in ("setup_hours", "run_hours_per_piece"):
             self.fields[name].min_value = 0
             self.fields[name].widget.attrs.update(min="0", step="0.001")
+
+
+class ManualJobForm(forms.Form):
+    origin = forms.ChoiceField(
+        label="Kind", choices=[("rework", "Rework"), ("stock", "Stock"), ("sample", "Sample")],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )  # fmt: skip
+    part_number = forms.CharField(max_length=60)
+    part_revision = forms.CharField(max_length=10, required=False)
+    description = forms.CharField(max_length=255)
+    quantity = forms.IntegerField(min_value=1, max_value=10_000_000)
+    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    priority = forms.IntegerField(min_value=1, max_value=5, initial=3)

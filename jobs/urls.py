@@ -6,6 +6,7 @@ app_name = "jobs"
 
 urlpatterns = [
     path("", views.JobListView.as_view(), name="job-list"),
+    path("new/", views.ManualJobCreateView.as_view(), name="job-create"),
     path("<int:pk>/", views.JobDetailView.as_view(), name="job-detail"),
     path("<int:pk>/traveler/", views.JobTravelerView.as_view(), name="job-traveler"),
     path("<int:pk>/operations/new/", views.OperationAddView.as_view(), name="operation-add"),

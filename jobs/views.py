@@ -15,7 +15,7 @@ from sales.views import Echo, apply_service_errors
 
 from . import selectors, services, signals
 from .filters import JobFilter
-from .forms import HoldForm, JobActionForm, NoteForm, OperationForm, ReportPiecesForm
+from .forms import HoldForm, JobActionForm, ManualJobForm, NoteForm, OperationForm, ReportPiecesForm
 from .models import Job, Operation, WorkCenter
 from .workflow import JOB_ACTIONS, available_job_actions
 
@@ -66,6 +66,29 @@ class JobListView(CapabilityRequiredMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(filter=self.filterset, query=query.urlencode(), **kwargs)
+
+
+class ManualJobCreateView(CapabilityRequiredMixin, TemplateView):
+    """A job made by hand (rework, stock, samples): its own JM- number series, planned until released."""
+
+    capability = "plan_jobs"
+    template_name = "jobs/manual_job_form.html"
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", ManualJobForm())
+        return super().get_context_data(**kwargs)
+
+    def post(self, request):
+        form = ManualJobForm(request.POST)
+        if form.is_valid():
+            try:
+                job = services.job_create_manual(by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, f"{job.number} created as planned. Add its routing, then release it.")
+                return redirect(job)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 def _job_or_404(pk, selector):

@@ -53,6 +53,7 @@ ACCESS: dict[str, Rule] = {
     "sales:drawing-download": Rule("view_orders", args=("drawing",)),
     # jobs
     "jobs:job-list": Rule("view_jobs"),
+    "jobs:job-create": Rule("plan_jobs"),
     "jobs:job-detail": Rule("view_jobs", args=("job",)),
     "jobs:job-traveler": Rule("view_jobs", args=("job",)),
     "jobs:job-action": Rule("manage_jobs", method="POST", args=("job", "=release")),

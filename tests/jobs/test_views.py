@@ -120,3 +120,27 @@ def test_job_list_csv_and_late_filter(client, office, manager, fmt):
     assert [j.number for j in late] == [f"J-{order.number_digits}-01"]
     body = b"".join(client.get(reverse("jobs:job-list"), {"format": fmt}).streaming_content).decode()
     assert body.splitlines()[0].startswith("job,status") and len(body.strip().splitlines()) == 3
+
+
+def test_job_by_hand_gets_its_own_series_and_is_released_by_a_manager(client, office, manager, lead):
+    from tests.jobs.factories import WorkCenterFactory
+
+    client.force_login(office)
+    data = {"origin": "rework", "part_number": "BRK-100", "description": "Rework burrs", "quantity": "0",
+            "due_date": "2027-01-10", "priority": "2"}  # fmt: skip
+    bad = client.post(reverse("jobs:job-create"), data)
+    assert bad.status_code == 400 and not Job.objects.exists()
+    client.post(reverse("jobs:job-create"), {**data, "quantity": "5"})
+    client.post(reverse("jobs:job-create"), {**data, "quantity": "2", "origin": "sample"})
+    first, second = Job.objects.order_by("id")
+    assert (first.number, second.number) == ("JM-000001", "JM-000002")
+    assert first.status == Job.Status.PLANNED and first.sales_order is None
+    client.post(reverse("jobs:operation-add", args=[first.pk]),
+                {"work_center": WorkCenterFactory(code="CNC").pk, "description": "Deburr", "setup_hours": "0.5",
+                 "run_hours_per_piece": "0.1"})  # fmt: skip
+    assert first.operations.count() == 1
+    assert client.post(reverse("jobs:job-action", args=[first.pk, "release"])).status_code == 403
+    client.force_login(manager)
+    client.post(reverse("jobs:job-action", args=[first.pk, "release"]))
+    first.refresh_from_db()
+    assert first.status == Job.Status.RELEASED
