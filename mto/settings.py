@@ -168,6 +168,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # E-mail
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
+if env.str("EMAIL_BACKEND", default=""):  # e.g. the file backend, with EMAIL_FILE_PATH
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND")
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MTO <mto@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SHOP_NAME = env.str("SHOP_NAME", default="Acme Machine Works")
@@ -187,7 +190,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish to a dead broker must fail fast: the outbox sweeper sends the row later.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600, "max_retries": 1, "socket_connect_timeout": 2}
+# visibility_timeout: how long an unacknowledged task (its worker died) waits before Redis hands it out again.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+    "max_retries": 1,
+    "socket_connect_timeout": 2,
+}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {

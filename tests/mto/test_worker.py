@@ -73,3 +73,86 @@ def test_approval_acknowledgment_sent_once_by_the_worker(not_eager, settings):
     time.sleep(1.5)
     assert len(mail.outbox) == 1
     assert Notification.objects.get(pk=row.pk).attempts == 1
+
+
+def _worker_process(queue, mail_dir, slow_seconds):
+    """A separate worker process on the test's own database, so it can be killed for real."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "EMAIL_BACKEND": "tests.mto.slow_mail.SlowFileBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "SLOW_MAIL_SECONDS": str(slow_seconds),
+        "CELERY_VISIBILITY_TIMEOUT": "3",
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+    }
+    root = Path(__file__).resolve().parents[2]
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "mto", "worker", "--pool=solo", "-Q", queue, "--without-gossip",
+         "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
+        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def test_worker_killed_mid_send_still_delivers_exactly_once(not_eager, settings, tmp_path):
+    """SIGKILL a worker after it claimed a row and while it sends: the sweeper reclaims the row once its
+    lease runs out and sends it; when Redis hands the killed worker's task out again, it sends nothing."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: a separate worker process must share the test's database")
+    import signal
+    import uuid
+
+    from mto.tasks import send_notification, sweep_unsent_notifications
+
+    queue = f"killtest-{uuid.uuid4().hex[:8]}"
+    killed_dir, second_dir = tmp_path / "killed", tmp_path / "second"
+    row = Notification.objects.create(kind="order_acknowledgment", channel="email", email="buyer@kill.example.com",
+                                      subject="Ack", body_text="Thank you")  # fmt: skip
+    victim = _worker_process(queue, killed_dir, slow_seconds=60)
+    try:
+        send_notification.apply_async(args=[row.pk], queue=queue)
+        assert _wait_for(lambda: Notification.objects.get(pk=row.pk).status == "sending", 30), "never claimed"
+        time.sleep(1)  # inside the slow send
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(10)
+    finally:
+        victim.kill()
+    assert not killed_dir.exists() or list(killed_dir.iterdir()) == []
+    # The sweeper (here run in the test process) reclaims the claim whose lease ran out, and sends it.
+    settings.NOTIFICATION_LEASE_SECONDS = 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox = []
+    celery_app.conf.task_always_eager = True
+    sweep_unsent_notifications.apply()
+    celery_app.conf.task_always_eager = False
+    assert len(mail.outbox) == 1
+    assert Notification.objects.get(pk=row.pk).status == "sent"
+    # A second worker gets the killed worker's unacknowledged task back from Redis; it must not resend.
+    assert _unacked_for(queue) == 1, "the killed worker's task should wait unacknowledged in Redis"
+    second = _worker_process(queue, second_dir, slow_seconds=0)
+    try:
+        time.sleep(12)
+    finally:
+        second.kill()
+        second.wait(10)
+    assert _unacked_for(queue) == 0, "the second worker should have taken the task back and finished it"
+    assert not second_dir.exists() or list(second_dir.iterdir()) == []
+    assert Notification.objects.get(pk=row.pk).attempts == 2
+
+
+def _unacked_for(queue: str) -> int:
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    return sum(queue.encode() in value for value in client.hvals("unacked"))
