@@ -11,9 +11,11 @@ urlpatterns = [
     path("sales/", include("sales.urls")),
     path("jobs/", include("jobs.urls")),
     path("shipping/", include("shipping.urls")),
+    path("profile/", views.ProfileView.as_view(), name="profile"),
     path("notifications/", include("mto.notification_urls")),
     path("api/v1/", include("mto.api_urls")),
     path("admin/", admin.site.urls),
 ]
 
 handler403 = "mto.views.permission_denied"
+handler404 = "mto.views.page_not_found"

@@ -1,10 +1,21 @@
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import render
+from django.db import transaction
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
 from django.views.generic import TemplateView
+from rest_framework.authtoken.models import Token
 
 
 class HomeView(TemplateView):
     template_name = "home.html"
+
+
+def page_not_found(request, exception=None):
+    """API clients get JSON, people get the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return render(request, "404.html", status=404)
 
 
 def permission_denied(request, exception=None):
@@ -12,3 +23,23 @@ def permission_denied(request, exception=None):
         return redirect_to_login(request.get_full_path())
     message = str(exception) if exception and str(exception) else "Your role does not allow this page or action."
     return render(request, "403.html", {"message": message}, status=403)
+
+
+class ProfileView(TemplateView):
+    """Who I am, my roles, and my API token (create, replace, revoke)."""
+
+    template_name = "profile.html"
+
+    def get_context_data(self, **kwargs):
+        token = Token.objects.filter(user=self.request.user).first()
+        return super().get_context_data(token=token, **kwargs)
+
+    @transaction.atomic
+    def post(self, request):
+        Token.objects.filter(user=request.user).delete()
+        if request.POST.get("action") == "create":
+            Token.objects.create(user=request.user)
+            messages.success(request, "A new API token was made; the old one no longer works.")
+        else:
+            messages.success(request, "Your API token was revoked.")
+        return redirect("profile")

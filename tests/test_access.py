@@ -29,6 +29,7 @@ class Rule:
 ACCESS: dict[str, Rule] = {
     "home": Rule(None),
     "notification-list": Rule(None),
+    "profile": Rule(None),
     "notification-read-all": Rule(None, method="POST"),
     "notification-preferences": Rule(None),
     # Someone else's notification answers 404 (not 403): it is not theirs to know about.

@@ -193,3 +193,15 @@ def test_docs_page_loads_nothing_from_a_cdn(client, office):
     html = page.content.decode()
     assert "swagger-ui" in html
     assert "cdn" not in html.lower() and "https://" not in html
+
+
+def test_tokens_are_managed_on_the_profile_page(client, clerk):
+    client.force_login(clerk)
+    client.post("/profile/", {"action": "create"})
+    token = Token.objects.get(user=clerk)
+    assert token.key in client.get("/profile/").content.decode()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api.get("/api/v1/shipments/").status_code == 200
+    client.post("/profile/", {"action": "revoke"})
+    assert api.get("/api/v1/shipments/").status_code == 401
