@@ -24,7 +24,8 @@ CHECKS = [
 
 
 @pytest.fixture
-def manager_token(db):
+def manager_token(transactional_db):
+    """Committed data: each in-process request ends by closing the database connection, as in production."""
     user = UserFactory(username="api-manager", roles=["Manager", "Shipping", "Shop floor"])
     return Token.objects.create(user=user).key
 
