@@ -186,7 +186,7 @@ def test_concurrent_approvals_make_one_set_of_jobs(postgres_only):
     """Ten managers approve the same order at once: one approval, one set of jobs, the rest a conflict.
 
     Checked by hand: without select_for_update in sales_order_transition, several approvals pass the status
-    check and the job insert then fails on the unique constraint (or, without it, duplicates jobs).
+    check and succeed.
     """
     office = UserFactory(username="o", roles=["Office"])
     managers = [UserFactory(username=f"m{n}", roles=["Manager"]) for n in range(10)]
