@@ -6,12 +6,13 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from mto.models import TextSafetyMixin
 from sales.models import Item, SalesOrder, SalesOrderLine
 
 HOURS = {"max_digits": 9, "decimal_places": 3, "default": Decimal("0")}
 
 
-class WorkCenter(models.Model):
+class WorkCenter(TextSafetyMixin, models.Model):
     code = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=100)
     hourly_rate = models.DecimalField(max_digits=9, decimal_places=2)
@@ -25,7 +26,7 @@ class WorkCenter(models.Model):
         return f"{self.code} - {self.name}"
 
 
-class RoutingStep(models.Model):
+class RoutingStep(TextSafetyMixin, models.Model):
     """One step of a standard item's default routing; copied onto each job made for the item."""
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="routing_steps")
@@ -43,7 +44,7 @@ class RoutingStep(models.Model):
         return f"{self.item.part_number} {self.sequence}: {self.description}"
 
 
-class Job(models.Model):
+class Job(TextSafetyMixin, models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
         RELEASED = "released", "Released"
@@ -126,7 +127,7 @@ class Job(models.Model):
         return f"{self.part_number}{rev}"
 
 
-class Operation(models.Model):
+class Operation(TextSafetyMixin, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         RUNNING = "running", "Running"
@@ -206,7 +207,7 @@ class ScrapRecord(models.Model):
         return f"{self.quantity} x {self.reason}"
 
 
-class JobNote(models.Model):
+class JobNote(TextSafetyMixin, models.Model):
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="notes")
     text = models.TextField(max_length=2000)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

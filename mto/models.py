@@ -1,6 +1,27 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from .roles import CAPABILITIES
+
+
+class TextSafetyMixin:
+    """full_clean() refuses NUL characters in text fields, as forms do: PostgreSQL cannot store them, so
+    without this such input would reach the database and fail there (a 500) instead of a clear error."""
+
+    def clean_fields(self, exclude=None):
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if exclude and field.name in exclude or not isinstance(field, models.CharField | models.TextField):
+                continue
+            value = getattr(self, field.attname)
+            if isinstance(value, str) and "\x00" in value:
+                errors.setdefault(field.name, []).append(ValidationError("Null characters are not allowed."))
+        if errors:
+            raise ValidationError(errors)
 
 
 class Capability(models.Model):

@@ -1,13 +1,19 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Sum
 from django.urls import reverse
 
+from mto.models import TextSafetyMixin
 
-class Customer(models.Model):
+
+# A sanity cap on pieces per line (the same on every database; far above any job shop's order).
+MAX_PIECES = 10_000_000
+
+
+class Customer(TextSafetyMixin, models.Model):
     code = models.CharField(max_length=20, unique=True, help_text="Short code, e.g. ACME.")
     name = models.CharField(max_length=200)
     email = models.EmailField("contact e-mail", blank=True)
@@ -28,7 +34,7 @@ class Customer(models.Model):
         return reverse("sales:customer-detail", args=[self.pk])
 
 
-class ShipToAddress(models.Model):
+class ShipToAddress(TextSafetyMixin, models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="ship_tos")
     label = models.CharField(max_length=100, help_text="e.g. Main plant, Dock 3.")
     address = models.TextField()
@@ -49,7 +55,7 @@ class ShipToAddress(models.Model):
         return f"{self.label}: {self.address.splitlines()[0] if self.address else ''}"
 
 
-class Item(models.Model):
+class Item(TextSafetyMixin, models.Model):
     part_number = models.CharField(max_length=60)
     revision = models.CharField(max_length=10, default="A")
     description = models.CharField(max_length=255)
@@ -72,7 +78,7 @@ class Item(models.Model):
         return reverse("sales:item-detail", args=[self.pk])
 
 
-class SalesOrder(models.Model):
+class SalesOrder(TextSafetyMixin, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PENDING_APPROVAL = "pending_approval", "Pending approval"
@@ -134,14 +140,14 @@ class SalesOrderLineQuerySet(models.QuerySet):
         return self.annotate(amount=F("quantity") * F("unit_price"))
 
 
-class SalesOrderLine(models.Model):
+class SalesOrderLine(TextSafetyMixin, models.Model):
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
     line_no = models.PositiveSmallIntegerField()
     item = models.ForeignKey(Item, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     description = models.CharField(max_length=255, blank=True)
     drawing_number = models.CharField("customer drawing number", max_length=60, blank=True)
     drawing_revision = models.CharField(max_length=10, blank=True)
-    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(MAX_PIECES)])
     unit_price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
     due_date = models.DateField()
     # Total shipped, kept by sales_order_record_shipped from the shipping app's own figures.

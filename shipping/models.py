@@ -3,10 +3,11 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from mto.models import TextSafetyMixin
 from sales.models import SalesOrder, SalesOrderLine
 
 
-class Shipment(models.Model):
+class Shipment(TextSafetyMixin, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SHIPPED = "shipped", "Shipped"
