@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from mto.models import TextSafetyMixin
 
-
 # A sanity cap on pieces per line (the same on every database; far above any job shop's order).
 MAX_PIECES = 10_000_000
 
