@@ -135,3 +135,24 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.kind}: {'e-mail' if self.email_enabled else 'app only'}"
+
+
+class AuditEntry(models.Model):
+    """Who changed a price or a quantity, when, from what to what. Written by services; read-only everywhere."""
+
+    object_type = models.CharField(max_length=60)
+    object_id = models.PositiveBigIntegerField()
+    object_label = models.CharField(max_length=120)
+    field = models.CharField(max_length=60)
+    before = models.CharField(max_length=200, blank=True)
+    after = models.CharField(max_length=200, blank=True)
+    changed_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, null=True, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self):
+        return f"{self.object_label}.{self.field}: {self.before} -> {self.after}"

@@ -54,7 +54,7 @@ class ItemSerializer(serializers.ModelSerializer):
         return services.item_create(**validated_data)
 
     def update(self, instance, validated_data):
-        return services.item_update(item=instance, **validated_data)
+        return services.item_update(item=instance, by=self.context["request"].user, **validated_data)
 
 
 class SalesOrderLineSerializer(serializers.ModelSerializer):

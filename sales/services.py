@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from mto.audit import audit_changes, audit_event
 from mto.db import atomic_with_retry
 from mto.services import document_number_next
 
@@ -81,9 +82,12 @@ def item_create(**fields) -> Item:
 
 
 @transaction.atomic
-def item_update(*, item: Item, **fields) -> Item:
+def item_update(*, item: Item, by=None, **fields) -> Item:
     item = Item.objects.select_for_update().get(pk=item.pk)
-    return _save(item, fields)
+    before = {"unit_price": item.unit_price}
+    item = _save(item, fields)
+    audit_changes(instance=item, before=before, fields=["unit_price"], by=by, label=f"Item {item.part_number}")
+    return item
 
 
 # --- drawings --------------------------------------------------------------------------------------
@@ -162,10 +166,15 @@ def _write_lines(*, order: SalesOrder, lines: list[dict], by) -> None:
     if not lines:
         raise ValidationError({"lines": "An order needs at least one line."})
     existing = {line.pk: line for line in order.lines.all()} if order.pk else {}
+    before = {pk: {"quantity": line.quantity, "unit_price": line.unit_price} for pk, line in existing.items()}
     keep_ids = {data["id"] for data in lines if data.get("id")}
     unknown = keep_ids - existing.keys()
     if unknown:
         raise ValidationError({"lines": "A line does not belong to this order; reload the page."})
+    for line in existing.values():
+        if line.pk not in keep_ids:
+            label = f"{order.number} line {line.line_no}"
+            audit_event(instance=line, field="quantity", before=line.quantity, after="removed", by=by, label=label)
     SalesOrderLine.objects.filter(order=order).exclude(pk__in=keep_ids).delete()
     # Renumber compactly; shift existing numbers first so the unique (order, line_no) never collides.
     if keep_ids:
@@ -197,7 +206,13 @@ def _write_lines(*, order: SalesOrder, lines: list[dict], by) -> None:
         except ValidationError as exc:
             errors.extend(f"Line {line_no}: {field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
             continue
+        is_new = line.pk is None
         line.save()
+        label = f"{order.number} line {line_no}"
+        if is_new and existing:
+            audit_event(instance=line, field="quantity", before="added", after=line.quantity, by=by, label=label)
+        elif not is_new:
+            audit_changes(instance=line, before=before[line.pk], fields=["quantity", "unit_price"], by=by, label=label)
         for upload in data.get("drawings") or ():
             try:
                 stored.append(_drawing_attach(line=line, upload=upload, uploaded_by=by))

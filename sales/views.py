@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from mto.idempotency import new_token, submit_once
 from mto.pagination import CappedPaginator
 from mto.roles import CapabilityRequiredMixin
 
@@ -58,13 +59,22 @@ class ServiceFormView(CapabilityRequiredMixin, FormView):
 
     def form_valid(self, form):
         try:
-            self.object = self.run_service(form)
+            url, created = submit_once(self.request, lambda: self._run(form))
         except ValidationError as exc:
             apply_service_errors(form, exc)
             return self.form_invalid(form)
-        if self.success_message:
+        if not created:
+            messages.info(self.request, "This form was already sent; here is what it saved.")
+        elif self.success_message:
             messages.success(self.request, self.success_message.format(obj=self.object))
-        return HttpResponseRedirect(self.get_success_url())
+        return HttpResponseRedirect(url)
+
+    def _run(self, form):
+        self.object = self.run_service(form)
+        return self
+
+    def get_absolute_url(self):
+        return self.get_success_url()
 
     def get_success_url(self):
         return self.object.get_absolute_url()
@@ -230,7 +240,7 @@ class ItemUpdateView(ServiceFormView):
         return super().get_context_data(title=f"Edit item {self.item.part_number} rev {self.item.revision}", **kwargs)
 
     def run_service(self, form):
-        return services.item_update(item=self.item, **form.cleaned_data)
+        return services.item_update(item=self.item, by=self.request.user, **form.cleaned_data)
 
 
 # --- sales orders -----------------------------------------------------------------------------------
@@ -347,6 +357,7 @@ class SalesOrderFormView(CapabilityRequiredMixin, TemplateView):
             kwargs["form"], kwargs["formset"] = self.forms()
         active = Item.objects.filter(is_active=True).values_list("pk", "unit_price")
         prices = {str(pk): str(price) for pk, price in active}
+        kwargs.setdefault("submit_token", new_token())
         return super().get_context_data(order=self.order, item_prices=prices, **kwargs)
 
     def post(self, request, *args, **kwargs):
@@ -370,10 +381,15 @@ class SalesOrderFormView(CapabilityRequiredMixin, TemplateView):
                         order=self.order, updated_by=request.user, lines=lines, **header
                     )
                     messages.success(request, f"{order.number} saved.")
+                    return redirect(order)
+                url, created = submit_once(
+                    request, lambda: services.sales_order_create(created_by=request.user, lines=lines, **header)
+                )
+                if created:
+                    messages.success(request, "The order was created as a draft.")
                 else:
-                    order = services.sales_order_create(created_by=request.user, lines=lines, **header)
-                    messages.success(request, f"{order.number} created as a draft.")
-                return redirect(order)
+                    messages.info(request, "This order was already sent; here it is.")
+                return redirect(url)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
         return self.render_to_response(self.get_context_data(form=form, formset=formset), status=400)

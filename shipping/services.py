@@ -7,6 +7,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from jobs.selectors import line_production
+from mto.audit import audit_event
 from mto.db import atomic_with_retry
 from mto.services import document_number_next
 from sales.models import SalesOrder, SalesOrderLine
@@ -133,7 +134,13 @@ def shipment_update(*, shipment: Shipment, lines: dict[int, int], by, **fields) 
     _header(shipment, fields)
     shipment.full_clean()
     shipment.save()
+    before = dict(shipment.lines.values_list("order_line_id", "quantity"))
     _write_lines(shipment, wanted)
+    for line_id in sorted(before.keys() | wanted.keys()):
+        if before.get(line_id) != wanted.get(line_id):
+            label = f"{shipment.number} line {order_lines[line_id].line_no}"
+            audit_event(instance=shipment, field="quantity", before=before.get(line_id, ""),
+                        after=wanted.get(line_id, "removed"), by=by, label=label)  # fmt: skip
     return shipment
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from mto.idempotency import new_token, submit_once
 from mto.pagination import CappedPaginator
 from mto.roles import CapabilityRequiredMixin
 from sales.models import SalesOrder
@@ -100,6 +101,7 @@ class ShipmentFormView(CapabilityRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", self.form())
         kwargs.update(order=self.order, shipment=self.shipment)  # replaces the URL's order id
+        kwargs.setdefault("submit_token", new_token())
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
@@ -111,9 +113,17 @@ class ShipmentFormView(CapabilityRequiredMixin, TemplateView):
                         shipment=self.shipment, lines=form.line_quantities(), by=request.user, **form.header()
                     )
                 else:
-                    shipment = services.shipment_create(
-                        order=self.order, lines=form.line_quantities(), by=request.user, **form.header()
+                    url, created = submit_once(
+                        request,
+                        lambda: services.shipment_create(
+                            order=self.order, lines=form.line_quantities(), by=request.user, **form.header()
+                        ),
                     )
+                    if not created:
+                        messages.info(request, "This shipment was already sent; here it is.")
+                        return redirect(url)
+                    messages.success(request, "Saved as a draft. Print the packing slip, then ship it.")
+                    return redirect(url)
                 messages.success(request, f"{shipment.number} saved as a draft. Print the packing slip, then ship it.")
                 return redirect(shipment)
             except ValidationError as exc:

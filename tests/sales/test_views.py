@@ -241,3 +241,27 @@ def test_order_detail_query_count_does_not_grow_with_lines(client, office):
     few = SalesOrderFactory(lines=2)
     many = SalesOrderFactory(lines=40)
     assert _count_queries(client, few.get_absolute_url()) == _count_queries(client, many.get_absolute_url())
+
+
+def test_a_double_submitted_order_form_creates_one_order(client, office, customer, item):
+    client.force_login(office)
+    form = client.get(reverse("sales:order-create"))
+    token = form.context["submit_token"]
+    data = order_post(customer, [{"item": item.pk, "quantity": "3", "due_date": DUE}], submit_token=token)
+    first = client.post(reverse("sales:order-create"), data)
+    second = client.post(reverse("sales:order-create"), data, follow=True)
+    order = SalesOrder.objects.get()
+    assert first["Location"] == order.get_absolute_url()
+    assert second.redirect_chain[-1][0] == order.get_absolute_url()
+    assert "already sent" in second.content.decode()
+    client.post(reverse("sales:order-create"), {**data, "submit_token": "another-form"})
+    assert SalesOrder.objects.count() == 2
+
+
+def test_a_refused_submission_does_not_burn_its_token(client, office, customer, item):
+    client.force_login(office)
+    bad = order_post(customer, [{"item": item.pk, "quantity": "0", "due_date": DUE}], submit_token="t1")
+    assert client.post(reverse("sales:order-create"), bad).status_code == 400
+    good = order_post(customer, [{"item": item.pk, "quantity": "2", "due_date": DUE}], submit_token="t1")
+    assert client.post(reverse("sales:order-create"), good).status_code == 302
+    assert SalesOrder.objects.count() == 1

@@ -1,0 +1,28 @@
+"""The audit trail of price and quantity changes (status changes have their own history tables)."""
+
+from .models import AuditEntry
+
+
+def audit_changes(*, instance, before: dict, fields, by, label: str = "") -> list[AuditEntry]:
+    """Record each of `fields` whose value differs between `before` and the instance now."""
+    entries = [
+        AuditEntry(
+            object_type=instance._meta.label,
+            object_id=instance.pk,
+            object_label=label or str(instance)[:120],
+            field=name,
+            before="" if before.get(name) is None else str(before.get(name)),
+            after="" if getattr(instance, name) is None else str(getattr(instance, name)),
+            changed_by=by,
+        )
+        for name in fields
+        if before.get(name) != getattr(instance, name)
+    ]
+    return AuditEntry.objects.bulk_create(entries)
+
+
+def audit_event(*, instance, field: str, before="", after="", by, label: str = "") -> AuditEntry:
+    return AuditEntry.objects.create(
+        object_type=instance._meta.label, object_id=instance.pk, object_label=label or str(instance)[:120],
+        field=field, before=str(before), after=str(after), changed_by=by,
+    )  # fmt: skip
