@@ -52,3 +52,20 @@ def test_passwords_are_validated(db):
 def test_anonymous_pages_redirect_to_login(client):
     response = client.get("/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_csrf_enforced_on_htmx_posts_too(office, manager, lead):
+    from jobs.models import Job
+    from tests.jobs.conftest import approved_order
+
+    op = Job.objects.get(sales_order=approved_order(office, manager)).operations.first()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(lead)
+    url = f"/jobs/floor/operations/{op.pk}/start/"
+    assert client.post(url, HTTP_HX_REQUEST="true").status_code == 403
+    op.refresh_from_db()
+    assert op.status == "pending"
+    page = client.get(f"/jobs/floor/jobs/{op.job_id}/")
+    token = page.cookies["csrftoken"].value
+    assert '"X-CSRFToken": "' in page.content.decode()
+    assert client.post(url, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token).status_code == 200
