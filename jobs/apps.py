@@ -6,4 +6,4 @@ class JobsConfig(AppConfig):
     verbose_name = "Jobs"
 
     def ready(self):
-        from . import notifications, receivers  # noqa: F401 - connect the handlers of sales' and our signals
+        from . import dashboard, notifications, receivers  # noqa: F401 - connect the handlers of sales' and our signals

@@ -6,9 +6,20 @@ from django.shortcuts import redirect, render
 from django.views.generic import TemplateView
 from rest_framework.authtoken.models import Token
 
+from .signals import home_panels
+
 
 class HomeView(TemplateView):
+    """Each role's first question of the day, answered by the widgets the apps contribute."""
+
     template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        widgets = []
+        for _receiver, response in home_panels.send(sender=HomeView, request=self.request):
+            widgets.extend(response or [])
+        widgets.sort(key=lambda pair: pair[0])
+        return super().get_context_data(widgets=[html for _order, html in widgets], **kwargs)
 
 
 def page_not_found(request, exception=None):

@@ -6,4 +6,4 @@ class SalesConfig(AppConfig):
     verbose_name = "Sales"
 
     def ready(self):
-        from . import notifications  # noqa: F401 - connects the outbox writers to sales' signals
+        from . import dashboard, notifications  # noqa: F401 - home widgets; outbox writers on sales' signals

@@ -6,4 +6,4 @@ class ShippingConfig(AppConfig):
     verbose_name = "Shipping"
 
     def ready(self):
-        from . import notifications, receivers  # noqa: F401 - outbox writers; panels on order and job pages
+        from . import dashboard, notifications, receivers  # noqa: F401 - outbox writers; panels on order and job pages

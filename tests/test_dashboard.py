@@ -1,0 +1,96 @@
+"""Home page figures, built on known data and asserted exactly; query counts that do not grow."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from jobs import dashboard as jobs_dash
+from jobs import services as job_services
+from jobs.models import Job, TimeEntry
+from sales import dashboard as sales_dash
+from sales.models import SalesOrderStatusChange
+from shipping import dashboard as ship_dash
+from tests.jobs.conftest import approved_order
+from tests.shipping.test_shipping import produce, ship
+
+TODAY = timezone.localdate()
+
+
+def test_open_order_book_counts_what_is_left_to_ship(office, manager, lead, clerk):
+    order = approved_order(office, manager, lines=2, quantity=10)  # 2 lines x 10 x 12.50 = 250.00
+    produce(order, lead, 10)
+    first = order.lines.order_by("line_no").first()
+    ship(order, clerk, {first.pk: 4})  # 4 x 12.50 = 50.00 shipped
+    assert sales_dash.open_order_book_value() == Decimal("200.00")
+
+
+def test_late_jobs_wip_and_orders_at_risk(office, manager, lead):
+    late = approved_order(office, manager, lines=2)
+    Job.objects.filter(sales_order=late).update(due_date=TODAY - datetime.timedelta(days=2))
+    late.promised_date = TODAY + datetime.timedelta(days=3)
+    late.save(update_fields=["promised_date"])
+    on_time = approved_order(office, manager)
+    job = Job.objects.get(sales_order=on_time)
+    job_services.operation_act(operation=job.operations.order_by("sequence").first(), action="start", by=lead)
+    assert jobs_dash.late_job_count() == 2
+    assert [o.pk for o in jobs_dash.orders_at_risk()] == [late.pk]
+    assert dict(jobs_dash.wip_by_status()) == {"Planned": 0, "Released": 2, "In progress": 1, "On hold": 0}
+
+
+def test_cost_variance_of_jobs_completed_this_month(office, manager, lead):
+    order = approved_order(office, manager, quantity=10)  # routing: SAW, CNC, INSP at 60.00/h, 1 h + 0.1 h/pc
+    produce(order, lead, 10)
+    # Each operation ran exactly 3 hours: 9 h x 60 = 540.00 actual; estimated 3 x (1 + 1) h x 60 = 360.00.
+    for entry in TimeEntry.objects.filter(operation__job__sales_order=order):
+        entry.stopped_at = entry.started_at + datetime.timedelta(hours=3)
+        entry.save()
+    variance = jobs_dash.cost_variance_this_month()
+    assert (variance.jobs, variance.estimated, variance.actual) == (1, Decimal("360.00"), Decimal("540.00"))
+    assert variance.percent == Decimal("50.0")
+
+
+def test_work_center_load_counts_remaining_hours(office, manager, lead):
+    order = approved_order(office, manager, quantity=10)
+    job = Job.objects.get(sales_order=order)
+    first = job.operations.order_by("sequence").first()
+    job_services.operation_act(operation=first, action="start", by=lead)
+    job_services.operation_report_pieces(operation=first, good=4, by=lead)
+    # SAW: 1 + 0.1 x 6 left = 1.6 h; CNC and INSP: 1 + 0.1 x 10 = 2.0 h each.
+    assert dict(jobs_dash.work_center_load()) == {"CNC": Decimal("2.0"), "INSP": Decimal("2.0"), "SAW": Decimal("1.6")}
+
+
+def test_on_time_delivery_by_week(office, manager, lead, clerk):
+    for promised_offset in (5, -5):
+        order = approved_order(office, manager, quantity=2)
+        order.promised_date = TODAY + datetime.timedelta(days=promised_offset)
+        order.save(update_fields=["promised_date"])
+        produce(order, lead, 2)
+        ship(order, clerk, {order.lines.get().pk: 2})
+    week = TODAY - datetime.timedelta(days=TODAY.weekday())
+    assert ship_dash.on_time_by_week() == [(week, 2, 1)]
+    assert SalesOrderStatusChange.objects.filter(to_status="shipped").count() == 2
+
+
+def _home_queries(client):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/").status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_home_page_query_counts_do_not_grow(client, office, manager, lead, clerk):
+    approved_order(office, manager)
+    counts = {}
+    for user in (manager, office, clerk, lead):
+        client.force_login(user)
+        client.get("/jobs/floor/", {"wc": "SAW"}) if user == lead else None
+        counts[user.username] = _home_queries(client)
+    for _ in range(6):
+        order = approved_order(office, manager, lines=3)
+        Job.objects.filter(sales_order=order).update(due_date=TODAY - datetime.timedelta(days=1))
+    for user in (manager, office, clerk, lead):
+        client.force_login(user)
+        client.get("/jobs/floor/", {"wc": "SAW"}) if user == lead else None
+        assert _home_queries(client) == counts[user.username], user.username
