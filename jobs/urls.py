@@ -1,10 +1,12 @@
 from django.urls import path
 
 from . import views
+from .reports import JobCostReportView
 
 app_name = "jobs"
 
 urlpatterns = [
+    path("reports/job-cost/", JobCostReportView.as_view(), name="report-job-cost"),
     path("", views.JobListView.as_view(), name="job-list"),
     path("new/", views.ManualJobCreateView.as_view(), name="job-create"),
     path("<int:pk>/", views.JobDetailView.as_view(), name="job-detail"),

@@ -16,9 +16,10 @@ class Bar:
 def bar_chart(rows, *, title: str, unit: str = "", max_value=None, fmt="{:,.0f}") -> dict:
     """rows: (label, value) pairs. Returns what partials/bar_chart.html draws: a horizontal bar chart."""
     rows = [(str(label), float(value or 0)) for label, value in rows]
-    top = float(max_value if max_value is not None else max((v for _, v in rows), default=0)) or 1.0
+    # Bars are as long as the value's size; negative figures (a cost under estimate) keep their sign in the text.
+    top = float(max_value if max_value is not None else max((abs(v) for _, v in rows), default=0)) or 1.0
     bars = [
-        Bar(label, value, fmt.format(value) + unit, 8 + i * 30, max(0.0, min(value / top, 1.0)) * 300)
+        Bar(label, value, fmt.format(value) + unit, 8 + i * 30, min(abs(value) / top, 1.0) * 300)
         for i, (label, value) in enumerate(rows)
     ]
     return {"title": title, "bars": bars, "height": 16 + 30 * len(bars), "unit": unit}

@@ -1,10 +1,12 @@
 from django.urls import path
 
 from . import views
+from .reports import OrderBookReportView
 
 app_name = "sales"
 
 urlpatterns = [
+    path("reports/order-book/", OrderBookReportView.as_view(), name="report-order-book"),
     path("customers/", views.CustomerListView.as_view(), name="customer-list"),
     path("customers/new/", views.CustomerCreateView.as_view(), name="customer-create"),
     path("customers/<int:pk>/", views.CustomerDetailView.as_view(), name="customer-detail"),

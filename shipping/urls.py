@@ -1,10 +1,12 @@
 from django.urls import path
 
 from . import views
+from .reports import OnTimeReportView
 
 app_name = "shipping"
 
 urlpatterns = [
+    path("reports/on-time/", OnTimeReportView.as_view(), name="report-on-time"),
     path("", views.ReadyToShipView.as_view(), name="ready-to-ship"),
     path("shipments/", views.ShipmentListView.as_view(), name="shipment-list"),
     path("orders/<int:order>/new/", views.ShipmentFormView.as_view(), name="shipment-create"),

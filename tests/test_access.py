@@ -54,6 +54,9 @@ ACCESS: dict[str, Rule] = {
     "sales:drawing-download": Rule("view_orders", args=("drawing",)),
     # jobs
     "jobs:job-list": Rule("view_jobs"),
+    "jobs:report-job-cost": Rule("view_reports"),
+    "sales:report-order-book": Rule("view_reports"),
+    "shipping:report-on-time": Rule("view_reports"),
     "jobs:job-create": Rule("plan_jobs"),
     "jobs:job-detail": Rule("view_jobs", args=("job",)),
     "jobs:job-traveler": Rule("view_jobs", args=("job",)),

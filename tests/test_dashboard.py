@@ -94,3 +94,27 @@ def test_home_page_query_counts_do_not_grow(client, office, manager, lead, clerk
         client.force_login(user)
         client.get("/jobs/floor/", {"wc": "SAW"}) if user == lead else None
         assert _home_queries(client) == counts[user.username], user.username
+
+
+def test_reports_show_exact_figures_and_export_csv(client, office, manager, lead, clerk):
+    order = approved_order(office, manager, quantity=10)
+    produce(order, lead, 10)
+    for entry in TimeEntry.objects.filter(operation__job__sales_order=order):
+        entry.stopped_at = entry.started_at + datetime.timedelta(hours=3)
+        entry.save()
+    ship(order, clerk, {order.lines.get().pk: 4})
+    client.force_login(manager)
+    cost = client.get("/jobs/reports/job-cost/", {"group": "work_center"})
+    assert cost.status_code == 200
+    assert cost.context["rows"][0] == ["CNC", Decimal("2.00"), Decimal("3.00"), Decimal("120.00"), Decimal("180.00"),
+                                       Decimal("60.00"), Decimal("0.0")]  # fmt: skip
+    csv = client.get("/jobs/reports/job-cost/", {"group": "customer", "format": "csv"}).content.decode()
+    assert csv.splitlines()[0] == "Customer,Est. hours,Actual hours,Est. cost,Actual cost,Variance,Scrap rate (%)"
+    assert csv.splitlines()[1].endswith(",6.00,9.00,360.00,540.00,180.00,0.0")
+    book = client.get("/sales/reports/order-book/", {"format": "csv"}).content.decode().splitlines()
+    assert book[1] == f"{order.customer.name},75.00,6,1"
+    bad = client.get("/shipping/reports/on-time/", {"from": "not-a-date"})
+    assert bad.status_code == 200 and "Dates must look like" in bad.content.decode()
+    assert client.get("/shipping/reports/on-time/").context["rows"] == []
+    client.force_login(office)
+    assert client.get("/jobs/reports/job-cost/").status_code == 403

@@ -11,7 +11,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PAGES = {
     "office": ["/", "/sales/orders/", "/sales/customers/", "/sales/items/", "/jobs/"],
-    "manager": ["/sales/orders/{order}/", "/jobs/{job}/", "/jobs/{job}/traveler/"],
+    "manager": [
+        "/",
+        "/sales/orders/{order}/",
+        "/jobs/{job}/",
+        "/jobs/{job}/traveler/",
+        "/shipping/reports/on-time/",
+        "/jobs/reports/job-cost/",
+        "/sales/reports/order-book/",
+    ],
     "lead": ["/jobs/floor/?wc=SAW", "/jobs/floor/jobs/{job}/", "/notifications/"],
     "clerk": ["/shipping/", "/shipping/shipments/"],
 }

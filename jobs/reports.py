@@ -1,0 +1,75 @@
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+
+from mto.charts import percent
+from mto.reports import ReportView
+
+from .models import Job, Operation, TimeEntry
+
+GROUP_KEYS = {
+    "job": "job__number",
+    "item": "job__part_number",
+    "customer": "job__sales_order__customer__name",
+    "work_center": "work_center__code",
+}
+HOURS = DecimalField(max_digits=14, decimal_places=3)
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+TWO = Decimal("0.01")
+
+
+def job_cost(*, group: str, start, end) -> list[list]:
+    """Jobs completed in the period: estimated against actual hours and cost, variance, scrap rate."""
+    key = GROUP_KEYS[group]
+    jobs = Job.objects.filter(status=Job.Status.COMPLETE, completed_at__date__gte=start, completed_at__date__lte=end)
+    estimated_hours = ExpressionWrapper(
+        F("setup_hours") + F("run_hours_per_piece") * F("job__quantity"), output_field=HOURS
+    )
+    planned = (
+        Operation.objects.filter(job__in=jobs)
+        .values(key)
+        .annotate(
+            est_hours=Sum(estimated_hours),
+            est_cost=Sum(
+                estimated_hours * F("work_center__hourly_rate"),
+                output_field=DecimalField(max_digits=16, decimal_places=2),
+            ),
+            good=Sum("good_qty"),
+            scrap=Sum("scrap_qty"),
+        )
+    )
+    time_key = "operation__" + key
+    spent = (
+        TimeEntry.objects.filter(operation__job__in=jobs, stopped_at__isnull=False)
+        .values(time_key, "operation__work_center__hourly_rate")
+        .annotate(duration=Sum(F("stopped_at") - F("started_at")))
+    )
+    actual_hours: dict = defaultdict(Decimal)
+    actual_cost: dict = defaultdict(Decimal)
+    for row in spent:
+        group_value = row[time_key]
+        hours = Decimal(row["duration"].total_seconds()) / Decimal(3600)
+        actual_hours[group_value] += hours
+        actual_cost[group_value] += hours * row["operation__work_center__hourly_rate"]
+    result = []
+    for row in planned:
+        name = row[key]
+        est_cost = (row["est_cost"] or Decimal(0)).quantize(TWO)
+        act_cost = actual_cost[name].quantize(TWO)
+        result.append([
+            name, Decimal(row["est_hours"] or 0).quantize(TWO), actual_hours[name].quantize(TWO), est_cost, act_cost,
+            act_cost - est_cost, percent(row["scrap"], (row["good"] or 0) + (row["scrap"] or 0)),
+        ])  # fmt: skip
+    return sorted(result, key=lambda r: -r[5])
+
+
+class JobCostReportView(ReportView):
+    title = "Job cost: estimated against actual"
+    slug = "job-cost"
+    groups = {"job": "Job", "item": "Item", "customer": "Customer", "work_center": "Work center"}
+    columns = ["Est. hours", "Actual hours", "Est. cost", "Actual cost", "Variance", "Scrap rate (%)"]
+    chart_column = 5
+
+    def rows(self, *, group, start, end):
+        return job_cost(group=group, start=start, end=end)
