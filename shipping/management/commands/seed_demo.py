@@ -111,7 +111,26 @@ class Command(BaseCommand):
                     operation_report_pieces(operation=op, good=good, by=lead)
                 if finish_all or op is not steps[-1]:
                     operation_act(operation=op, action="finish", by=lead)
+        self._backdate_time_entries(order)
         self._ship(order, state, users)
+
+    def _backdate_time_entries(self, order):
+        """The demo ran its operations in milliseconds; give each time entry a plausible duration (80-130 %
+        of the estimate) ending now, so estimated-against-actual figures look like a real shop's."""
+        import datetime
+
+        from django.utils import timezone
+
+        from jobs.models import TimeEntry
+
+        rng = random.Random(order.pk)
+        now = timezone.now()
+        for entry in TimeEntry.objects.filter(operation__job__sales_order=order).select_related("operation__job"):
+            op = entry.operation
+            hours = float(op.setup_hours + op.run_hours_per_piece * op.job.quantity) * rng.uniform(0.8, 1.3)
+            entry.started_at = now - datetime.timedelta(hours=hours + rng.uniform(1, 48))
+            entry.stopped_at = entry.started_at + datetime.timedelta(hours=hours) if entry.stopped_at else None
+            entry.save(update_fields=["started_at", "stopped_at"])
 
     @staticmethod
     def _pieces_reaching(op, job) -> int:
