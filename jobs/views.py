@@ -1,17 +1,15 @@
-import csv
-
 import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
-from mto.pagination import CappedPaginator
+from mto.lists import FilteredListView
 from mto.roles import CapabilityRequiredMixin
-from sales.views import Echo, apply_service_errors
+from sales.views import apply_service_errors
 
 from . import selectors, services, signals
 from .filters import JobFilter
@@ -22,50 +20,23 @@ from .workflow import JOB_ACTIONS, available_job_actions
 # --- office and planner -----------------------------------------------------------------------------
 
 
-class JobListView(CapabilityRequiredMixin, ListView):
+class JobListView(FilteredListView):
     capability = "view_jobs"
     template_name = "jobs/job_list.html"
     context_object_name = "jobs"
-    paginate_by = 25
-    paginator_class = CappedPaginator
+    filterset_class = JobFilter
+    base_queryset = selectors.job_list_queryset
+    default_ordering = ("due_date", "priority", "id")
+    csv_filename = "jobs.csv"
+    csv_header = ["job", "status", "order", "customer", "part", "description", "quantity", "completed", "due_date",
+                  "priority", "late", "operations_done", "operations"]  # fmt: skip
 
-    def get_queryset(self):
-        self.filterset = JobFilter(self.request.GET or None, queryset=selectors.job_list_queryset())
-        filters = self.filterset
-        qs = filters.qs if filters.is_bound else filters.queryset
-        if not (filters.is_bound and filters.is_valid() and filters.form.cleaned_data.get("sort")):
-            qs = qs.order_by("due_date", "priority", "id")
-        return qs
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("format") == "csv":
-            return self.csv_response()
-        return super().get(request, *args, **kwargs)
-
-    def csv_response(self):
-        writer = csv.writer(Echo())
-        header = ["job", "status", "order", "customer", "part", "description", "quantity", "completed"]
-        header += ["due_date", "priority", "late", "operations_done", "operations"]
-
-        def rows():
-            yield writer.writerow(header)
-            for job in self.get_queryset().iterator(chunk_size=2000):
-                order = job.sales_order
-                yield writer.writerow(
-                    [job.number, job.get_status_display(), order.number if order else "",
-                     order.customer.name if order else "", job.part_label, job.description, job.quantity,
-                     job.quantity_completed, job.due_date.isoformat(), job.priority, "yes" if job.is_late else "",
-                     job.ops_done, job.ops_total]
-                )  # fmt: skip
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="jobs.csv"'
-        return response
-
-    def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(filter=self.filterset, query=query.urlencode(), **kwargs)
+    def csv_row(self, job):
+        order = job.sales_order
+        return [job.number, job.get_status_display(), order.number if order else "",
+                order.customer.name if order else "", job.part_label, job.description, job.quantity,
+                job.quantity_completed, job.due_date.isoformat(), job.priority, "yes" if job.is_late else "",
+                job.ops_done, job.ops_total]  # fmt: skip
 
 
 class ManualJobCreateView(CapabilityRequiredMixin, TemplateView):

@@ -1,14 +1,13 @@
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from mto.idempotency import new_token, submit_once
+from mto.lists import FilteredListView
 from mto.pagination import CappedPaginator
 from mto.roles import CapabilityRequiredMixin
 
@@ -246,61 +245,20 @@ class ItemUpdateView(ServiceFormView):
 # --- sales orders -----------------------------------------------------------------------------------
 
 
-class Echo:
-    def write(self, value):
-        return value
-
-
-class SalesOrderListView(CapabilityRequiredMixin, ListView):
+class SalesOrderListView(FilteredListView):
     capability = "view_orders"
     template_name = "sales/order_list.html"
     context_object_name = "orders"
-    paginate_by = 25
-    paginator_class = CappedPaginator
+    filterset_class = SalesOrderFilter
+    base_queryset = selectors.order_list_queryset
+    csv_filename = "sales-orders.csv"
+    csv_header = ["number", "status", "customer_code", "customer", "customer_po", "order_date", "promised_date",
+                  "lines", "total"]  # fmt: skip
 
-    def get_queryset(self):
-        self.filterset = SalesOrderFilter(self.request.GET or None, queryset=selectors.order_list_queryset())
-        filters = self.filterset
-        qs = filters.qs if filters.is_bound else filters.queryset
-        if not (filters.is_bound and filters.is_valid() and filters.form.cleaned_data.get("sort")):
-            qs = qs.order_by("-id")
-        return qs
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("format") == "csv":
-            return self.csv_response()
-        return super().get(request, *args, **kwargs)
-
-    def csv_response(self):
-        writer = csv.writer(Echo())
-        header = ["number", "status", "customer_code", "customer", "customer_po", "order_date", "promised_date"]
-        header += ["lines", "total"]
-
-        def rows():
-            yield writer.writerow(header)
-            for order in self.get_queryset().iterator(chunk_size=2000):
-                yield writer.writerow(
-                    [
-                        order.number,
-                        order.get_status_display(),
-                        order.customer.code,
-                        order.customer.name,
-                        order.customer_po,
-                        order.order_date.isoformat(),
-                        order.promised_date.isoformat() if order.promised_date else "",
-                        order.line_count,
-                        order.total,
-                    ]
-                )
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="sales-orders.csv"'
-        return response
-
-    def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(filter=self.filterset, query=query.urlencode(), **kwargs)
+    def csv_row(self, order):
+        promised = order.promised_date.isoformat() if order.promised_date else ""
+        return [order.number, order.get_status_display(), order.customer.code, order.customer.name,
+                order.customer_po, order.order_date.isoformat(), promised, order.line_count, order.total]  # fmt: skip
 
 
 class SalesOrderDetailView(CapabilityRequiredMixin, TemplateView):

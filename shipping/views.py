@@ -1,17 +1,16 @@
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from mto.idempotency import new_token, submit_once
+from mto.lists import FilteredListView
 from mto.pagination import CappedPaginator
 from mto.roles import CapabilityRequiredMixin
 from sales.models import SalesOrder
-from sales.views import Echo, apply_service_errors
+from sales.views import apply_service_errors
 
 from . import selectors, services
 from .filters import ShipmentFilter
@@ -31,41 +30,20 @@ class ReadyToShipView(CapabilityRequiredMixin, ListView):
         return selectors.ready_to_ship()
 
 
-class ShipmentListView(CapabilityRequiredMixin, ListView):
+class ShipmentListView(FilteredListView):
     capability = "view_shipments"
     template_name = "shipping/shipment_list.html"
     context_object_name = "shipments"
-    paginate_by = 25
-    paginator_class = CappedPaginator
+    filterset_class = ShipmentFilter
+    base_queryset = selectors.shipment_list_queryset
+    csv_filename = "shipments.csv"
+    csv_header = ["shipment", "status", "order", "customer", "carrier", "service", "tracking", "packages",
+                  "weight_kg", "pieces", "shipped_at"]  # fmt: skip
 
-    def get_queryset(self):
-        self.filterset = ShipmentFilter(self.request.GET or None, queryset=selectors.shipment_list_queryset())
-        qs = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
-        return qs.order_by("-id")
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("format") != "csv":
-            return super().get(request, *args, **kwargs)
-        writer = csv.writer(Echo())
-
-        def rows():
-            yield writer.writerow(["shipment", "status", "order", "customer", "carrier", "service", "tracking",
-                                   "packages", "weight_kg", "pieces", "shipped_at"])  # fmt: skip
-            for s in self.get_queryset().iterator(chunk_size=2000):
-                yield writer.writerow(
-                    [s.number, s.get_status_display(), s.order.number, s.order.customer.name, s.carrier, s.service,
-                     s.tracking_number, s.packages, s.weight_kg or "", s.pieces,
-                     s.shipped_at.isoformat() if s.shipped_at else ""]
-                )  # fmt: skip
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="shipments.csv"'
-        return response
-
-    def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(filter=self.filterset, query=query.urlencode(), **kwargs)
+    def csv_row(self, s):
+        return [s.number, s.get_status_display(), s.order.number, s.order.customer.name, s.carrier, s.service,
+                s.tracking_number, s.packages, s.weight_kg or "", s.pieces,
+                s.shipped_at.isoformat() if s.shipped_at else ""]  # fmt: skip
 
 
 class ShipmentFormView(CapabilityRequiredMixin, TemplateView):
