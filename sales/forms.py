@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from .models import Customer, Item, SalesOrder, SalesOrderLine, ShipToAddress
@@ -48,10 +49,17 @@ class SalesOrderForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = Customer.objects.filter(is_active=True).order_by("name")
-        self.fields["ship_to"].queryset = ShipToAddress.objects.select_related("customer").order_by(
-            "customer__name", "-is_default", "label"
+        # Only the chosen customer's addresses (the page reloads them when the customer changes).
+        customer_id = (
+            self.data.get("customer") if self.is_bound else (self.initial.get("customer") or self.instance.customer_id)
         )
-        self.fields["ship_to"].label_from_instance = lambda s: f"{s.customer.code}: {s.label}"
+        self.fields["ship_to"].queryset = ShipToAddress.objects.filter(
+            customer_id=customer_id if str(customer_id or "").isdigit() else None
+        ).order_by("-is_default", "label")
+        self.fields["ship_to"].empty_label = "Customer's default address"
+        self.fields["customer"].widget.attrs.update(
+            {"hx-get": reverse_lazy("sales:customer-ship-tos"), "hx-target": "#id_ship_to", "hx-trigger": "change"}
+        )
         self.fields["order_date"].required = False
         self.fields["order_date"].help_text = "Today when left empty."
 

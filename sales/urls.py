@@ -9,6 +9,7 @@ urlpatterns = [
     path("reports/order-book/", OrderBookReportView.as_view(), name="report-order-book"),
     path("customers/", views.CustomerListView.as_view(), name="customer-list"),
     path("customers/new/", views.CustomerCreateView.as_view(), name="customer-create"),
+    path("customers/ship-tos/", views.CustomerShipToOptionsView.as_view(), name="customer-ship-tos"),
     path("customers/<int:pk>/", views.CustomerDetailView.as_view(), name="customer-detail"),
     path("customers/<int:pk>/edit/", views.CustomerUpdateView.as_view(), name="customer-edit"),
     path("customers/<int:pk>/ship-tos/new/", views.ShipToCreateView.as_view(), name="shipto-create"),

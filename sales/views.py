@@ -378,6 +378,19 @@ class SalesOrderTransitionView(CapabilityRequiredMixin, View):
         return redirect(reverse("sales:order-detail", args=[order.pk]))
 
 
+class CustomerShipToOptionsView(CapabilityRequiredMixin, View):
+    """The ship-to <option>s of one customer, for the order form when the customer changes (htmx)."""
+
+    capability = "edit_orders"
+
+    def get(self, request):
+        customer = request.GET.get("customer", "")
+        ship_tos = ShipToAddress.objects.filter(customer_id=customer if customer.isdigit() else None)
+        return render(
+            request, "sales/partials/ship_to_options.html", {"ship_tos": ship_tos.order_by("-is_default", "label")}
+        )
+
+
 class DrawingDownloadView(CapabilityRequiredMixin, View):
     capability = "view_orders"
 

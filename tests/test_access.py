@@ -36,6 +36,7 @@ ACCESS: dict[str, Rule] = {
     "notification-read": Rule(None, method="POST", args=("notification",)),
     # sales
     "sales:customer-list": Rule("view_orders"),
+    "sales:customer-ship-tos": Rule("edit_orders"),
     "sales:customer-detail": Rule("view_orders", args=("customer",)),
     "sales:customer-create": Rule("manage_customers"),
     "sales:customer-edit": Rule("manage_customers", args=("customer",)),
