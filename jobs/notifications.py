@@ -11,7 +11,7 @@ from .signals import job_completed, job_held, job_pieces_completed, jobs_created
 
 @receiver(jobs_created, sender=Job, dispatch_uid="jobs.notify_new_jobs")
 def new_jobs(sender, order, jobs, by, **kwargs):
-    codes = Operation.objects.filter(job__in=jobs).values_list("work_center__code", flat=True).distinct()
+    codes = Operation.objects.filter(job__in=jobs).order_by().values_list("work_center__code", flat=True).distinct()
     notify(
         kind="new_jobs",
         roles=[SHOP_FLOOR],

@@ -251,3 +251,33 @@ def test_concurrent_piece_reports_lose_nothing(postgres_only):
     assert errors == []
     assert op.good_qty == 8 * 5 * 2
     assert TimeEntry.objects.get(operation=op).good_qty == 80
+
+
+def _approval_queries(office, manager, lines):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jobs.models import Operation
+    from tests.factories import ItemFactory, SalesOrderFactory, SalesOrderLineFactory
+    from tests.jobs.factories import give_routing
+
+    item = ItemFactory()
+    give_routing(item, "SAW", "CNC", "INSP")
+    order = SalesOrderFactory(created_by=office, lines=0)
+    for n in range(1, lines + 1):
+        SalesOrderLineFactory(order=order, item=item, line_no=n)
+    sales_services.sales_order_submit(order=order, by=office)
+    with CaptureQueriesContext(connection) as ctx:
+        sales_services.sales_order_approve(order=order, approved_by=manager)
+    assert Job.objects.filter(sales_order=order).count() == lines
+    assert Operation.objects.filter(job__sales_order=order).count() == 3 * lines
+    return len(ctx.captured_queries)
+
+
+def test_approving_a_200_line_order_makes_a_fixed_number_of_queries(postgres_only, office, manager):
+    """Jobs, operations and history rows go in with bulk inserts: 200 lines cost what 20 lines cost.
+
+    PostgreSQL only: SQLite's limit on query parameters makes Django split big bulk inserts into batches.
+    """
+    _approval_queries(office, manager, 1)  # warms the manager's permission cache
+    assert _approval_queries(office, manager, 200) == _approval_queries(office, manager, 20)
