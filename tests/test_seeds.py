@@ -1,0 +1,36 @@
+from io import StringIO
+
+from django.core.management import call_command
+from django.db.models import Count
+
+from jobs.models import Job
+from mto.models import DocumentSequence
+from sales.models import SalesOrder, SalesOrderLine
+from shipping.models import Shipment
+
+
+def test_seed_demo_makes_every_state_and_is_idempotent(db):
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    counts = (SalesOrder.objects.count(), Job.objects.count(), Shipment.objects.count())
+    call_command("seed_demo", stdout=out)
+    assert (SalesOrder.objects.count(), Job.objects.count(), Shipment.objects.count()) == counts
+    assert set(SalesOrder.objects.values_list("status", flat=True)) == set(SalesOrder.Status.values)
+    assert SalesOrder.objects.filter(status="draft", status_changes__reason__icontains="revision").exists()
+    assert "Demo orders" in out.getvalue() and "mto-demo" in out.getvalue()
+
+
+def test_seed_scale_is_consistent(db):
+    call_command("seed_scale", orders=300, customers=12, batch=100, stdout=StringIO())
+    assert SalesOrder.objects.count() == 300
+    numbers = list(SalesOrder.objects.order_by("id").values_list("number", flat=True))
+    assert numbers[0] == "SO-000001" and numbers[-1] == "SO-000300"
+    assert DocumentSequence.objects.get(name="SO").last_value == 300
+    with_jobs = SalesOrderLine.objects.filter(order__status__in=["approved", "in_production", "partially_shipped",
+                                                                 "shipped", "closed"])  # fmt: skip
+    per_line = with_jobs.annotate(n=Count("jobs")).values_list("n", flat=True)
+    assert set(per_line) == {1}
+    for line in SalesOrderLine.objects.filter(quantity_shipped__gt=0).prefetch_related("jobs")[:100]:
+        assert line.quantity_shipped <= sum(j.quantity_completed for j in line.jobs.all()) <= line.quantity
+    shipped = SalesOrder.objects.filter(status__in=["shipped", "closed"]).count()
+    assert Shipment.objects.count() >= shipped
