@@ -75,6 +75,13 @@ class Command(BaseCommand):
         seconds = (timezone.now() - started).total_seconds()
         self.stdout.write(self.style.SUCCESS(f"seed_scale: {orders:,} orders in {seconds:,.1f} s"))
 
+    @staticmethod
+    def _at(day, offset_days):
+        """A time in the history: noon of a day near the order's dates, never in the future."""
+        moment = timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=offset_days),
+                                                               datetime.time(12)))  # fmt: skip
+        return min(moment, timezone.now())
+
     def _customers(self, rng, count):
         existing = list(Customer.objects.filter(code__startswith="SC"))
         new = [
@@ -121,9 +128,13 @@ class Command(BaseCommand):
             ))  # fmt: skip
             statuses.append(status)
         SalesOrder.objects.bulk_create(orders)
-        SalesOrderStatusChange.objects.bulk_create(
+        changes = SalesOrderStatusChange.objects.bulk_create(
             [SalesOrderStatusChange(order=o, from_status="", to_status=o.status, changed_by=self.user) for o in orders]
         )
+        # auto_now_add stamped them now; history happened when the orders did (shipped two days before promise).
+        for change, order in zip(changes, orders, strict=True):
+            change.changed_at = self._at(order.promised_date if order.status in PRODUCED else order.order_date, -2)
+        SalesOrderStatusChange.objects.bulk_update(changes, ["changed_at"], batch_size=1000)
         lines = []
         for order in orders:
             for n in range(1, rng.randint(1, 8) + 1):
@@ -149,7 +160,8 @@ class Command(BaseCommand):
                 part_number=line.item.part_number, part_revision="A", description=line.item.description,
                 quantity=line.quantity, due_date=line.due_date, priority=rng.randint(1, 5), status=status,
                 quantity_completed=line.quantity if complete else line.quantity_shipped,
-                started_at=timezone.now() if produced else None, completed_at=timezone.now() if complete else None,
+                started_at=self._at(order.order_date, 2) if produced else None,
+                completed_at=self._at(order.promised_date, -5) if complete else None,
             ))  # fmt: skip
             job_lines.append(line)
         Job.objects.bulk_create(jobs)
@@ -191,7 +203,7 @@ class Command(BaseCommand):
             shipment = Shipment(
                 number=f"SH-{sh_next:06d}", order=order, ship_to="Main", carrier="UPS", service="Ground",
                 tracking_number=f"1Z{sh_next:010d}", status=Shipment.Status.SHIPPED, created_by=self.user,
-                shipped_by=self.user, shipped_at=now,
+                shipped_by=self.user, shipped_at=self._at(order.promised_date, -2),
             )  # fmt: skip
             sh_next += 1
             shipments.append(shipment)
