@@ -4,7 +4,20 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -93,24 +106,53 @@ def cost_variance_this_month(today=None) -> Variance:
     return Variance(done.count(), Decimal(estimated).quantize(Decimal("0.01")), actual.quantize(Decimal("0.01")))
 
 
-def work_center_load(today=None, weeks: int = 4) -> list[tuple[str, Decimal]]:
-    """Estimated hours still to do per work center on open jobs due within the next weeks."""
-    today = today or timezone.localdate()
-    remaining = ExpressionWrapper(
+def _remaining_hours():
+    return ExpressionWrapper(
         F("setup_hours") + F("run_hours_per_piece") * (F("job__quantity") - F("good_qty") - F("scrap_qty")),
         output_field=HOURS,
     )
+
+
+def _open_operations(today, weeks):
+    return Operation.objects.filter(
+        status__in=[O.PENDING, O.RUNNING, O.PAUSED],
+        job__status__in=OPEN,
+        job__due_date__lte=today + datetime.timedelta(weeks=weeks),
+    )
+
+
+def work_center_load(today=None, weeks: int = 4) -> list[tuple[str, Decimal]]:
+    """Estimated hours still to do per work center on open jobs due within the next weeks."""
+    today = today or timezone.localdate()
     rows = (
-        Operation.objects.filter(
-            status__in=[O.PENDING, O.RUNNING, O.PAUSED],
-            job__status__in=OPEN,
-            job__due_date__lte=today + datetime.timedelta(weeks=weeks),
-        )
+        _open_operations(today, weeks)
         .values("work_center__code")
-        .annotate(hours=Sum(remaining))
+        .annotate(hours=Sum(_remaining_hours()))
         .order_by("work_center__code")
     )
     return [(row["work_center__code"], row["hours"] or Decimal(0)) for row in rows]
+
+
+def work_center_load_by_week(today=None, weeks: int = 4) -> tuple[list[str], list[list]]:
+    """The same hours split by the week the job is due in (week 1 includes everything already late)."""
+    today = today or timezone.localdate()
+    week = Case(
+        *[When(job__due_date__lte=today + datetime.timedelta(weeks=n), then=Value(n)) for n in range(1, weeks + 1)],
+        output_field=IntegerField(),
+    )
+    cells = (
+        _open_operations(today, weeks)
+        .annotate(week=week)
+        .values("work_center__code", "week")
+        .annotate(hours=Sum(_remaining_hours()))
+        .order_by("work_center__code", "week")
+    )
+    table: dict[str, list] = {}
+    for cell in cells:
+        row = table.setdefault(cell["work_center__code"], [Decimal(0)] * weeks)
+        row[cell["week"] - 1] = cell["hours"] or Decimal(0)
+    headers = [f"Week {n} (to {today + datetime.timedelta(weeks=n):%b %d})" for n in range(1, weeks + 1)]
+    return headers, [[code, *hours] for code, hours in table.items()]
 
 
 @receiver(home_panels, dispatch_uid="jobs.home_panels")
@@ -135,9 +177,11 @@ def jobs_widgets(sender, request, **kwargs):
         panels.append((60, widget(request, "variance", "Cost variance this month", number=shown, note=note)))
     if user.has_perm("mto.plan_jobs") or user.has_perm("mto.view_reports"):
         load = work_center_load()
+        headers, weekly = work_center_load_by_week()
         panels.append((70, widget(request, "load", "Work center load, next 4 weeks",
             note="Estimated hours still to do on open jobs due within four weeks.",
-            chart=bar_chart(load, title="Remaining hours by work center", unit=" h"))))  # fmt: skip
+            chart=bar_chart(load, title="Remaining hours by work center", unit=" h"),
+            table={"headers": ["Work center", *headers], "rows": weekly})))  # fmt: skip
     if user.has_perm("mto.run_floor"):
         code = request.session.get("floor_work_center")
         center = WorkCenter.objects.filter(code=code).first() if code else None

@@ -60,6 +60,14 @@ def test_work_center_load_counts_remaining_hours(office, manager, lead):
     job_services.operation_report_pieces(operation=first, good=4, by=lead)
     # SAW: 1 + 0.1 x 6 left = 1.6 h; CNC and INSP: 1 + 0.1 x 10 = 2.0 h each.
     assert dict(jobs_dash.work_center_load()) == {"CNC": Decimal("2.0"), "INSP": Decimal("2.0"), "SAW": Decimal("1.6")}
+    # The job is due in 14 days: its hours fall in week 2.
+    headers, rows = jobs_dash.work_center_load_by_week()
+    assert len(headers) == 4
+    assert rows == [
+        ["CNC", 0, Decimal("2.0"), 0, 0],
+        ["INSP", 0, Decimal("2.0"), 0, 0],
+        ["SAW", 0, Decimal("1.6"), 0, 0],
+    ]
 
 
 def test_on_time_delivery_by_week(office, manager, lead, clerk):

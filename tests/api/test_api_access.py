@@ -1,0 +1,41 @@
+"""Every API list and create endpoint for anonymous, each role and a superuser, against the role table."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from mto.api_urls import router
+from mto.roles import ROLE_CAPABILITIES
+from tests.test_access import ROLE_OF_FIXTURE
+
+USERS = [None, "office", "manager", "lead", "clerk", "superuser"]
+ENDPOINTS = [(prefix, viewset) for prefix, viewset, _basename in router.registry]
+
+
+def _allowed(user_fixture, capability) -> bool:
+    if capability == "*" or user_fixture == "superuser":
+        return True
+    caps = ROLE_CAPABILITIES[ROLE_OF_FIXTURE[user_fixture]]
+    return any(c in caps for c in ((capability,) if isinstance(capability, str) else capability))
+
+
+@pytest.mark.parametrize("user_fixture", USERS)
+@pytest.mark.parametrize("prefix, viewset", ENDPOINTS, ids=[p for p, _ in ENDPOINTS])
+def test_list_and_create_follow_the_role_table(request, db, prefix, viewset, user_fixture):
+    client = APIClient()
+    if user_fixture:
+        user = request.getfixturevalue(user_fixture)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    url = f"/api/v1/{prefix}/"
+    listed = client.get(url)
+    created = client.post(url, {}, format="json")
+    if user_fixture is None:
+        assert (listed.status_code, created.status_code) == (401, 401)
+        return
+    assert listed.status_code == (200 if _allowed(user_fixture, viewset.capabilities["list"]) else 403)
+    if "create" not in viewset.capabilities:
+        assert created.status_code in (403, 405), "no create action: refused"
+    elif _allowed(user_fixture, viewset.capabilities["create"]):
+        assert created.status_code == 400, "allowed to create: the empty body is refused with field errors"
+    else:
+        assert created.status_code == 403
