@@ -82,8 +82,10 @@ class Variance:
 def cost_variance_this_month(today=None) -> Variance:
     """Estimated against actual cost of the jobs completed this month (hours x work center rate)."""
     today = today or timezone.localdate()
-    start = today.replace(day=1)
-    done = Job.objects.filter(status=J.COMPLETE, completed_at__date__gte=start, completed_at__date__lte=today)
+    start = timezone.make_aware(datetime.datetime.combine(today.replace(day=1), datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min))
+    # A datetime range (not __date) so the partial index on completed_at serves it.
+    done = Job.objects.filter(status=J.COMPLETE, completed_at__gte=start, completed_at__lt=end)
     estimated_hours = ExpressionWrapper(
         F("setup_hours") + F("run_hours_per_piece") * F("job__quantity"), output_field=HOURS
     )

@@ -90,6 +90,13 @@ class Job(TextSafetyMixin, models.Model):
             models.Index(fields=["status", "due_date", "priority"], name="job_status_due"),
             models.Index(fields=["due_date", "priority", "id"], name="job_due_priority"),
             models.Index(fields=["sales_order"], name="job_sales_order"),
+            # Open work is a small slice of ten years of jobs: late lists and the queue read only that slice.
+            models.Index(
+                fields=["due_date", "id"],
+                condition=Q(status__in=["planned", "released", "in_progress", "on_hold"]),
+                name="job_open_due",
+            ),
+            models.Index(fields=["completed_at"], condition=Q(status="complete"), name="job_completed_at"),
         ]
         constraints = [
             # One original job per order line: approving twice can never make a second set.

@@ -1,7 +1,9 @@
+import datetime
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.utils import timezone
 
 from mto.charts import percent
 from mto.reports import ReportView
@@ -22,7 +24,9 @@ TWO = Decimal("0.01")
 def job_cost(*, group: str, start, end) -> list[list]:
     """Jobs completed in the period: estimated against actual hours and cost, variance, scrap rate."""
     key = GROUP_KEYS[group]
-    jobs = Job.objects.filter(status=Job.Status.COMPLETE, completed_at__date__gte=start, completed_at__date__lte=end)
+    since = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+    until = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min))
+    jobs = Job.objects.filter(status=Job.Status.COMPLETE, completed_at__gte=since, completed_at__lt=until)
     estimated_hours = ExpressionWrapper(
         F("setup_hours") + F("run_hours_per_piece") * F("job__quantity"), output_field=HOURS
     )
