@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from mto.admin_utils import ReadOnlyInline, StatusHistoryInline
+
 from .models import Job, JobStatusChange, Operation, RoutingStep, WorkCenter
 
 
@@ -15,25 +17,14 @@ class RoutingStepAdmin(admin.ModelAdmin):
     search_fields = ["item__part_number"]
 
 
-class OperationInline(admin.TabularInline):
+class OperationInline(ReadOnlyInline):
     model = Operation
-    extra = 0
-    can_delete = False
     fields = ["sequence", "work_center", "description", "status", "good_qty", "scrap_qty"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class StatusInline(admin.TabularInline):
+class StatusInline(StatusHistoryInline):
     model = JobStatusChange
-    extra = 0
-    can_delete = False
-    readonly_fields = ["from_status", "to_status", "changed_by", "changed_at", "reason"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Job)

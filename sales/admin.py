@@ -3,6 +3,8 @@ the services (the pages or the API), which keep the history."""
 
 from django.contrib import admin
 
+from mto.admin_utils import ReadOnlyInline, StatusHistoryInline
+
 from .models import Customer, Item, SalesOrder, SalesOrderLine, SalesOrderStatusChange, ShipToAddress
 
 
@@ -24,25 +26,14 @@ class ItemAdmin(admin.ModelAdmin):
     search_fields = ["part_number", "description"]
 
 
-class LineInline(admin.TabularInline):
+class LineInline(ReadOnlyInline):
     model = SalesOrderLine
-    extra = 0
-    can_delete = False
     readonly_fields = ["line_no", "item", "description", "drawing_number", "quantity", "unit_price", "due_date",
                        "quantity_shipped"]  # fmt: skip
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class StatusInline(admin.TabularInline):
+class StatusInline(StatusHistoryInline):
     model = SalesOrderStatusChange
-    extra = 0
-    can_delete = False
-    readonly_fields = ["from_status", "to_status", "changed_by", "changed_at", "reason"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SalesOrder)

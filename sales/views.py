@@ -70,10 +70,7 @@ class ServiceFormView(CapabilityRequiredMixin, FormView):
 
     def _run(self, form):
         self.object = self.run_service(form)
-        return self
-
-    def get_absolute_url(self):
-        return self.get_success_url()
+        return self.object
 
     def get_success_url(self):
         return self.object.get_absolute_url()

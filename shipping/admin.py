@@ -1,26 +1,17 @@
 from django.contrib import admin
 
+from mto.admin_utils import ReadOnlyInline, StatusHistoryInline
+
 from .models import Shipment, ShipmentLine, ShipmentStatusChange
 
 
-class LineInline(admin.TabularInline):
+class LineInline(ReadOnlyInline):
     model = ShipmentLine
-    extra = 0
-    can_delete = False
     readonly_fields = ["order_line", "quantity"]
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class StatusInline(admin.TabularInline):
+class StatusInline(StatusHistoryInline):
     model = ShipmentStatusChange
-    extra = 0
-    can_delete = False
-    readonly_fields = ["from_status", "to_status", "changed_by", "changed_at", "reason"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Shipment)
