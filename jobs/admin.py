@@ -8,6 +8,7 @@ from .models import Job, JobStatusChange, Operation, RoutingStep, WorkCenter
 @admin.register(WorkCenter)
 class WorkCenterAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "hourly_rate", "is_active"]
+    filter_horizontal = ["leads"]
 
 
 @admin.register(RoutingStep)

@@ -17,6 +17,8 @@ class WorkCenter(TextSafetyMixin, models.Model):
     name = models.CharField(max_length=100)
     hourly_rate = models.DecimalField(max_digits=9, decimal_places=2)
     is_active = models.BooleanField("active", default=True)
+    # Who hears about new work here; a work center without leads notifies every shop floor lead.
+    leads = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="work_centers")
 
     class Meta:
         ordering = ["code"]

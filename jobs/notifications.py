@@ -5,19 +5,19 @@ from django.dispatch import receiver
 from mto.notifications import notify
 from mto.roles import OFFICE, SHIPPING, SHOP_FLOOR
 
-from .models import Job, Operation
+from .models import Job, WorkCenter
 from .signals import job_completed, job_held, job_pieces_completed, jobs_created
 
 
 @receiver(jobs_created, sender=Job, dispatch_uid="jobs.notify_new_jobs")
 def new_jobs(sender, order, jobs, by, **kwargs):
-    codes = Operation.objects.filter(job__in=jobs).order_by().values_list("work_center__code", flat=True).distinct()
-    notify(
-        kind="new_jobs",
-        roles=[SHOP_FLOOR],
-        context={"order": order, "jobs": jobs, "work_centers": sorted(set(codes)), "link": "/jobs/floor/"},
-        link="/jobs/floor/",
-    )
+    """Leads of the work centers the new jobs pass through; every lead where a center has none assigned."""
+    centers = list(WorkCenter.objects.filter(operations__job__in=jobs).distinct().prefetch_related("leads"))
+    leads = {lead for center in centers for lead in center.leads.all() if lead.is_active}
+    unassigned = any(not center.leads.all() for center in centers)
+    context = {"order": order, "jobs": jobs, "work_centers": sorted(c.code for c in centers), "link": "/jobs/floor/"}
+    notify(kind="new_jobs", users=leads, roles=[SHOP_FLOOR] if unassigned else (), context=context,
+           link="/jobs/floor/")  # fmt: skip
 
 
 @receiver(job_held, sender=Job, dispatch_uid="jobs.notify_job_on_hold")

@@ -182,3 +182,22 @@ def test_preferences_page_turns_email_off(client, office):
     client.post(reverse("notification-preferences"), {"new_jobs": "on"})
     prefs = dict(NotificationPreference.objects.filter(user=office).values_list("kind", "email_enabled"))
     assert prefs["new_jobs"] is True and prefs["job_on_hold"] is False
+
+
+def test_new_jobs_go_to_the_leads_of_their_work_centers(office, manager, lead):
+    from jobs.models import WorkCenter
+    from tests.jobs.factories import WorkCenterFactory
+
+    other_lead = UserFactory(username="lead-2", roles=["Shop floor"])
+    for code in ("SAW", "CNC", "INSP"):
+        WorkCenterFactory(code=code)
+    for center in WorkCenter.objects.filter(code__in=["SAW", "CNC", "INSP"]):
+        center.leads.add(other_lead)
+    approved_order(office, manager)
+    assert set(Notification.objects.filter(kind="new_jobs").values_list("recipient__username", flat=True)) == {
+        "lead-2"
+    }
+    WorkCenter.objects.get(code="CNC").leads.clear()
+    approved_order(office, manager)
+    latest = Notification.objects.filter(kind="new_jobs", subject__contains="SO-")
+    assert {"lead", "lead-2"} <= set(latest.values_list("recipient__username", flat=True))
