@@ -49,6 +49,7 @@ class SalesOrderForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = Customer.objects.filter(is_active=True).order_by("name")
+        self.fields["customer"].empty_label = "Choose a customer"
         # Only the chosen customer's addresses (the page reloads them when the customer changes).
         customer_id = (
             self.data.get("customer") if self.is_bound else (self.initial.get("customer") or self.instance.customer_id)
@@ -73,6 +74,32 @@ class SalesOrderForm(forms.ModelForm):
         return cleaned
 
 
+class ItemChoiceField(forms.ModelChoiceField):
+    """An item select whose options and lookups come from one dict the formset loads once.
+
+    A plain ModelChoiceField queries the items for every line it renders and validates, so an order of
+    forty lines would cost forty queries; the formset hands each line form the same `items` instead.
+    """
+
+    items: dict[int, Item] | None = None
+
+    def use_items(self, items: dict[int, Item]):
+        self.items = items
+        self.choices = [("", self.empty_label), *((pk, str(item)) for pk, item in items.items())]
+
+    def to_python(self, value):
+        if self.items is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            return self.items[int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+
+
+def active_items() -> dict[int, Item]:
+    return {item.pk: item for item in Item.objects.filter(is_active=True).order_by("part_number", "revision")}
+
+
 class SalesOrderLineForm(forms.ModelForm):
     quantity = forms.IntegerField(
         min_value=1, max_value=10_000_000, widget=forms.NumberInput(attrs={"step": "1", "inputmode": "numeric"})
@@ -87,16 +114,19 @@ class SalesOrderLineForm(forms.ModelForm):
     class Meta:
         model = SalesOrderLine
         fields = ["item", "description", "drawing_number", "drawing_revision", "quantity", "unit_price", "due_date"]
+        field_classes = {"item": ItemChoiceField}
         widgets = {
             "due_date": DateInput(),
             "unit_price": forms.NumberInput(attrs={"min": "0", "step": "0.01", "inputmode": "decimal"}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, items: dict[int, Item] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = Item.objects.filter(is_active=True).order_by("part_number", "revision")
         self.fields["item"].empty_label = "Custom part (from drawing)"
         self.fields["item"].required = False
+        if items is not None:
+            self.fields["item"].use_items(items)
         self.fields["unit_price"].required = False
         self.fields["unit_price"].help_text = "Catalogue price when empty."
 
@@ -123,6 +153,17 @@ class SalesOrderLineForm(forms.ModelForm):
 
 
 class BaseLineFormSet(forms.BaseInlineFormSet):
+    """The lines of one order; the active items are read once for every line (and the empty template)."""
+
+    def __init__(self, *args, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = SalesOrderLine.objects.select_related("item").prefetch_related("drawings")
+        super().__init__(*args, queryset=queryset, **kwargs)
+        self.items = active_items()
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "items": self.items}
+
     def clean(self):
         super().clean()
         if any(self.errors):

@@ -69,6 +69,9 @@ def ship_to_create(*, customer: Customer, label: str, address: str, is_default: 
 def ship_to_update(*, ship_to: ShipToAddress, **fields) -> ShipToAddress:
     Customer.objects.select_for_update().filter(pk=ship_to.customer_id).first()
     ship_to = ShipToAddress.objects.get(pk=ship_to.pk)
+    if ship_to.is_default and "is_default" in fields and not fields["is_default"]:
+        # Orders entered without a ship-to take the default; a customer with addresses keeps one.
+        raise ValidationError({"is_default": "Make another address the default instead of clearing this one."})
     if fields.get("is_default"):
         ShipToAddress.objects.filter(customer_id=ship_to.customer_id, is_default=True).exclude(pk=ship_to.pk).update(
             is_default=False
@@ -252,6 +255,9 @@ def sales_order_update(*, order: SalesOrder, updated_by, lines: list[dict], **fi
     for name, value in fields.items():
         if name in ORDER_FIELDS:
             setattr(order, name, value)
+    if order.ship_to_id is None and order.customer_id:
+        # As on create: no ship-to chosen means the customer's default address.
+        order.ship_to = order.customer.ship_tos.filter(is_default=True).first()
     order.full_clean()
     _validate_header(order)
     order.save()

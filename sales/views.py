@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -31,6 +33,11 @@ def apply_service_errors(form, exc: ValidationError):
             form.add_error(None, message)
 
 
+def csv_text(value: str) -> str:
+    """Text typed by people, made safe for spreadsheets: a leading =, +, -, @ would start a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 class SearchListView(CapabilityRequiredMixin, ListView):
     paginate_by = 25
     paginator_class = CappedPaginator
@@ -39,7 +46,8 @@ class SearchListView(CapabilityRequiredMixin, ListView):
         return self.request.GET.get("q", "").strip()[:100]
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(q=self.search(), **kwargs)
+        q = self.search()
+        return super().get_context_data(q=q, query=urlencode({"q": q}) if q else "", **kwargs)
 
 
 class ServiceFormView(CapabilityRequiredMixin, FormView):
@@ -49,9 +57,8 @@ class ServiceFormView(CapabilityRequiredMixin, FormView):
     cancel_url = ""
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            cancel_url=self.cancel_url or self.request.path.rsplit("/", 2)[0] + "/", **kwargs
-        )
+        kwargs.setdefault("cancel_url", self.cancel_url or self.request.path.rsplit("/", 2)[0] + "/")
+        return super().get_context_data(**kwargs)
 
     def run_service(self, form):
         raise NotImplementedError
@@ -161,7 +168,11 @@ class ShipToCreateView(ServiceFormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(title=f"New ship-to address for {self.customer.code}", **kwargs)
+        return super().get_context_data(
+            title=f"New ship-to address for {self.customer.code}",
+            cancel_url=self.customer.get_absolute_url(),
+            **kwargs,
+        )
 
     def run_service(self, form):
         services.ship_to_create(customer=self.customer, **form.cleaned_data)
@@ -182,7 +193,11 @@ class ShipToUpdateView(ServiceFormView):
         return {**super().get_form_kwargs(), "instance": ShipToAddress.objects.get(pk=self.ship_to.pk)}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(title=f"Edit ship-to address of {self.ship_to.customer.code}", **kwargs)
+        return super().get_context_data(
+            title=f"Edit ship-to address of {self.ship_to.customer.code}",
+            cancel_url=self.ship_to.customer.get_absolute_url(),
+            **kwargs,
+        )
 
     def run_service(self, form):
         services.ship_to_update(ship_to=self.ship_to, **form.cleaned_data)
@@ -254,8 +269,9 @@ class SalesOrderListView(FilteredListView):
 
     def csv_row(self, order):
         promised = order.promised_date.isoformat() if order.promised_date else ""
-        return [order.number, order.get_status_display(), order.customer.code, order.customer.name,
-                order.customer_po, order.order_date.isoformat(), promised, order.line_count, order.total]  # fmt: skip
+        return [order.number, order.get_status_display(), csv_text(order.customer.code), csv_text(order.customer.name),
+                csv_text(order.customer_po), order.order_date.isoformat(), promised, order.line_count,
+                order.total]  # fmt: skip
 
 
 class SalesOrderDetailView(CapabilityRequiredMixin, TemplateView):
@@ -310,8 +326,7 @@ class SalesOrderFormView(CapabilityRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         if "form" not in kwargs:
             kwargs["form"], kwargs["formset"] = self.forms()
-        active = Item.objects.filter(is_active=True).values_list("pk", "unit_price")
-        prices = {str(pk): str(price) for pk, price in active}
+        prices = {str(pk): str(item.unit_price) for pk, item in kwargs["formset"].items.items()}
         kwargs.setdefault("submit_token", new_token())
         return super().get_context_data(order=self.order, item_prices=prices, **kwargs)
 
@@ -363,7 +378,9 @@ class SalesOrderTransitionView(CapabilityRequiredMixin, View):
         if not request.user.has_perm(f"mto.{transition.capability}"):
             return render(request, "403.html", {"message": "Your role does not allow this action."}, status=403)
         form = TransitionForm(request.POST)
-        form.is_valid()
+        if not form.is_valid():
+            messages.error(request, " ".join(msg for errors in form.errors.values() for msg in errors))
+            return redirect(reverse("sales:order-detail", args=[order.pk]))
         try:
             services.sales_order_transition(
                 order=order, name=name, by=request.user, reason=form.cleaned_data.get("reason", "")

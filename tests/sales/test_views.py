@@ -265,3 +265,19 @@ def test_a_refused_submission_does_not_burn_its_token(client, office, customer, 
     good = order_post(customer, [{"item": item.pk, "quantity": "2", "due_date": DUE}], submit_token="t1")
     assert client.post(reverse("sales:order-create"), good).status_code == 302
     assert SalesOrder.objects.count() == 1
+
+
+def test_order_edit_page_query_count_does_not_grow_with_lines(client, office):
+    client.force_login(office)
+    few = SalesOrderFactory(lines=2, created_by=office)
+    many = SalesOrderFactory(lines=20, created_by=office)
+    assert _count_queries(client, reverse("sales:order-edit", args=[few.pk])) == _count_queries(
+        client, reverse("sales:order-edit", args=[many.pk])
+    )
+
+
+def test_csv_cells_cannot_start_a_spreadsheet_formula(client, office):
+    SalesOrderFactory(customer=CustomerFactory(name="=HYPERLINK(1)"), customer_po="+cmd")
+    client.force_login(office)
+    body = b"".join(client.get(reverse("sales:order-list"), {"format": "csv"}).streaming_content).decode()
+    assert "'=HYPERLINK(1)" in body and "'+cmd" in body
