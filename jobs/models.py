@@ -60,6 +60,8 @@ class Job(TextSafetyMixin, models.Model):
         REWORK = "rework", "Rework"
         STOCK = "stock", "Stock"
         SAMPLE = "sample", "Sample"
+        # More pieces for an order line whose original job is complete (sales change requests).
+        CHANGE = "change", "Order change"
 
     number = models.CharField(max_length=20, unique=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ORDER)
@@ -81,6 +83,8 @@ class Job(TextSafetyMixin, models.Model):
     # Good pieces off the last operation: what shipping may ship. Kept by the piece-reporting service.
     quantity_completed = models.PositiveIntegerField(default=0, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The sales order revision this job follows (travelers print it).
+    order_revision = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -110,6 +114,10 @@ class Job(TextSafetyMixin, models.Model):
             models.CheckConstraint(
                 condition=Q(origin="order", sales_order_line__isnull=False) | ~Q(origin="order"),
                 name="job_order_origin_has_line",
+            ),
+            models.CheckConstraint(
+                condition=Q(origin="change", sales_order_line__isnull=False) | ~Q(origin="change"),
+                name="job_change_origin_has_line",
             ),
         ]
 

@@ -6,18 +6,34 @@ from mto.notifications import notify
 from mto.roles import OFFICE, SHIPPING, SHOP_FLOOR
 
 from .models import Job, WorkCenter
-from .signals import job_completed, job_held, job_pieces_completed, jobs_created
+from .signals import job_completed, job_held, job_pieces_completed, jobs_changed, jobs_created
+
+
+def _leads_of(jobs) -> tuple[list[WorkCenter], set, bool]:
+    """Leads of the work centers the jobs pass through, and whether a center has none assigned."""
+    centers = list(WorkCenter.objects.filter(operations__job__in=jobs).distinct().prefetch_related("leads"))
+    leads = {lead for center in centers for lead in center.leads.all() if lead.is_active}
+    return centers, leads, any(not center.leads.all() for center in centers)
 
 
 @receiver(jobs_created, sender=Job, dispatch_uid="jobs.notify_new_jobs")
 def new_jobs(sender, order, jobs, by, **kwargs):
     """Leads of the work centers the new jobs pass through; every lead where a center has none assigned."""
-    centers = list(WorkCenter.objects.filter(operations__job__in=jobs).distinct().prefetch_related("leads"))
-    leads = {lead for center in centers for lead in center.leads.all() if lead.is_active}
-    unassigned = any(not center.leads.all() for center in centers)
+    centers, leads, unassigned = _leads_of(jobs)
     context = {"order": order, "jobs": jobs, "work_centers": sorted(c.code for c in centers), "link": "/jobs/floor/"}
     notify(kind="new_jobs", users=leads, roles=[SHOP_FLOOR] if unassigned else (), context=context,
            link="/jobs/floor/")  # fmt: skip
+
+
+@receiver(jobs_changed, sender=Job, dispatch_uid="jobs.notify_jobs_changed")
+def jobs_changed_notice(sender, order, items, jobs, by, **kwargs):
+    """The leads of the changed jobs' work centers hear what changed on the order and which jobs follow."""
+    if not jobs:
+        return
+    centers, leads, unassigned = _leads_of(jobs)
+    link = "/jobs/floor/"
+    context = {"order": order, "items": items, "jobs": jobs, "link": link}
+    notify(kind="jobs_changed", users=leads, roles=[SHOP_FLOOR] if unassigned else (), context=context, link=link)
 
 
 @receiver(job_held, sender=Job, dispatch_uid="jobs.notify_job_on_hold")

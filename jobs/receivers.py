@@ -4,7 +4,7 @@ from django.dispatch import receiver
 from django.template.loader import render_to_string
 
 from sales.models import SalesOrder
-from sales.signals import order_approved, order_cancelled, order_detail_panels
+from sales.signals import order_approved, order_cancelled, order_changed, order_detail_panels
 
 from . import selectors, services
 
@@ -17,6 +17,11 @@ def create_jobs_on_approval(sender, order, approved_by, **kwargs):
 @receiver(order_cancelled, sender=SalesOrder, dispatch_uid="jobs.cancel_jobs_with_order")
 def cancel_jobs_with_order(sender, order, cancelled_by, reason, **kwargs):
     services.jobs_cancel_for_order(order=order, by=cancelled_by, reason=reason)
+
+
+@receiver(order_changed, sender=SalesOrder, dispatch_uid="jobs.follow_order_change")
+def follow_order_change(sender, order, change_request, items, by, **kwargs):
+    services.jobs_follow_order_change(order=order, items=items, by=by)
 
 
 @receiver(order_detail_panels, sender=SalesOrder, dispatch_uid="jobs.order_panel")

@@ -3,7 +3,7 @@
 from .models import AuditEntry
 
 
-def audit_changes(*, instance, before: dict, fields, by, label: str = "") -> list[AuditEntry]:
+def audit_changes(*, instance, before: dict, fields, by, label: str = "", reason: str = "") -> list[AuditEntry]:
     """Record each of `fields` whose value differs between `before` and the instance now."""
     entries = [
         AuditEntry(
@@ -14,6 +14,7 @@ def audit_changes(*, instance, before: dict, fields, by, label: str = "") -> lis
             before="" if before.get(name) is None else str(before.get(name)),
             after="" if getattr(instance, name) is None else str(getattr(instance, name)),
             changed_by=by,
+            reason=reason[:300],
         )
         for name in fields
         if before.get(name) != getattr(instance, name)
@@ -21,8 +22,17 @@ def audit_changes(*, instance, before: dict, fields, by, label: str = "") -> lis
     return AuditEntry.objects.bulk_create(entries)
 
 
-def audit_event(*, instance, field: str, before="", after="", by, label: str = "") -> AuditEntry:
+def audit_event(*, instance, field: str, before="", after="", by, label: str = "", reason: str = "") -> AuditEntry:
     return AuditEntry.objects.create(
         object_type=instance._meta.label, object_id=instance.pk, object_label=label or str(instance)[:120],
-        field=field, before=str(before), after=str(after), changed_by=by,
+        field=field, before=str(before)[:200], after=str(after)[:200], changed_by=by, reason=reason[:300],
     )  # fmt: skip
+
+
+def audit_for(instance) -> list[AuditEntry]:
+    """The trail of one object, oldest first."""
+    return list(
+        AuditEntry.objects.filter(object_type=instance._meta.label, object_id=instance.pk)
+        .select_related("changed_by")
+        .order_by("id")
+    )

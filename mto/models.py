@@ -148,6 +148,7 @@ class AuditEntry(models.Model):
     after = models.CharField(max_length=200, blank=True)
     changed_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, null=True, related_name="+")
     changed_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-id"]

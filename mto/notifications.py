@@ -32,6 +32,10 @@ KINDS = {
     "job_on_hold": Kind("Job on hold", "office staff, when a job is put on hold"),
     "job_completed_late": Kind("Job completed late", "office staff, when a job completes after its due date"),
     "ready_to_ship": Kind("Pieces ready to ship", "shipping clerks, when good pieces come off a job's last operation"),
+    "order_changed": Kind("Order changed", "shipping clerks, when a change to an approved order is approved"),
+    "jobs_changed": Kind(
+        "Jobs changed by an order change", "shop floor leads of the work centers the changed jobs pass"
+    ),
     "late_digest": Kind("Morning digest of late work", "managers, every morning"),
 }
 

@@ -5,7 +5,7 @@ from django.dispatch import receiver
 from mto.notifications import notify
 
 from .models import SalesOrder
-from .signals import order_approved
+from .signals import order_approved, order_changed
 
 
 @receiver(order_approved, sender=SalesOrder, dispatch_uid="sales.notify_order_acknowledgment")
@@ -13,3 +13,12 @@ def order_acknowledgment(sender, order, approved_by, **kwargs):
     if order.customer.email:
         lines = list(order.lines.select_related("item").order_by("line_no"))
         notify(kind="order_acknowledgment", emails=[order.customer.email], context={"order": order, "lines": lines})
+
+
+@receiver(order_changed, sender=SalesOrder, dispatch_uid="sales.notify_revised_acknowledgment")
+def revised_acknowledgment(sender, order, change_request, items, by, **kwargs):
+    """The customer gets the acknowledgment again, marked with the revision, after an approved change."""
+    if order.customer.email:
+        lines = list(order.lines.select_related("item").order_by("line_no"))
+        context = {"order": order, "lines": lines, "items": items}
+        notify(kind="order_acknowledgment", emails=[order.customer.email], context=context)

@@ -13,6 +13,12 @@ order_cancelled = Signal()
 # or closed it. Arguments: order (SalesOrder), from_status (str), to_status (str), by (User or None).
 order_status_changed = Signal()
 
+# Sent inside the transaction that approved a change request, after the sales rows changed and the order's
+# revision went up. Arguments: order (SalesOrder, locked), change_request (ChangeRequest), items (list of
+# ChangeItem with `before` filled in; an added line's item points at the new line), by (User).
+# A receiver that raises ValidationError refuses the whole change.
+order_changed = Signal()
+
 # Sent (not in a transaction) by the order detail page so that other apps can show their part of an
 # order without sales importing them. Arguments: order (SalesOrder), request (HttpRequest).
 # Each receiver returns rendered HTML (a str, already escaped) or None; the page shows them in order.

@@ -6,9 +6,14 @@ from django.template.loader import render_to_string
 from jobs.models import Job
 from jobs.signals import job_detail_panels
 from sales.models import SalesOrder
-from sales.signals import order_detail_panels
+from sales.signals import order_changed, order_detail_panels
 
-from . import selectors
+from . import selectors, services
+
+
+@receiver(order_changed, sender=SalesOrder, dispatch_uid="shipping.follow_order_change")
+def follow_order_change(sender, order, change_request, items, by, **kwargs):
+    services.shipments_follow_order_change(order=order, items=items, by=by)
 
 
 @receiver(order_detail_panels, sender=SalesOrder, dispatch_uid="shipping.order_panel")

@@ -32,7 +32,7 @@ def _on_hold_subquery():
 def ready_to_ship() -> QuerySet[SalesOrderLine]:
     """Order lines with produced pieces not yet shipped, oldest promised date first."""
     return (
-        SalesOrderLine.objects.filter(order__status__in=SHIPPABLE_ORDER_STATUSES)
+        SalesOrderLine.objects.filter(order__status__in=SHIPPABLE_ORDER_STATUSES, is_cancelled=False)
         .annotate(produced=_produced_subquery(), held_job=_on_hold_subquery())
         .filter(produced__gt=F("quantity_shipped"))
         .annotate(ready=F("produced") - F("quantity_shipped"))
@@ -43,7 +43,7 @@ def ready_to_ship() -> QuerySet[SalesOrderLine]:
 
 def order_lines_to_ship(*, order: SalesOrder) -> list[SalesOrderLine]:
     """The order's lines with what each may still ship (produced less shipped, capped by ordered)."""
-    lines = list(order.lines.select_related("item").order_by("line_no"))
+    lines = list(order.lines.filter(is_cancelled=False).select_related("item").order_by("line_no"))
     production = line_production([line.pk for line in lines])
     shipped = shipped_totals([line.pk for line in lines])
     for line in lines:

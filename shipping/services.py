@@ -70,6 +70,9 @@ def _check_quantities(order: SalesOrder, lines: dict[int, SalesOrderLine], wante
     shipped = shipped_totals(list(positive))
     for line_id, qty in positive.items():
         line, made = lines[line_id], production[line_id]
+        if line.is_cancelled:
+            errors.append(f"Line {line.line_no} was cancelled by an order change; it ships nothing.")
+            continue
         if made.on_hold:
             errors.append(f"Line {line.line_no}: its job {', '.join(made.job_numbers)} is on hold.")
             continue
@@ -188,3 +191,27 @@ def shipment_transition(*, shipment: Shipment, name: str, by, reason: str = "") 
     else:
         signals.shipment_voided.send(sender=Shipment, shipment=shipment, by=by, reason=reason)
     return shipment
+
+
+def shipments_follow_order_change(*, order: SalesOrder, items, by) -> list[Shipment]:
+    """Draft shipments follow an approved order change (inside its transaction): a cancelled line leaves
+    them, a new ship-to address replaces theirs. Quantities are checked again when a shipment ships."""
+    drafts = list(Shipment.objects.select_for_update().filter(order=order, status=S.DRAFT).order_by("id"))
+    if not drafts:
+        return []
+    cancelled = [item.line_id for item in items if item.kind == "cancel_line"]
+    new_ship_to = next((item.ship_to for item in items if item.kind == "ship_to"), None)
+    for shipment in drafts:
+        if cancelled:
+            removed = ShipmentLine.objects.filter(shipment=shipment, order_line_id__in=cancelled)
+            for line in removed.select_related("order_line"):
+                audit_event(instance=shipment, field="quantity", before=line.quantity, after="removed", by=by,
+                            label=f"{shipment.number} line {line.order_line.line_no}",
+                            reason="The order line was cancelled")  # fmt: skip
+            removed.delete()
+        if new_ship_to is not None:
+            audit_event(instance=shipment, field="ship_to", before=shipment.ship_to, after=new_ship_to.address,
+                        by=by, label=shipment.number, reason="The order's ship-to address changed")  # fmt: skip
+            shipment.ship_to = new_ship_to.address
+            shipment.save(update_fields=["ship_to", "updated_at"])
+    return drafts
