@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from mto.audit import audit_for
 from mto.lists import FilteredListView
 from mto.roles import CapabilityRequiredMixin
 from sales.views import apply_service_errors
@@ -83,6 +84,7 @@ class JobDetailView(CapabilityRequiredMixin, TemplateView):
             can_plan=job.is_open and user.has_perm("mto.plan_jobs"),
             operation_form=kwargs.pop("operation_form", None) or OperationForm(),
             hold_form=HoldForm(),
+            changes=audit_for(job),
             panels=[html for _r, html in responses if html],
             **kwargs,
         )

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils import timezone
 
-from .models import Customer, Item, SalesOrder, SalesOrderLine, ShipToAddress
+from .models import MAX_PIECES, Customer, Item, SalesOrder, SalesOrderLine, ShipToAddress
 from .services import drawing_validate
 
 
@@ -186,3 +186,65 @@ SalesOrderLineFormSet = forms.inlineformset_factory(
 
 class TransitionForm(forms.Form):
     reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ChangeItemForm(forms.Form):
+    """One change of a change request; the fields shown are those its kind needs."""
+
+    FIELDS = {
+        "quantity": ("quantity",),
+        "due_date": ("date",),
+        "revision": ("drawing_revision", "item"),
+        "cancel_line": (),
+        "add_line": ("item", "description", "drawing_number", "drawing_revision", "quantity", "unit_price", "date"),
+        "promised_date": ("date",),
+        "ship_to": ("ship_to",),
+    }
+
+    quantity = forms.IntegerField(label="New quantity", min_value=1, max_value=MAX_PIECES)
+    date = forms.DateField(label="New date", widget=DateInput())
+    item = forms.ModelChoiceField(queryset=Item.objects.none(), required=False)
+    description = forms.CharField(max_length=255, required=False)
+    drawing_number = forms.CharField(label="Customer drawing number", max_length=60, required=False)
+    drawing_revision = forms.CharField(label="New drawing revision", max_length=10, required=False)
+    unit_price = forms.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, help_text="Empty: the item's price."
+    )
+    ship_to = forms.ModelChoiceField(queryset=ShipToAddress.objects.none(), label="New ship-to address")
+    reason = forms.CharField(
+        max_length=300, help_text="Why the customer changes this, e.g. their e-mail of 12 May.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+
+    def __init__(self, *args, kind: str, order: SalesOrder, line: SalesOrderLine | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        keep = {*self.FIELDS[kind], "reason"}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if kind == "revision":
+            if line.item_id:
+                del self.fields["drawing_revision"]
+                self.fields["item"].queryset = Item.objects.filter(
+                    part_number=line.item.part_number, is_active=True
+                ).exclude(pk=line.item_id)
+                self.fields["item"].label = f"New revision of {line.item.part_number}"
+                self.fields["item"].required = True
+            else:
+                del self.fields["item"]
+                self.fields["drawing_revision"].required = True
+        elif kind == "add_line":
+            self.fields["item"].queryset = Item.objects.filter(is_active=True).order_by("part_number", "revision")
+            self.fields["item"].label = "Standard item"
+            self.fields["item"].help_text = "Or leave empty and describe a custom part by the customer's drawing."
+            self.fields["drawing_revision"].label = "Drawing revision"
+            self.fields["quantity"].label = "Quantity"
+            self.fields["date"].label = "Due date"
+        elif kind == "ship_to":
+            self.fields["ship_to"].queryset = ShipToAddress.objects.filter(customer_id=order.customer_id).exclude(
+                pk=order.ship_to_id
+            )
+        if kind == "promised_date":
+            self.fields["date"].label = "New promised date"
+        if kind == "due_date":
+            self.fields["date"].label = "New due date"

@@ -1,5 +1,8 @@
 """Reads of the sales app, each with the joins and prefetches its page needs (a fixed number of queries)."""
 
+import copy
+import datetime
+
 from django.db.models import (
     Count,
     DecimalField,
@@ -15,7 +18,17 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from .models import Customer, Item, LineDrawing, SalesOrder, SalesOrderLine, SalesOrderStatusChange
+from .models import (
+    ChangeItem,
+    ChangeRequest,
+    Customer,
+    Item,
+    LineDrawing,
+    SalesOrder,
+    SalesOrderLine,
+    SalesOrderStatusChange,
+    ShipToAddress,
+)
 
 
 def customer_list(*, search: str = "") -> QuerySet[Customer]:
@@ -44,7 +57,7 @@ def item_list(*, search: str = "") -> QuerySet[Item]:
 
 def order_list_queryset() -> QuerySet[SalesOrder]:
     """Totals by correlated subqueries, so a page of 25 sums 25 orders, not the whole table."""
-    lines = SalesOrderLine.objects.filter(order=OuterRef("pk")).order_by().values("order")
+    lines = SalesOrderLine.objects.filter(order=OuterRef("pk"), is_cancelled=False).order_by().values("order")
     money = DecimalField(max_digits=14, decimal_places=2)
     return SalesOrder.objects.select_related("customer").annotate(
         total=Coalesce(
@@ -75,3 +88,70 @@ def order_detail(*, pk: int) -> SalesOrder:
 
 def order_for_edit(*, pk: int) -> SalesOrder:
     return SalesOrder.objects.select_related("customer").get(pk=pk)
+
+
+def order_changes(*, order: SalesOrder) -> list[ChangeRequest]:
+    """The order's change requests with their items, oldest first (two queries)."""
+    items = ChangeItem.objects.select_related("line__item", "item", "ship_to").order_by("id")
+    changes = list(
+        order.change_requests.select_related("created_by", "decided_by")
+        .prefetch_related(Prefetch("items", queryset=items))
+        .order_by("number")
+    )
+    for change in changes:
+        change.order = order  # the summaries read the order's dates and address
+        for item in change.items.all():
+            item.change_request = change
+    return changes
+
+
+def change_detail(*, pk: int) -> ChangeRequest:
+    change = ChangeRequest.objects.select_related("order__customer", "order__ship_to", "created_by", "decided_by").get(
+        pk=pk
+    )
+    items = list(change.items.select_related("line__item", "item", "ship_to").order_by("id"))
+    for item in items:
+        item.change_request = change
+    change.item_list = items
+    return change
+
+
+def order_at_revision(
+    *, order: SalesOrder, lines: list[SalesOrderLine], changes: list[ChangeRequest], revision: int
+) -> tuple[SalesOrder, list[SalesOrderLine]]:
+    """The order and its lines as they stood at `revision`: the later approved changes undone, newest first.
+
+    Works on copies, from the values each approved change recorded as replaced (`ChangeItem.before`).
+    """
+    order = copy.copy(order)
+    lines_by_id = {line.pk: copy.copy(line) for line in lines}
+    later = sorted(
+        (c for c in changes if c.status == ChangeRequest.Status.APPROVED and c.revision > revision),
+        key=lambda c: c.revision,
+        reverse=True,
+    )
+    items = [item for change in later for item in reversed(list(change.items.all()))]
+    old_items = Item.objects.in_bulk({i.before.get("item") for i in items if i.before.get("item")})
+    old_ship_tos = ShipToAddress.objects.in_bulk({i.before.get("ship_to") for i in items if i.before.get("ship_to")})
+    K = ChangeItem.Kind
+    for item in items:
+        line, before = lines_by_id.get(item.line_id), item.before
+        if item.kind == K.ADD_LINE:
+            lines_by_id.pop(item.line_id, None)
+        elif item.kind == K.QUANTITY:
+            line.quantity = before["quantity"]
+        elif item.kind == K.DUE_DATE:
+            line.due_date = datetime.date.fromisoformat(before["due_date"])
+        elif item.kind == K.REVISION:
+            line.item = old_items.get(before["item"]) if before.get("item") else None
+            line.drawing_revision = before.get("drawing_revision", "")
+        elif item.kind == K.CANCEL_LINE:
+            line.is_cancelled = False
+        elif item.kind == K.PROMISED_DATE:
+            order.promised_date = (
+                datetime.date.fromisoformat(before["promised_date"]) if before["promised_date"] else None
+            )
+        elif item.kind == K.SHIP_TO:
+            order.ship_to = old_ship_tos.get(before["ship_to"]) if before.get("ship_to") else None
+    order.revision = revision
+    return order, sorted(lines_by_id.values(), key=lambda line: line.line_no)

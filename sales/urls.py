@@ -23,6 +23,12 @@ urlpatterns = [
     path("orders/<int:pk>/", views.SalesOrderDetailView.as_view(), name="order-detail"),
     path("orders/<int:pk>/edit/", views.SalesOrderFormView.as_view(), name="order-edit"),
     path("orders/<int:pk>/acknowledgment/", views.SalesOrderAcknowledgmentView.as_view(), name="order-acknowledgment"),
+    path("orders/<int:pk>/changes/new/", views.ChangeRequestCreateView.as_view(), name="change-create"),
     path("orders/<int:pk>/<slug:name>/", views.SalesOrderTransitionView.as_view(), name="order-transition"),
+    path("changes/<int:pk>/", views.ChangeRequestDetailView.as_view(), name="change-detail"),
+    path("changes/<int:pk>/add/<slug:kind>/", views.ChangeItemFormView.as_view(), name="change-item-create"),
+    path("changes/<int:pk>/<slug:action>/", views.ChangeRequestActionView.as_view(), name="change-action"),
+    path("change-items/<int:item>/edit/", views.ChangeItemFormView.as_view(), name="change-item-edit"),
+    path("change-items/<int:pk>/remove/", views.ChangeItemRemoveView.as_view(), name="change-item-remove"),
     path("drawings/<int:pk>/", views.DrawingDownloadView.as_view(), name="drawing-download"),
 ]

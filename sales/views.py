@@ -15,8 +15,16 @@ from mto.roles import CapabilityRequiredMixin
 
 from . import selectors, services, signals
 from .filters import SalesOrderFilter
-from .forms import CustomerForm, ItemForm, SalesOrderForm, SalesOrderLineFormSet, ShipToForm, TransitionForm
-from .models import Customer, Item, LineDrawing, SalesOrder, ShipToAddress
+from .forms import (
+    ChangeItemForm,
+    CustomerForm,
+    ItemForm,
+    SalesOrderForm,
+    SalesOrderLineFormSet,
+    ShipToForm,
+    TransitionForm,
+)
+from .models import ChangeItem, ChangeRequest, Customer, Item, LineDrawing, SalesOrder, SalesOrderLine, ShipToAddress
 from .workflow import TRANSITIONS, available_transitions
 
 
@@ -285,18 +293,49 @@ class SalesOrderDetailView(CapabilityRequiredMixin, TemplateView):
             raise Http404("No such order") from None
         responses = signals.order_detail_panels.send(sender=SalesOrder, order=order, request=self.request)
         panels = [html for _receiver, html in responses if html]
+        changes = selectors.order_changes(order=order)
+        open_change = next((c for c in changes if c.is_open), None)
         return super().get_context_data(
             order=order,
             lines=list(order.lines.all()),
             transitions=available_transitions(order, self.request.user),
             can_edit=order.is_editable and self.request.user.has_perm("mto.edit_orders"),
+            can_change=order.is_changeable and self.request.user.has_perm("mto.edit_orders") and not open_change,
+            changes=changes,
+            open_change=open_change,
             panels=panels,
             **kwargs,
         )
 
 
-class SalesOrderAcknowledgmentView(SalesOrderDetailView):
+class SalesOrderAcknowledgmentView(CapabilityRequiredMixin, TemplateView):
+    """The acknowledgment as of the order's current revision, or reprinted for an earlier one (?revision=N)."""
+
+    capability = "view_orders"
     template_name = "sales/order_acknowledgment.html"
+
+    def get_context_data(self, **kwargs):
+        try:
+            order = selectors.order_detail(pk=self.kwargs["pk"])
+        except SalesOrder.DoesNotExist:
+            raise Http404("No such order") from None
+        changes = selectors.order_changes(order=order)
+        wanted = self.request.GET.get("revision", "")
+        revision = int(wanted) if wanted.isdigit() and int(wanted) <= order.revision else order.revision
+        current = order.revision
+        order, lines = selectors.order_at_revision(
+            order=order, lines=list(order.lines.all()), changes=changes, revision=revision
+        )
+        approved = [c for c in changes if c.status == ChangeRequest.Status.APPROVED]
+        return super().get_context_data(
+            order=order,
+            lines=lines,
+            total=sum((line.amount for line in lines if not line.is_cancelled), 0),
+            revisions=range(current + 1),
+            current_revision=current,
+            change=next((c for c in approved if c.revision == revision), None),
+            **kwargs,
+        )
 
 
 class SalesOrderFormView(CapabilityRequiredMixin, TemplateView):
@@ -423,3 +462,153 @@ class DrawingDownloadView(CapabilityRequiredMixin, View):
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+# --- change requests -------------------------------------------------------------------------------
+
+
+class ChangeRequestCreateView(CapabilityRequiredMixin, View):
+    """POST: open a draft change request on an approved order (or go to the one already open)."""
+
+    capability = "edit_orders"
+
+    def post(self, request, pk):
+        order = get_object_or_404(SalesOrder, pk=pk)
+        try:
+            change = services.change_request_open(order=order, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(order)
+        return redirect(change)
+
+
+class ChangeRequestDetailView(CapabilityRequiredMixin, TemplateView):
+    capability = "view_orders"
+    template_name = "sales/change_detail.html"
+
+    def get_context_data(self, **kwargs):
+        try:
+            change = selectors.change_detail(pk=self.kwargs["pk"])
+        except ChangeRequest.DoesNotExist:
+            raise Http404("No such change request") from None
+        user = self.request.user
+        editing = change.is_editable and user.has_perm("mto.edit_orders")
+        changed_lines = {(item.kind, item.line_id) for item in change.item_list}
+        header_kinds = {item.kind for item in change.item_list if not item.line_id}
+        return super().get_context_data(
+            change=change,
+            order=change.order,
+            lines=list(change.order.lines.select_related("item").order_by("line_no")),
+            changed_lines=changed_lines,
+            header_kinds=header_kinds,
+            editing=editing,
+            can_submit=editing and bool(change.item_list),
+            can_withdraw=change.is_open and user.has_perm("mto.edit_orders"),
+            can_decide=change.status == ChangeRequest.Status.PENDING and user.has_perm("mto.approve_orders"),
+            line_kinds=[(k, ChangeItem.Kind(k).label) for k in ChangeItem.LINE_KINDS],
+            **kwargs,
+        )
+
+
+class ChangeItemFormView(ServiceFormView):
+    """Add one change to a draft request (kind in the URL, line in ?line=), or edit one."""
+
+    capability = "edit_orders"
+    template_name = "sales/form.html"
+    form_class = ChangeItemForm
+    item = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if "item" in kwargs:
+            self.item = get_object_or_404(ChangeItem.objects.select_related("line__item"), pk=kwargs["item"])
+            self.change, self.kind, self.line = self.item.change_request, self.item.kind, self.item.line
+        else:
+            self.change = get_object_or_404(ChangeRequest, pk=kwargs["pk"])
+            self.kind = kwargs["kind"]
+            if self.kind not in ChangeItem.Kind.values:
+                raise Http404("No such kind of change")
+            self.line = None
+            if self.kind in ChangeItem.LINE_KINDS:
+                line_id = request.GET.get("line", "")
+                self.line = get_object_or_404(
+                    SalesOrderLine.objects.select_related("item"),
+                    pk=line_id if line_id.isdigit() else 0,
+                    order_id=self.change.order_id,
+                )
+        self.order = self.change.order
+        if request.user.has_perm("mto.edit_orders") and not self.change.is_editable:
+            messages.error(request, f"Change {self.change.number} is {self.change.get_status_display().lower()}.")
+            return redirect(self.change)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.item:
+            kwargs["initial"] = {name: getattr(self.item, name) for name in ChangeItemForm.FIELDS[self.kind]}
+            kwargs["initial"]["reason"] = self.item.reason
+        return {**kwargs, "kind": self.kind, "order": self.order, "line": self.line}
+
+    def get_context_data(self, **kwargs):
+        where = f", line {self.line.line_no} ({self.line.part_label})" if self.line else ""
+        title = f"{self.order.number} change {self.change.number}: {ChangeItem.Kind(self.kind).label.lower()}{where}"
+        return super().get_context_data(title=title, cancel_url=self.change.get_absolute_url(), **kwargs)
+
+    def run_service(self, form):
+        fields = dict(form.cleaned_data)
+        if self.item:
+            services.change_item_update(item=self.item, by=self.request.user, **fields)
+        else:
+            services.change_item_add(
+                change_request=self.change, kind=self.kind, by=self.request.user, line=self.line, **fields
+            )
+        return self.change
+
+
+class ChangeItemRemoveView(CapabilityRequiredMixin, View):
+    capability = "edit_orders"
+
+    def post(self, request, pk):
+        item = get_object_or_404(ChangeItem.objects.select_related("change_request"), pk=pk)
+        try:
+            services.change_item_remove(item=item, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "The change was removed from the request.")
+        return redirect(item.change_request)
+
+
+CHANGE_ACTIONS = {
+    "submit": ("edit_orders", services.change_request_submit, "submitted for approval"),
+    "withdraw": ("edit_orders", services.change_request_withdraw, "withdrawn"),
+    "approve": ("approve_orders", services.change_request_approve, "approved; the order and its jobs follow"),
+    "reject": ("approve_orders", services.change_request_reject, "rejected"),
+}
+
+
+class ChangeRequestActionView(CapabilityRequiredMixin, View):
+    """POST submit, withdraw, approve or reject (with a reason) a change request."""
+
+    capability = "view_orders"
+
+    def post(self, request, pk, action):
+        if action not in CHANGE_ACTIONS:
+            raise Http404("No such action")
+        capability, service, done = CHANGE_ACTIONS[action]
+        change = get_object_or_404(ChangeRequest.objects.select_related("order"), pk=pk)
+        if not request.user.has_perm(f"mto.{capability}"):
+            return render(request, "403.html", {"message": "Your role does not allow this action."}, status=403)
+        form = TransitionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(msg for errors in form.errors.values() for msg in errors))
+            return redirect(change)
+        extra = {"reason": form.cleaned_data.get("reason", "")} if action == "reject" else {}
+        if action == "approve":
+            extra = {"note": form.cleaned_data.get("reason", "")}
+        try:
+            service(change_request=change, by=request.user, **extra)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(change)
+        messages.success(request, f"Change {change.number} of {change.order.number} {done}.")
+        return redirect(change.order if action == "approve" else change)
