@@ -74,9 +74,9 @@ class SalesOrderLineSerializer(serializers.ModelSerializer):
         model = SalesOrderLine
         fields = [
             "id", "line_no", "item", "description", "drawing_number", "drawing_revision",
-            "quantity", "unit_price", "due_date", "quantity_shipped",
+            "quantity", "unit_price", "due_date", "quantity_shipped", "is_cancelled",
         ]  # fmt: skip
-        read_only_fields = ["line_no", "quantity_shipped"]
+        read_only_fields = ["line_no", "quantity_shipped", "is_cancelled"]
 
     def validate(self, attrs):
         if attrs.get("item") is None and not (attrs.get("description") and attrs.get("drawing_number")):
@@ -95,10 +95,10 @@ class SalesOrderSerializer(serializers.ModelSerializer):
     class Meta:
         model = SalesOrder
         fields = [
-            "id", "number", "status", "customer", "customer_po", "ship_to", "order_date", "requested_date",
-            "promised_date", "notes", "lines", "total", "created_at", "updated_at",
+            "id", "number", "status", "revision", "customer", "customer_po", "ship_to", "order_date",
+            "requested_date", "promised_date", "notes", "lines", "total", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = ["id", "number", "status", "created_at", "updated_at"]
+        read_only_fields = ["id", "number", "status", "revision", "created_at", "updated_at"]
 
     def validate_lines(self, lines):
         if not lines:

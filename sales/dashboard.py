@@ -10,7 +10,7 @@ from django.utils import timezone
 from mto.signals import home_panels
 from mto.widgets import widget
 
-from .models import SalesOrder, SalesOrderLine
+from .models import ChangeRequest, SalesOrder, SalesOrderLine
 from .workflow import OPEN_STATUSES
 
 S = SalesOrder.Status
@@ -18,6 +18,14 @@ S = SalesOrder.Status
 
 def awaiting_approval() -> list[SalesOrder]:
     return list(SalesOrder.objects.filter(status=S.PENDING_APPROVAL).select_related("customer").order_by("id")[:10])
+
+
+def changes_awaiting_approval() -> list[ChangeRequest]:
+    return list(
+        ChangeRequest.objects.filter(status=ChangeRequest.Status.PENDING)
+        .select_related("order__customer")
+        .order_by("submitted_at", "id")[:10]
+    )
 
 
 def promised_this_week(today=None) -> list[SalesOrder]:
@@ -35,7 +43,9 @@ def open_order_book_value() -> Decimal:
         (F("quantity") - F("quantity_shipped")) * F("unit_price"),
         output_field=DecimalField(max_digits=16, decimal_places=2),
     )
-    value = SalesOrderLine.objects.filter(order__status__in=OPEN_STATUSES).aggregate(v=Sum(remaining))["v"]
+    value = SalesOrderLine.objects.filter(order__status__in=OPEN_STATUSES, is_cancelled=False).aggregate(
+        v=Sum(remaining)
+    )["v"]
     return value or Decimal("0.00")
 
 
@@ -47,6 +57,11 @@ def sales_widgets(sender, request, **kwargs):
         panels.append((10, widget(request, "awaiting", "Orders awaiting approval", number=len(orders),
             items=[(o.get_absolute_url(), o.number, o.customer.name) for o in orders],
             empty="Nothing waits for approval.", link="/sales/orders/?status=pending_approval")))  # fmt: skip
+        if user.has_perm("mto.approve_orders"):
+            changes = changes_awaiting_approval()
+            panels.append((15, widget(request, "changes", "Order changes awaiting approval", number=len(changes),
+                items=[(c.get_absolute_url(), f"{c.order.number} change {c.number}", c.order.customer.name)
+                       for c in changes], empty="No order change waits for approval.")))  # fmt: skip
         week = promised_this_week()
         panels.append((20, widget(request, "promised", "Promised within a week", number=len(week),
             items=[(o.get_absolute_url(), o.number, f"{o.customer.name}, promised {o.promised_date:%Y-%m-%d}")

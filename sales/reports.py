@@ -15,7 +15,7 @@ def order_book(*, group: str) -> list[list]:
     money = DecimalField(max_digits=16, decimal_places=2)
     key = {"customer": "order__customer__name", "month": "order__promised_date__month"}[group]
     rows = (
-        SalesOrderLine.objects.filter(order__status__in=OPEN_STATUSES)
+        SalesOrderLine.objects.filter(order__status__in=OPEN_STATUSES, is_cancelled=False)
         .values(key)
         .annotate(
             value=Sum(
