@@ -422,8 +422,9 @@ def _previous(locked: Locked) -> Operation | None:
 def _pieces_available(locked: Locked) -> int:
     """Pieces this operation may still account for: what reached it, less what it reported."""
     previous = _previous(locked)
-    reached = locked.job.quantity if previous is None else previous.good_qty
-    return reached - locked.operation.good_qty - locked.operation.scrap_qty
+    # Capped by the job's quantity too: an order change may have lowered it below what earlier operations made.
+    reached = locked.job.quantity if previous is None else min(previous.good_qty, locked.job.quantity)
+    return max(reached - locked.operation.good_qty - locked.operation.scrap_qty, 0)
 
 
 def _close_entry(operation: Operation, now) -> None:

@@ -83,3 +83,60 @@ def test_ten_tablets_times_one_hundred_piece_reports(postgres_only):
 
     assert run_together(report, [(lead,) for lead in leads]) == ["ok"] * 10
     assert Operation.objects.get(pk=op.pk).good_qty == 1000
+
+
+def test_change_approved_while_a_lead_reports_pieces_on_the_same_job(postgres_only):
+    """A lowered quantity and piece reports on the job's last operation: no lost update, never over-made.
+
+    The approval locks order, lines, jobs and operations; a report locks the job and its operations. The
+    approval lands between two reports: reports before it count, reports after it stop at the new quantity.
+    Without the cap on the job's quantity in jobs.services._pieces_available this failed (60 made, 50 ordered).
+    """
+    office = UserFactory(username="co-office", roles=["Office"])
+    manager = UserFactory(username="co-manager", roles=["Manager"])
+    lead = UserFactory(username="co-lead", roles=["Shop floor"])
+    order = approved_order(office, manager, quantity=100)
+    line = order.lines.get()
+    job = Job.objects.get(sales_order=order)
+    saw, cnc, insp = job.operations.order_by("sequence")
+    for op in (saw, cnc, insp):
+        job_services.operation_act(operation=op, action="start", by=lead)
+        if op != insp:
+            job_services.operation_report_pieces(operation=op, good=60, by=lead)
+    change = sales_services.change_request_open(order=order, by=office)
+    sales_services.change_item_add(change_request=change, kind="quantity", line=line, quantity=50,
+                                   reason="Customer needs fewer", by=office)  # fmt: skip
+    sales_services.change_request_submit(change_request=change, by=office)
+    twenty_reported = threading.Event()
+
+    def report():
+        accepted, refused = 0, []
+        for n in range(60):
+            if n == 20:
+                twenty_reported.set()
+            try:
+                job_services.operation_report_pieces(operation=insp, good=1, by=lead)
+                accepted += 1
+            except Exception as exc:  # noqa: BLE001 - the refusals are the point
+                refused.append(str(exc))
+        return accepted, refused
+
+    def approve():
+        twenty_reported.wait(timeout=30)
+        try:
+            sales_services.change_request_approve(change_request=change, by=manager)
+            return "approved"
+        except Exception as exc:  # noqa: BLE001
+            return repr(exc)
+
+    (accepted, refused), outcome = run_together(lambda f: f(), [(report,), (approve,)])
+    job.refresh_from_db()
+    insp.refresh_from_db()
+    line.refresh_from_db()
+    assert insp.good_qty == job.quantity_completed == accepted  # every accepted report stored, none lost
+    assert job.quantity >= job.quantity_completed
+    if outcome == "approved":
+        assert (line.quantity, job.quantity, accepted, len(refused)) == (50, 50, 50, 10)
+        assert all("Only 0 more piece(s) can come off operation" in message for message in refused)
+    else:  # the reports outran the approval: it is refused, nothing of it applied
+        assert "already produced" in outcome and (line.quantity, job.quantity) == (100, 100)
