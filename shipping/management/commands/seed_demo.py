@@ -30,6 +30,8 @@ DEMO_ORDERS = [
     ("DEMO-1011", "shipped", 35, False),
     ("DEMO-1012", "closed", 60, False),
     ("DEMO-1013", "cancelled", 20, False),
+    ("DEMO-1014", "changed", 18, True),
+    ("DEMO-1015", "change_pending", 9, False),
 ]
 
 
@@ -92,7 +94,40 @@ class Command(BaseCommand):
         sales_services.sales_order_approve(order=order, approved_by=manager)
         if state == "approved":
             return
+        if state == "change_pending":
+            self._change(order, users, approve=False)
+            return
+        if state == "changed":
+            self._drive_floor_and_shipping(order, "in_production", users)
+            self._change(order, users, approve=True)
+            return
         self._drive_floor_and_shipping(order, state, users)
+
+    def _change(self, order, users, *, approve: bool):
+        """A customer's change after approval: more pieces on line 1, a later due date on the last line, a new
+        drawing revision of a custom line (its started job goes on hold); pending, or approved (revision 1)."""
+        import datetime
+
+        office = users["office"]
+        lines = list(order.lines.order_by("line_no"))
+        change = sales_services.change_request_open(order=order, by=office)
+        first, last = lines[0], lines[-1]
+        add = sales_services.change_item_add
+        add(change_request=change, kind="quantity", line=first, quantity=first.quantity + 5,
+            reason="Customer PO amendment: five more", by=office)  # fmt: skip
+        if last.pk != first.pk:
+            add(change_request=change, kind="due_date", line=last, date=last.due_date + datetime.timedelta(days=7),
+                reason="Customer's line stop moved a week", by=office)  # fmt: skip
+        custom = next((line for line in lines if line.item_id is None), None)
+        if custom is not None and custom.pk != first.pk:
+            add(change_request=change, kind="revision", line=custom, drawing_revision="C",
+                reason="Drawing revision C received by e-mail", by=office)  # fmt: skip
+        if not approve:
+            add(change_request=change, kind="promised_date", date=(order.promised_date or order.order_date)
+                + datetime.timedelta(days=5), reason="Customer asked for a later delivery", by=office)  # fmt: skip
+        sales_services.change_request_submit(change_request=change, by=office)
+        if approve:
+            sales_services.change_request_approve(change_request=change, by=users["manager"], note="Price agreed")
 
     def _drive_floor_and_shipping(self, order, state, users):
         """Run the order's jobs on the floor: partly for in-production orders, fully for shipped ones."""
