@@ -187,8 +187,11 @@ def _hold_for_change(job: Job, *, reason: str, by, why: str) -> bool:
 
 
 def _additional_job(line: SalesOrderLine, jobs: list[Job], quantity: int, *, by, revision: int, why: str) -> Job:
-    """More pieces for a line whose jobs are all complete: a new job with the last job's routing."""
-    last = jobs[-1]
+    """More pieces for a line whose jobs are all complete: a new job with the routing of its last live job.
+
+    `jobs` are all of the line's jobs (cancelled ones too, so the new number is not taken).
+    """
+    last = next((job for job in reversed(jobs) if job.status != J.CANCELLED), jobs[-1])
     job = Job(
         number=f"J-{line.order.number_digits}-{line.line_no:02d}-{len(jobs) + 1}",
         origin=Job.Origin.CHANGE,
@@ -223,6 +226,8 @@ def _follow_quantity(line: SalesOrderLine, jobs: list[Job], *, by, revision: int
     open job, or on an additional job when all are complete; fewer come off open jobs, newest first, never
     below what a job has produced (a job with no work done is cancelled when it is no longer needed).
     """
+    if not jobs:  # not expected for an approved order's line; make its job as approval would
+        return jobs_create_for_lines(order=line.order, lines=[line], by=by, reason=f"Made by an order change: {why}")
     live = [job for job in jobs if job.status != J.CANCELLED]
     produced = sum(job.quantity_completed for job in live)
     if line.quantity < produced:
@@ -240,7 +245,7 @@ def _follow_quantity(line: SalesOrderLine, jobs: list[Job], *, by, revision: int
         job.quantity += missing
         touched.append(job)
     elif missing > 0:
-        touched.append(_additional_job(line, live or jobs, missing, by=by, revision=revision, why=why))
+        touched.append(_additional_job(line, jobs, missing, by=by, revision=revision, why=why))
     surplus = -missing
     for job in reversed(open_jobs):
         if surplus <= 0:

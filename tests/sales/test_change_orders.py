@@ -338,3 +338,22 @@ def test_roles(order, office, manager, lead, clerk):
         with pytest.raises(PermissionDenied):
             services.change_request_approve(change_request=request, by=user)
     assert Shipment.objects.count() == 0
+
+
+def test_more_then_fewer_then_more_pieces_after_completion_numbers_jobs_apart(order, office, manager, lead):
+    """An additional job no longer needed is cancelled; the next one takes a fresh number."""
+    complete(_job(order), lead, 10)
+    line = _line(order)
+    change(order, office, manager, (K.QUANTITY, {"line": line, "quantity": 15}))
+    change(order, office, manager, (K.QUANTITY, {"line": _line(order), "quantity": 10}))
+    change(order, office, manager, (K.QUANTITY, {"line": _line(order), "quantity": 12}))
+    jobs = list(Job.objects.filter(sales_order_line=line).order_by("id").values_list("number", "quantity", "status"))
+    first = _job(order).number
+    assert jobs == [
+        (first, 10, J.COMPLETE),
+        (f"{first}-2", 5, J.CANCELLED),
+        (f"{first}-3", 2, J.RELEASED),
+    ]
+    order.refresh_from_db()
+    assert order.revision == 3
+    assert list(order.change_requests.values_list("number", "revision")) == [(1, 1), (2, 2), (3, 3)]
