@@ -357,3 +357,55 @@ def test_more_then_fewer_then_more_pieces_after_completion_numbers_jobs_apart(or
     order.refresh_from_db()
     assert order.revision == 3
     assert list(order.change_requests.values_list("number", "revision")) == [(1, 1), (2, 2), (3, 3)]
+
+
+@pytest.fixture
+def order_in(office, manager, lead, clerk):
+    """make(state): a two-line order (10 pieces each) approved, in production or partially shipped."""
+
+    def make(state):
+        order = approved_order(office, manager, lines=2, quantity=10)
+        if state in ("in_production", "partially_shipped"):
+            complete(_job(order, 1), lead, 10)
+        if state == "partially_shipped":
+            shipment = shipping_services.shipment_create(order=order, lines={_line(order, 1).pk: 4}, by=clerk)
+            shipping_services.shipment_transition(shipment=shipment, name="ship", by=clerk)
+        order.refresh_from_db()
+        assert order.status == state
+        return order
+
+    return make
+
+
+@pytest.mark.parametrize("state", ["approved", "in_production", "partially_shipped"])
+@pytest.mark.parametrize("kind", [k for k in K.values])
+def test_every_kind_of_change_in_every_changeable_state(order_in, office, manager, state, kind):
+    order = order_in(state)
+    line = _line(order, 2)
+    later = line.due_date + datetime.timedelta(days=3)
+    fields = {
+        K.QUANTITY: {"line": line, "quantity": 13},
+        K.DUE_DATE: {"line": line, "date": later},
+        K.REVISION: {"line": line, "item": ItemFactory(part_number=line.item.part_number, revision="Z")},
+        K.CANCEL_LINE: {"line": line},
+        K.ADD_LINE: {"item": line.item, "quantity": 2, "date": later},
+        K.PROMISED_DATE: {"date": later},
+        K.SHIP_TO: {"ship_to": services.ship_to_create(customer=order.customer, label="Annex", address="1 Annex St")},
+    }[kind]
+    request = change(order, office, manager, (kind, fields))
+    order.refresh_from_db()
+    line.refresh_from_db()
+    assert (request.status, order.revision, order.status) == (ChangeRequest.Status.APPROVED, 1, state)
+    job = _job(order, 2)
+    expected = {
+        K.QUANTITY: lambda: (line.quantity, job.quantity) == (13, 13),
+        K.DUE_DATE: lambda: (line.due_date, job.due_date) == (later, later),
+        K.REVISION: lambda: (line.item.revision, job.part_revision) == ("Z", "Z"),
+        K.CANCEL_LINE: lambda: line.is_cancelled and job.status == J.CANCELLED,
+        K.ADD_LINE: lambda: order.lines.get(line_no=3).jobs.get().quantity == 2,
+        K.PROMISED_DATE: lambda: order.promised_date == later,
+        K.SHIP_TO: lambda: order.ship_to.label == "Annex",
+    }[kind]
+    assert expected()
+    assert AuditEntry.objects.filter(reason="Customer e-mail").exists()
+    assert Notification.objects.filter(kind="order_acknowledgment", subject__contains="revision 1").exists()
