@@ -5,7 +5,16 @@ from django.contrib import admin
 
 from mto.admin_utils import ReadOnlyInline, StatusHistoryInline
 
-from .models import Customer, Item, SalesOrder, SalesOrderLine, SalesOrderStatusChange, ShipToAddress
+from .models import (
+    ChangeItem,
+    ChangeRequest,
+    Customer,
+    Item,
+    SalesOrder,
+    SalesOrderLine,
+    SalesOrderStatusChange,
+    ShipToAddress,
+)
 
 
 class ShipToInline(admin.TabularInline):
@@ -29,7 +38,7 @@ class ItemAdmin(admin.ModelAdmin):
 class LineInline(ReadOnlyInline):
     model = SalesOrderLine
     readonly_fields = ["line_no", "item", "description", "drawing_number", "quantity", "unit_price", "due_date",
-                       "quantity_shipped"]  # fmt: skip
+                       "quantity_shipped", "is_cancelled"]  # fmt: skip
 
 
 class StatusInline(StatusHistoryInline):
@@ -42,8 +51,35 @@ class SalesOrderAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["number", "customer_po", "customer__name"]
     list_select_related = ["customer"]
-    readonly_fields = ["number", "status", "customer", "created_by"]
+    readonly_fields = ["number", "status", "revision", "customer", "created_by"]
     inlines = [LineInline, StatusInline]
 
     def has_add_permission(self, request):
+        return False
+
+
+class ChangeItemInline(ReadOnlyInline):
+    model = ChangeItem
+    readonly_fields = ["kind", "line", "quantity", "date", "drawing_revision", "item", "ship_to", "reason", "before"]
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(admin.ModelAdmin):
+    """Read-only: change requests move only through the services, which apply them to the order and jobs."""
+
+    list_display = ["order", "number", "status", "revision", "created_by", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["order__number"]
+    list_select_related = ["order", "created_by", "decided_by"]
+    readonly_fields = ["order", "number", "status", "revision", "created_by", "submitted_at", "decided_by",
+                       "decided_at", "decision_note"]  # fmt: skip
+    inlines = [ChangeItemInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -129,3 +129,19 @@ def test_roles_without_edit_orders_see_no_change_button(client, order, role, req
         assert b"Change order" not in client.get(order.get_absolute_url()).content
     assert client.post(reverse("sales:change-create", args=[order.pk])).status_code == 403
     assert not ChangeRequest.objects.exists()
+
+
+def test_admin_shows_change_requests_read_only(client, order, office, superuser):
+    from sales import services
+
+    change = services.change_request_open(order=order, by=office)
+    services.change_item_add(change_request=change, kind="promised_date", date=order.order_date, reason="x", by=office)
+    client.force_login(superuser)
+    assert client.get(reverse("admin:sales_changerequest_changelist")).status_code == 200
+    page = client.get(reverse("admin:sales_changerequest_change", args=[change.pk]))
+    assert page.status_code == 200 and b"Promised date" in page.content
+    assert client.get(reverse("admin:sales_salesorder_change", args=[order.pk])).status_code == 200
+    assert (
+        client.post(reverse("admin:sales_changerequest_delete", args=[change.pk]), {"post": "yes"}).status_code == 403
+    )
+    assert ChangeRequest.objects.filter(pk=change.pk).exists()
