@@ -1,4 +1,5 @@
-"""REST API of the sales app: customers, items, sales orders with nested lines and their transitions.
+"""REST API of the sales app: customers, items, sales orders with nested lines and their transitions, and
+change requests on approved orders.
 
 Every write goes through sales.services, so the API obeys exactly the rules of the pages.
 """
@@ -13,7 +14,7 @@ from rest_framework.response import Response
 from mto.api import ACTION_ERROR_RESPONSES, ERROR_RESPONSES, check_if_match, etag_for, idempotent
 
 from . import services
-from .models import Customer, Item, SalesOrder, SalesOrderLine, ShipToAddress
+from .models import MAX_PIECES, ChangeItem, ChangeRequest, Customer, Item, SalesOrder, SalesOrderLine, ShipToAddress
 
 # --- serializers -----------------------------------------------------------------------------------
 
@@ -258,3 +259,130 @@ class SalesOrderViewSet(EtagMixin, mixins.CreateModelMixin, mixins.UpdateModelMi
     reject = _order_action("reject", needs_reason=True)
     cancel = _order_action("cancel", needs_reason=True)
     close = _order_action("close")
+
+
+# --- change requests -------------------------------------------------------------------------------
+
+
+class ChangeItemSerializer(serializers.ModelSerializer):
+    line = serializers.PrimaryKeyRelatedField(queryset=SalesOrderLine.objects.all(), required=False, allow_null=True)
+    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all(), required=False, allow_null=True)
+    ship_to = serializers.PrimaryKeyRelatedField(queryset=ShipToAddress.objects.all(), required=False, allow_null=True)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_PIECES, required=False, allow_null=True)
+    unit_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    reason = serializers.CharField(max_length=300)
+    summary = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ChangeItem
+        fields = [
+            "id", "kind", "line", "quantity", "date", "drawing_revision", "item", "description", "drawing_number",
+            "unit_price", "ship_to", "reason", "summary", "before",
+        ]  # fmt: skip
+        read_only_fields = ["id", "summary", "before"]
+
+
+class ChangeRequestSerializer(serializers.ModelSerializer):
+    order = serializers.PrimaryKeyRelatedField(queryset=SalesOrder.objects.all())
+    items = ChangeItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ChangeRequest
+        fields = [
+            "id", "order", "number", "status", "revision", "created_by", "created_at", "submitted_at", "decided_by",
+            "decided_at", "decision_note", "items",
+        ]  # fmt: skip
+        read_only_fields = [f for f in fields if f != "order"]
+        # Opening on an order that has an open request returns that one (the service decides, not a 400).
+        validators = []
+
+    def create(self, validated_data):
+        return services.change_request_open(order=validated_data["order"], by=self.context["request"].user)
+
+
+class RemoveItemSerializer(serializers.Serializer):
+    item = serializers.IntegerField(min_value=1)
+
+
+def _change_action(name: str, *, request_serializer=None, run=None):
+    def handler(self, request, pk=None):
+        change = self.get_object()
+        data = {}
+        if request_serializer is not None:
+            body = request_serializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            data = body.validated_data
+        run(change, request.user, data)
+        change = self.get_queryset().get(pk=change.pk)
+        return Response(self.get_serializer(change).data)
+
+    handler.__name__ = name.replace("-", "_")
+    handler = idempotent(handler)
+    handler = action(detail=True, methods=["post"], url_path=name)(handler)
+    return extend_schema(
+        request=request_serializer,
+        responses={200: ChangeRequestSerializer, **ACTION_ERROR_RESPONSES},
+        summary=f"{name.replace('-', ' ').capitalize()} (change request)",
+    )(handler)
+
+
+def _add_item(change, user, data):
+    data = dict(data)
+    services.change_item_add(change_request=change, kind=data.pop("kind"), by=user, **data)
+
+
+def _remove_item(change, user, data):
+    item = ChangeItem.objects.filter(pk=data["item"], change_request=change).first()
+    if item is None:
+        raise serializers.ValidationError({"item": "No such change in this request."})
+    services.change_item_remove(item=item, by=user)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: ChangeRequestSerializer(many=True), **ERROR_RESPONSES}),
+    retrieve=extend_schema(responses={200: ChangeRequestSerializer, **ERROR_RESPONSES}),
+    create=extend_schema(
+        responses={201: ChangeRequestSerializer, **ERROR_RESPONSES},
+        summary="Open a change request on an approved order (or get the one already open)",
+    ),
+)
+class ChangeRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = ChangeRequestSerializer
+    filterset_fields = ["order", "status"]
+    capabilities = {
+        **READ,
+        "create": "edit_orders",
+        "add_item": "edit_orders",
+        "remove_item": "edit_orders",
+        "submit": "edit_orders",
+        "withdraw": "edit_orders",
+        "approve": "approve_orders",
+        "reject": "approve_orders",
+    }
+
+    def get_queryset(self):
+        items = ChangeItem.objects.select_related("line__item", "item", "ship_to", "change_request__order__ship_to")
+        return ChangeRequest.objects.select_related("order").prefetch_related(
+            Prefetch("items", queryset=items.order_by("id"))
+        )
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    add_item = _change_action("add-item", request_serializer=ChangeItemSerializer, run=_add_item)
+    remove_item = _change_action("remove-item", request_serializer=RemoveItemSerializer, run=_remove_item)
+    submit = _change_action("submit", run=lambda c, u, d: services.change_request_submit(change_request=c, by=u))
+    withdraw = _change_action("withdraw", run=lambda c, u, d: services.change_request_withdraw(change_request=c, by=u))
+    approve = _change_action(
+        "approve",
+        request_serializer=ReasonSerializer,
+        run=lambda c, u, d: services.change_request_approve(change_request=c, by=u, note=d.get("reason", "")),
+    )
+    reject = _change_action(
+        "reject",
+        request_serializer=ReasonSerializer,
+        run=lambda c, u, d: services.change_request_reject(change_request=c, by=u, reason=d.get("reason", "")),
+    )
