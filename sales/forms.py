@@ -218,10 +218,11 @@ class ChangeItemForm(forms.Form):
 
     def __init__(self, *args, kind: str, order: SalesOrder, line: SalesOrderLine | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        keep = {*self.FIELDS[kind], "reason"}
+        keep = [*self.FIELDS[kind], "reason"]
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
+        self.order_fields(keep)
         if kind == "revision":
             if line.item_id:
                 del self.fields["drawing_revision"]
@@ -230,6 +231,11 @@ class ChangeItemForm(forms.Form):
                 ).exclude(pk=line.item_id)
                 self.fields["item"].label = f"New revision of {line.item.part_number}"
                 self.fields["item"].required = True
+                if not self.fields["item"].queryset.exists():
+                    self.fields["item"].help_text = (
+                        f"No other revision of {line.item.part_number} is in the catalogue yet: add it under Items "
+                        "(same part number, the new revision), then come back."
+                    )
             else:
                 del self.fields["item"]
                 self.fields["drawing_revision"].required = True
