@@ -194,9 +194,18 @@ class ChangeItemForm(forms.Form):
     FIELDS = {
         "quantity": ("quantity",),
         "due_date": ("date",),
-        "revision": ("drawing_revision", "item"),
+        "revision": ("drawing_revision", "item", "drawing"),
         "cancel_line": (),
-        "add_line": ("item", "description", "drawing_number", "drawing_revision", "quantity", "unit_price", "date"),
+        "add_line": (
+            "item",
+            "description",
+            "drawing_number",
+            "drawing_revision",
+            "drawing",
+            "quantity",
+            "unit_price",
+            "date",
+        ),  # fmt: skip
         "promised_date": ("date",),
         "ship_to": ("ship_to",),
     }
@@ -211,6 +220,12 @@ class ChangeItemForm(forms.Form):
         max_digits=12, decimal_places=2, min_value=0, required=False, help_text="Empty: the item's price."
     )
     ship_to = forms.ModelChoiceField(queryset=ShipToAddress.objects.none(), label="New ship-to address")
+    drawing = forms.FileField(
+        required=False,
+        label="Drawing",
+        help_text="The customer's drawing of this revision: PDF, PNG or JPEG. The floor sees it once approved.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"}),
+    )
     reason = forms.CharField(
         max_length=300, help_text="Why the customer changes this, e.g. their e-mail of 12 May.",
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -254,3 +269,11 @@ class ChangeItemForm(forms.Form):
             self.fields["date"].label = "New promised date"
         if kind == "due_date":
             self.fields["date"].label = "New due date"
+        if kind == "revision" and line.item_id:
+            del self.fields["drawing"]  # a catalogue item's drawings belong to the item, not the order
+
+    def clean_drawing(self):
+        upload = self.cleaned_data.get("drawing")
+        if upload:
+            drawing_validate(upload)
+        return upload

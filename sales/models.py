@@ -1,3 +1,4 @@
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -263,6 +264,11 @@ def order_total_expression():
     return Sum(F("lines__quantity") * F("lines__unit_price"), filter=Q(lines__is_cancelled=False))
 
 
+def change_drawing_upload_to(instance, filename):
+    # As for line drawings: a random stored name with the extension of the checked type, never the user's name.
+    return f"drawings/{secrets.token_hex(16)}.{LineDrawing.EXTENSIONS[instance.drawing_type]}"
+
+
 class ChangeRequest(TextSafetyMixin, models.Model):
     """A customer's change to an approved order: drafted by the office, approved or rejected by a manager.
 
@@ -348,6 +354,10 @@ class ChangeItem(TextSafetyMixin, models.Model):
         max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
     )
     ship_to = models.ForeignKey(ShipToAddress, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The customer's drawing of a new revision or an added custom line; attached to the line on approval.
+    drawing = models.FileField(upload_to=change_drawing_upload_to, blank=True)
+    drawing_name = models.CharField(max_length=255, blank=True)
+    drawing_type = models.CharField(max_length=40, blank=True, choices=[(k, k) for k in LineDrawing.EXTENSIONS])
     reason = models.CharField(max_length=300)
     # What the approval replaced, e.g. {"quantity": 10}; read to reprint an earlier revision.
     before = models.JSONField(default=dict, blank=True, editable=False)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -422,9 +423,18 @@ CR = ChangeRequest.Status
 ITEM_FIELDS = {
     K.QUANTITY: ("line", "quantity"),
     K.DUE_DATE: ("line", "date"),
-    K.REVISION: ("line", "drawing_revision", "item"),
+    K.REVISION: ("line", "drawing_revision", "item", "drawing"),
     K.CANCEL_LINE: ("line",),
-    K.ADD_LINE: ("item", "description", "drawing_number", "drawing_revision", "quantity", "unit_price", "date"),
+    K.ADD_LINE: (
+        "item",
+        "description",
+        "drawing_number",
+        "drawing_revision",
+        "quantity",
+        "unit_price",
+        "date",
+        "drawing",
+    ),  # fmt: skip
     K.PROMISED_DATE: ("date",),
     K.SHIP_TO: ("ship_to",),
 }
@@ -564,13 +574,25 @@ def change_request_open(*, order: SalesOrder, by) -> ChangeRequest:
 def _save_item(order: SalesOrder, change: ChangeRequest, item: ChangeItem, fields: dict) -> ChangeItem:
     if item.kind not in K.values:
         raise ValidationError({"kind": "Unknown kind of change."})
+    upload = fields.pop("drawing", None)
     for name in (*ITEM_FIELDS[item.kind], "reason"):
         if name in fields:
             setattr(item, name, fields[name])
     others = [other for other in change.items.all() if other.pk != item.pk]
     _validate_item(order, item, _order_lines(order), others)
-    item.full_clean(exclude=["change_request", "line", "item", "ship_to"])
+    upload = upload if "drawing" in ITEM_FIELDS[item.kind] else None
+    replaced = None
+    if upload:
+        item.drawing_type = drawing_validate(upload)
+        item.drawing_name = upload.name[-255:]
+    item.full_clean(exclude=["change_request", "line", "item", "ship_to", "drawing"])
+    if upload:
+        replaced = item.drawing.name or None
+        item.drawing.save("upload", upload, save=False)
     item.save()
+    if replaced:
+        # The new file replaced an earlier one of this draft; the old one belongs to nothing now.
+        transaction.on_commit(lambda: item.drawing.storage.delete(replaced))
     return item
 
 
@@ -597,7 +619,10 @@ def change_item_remove(*, item: ChangeItem, by) -> None:
     _check_capability(by, "edit_orders")
     _order, change = _locked_change(item.change_request_id)
     _check_status(change, CR.DRAFT, doing="edited")
+    stored = ChangeItem.objects.filter(pk=item.pk, change_request=change).values_list("drawing", flat=True).first()
     ChangeItem.objects.filter(pk=item.pk, change_request=change).delete()
+    if stored:
+        transaction.on_commit(lambda: default_storage.delete(stored))
 
 
 def _validate_all(order: SalesOrder, change: ChangeRequest, lines: dict[int, SalesOrderLine]) -> list[ChangeItem]:
@@ -702,6 +727,11 @@ def _apply_item(order: SalesOrder, item: ChangeItem, lines: dict[int, SalesOrder
         audit_event(instance=order, field="ship_to", before=order.ship_to.label if order.ship_to_id else "",
                     after=item.ship_to.label, **audit)  # fmt: skip
         order.ship_to = item.ship_to
+    if item.drawing:
+        LineDrawing.objects.create(
+            line=line, file=item.drawing.name, stored_token=item.drawing.name.rsplit("/", 1)[-1].split(".")[0],
+            original_name=item.drawing_name, content_type=item.drawing_type, size=item.drawing.size, uploaded_by=by,
+        )  # fmt: skip
     item.save(update_fields=["before", "line"])
 
 

@@ -544,7 +544,8 @@ class ChangeItemFormView(ServiceFormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         if self.item:
-            kwargs["initial"] = {name: getattr(self.item, name) for name in ChangeItemForm.FIELDS[self.kind]}
+            fields = [name for name in ChangeItemForm.FIELDS[self.kind] if name != "drawing"]
+            kwargs["initial"] = {name: getattr(self.item, name) for name in fields}
             kwargs["initial"]["reason"] = self.item.reason
         return {**kwargs, "kind": self.kind, "order": self.order, "line": self.line}
 

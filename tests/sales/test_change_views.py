@@ -145,3 +145,34 @@ def test_admin_shows_change_requests_read_only(client, order, office, superuser)
         client.post(reverse("admin:sales_changerequest_delete", args=[change.pk]), {"post": "yes"}).status_code == 403
     )
     assert ChangeRequest.objects.filter(pk=change.pk).exists()
+
+
+def test_a_new_revision_brings_its_drawing_to_the_line_on_approval(client, office, manager, lead):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sales import services
+
+    order = approved_order(office, manager, lines=0, custom=True, quantity=3)
+    line = order.lines.get()
+    change = _open(client, office, order)
+    url = reverse("sales:change-item-create", args=[change.pk, "revision"]) + f"?line={line.pk}"
+    page = client.get(url)
+    assert b'enctype="multipart/form-data"' in page.content
+    fake = SimpleUploadedFile("rev-c.pdf", b"GIF89a not a pdf", content_type="application/pdf")
+    refused = client.post(url, {"drawing_revision": "C", "reason": "New drawing", "drawing": fake})
+    assert "is not a PDF, PNG or JPEG file" in refused.content.decode() and not change.items.exists()
+    pdf = SimpleUploadedFile("rev-c.pdf", b"%PDF-1.4 revision C", content_type="application/pdf")
+    assert client.post(url, {"drawing_revision": "C", "reason": "New drawing", "drawing": pdf}).status_code == 302
+    assert not line.drawings.exists()  # nothing reaches the line before approval
+    services.change_request_submit(change_request=change, by=office)
+    services.change_request_approve(change_request=change, by=manager)
+    drawing = line.drawings.get()
+    assert (drawing.original_name, drawing.content_type, drawing.uploaded_by) == (
+        "rev-c.pdf",
+        "application/pdf",
+        manager,
+    )
+    client.force_login(lead)
+    job = Job.objects.get(sales_order_line=line)
+    assert "rev-c.pdf" in client.get(job.get_floor_url()).content.decode()
+    assert client.get(drawing.get_absolute_url()).getvalue() == b"%PDF-1.4 revision C"
