@@ -1,4 +1,7 @@
 from django import forms
+from django.contrib.auth import get_user_model
+
+from mto.roles import SHOP_FLOOR
 
 from .models import Operation, WorkCenter
 from .workflow import HOLD_REASONS, SCRAP_REASONS
@@ -75,3 +78,27 @@ class ManualJobForm(forms.Form):
     quantity = forms.IntegerField(min_value=1, max_value=10_000_000)
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     priority = forms.IntegerField(min_value=1, max_value=5, initial=3)
+
+
+class WorkCenterForm(forms.ModelForm):
+    hourly_rate = forms.DecimalField(
+        label="Hourly rate", max_digits=9, decimal_places=2, min_value=0,
+        widget=forms.NumberInput(attrs={"min": "0", "step": "0.01", "inputmode": "decimal"}),
+    )  # fmt: skip
+    leads = forms.ModelMultipleChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="They hear about new and changed work here. None: every shop floor lead does.",
+    )
+
+    class Meta:
+        model = WorkCenter
+        fields = ["code", "name", "hourly_rate", "is_active", "leads"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leads"].queryset = (
+            get_user_model().objects.filter(groups__name=SHOP_FLOOR, is_active=True).order_by("username").distinct()
+        )
+        self.fields["leads"].label_from_instance = lambda user: user.get_full_name() or user.username

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -199,3 +199,14 @@ def floor_job_token(*, pk: int) -> str:
 
 def work_centers() -> list[WorkCenter]:
     return list(WorkCenter.objects.filter(is_active=True).order_by("code"))
+
+
+def work_centers_with_leads() -> list:
+    """Every work center with its leads and the count of open operations waiting there (two queries)."""
+    open_ops = Q(operations__status__in=["pending", "running", "paused"],
+                 operations__job__status__in=["released", "in_progress", "on_hold"])  # fmt: skip
+    return list(
+        WorkCenter.objects.annotate(open_operations=Count("operations", filter=open_ops))
+        .prefetch_related("leads")
+        .order_by("code")
+    )

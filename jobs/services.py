@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from mto.audit import audit_event
+from mto.audit import audit_changes, audit_event
 from mto.db import atomic_with_retry
 from mto.services import document_number_next
 from sales.models import SalesOrder, SalesOrderLine
@@ -541,6 +541,29 @@ def operation_report_pieces(
         job.save(update_fields=["quantity_completed", "version", "updated_at"])
         signals.job_pieces_completed.send(sender=Job, job=job, by=by, quantity=good)
     return op
+
+
+# --- work centers (managers) -----------------------------------------------------------------------
+
+
+@atomic_with_retry
+def work_center_save(*, by, work_center: WorkCenter | None = None, leads=None, **fields) -> WorkCenter:
+    """Create or edit a work center and who leads it; a changed hourly rate goes into the audit trail."""
+    _require(by, "manage_jobs")
+    center = WorkCenter.objects.select_for_update().get(pk=work_center.pk) if work_center else WorkCenter()
+    before = {"hourly_rate": center.hourly_rate}
+    for name in ("code", "name", "hourly_rate", "is_active"):
+        if name in fields:
+            setattr(center, name, fields[name])
+    center.full_clean()
+    center.save()
+    if leads is not None:
+        center.leads.set(leads)
+    if work_center:
+        audit_changes(
+            instance=center, before=before, fields=["hourly_rate"], by=by, label=f"Work center {center.code}"
+        )
+    return center
 
 
 # --- routing (planner) ---------------------------------------------------------------------------------

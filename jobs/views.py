@@ -10,11 +10,11 @@ from django.views.generic import TemplateView
 from mto.audit import audit_for
 from mto.lists import FilteredListView
 from mto.roles import CapabilityRequiredMixin
-from sales.views import apply_service_errors
+from sales.views import ServiceFormView, apply_service_errors
 
 from . import selectors, services, signals
 from .filters import JobFilter
-from .forms import HoldForm, JobActionForm, ManualJobForm, NoteForm, OperationForm, ReportPiecesForm
+from .forms import HoldForm, JobActionForm, ManualJobForm, NoteForm, OperationForm, ReportPiecesForm, WorkCenterForm
 from .models import Job, Operation, WorkCenter
 from .workflow import JOB_ACTIONS, available_job_actions
 
@@ -311,3 +311,52 @@ class FloorNoteView(CapabilityRequiredMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(reverse("jobs:floor-job", args=[job.pk]))
+
+
+# --- work centers (managers) ---------------------------------------------------------------------------
+
+
+class WorkCenterListView(CapabilityRequiredMixin, TemplateView):
+    capability = "manage_jobs"
+    template_name = "jobs/work_center_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(work_centers=selectors.work_centers_with_leads(), **kwargs)
+
+
+class WorkCenterFormView(ServiceFormView):
+    capability = "manage_jobs"
+    template_name = "sales/form.html"
+    form_class = WorkCenterForm
+    success_message = "Work center {obj.code} saved."
+    center = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if "pk" in kwargs:
+            self.center = get_object_or_404(WorkCenter, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.center}
+
+    def get_context_data(self, **kwargs):
+        title = f"Work center {self.center.code}" if self.center else "New work center"
+        return super().get_context_data(title=title, cancel_url=reverse("jobs:work-center-list"), **kwargs)
+
+    def run_service(self, form):
+        return services.work_center_save(by=self.request.user, work_center=self.center, **form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("jobs:work-center-list")
+
+    def _run(self, form):
+        self.object = self.run_service(form)
+        return _ListLink()
+
+
+class _ListLink:
+    """submit_once wants an object with a URL: after saving a work center, people go back to the list."""
+
+    @staticmethod
+    def get_absolute_url():
+        return reverse("jobs:work-center-list")

@@ -144,3 +144,32 @@ def test_job_by_hand_gets_its_own_series_and_is_released_by_a_manager(client, of
     client.post(reverse("jobs:job-action", args=[first.pk, "release"]))
     first.refresh_from_db()
     assert first.status == Job.Status.RELEASED
+
+
+def test_managers_assign_leads_to_work_centers(client, manager, lead, office):
+    from django.urls import reverse
+
+    from jobs.models import WorkCenter
+    from mto.models import AuditEntry
+
+    center = WorkCenter.objects.create(code="LATHE", name="Lathe", hourly_rate="70.00")
+    client.force_login(manager)
+    page = client.get(reverse("jobs:work-center-list")).content.decode()
+    assert "LATHE" in page and "every lead" in page
+    url = reverse("jobs:work-center-edit", args=[center.pk])
+    form = client.get(url).content.decode()
+    assert "Lee Lead" in form and "Olive Office" not in form  # only shop floor leads can lead a work center
+    bad = client.post(url, {"code": "LATHE", "name": "Lathe", "hourly_rate": "-1", "is_active": "on"})
+    assert bad.status_code == 200 and "greater than or equal to 0" in bad.content.decode()
+    response = client.post(url, {"code": "LATHE", "name": "Lathe", "hourly_rate": "75.50", "is_active": "on",
+                                 "leads": [lead.pk]})  # fmt: skip
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:work-center-list")
+    center.refresh_from_db()
+    assert list(center.leads.all()) == [lead] and str(center.hourly_rate) == "75.50"
+    trail = AuditEntry.objects.get(object_type="jobs.WorkCenter", object_id=center.pk)
+    assert (trail.before, trail.after, trail.changed_by) == ("70.00", "75.50", manager)
+    created = client.post(reverse("jobs:work-center-create"), {"code": "GRIND", "name": "Grinder",
+                                                               "hourly_rate": "60"})  # fmt: skip
+    assert created.status_code == 302 and not WorkCenter.objects.get(code="GRIND").is_active
+    client.force_login(office)
+    assert client.get(reverse("jobs:work-center-list")).status_code == 403
