@@ -282,15 +282,19 @@ class SalesOrderListView(FilteredListView):
                 order.total]  # fmt: skip
 
 
+def _order_or_404(pk: int) -> SalesOrder:
+    try:
+        return selectors.order_detail(pk=pk)
+    except SalesOrder.DoesNotExist:
+        raise Http404("No such order") from None
+
+
 class SalesOrderDetailView(CapabilityRequiredMixin, TemplateView):
     capability = "view_orders"
     template_name = "sales/order_detail.html"
 
     def get_context_data(self, **kwargs):
-        try:
-            order = selectors.order_detail(pk=self.kwargs["pk"])
-        except SalesOrder.DoesNotExist:
-            raise Http404("No such order") from None
+        order = _order_or_404(self.kwargs["pk"])
         responses = signals.order_detail_panels.send(sender=SalesOrder, order=order, request=self.request)
         panels = [html for _receiver, html in responses if html]
         changes = selectors.order_changes(order=order)
@@ -315,10 +319,7 @@ class SalesOrderAcknowledgmentView(CapabilityRequiredMixin, TemplateView):
     template_name = "sales/order_acknowledgment.html"
 
     def get_context_data(self, **kwargs):
-        try:
-            order = selectors.order_detail(pk=self.kwargs["pk"])
-        except SalesOrder.DoesNotExist:
-            raise Http404("No such order") from None
+        order = _order_or_404(self.kwargs["pk"])
         changes = selectors.order_changes(order=order)
         wanted = self.request.GET.get("revision", "")
         revision = int(wanted) if wanted.isdigit() and int(wanted) <= order.revision else order.revision
