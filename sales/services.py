@@ -605,11 +605,12 @@ def change_item_add(*, change_request: ChangeRequest, kind: str, by, **fields) -
 
 
 @atomic_with_retry
-def change_item_update(*, item: ChangeItem, by, **fields) -> ChangeItem:
+def change_item_update(*, change_item: ChangeItem, by, **fields) -> ChangeItem:
+    """Edit a draft's change; `fields` may hold `item`, the catalogue item of an added line or a revision."""
     _check_capability(by, "edit_orders")
-    order, change = _locked_change(item.change_request_id)
+    order, change = _locked_change(change_item.change_request_id)
     _check_status(change, CR.DRAFT, doing="edited")
-    item = ChangeItem.objects.get(pk=item.pk)
+    item = ChangeItem.objects.get(pk=change_item.pk)
     fields.pop("line", None)  # an item stays on its line; remove it and add another instead
     return _save_item(order, change, item, fields)
 

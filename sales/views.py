@@ -494,21 +494,43 @@ class ChangeRequestDetailView(CapabilityRequiredMixin, TemplateView):
             raise Http404("No such change request") from None
         user = self.request.user
         editing = change.is_editable and user.has_perm("mto.edit_orders")
-        changed_lines = {(item.kind, item.line_id) for item in change.item_list}
         header_kinds = {item.kind for item in change.item_list if not item.line_id}
+        lines = list(change.order.lines.select_related("item").order_by("line_no"))
+        if editing:
+            self._offer_changes(change, lines)
         return super().get_context_data(
             change=change,
             order=change.order,
-            lines=list(change.order.lines.select_related("item").order_by("line_no")),
-            changed_lines=changed_lines,
+            lines=lines,
             header_kinds=header_kinds,
             editing=editing,
             can_submit=editing and bool(change.item_list),
             can_withdraw=change.is_open and user.has_perm("mto.edit_orders"),
             can_decide=change.status == ChangeRequest.Status.PENDING and user.has_perm("mto.approve_orders"),
-            line_kinds=[(k, ChangeItem.Kind(k).label) for k in ChangeItem.LINE_KINDS],
             **kwargs,
         )
+
+    @staticmethod
+    def _offer_changes(change: ChangeRequest, lines: list[SalesOrderLine]) -> None:
+        """Give each line the changes it can still take in this request (one query for catalogue revisions)."""
+        taken = {(item.kind, item.line_id) for item in change.item_list}
+        revisions = set(
+            Item.objects.filter(
+                part_number__in={line.item.part_number for line in lines if line.item_id}, is_active=True
+            ).values_list("part_number", "pk")
+        )
+        for line in lines:
+            line.cancelled_here = (ChangeItem.Kind.CANCEL_LINE, line.pk) in taken
+            line.offers = []
+            if line.is_cancelled or line.cancelled_here:
+                continue
+            for kind in ChangeItem.LINE_KINDS:
+                if (kind, line.pk) in taken:
+                    continue
+                if kind == ChangeItem.Kind.REVISION and line.item_id:
+                    if not any(part == line.item.part_number and pk != line.item_id for part, pk in revisions):
+                        continue  # no other revision of this item in the catalogue to change to
+                line.offers.append((kind, ChangeItem.Kind(kind).label.removeprefix("Line ").capitalize()))
 
 
 class ChangeItemFormView(ServiceFormView):
@@ -558,7 +580,7 @@ class ChangeItemFormView(ServiceFormView):
     def run_service(self, form):
         fields = dict(form.cleaned_data)
         if self.item:
-            services.change_item_update(item=self.item, by=self.request.user, **fields)
+            services.change_item_update(change_item=self.item, by=self.request.user, **fields)
         else:
             services.change_item_add(
                 change_request=self.change, kind=self.kind, by=self.request.user, line=self.line, **fields

@@ -287,7 +287,7 @@ def test_drafts_are_edited_and_one_request_is_open_at_a_time(order, office, mana
     assert services.change_request_open(order=order, by=office) == request
     item = services.change_item_add(change_request=request, kind=K.QUANTITY, line=_line(order), quantity=11,
                                     reason="first", by=office)  # fmt: skip
-    services.change_item_update(item=item, quantity=12, reason="second thoughts", by=office)
+    services.change_item_update(change_item=item, quantity=12, reason="second thoughts", by=office)
     item.refresh_from_db()
     assert (item.quantity, item.reason) == (12, "second thoughts")
     with pytest.raises(ValidationError, match="already has a line quantity change"):
@@ -295,7 +295,7 @@ def test_drafts_are_edited_and_one_request_is_open_at_a_time(order, office, mana
                                  reason="x", by=office)  # fmt: skip
     services.change_request_submit(change_request=request, by=office)
     with pytest.raises(ValidationError, match="pending approval; it cannot be edited"):
-        services.change_item_update(item=item, quantity=14, reason="x", by=office)
+        services.change_item_update(change_item=item, quantity=14, reason="x", by=office)
     services.change_request_withdraw(change_request=request, by=office)
     second = services.change_request_open(order=order, by=office)
     assert second.number == 2

@@ -176,3 +176,19 @@ def test_a_new_revision_brings_its_drawing_to_the_line_on_approval(client, offic
     job = Job.objects.get(sales_order_line=line)
     assert "rev-c.pdf" in client.get(job.get_floor_url()).content.decode()
     assert client.get(drawing.get_absolute_url()).getvalue() == b"%PDF-1.4 revision C"
+
+
+def test_lines_are_offered_only_the_changes_they_can_still_take(client, order, office):
+    from tests.factories import ItemFactory
+
+    change = _open(client, office, order)
+    page = client.get(change.get_absolute_url()).content.decode()
+    assert 'Quantity<span class="visually-hidden"> of line 1' in page
+    assert 'Drawing revision<span class="visually-hidden"> of line 1' not in page  # no other revision to pick
+    line = order.lines.get(line_no=1)
+    ItemFactory(part_number=line.item.part_number, revision="Q")
+    client.post(reverse("sales:change-item-create", args=[change.pk, "cancel_line"]) + f"?line={line.pk}",
+                {"reason": "Not needed"})  # fmt: skip
+    page = client.get(change.get_absolute_url()).content.decode()
+    assert "Cancelled by this request" in page and "of line 1<" not in page
+    assert 'Drawing revision<span class="visually-hidden"> of line 2' in page
