@@ -108,21 +108,30 @@ def _hours(entries: list[TimeEntry], now) -> Decimal:
 
 @dataclass
 class CostLine:
+    """Estimated against actual for an operation (or a job's total).
+
+    `earned` is the estimate of the work done so far: nothing for an operation not started, the setup plus
+    the run time of the pieces reported for one under way, the whole estimate once done. The variance
+    compares the actual with it, so a job half made does not read as far under its estimate.
+    """
+
     operation: Operation | None
     estimated_hours: Decimal
     actual_hours: Decimal
     estimated_cost: Decimal
     actual_cost: Decimal
+    earned_hours: Decimal
+    earned_cost: Decimal
 
     @property
     def variance_cost(self) -> Decimal:
-        return self.actual_cost - self.estimated_cost
+        return self.actual_cost - self.earned_cost
 
     @property
     def variance_pct(self) -> Decimal | None:
-        if not self.estimated_cost:
+        if not self.earned_cost:
             return None
-        return (self.variance_cost / self.estimated_cost * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return (self.variance_cost / self.earned_cost * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
     @property
     def over(self) -> bool:
@@ -147,18 +156,23 @@ def job_detail(*, pk: int) -> Job:
     for op in job.ops:
         rate = op.work_center.hourly_rate
         estimated = op.setup_hours + op.run_hours_per_piece * job.quantity
+        if op.status == Operation.Status.DONE:
+            earned = estimated
+        elif op.status == Operation.Status.PENDING:
+            earned = Decimal(0)
+        else:
+            earned = op.setup_hours + op.run_hours_per_piece * (op.good_qty + op.scrap_qty)
         actual = _hours(list(op.time_entries.all()), now)
         lines.append(
-            CostLine(op, estimated, actual, (estimated * rate).quantize(CENT), (actual * rate).quantize(CENT))
-        )
+            CostLine(op, estimated, actual, (estimated * rate).quantize(CENT), (actual * rate).quantize(CENT),
+                     earned, (earned * rate).quantize(CENT))
+        )  # fmt: skip
     job.cost_lines = lines
-    job.cost_total = CostLine(
-        None,
-        sum((c.estimated_hours for c in lines), Decimal(0)),
-        sum((c.actual_hours for c in lines), Decimal(0)),
-        sum((c.estimated_cost for c in lines), Decimal(0)),
-        sum((c.actual_cost for c in lines), Decimal(0)),
-    )
+    total = {
+        name: sum((getattr(c, name) for c in lines), Decimal(0))
+        for name in ("estimated_hours", "actual_hours", "estimated_cost", "actual_cost", "earned_hours", "earned_cost")
+    }
+    job.cost_total = CostLine(None, **total)
     return job
 
 

@@ -281,3 +281,28 @@ def test_approving_a_200_line_order_makes_a_fixed_number_of_queries(postgres_onl
     """
     _approval_queries(office, manager, 1)  # warms the manager's permission cache
     assert _approval_queries(office, manager, 200) == _approval_queries(office, manager, 20)
+
+
+def test_a_job_under_way_is_compared_with_the_estimate_of_the_work_done(office, manager, lead):
+    """Setup 1 h and 0.1 h a piece at each of three operations, 10 pieces: 6 h estimated in all. With the
+    first operation done and 4 pieces through the second, the work done so far is worth 2 h + 1.4 h."""
+    from decimal import Decimal
+
+    from jobs.selectors import job_detail
+
+    order = approved_order(office, manager, quantity=10)
+    job = Job.objects.get(sales_order=order)
+    first, second, _third = job.operations.order_by("sequence")
+    services.operation_act(operation=first, action="start", by=lead)
+    services.operation_report_pieces(operation=first, good=10, by=lead)
+    services.operation_act(operation=first, action="finish", by=lead)
+    services.operation_act(operation=second, action="start", by=lead)
+    services.operation_report_pieces(operation=second, good=3, scrap=1, scrap_reason="Setup piece", by=lead)
+    detail = job_detail(pk=job.pk)
+    rate = first.work_center.hourly_rate
+    assert [c.earned_hours for c in detail.cost_lines] == [Decimal("2.0"), Decimal("1.4"), Decimal("0")]
+    assert detail.cost_total.estimated_hours == Decimal("6.0")
+    assert detail.cost_total.earned_cost == (Decimal("3.4") * rate).quantize(Decimal("0.01"))
+    # The variance is against the work done (actual hours here are the seconds the test took, near zero).
+    total = detail.cost_total
+    assert total.variance_cost == total.actual_cost - total.earned_cost
