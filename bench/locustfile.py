@@ -52,6 +52,8 @@ class ShopUser(HttpUser):
     @task(70)
     def pages(self):
         name, path, who = random.choice(PLAN["pages"])
+        if isinstance(path, list):  # a detail page of a random recent order or job
+            path = random.choice(path)
         cookies = {"sessionid": PLAN["sessions"][who]}
         self.client.get(path, name=f"pages:{name}", cookies=cookies)
 
