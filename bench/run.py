@@ -105,7 +105,7 @@ def sign_in(usernames) -> dict:
         user = User.objects.get(username=username)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "mto.roles.RoleBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         users[username] = {"id": user.pk, "session": session}
