@@ -5,6 +5,8 @@ is kept), a middleware that reports server time and queries in a Server-Timing h
 that adds the raw-SQL baseline views of bench/baseline.py to the real URLs.
 """
 
+import warnings
+
 from mto.settings import *  # noqa: F403
 from mto.settings import MIDDLEWARE, TEMPLATES
 
@@ -18,6 +20,8 @@ TEMPLATES[0]["OPTIONS"]["context_processors"] = [
     "bench.baseline.notifications" if p == "mto.context_processors.notifications" else p
     for p in TEMPLATES[0]["OPTIONS"]["context_processors"]
 ]
+# whitenoise looks for collected static files; the benchmark requests none.
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

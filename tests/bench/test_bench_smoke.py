@@ -20,10 +20,9 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [
     pytest.mark.postgres,
-    # Decided before the database is set up: the serialized rollback cannot run on SQLite.
     pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"],
                        reason="needs PostgreSQL (set DATABASE_URL): the baselines' SQL is PostgreSQL's"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]  # fmt: skip
 
 
@@ -35,6 +34,11 @@ def _database_url() -> str:
 
 @pytest.fixture
 def tiny_shop():
+    from django.apps import apps
+
+    from mto.roles import sync_role_groups
+
+    sync_role_groups(apps)  # a transactional test before this one flushed the groups the migrations made
     call_command("seed_scale", orders=300, customers=20, batch=300, stdout=StringIO())
     connection.close()  # the subprocesses need no lock of ours
     return {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": ""}
