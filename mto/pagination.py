@@ -2,12 +2,14 @@
 
 Django's Paginator runs COUNT(*) over the whole filtered set on each request, which grows with ten years
 of orders. CappedPaginator counts at most `cap` rows (COUNT over a LIMIT subquery, served by the same index
-as the page) and, past the cap, still lets people page on: a page is allowed while the previous one was full.
+as the page), in the same statement as the page's rows, and, past the cap, still lets people page on: a
+page is allowed while the previous one was full.
 """
 
 from functools import cached_property
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models.expressions import RawSQL
 
 
 class CappedPaginator(Paginator):
@@ -43,14 +45,38 @@ class CappedPaginator(Paginator):
         return number
 
     def page(self, number) -> Page:
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if "count" not in self.__dict__ and hasattr(self.object_list, "query"):
+            rows = self._rows_with_count(number)
+            number = self.validate_number(number)
+        else:
+            number = self.validate_number(number)
+            bottom = (number - 1) * self.per_page
+            rows = list(self.object_list[bottom : bottom + self.per_page + 1])
         if not rows and number > 1:
             raise EmptyPage("That page contains no results")
         page = CappedPage(rows[: self.per_page], number, self)
         page.more = len(rows) > self.per_page
         return page
+
+    def _rows_with_count(self, number) -> list:
+        """The page's rows, each carrying the capped count: one query where a count and a page took two.
+
+        The count is an uncorrelated subquery, which the database runs once for the statement. An empty page
+        past the first carries no count; validate_number then counts on its own.
+        """
+        try:
+            bottom = (max(int(number), 1) - 1) * self.per_page
+        except (TypeError, ValueError):
+            return []  # validate_number raises the right error
+        inner = self.object_list.order_by().values("pk")[: self.cap + 1]
+        sql, params = inner.query.sql_with_params()
+        counted = self.object_list.annotate(capped_row_count=RawSQL(f"SELECT COUNT(*) FROM ({sql}) capped", params))
+        rows = list(counted[bottom : bottom + self.per_page + 1])
+        if rows:
+            self.__dict__["count"] = rows[0].capped_row_count
+        elif bottom == 0:
+            self.__dict__["count"] = 0  # an empty first page: nothing to count
+        return rows
 
 
 class CappedPage(Page):

@@ -5,7 +5,9 @@ groups by data migrations. Views ask for a capability (`mto.approve_orders`), ne
 the role table lives in one place: ROLE_CAPABILITIES below, which the data migrations apply.
 """
 
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db.models import CharField, Value
 
 OFFICE = "Office"
 MANAGER = "Manager"
@@ -57,8 +59,46 @@ def user_role_names(user) -> list[str]:
     if not user.is_authenticated:
         return []
     if not hasattr(user, "_mto_roles"):
-        user._mto_roles = sorted(user.groups.values_list("name", flat=True))
+        load_roles_and_permissions(user)
     return user._mto_roles
+
+
+def load_roles_and_permissions(user) -> None:
+    """The user's role names and permissions in one query, kept on the user object for this request.
+
+    Every page needs both (the menu shows the roles, the views and templates ask for capabilities);
+    Django's ModelBackend reads the permissions in two queries (the user's, the groups') and the role
+    names would take a third. The cache lives as long as the user object, i.e. one request, exactly like
+    ModelBackend's `_perm_cache`, so a role taken away applies from the next request on.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    fields = ("content_type__app_label", "codename")
+    by_role = Group.objects.filter(user=user).order_by().values_list("name", *(f"permissions__{f}" for f in fields))
+    direct = (
+        Permission.objects.filter(user=user)
+        .order_by()
+        .annotate(role=Value(None, output_field=CharField()))
+        .values_list("role", *fields)
+    )
+    roles, permissions = set(), set()
+    for role, app_label, codename in by_role.union(direct, all=True):
+        if role:
+            roles.add(role)
+        if codename:
+            permissions.add(f"{app_label}.{codename}")
+    user._mto_roles = sorted(roles)
+    if user.is_active and not user.is_superuser:  # a superuser's are all permissions: ModelBackend's way
+        user._perm_cache = permissions
+
+
+class RoleBackend(ModelBackend):
+    """ModelBackend that reads a user's permissions together with the role names (one query, not three)."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if user_obj.is_active and not user_obj.is_anonymous and obj is None and not hasattr(user_obj, "_perm_cache"):
+            load_roles_and_permissions(user_obj)
+        return super().get_all_permissions(user_obj, obj)
 
 
 class CapabilityRequiredMixin(PermissionRequiredMixin):

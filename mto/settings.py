@@ -61,6 +61,9 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # ModelBackend, with a user's roles and permissions read in one query (mto/roles.py).
+    "mto.roles.RoleBackend",
+    # Kept so that sessions signed in before RoleBackend stay signed in; it answers from the same cache.
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Login throttling: five failures for one username from one address lock it for 15 minutes.

@@ -24,7 +24,7 @@ def test_small_sets_count_exactly(customers):
 def test_past_the_cap_paging_goes_on(customers, django_assert_num_queries):
     paginator = CappedPaginator(Customer.objects.order_by("id"), 5)
     paginator.cap = 6
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):  # the rows carry the capped count
         page = paginator.page(2)
         assert [c.pk for c in page.object_list] == [c.pk for c in customers[5:10]]
     assert paginator.is_capped and page.has_next() and page.count_label() == "more than 6"

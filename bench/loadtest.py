@@ -1,0 +1,198 @@
+"""The load test of issue #7: locust with 20 users against gunicorn on 127.0.0.1, then checks of the data.
+
+Run after seed_scale, with the `bench` extra installed (`.venv/bin/pip install -e '.[bench]'`):
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mto_scale REDIS_URL=redis://127.0.0.1:6379/5 \
+        .venv/bin/python bench/loadtest.py --duration 180
+
+It prepares what the simulated users need (sessions for the manager, clerk and lead, API tokens for
+office, manager and lead, a slice of released jobs' first operations per user), starts gunicorn with
+bench.settings, runs locust headless for the given time (bench/locustfile.py: 70% pages, 20% tablet
+updates, 10% approvals), then prints requests/s, p50/p95 per kind and errors, and checks the database:
+the pieces the users were told were stored are the pieces stored, no order line has two jobs, every
+order approved during the test has one job per line and its acknowledgment in the notification outbox.
+Exits non-zero when a check fails or a request errored.
+"""
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import run  # noqa: E402  (sets bench.settings up)
+from django.db import connection  # noqa: E402
+from django.db.models import Count, Sum  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+ROOT = run.ROOT
+
+
+def prepare(users: int, per_user: int) -> dict:
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from jobs.models import Job, Operation
+    from mto.models import Notification
+    from sales.models import Customer, Item, SalesOrder
+
+    sessions = run.sign_in(["manager", "lead", "clerk"])
+    plan_pages = [(name, path, who) for name, who, path, _base in run.pages(sessions) if "dashboard" not in name]
+    rng = random.Random(7)
+    recent_orders = list(SalesOrder.objects.order_by("-id").values_list("id", flat=True)[:2000])
+    recent_jobs = list(Job.objects.order_by("-id").values_list("id", flat=True)[:2000])
+    # Besides the benchmark's pages (the 50-line order, one job), details of recent orders and jobs at random.
+    plan_pages.append(("order detail", [f"/sales/orders/{pk}/" for pk in rng.sample(recent_orders, 50)], "manager"))
+    plan_pages.append(("job detail", [f"/jobs/{pk}/" for pk in rng.sample(recent_jobs, 50)], "manager"))
+    User = get_user_model()
+    tokens = {name: Token.objects.get_or_create(user=User.objects.get(username=name))[0].key
+              for name in ("office", "manager", "lead")}  # fmt: skip
+    # The first operation of released jobs, one job per operation, each user its own slice.
+    jobs = Job.objects.filter(status=Job.Status.RELEASED, quantity__gte=5).order_by("id")[: users * per_user * 2]
+    firsts = {}
+    for op in Operation.objects.filter(job__in=list(jobs)).select_related("job").order_by("job_id", "sequence"):
+        firsts.setdefault(op.job_id, op)
+    pool = [op for op in firsts.values() if op.status == "pending"][: users * per_user]
+    if len(pool) < users:
+        raise SystemExit(f"only {len(pool)} released jobs with a pending first operation: seed again")
+    operations = [[] for _ in range(users)]
+    for n, op in enumerate(pool):
+        available = op.job.quantity - op.good_qty - op.scrap_qty
+        operations[n % users].append({"id": op.pk, "status": op.status, "available": available})
+    items = list(
+        Item.objects.filter(is_active=True, routing_steps__isnull=False).distinct().values_list("id", flat=True)
+    )
+    customer = Customer.objects.exclude(email="").filter(is_active=True).order_by("id").first()
+    return {
+        "pages": [[name, path, who] for name, path, who in plan_pages],
+        "sessions": {name: s["session"].session_key for name, s in sessions.items()},
+        "tokens": tokens,
+        "operations": operations,
+        "items": list(items[:50]),
+        "customer": customer.pk,
+        "due_date": (timezone.localdate() + timezone.timedelta(days=45)).isoformat(),
+        "before": {
+            "good": Operation.objects.filter(pk__in=[op.pk for op in pool]).aggregate(s=Sum("good_qty"))["s"] or 0,
+            "notification_id": Notification.objects.order_by("-id").values_list("id", flat=True).first() or 0,
+        },
+    }
+
+
+def percentile(values: list[float], pct: int) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, -(-len(ordered) * pct // 100) - 1)] if ordered else float("nan")
+
+
+def report(result: dict, seconds: float) -> int:
+    by_kind = {}
+    for name, times in result["times"].items():
+        by_kind.setdefault(name.split(":", 1)[0], []).extend(times)
+        by_kind[name] = times
+    errors = sum(result["errors"].values())
+    total = sum(len(t) for k, t in by_kind.items() if ":" not in k)
+    print(f"\n{total:,} requests in {seconds:.0f} s: {total / seconds:.1f} requests/s, {errors} errors")
+    print(f"{'kind':22} {'requests':>9} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'errors':>7} {'refused':>8}")
+    for kind in sorted(by_kind, key=lambda k: (k.split(":")[0], ":" in k, k)):
+        times = by_kind[kind]
+        refused = sum(n for name, n in result["refused"].items() if name == kind or name.startswith(f"{kind}:"))
+        errs = sum(n for name, n in result["errors"].items() if name == kind or name.startswith(f"{kind}:"))
+        label = kind if ":" not in kind else f"  {kind}"
+        print(f"{label:22} {len(times):9,} {len(times) / seconds:7.1f} {percentile(times, 50):7.0f} "
+              f"{percentile(times, 95):7.0f} {errs:7d} {refused:8d}")  # fmt: skip
+    return errors
+
+
+def check(plan: dict, result: dict) -> list[str]:
+    from jobs.models import Job, Operation
+    from mto.models import Notification
+    from sales.models import SalesOrder
+
+    problems = []
+    op_ids = [op["id"] for ops in plan["operations"] for op in ops]
+    stored = (Operation.objects.filter(pk__in=op_ids).aggregate(s=Sum("good_qty"))["s"] or 0) - plan["before"]["good"]
+    reported = result["pieces_reported"]
+    print(f"\npieces reported and accepted: {reported}; pieces stored on those operations: {stored}")
+    if stored != reported:
+        problems.append(f"pieces: {reported} reported, {stored} stored")
+    duplicates = (
+        Job.objects.filter(sales_order_line__isnull=False)
+        .values("sales_order_line")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count()
+    )
+    print(f"order lines with more than one job: {duplicates}")
+    if duplicates:
+        problems.append(f"{duplicates} order lines with more than one job")
+    approved = SalesOrder.objects.filter(pk__in=result["approved"]).annotate(
+        lines_n=Count("lines", distinct=True), jobs_n=Count("lines__jobs", distinct=True)
+    )
+    numbers = {o.number: o for o in approved}
+    acknowledged = set()
+    for subject in Notification.objects.filter(
+        pk__gt=plan["before"]["notification_id"], kind="order_acknowledgment"
+    ).values_list("subject", flat=True):
+        acknowledged.add(subject.split()[2])  # "Order acknowledgment SO-000123 (your PO ...)"
+    missing_jobs = [o.number for o in approved if o.jobs_n != o.lines_n]
+    missing_ack = sorted(set(numbers) - acknowledged)
+    print(f"orders approved: {len(result['approved'])}; without one job per line: {len(missing_jobs)}; "
+          f"without an acknowledgment in the outbox: {len(missing_ack)}")  # fmt: skip
+    if len(numbers) != len(result["approved"]):
+        problems.append("approved orders missing from the database")
+    if missing_jobs:
+        problems.append(f"orders without their jobs: {missing_jobs[:5]}")
+    if missing_ack:
+        problems.append(f"orders without an acknowledgment: {missing_ack[:5]}")
+    for line in result["unexpected"]:
+        problems.append(line)
+    return problems
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=180, help="seconds of load")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (sync)")
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--ops-per-user", type=int, default=8)
+    args = parser.parse_args(argv)
+    if not os.environ.get("REDIS_URL"):
+        print("note: no REDIS_URL, so notification e-mails are sent inside the requests (eager Celery)")
+    plan = prepare(args.users, args.ops_per_user)
+    workdir = Path(tempfile.mkdtemp(prefix="mto-load-"))
+    (workdir / "plan.json").write_text(json.dumps(plan))
+    connection.close()
+    server = run.Server(args.port, args.workers)
+    env = {
+        **os.environ,
+        "BENCH_LOAD_PLAN": str(workdir / "plan.json"),
+        "BENCH_LOAD_RESULT": str(workdir / "result.json"),
+    }
+    locust = Path(sys.executable).with_name("locust")
+    try:
+        start = time.monotonic()
+        subprocess.run(
+            [str(locust), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--users", str(args.users),
+             "--spawn-rate", str(args.users), "--run-time", f"{args.duration}s", "--host", server.url,
+             "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING"],
+            cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        seconds = min(time.monotonic() - start, args.duration)
+    finally:
+        server.stop()
+    result = json.loads((workdir / "result.json").read_text())
+    errors = report(result, seconds)
+    problems = check(plan, result)
+    for problem in problems:
+        print(f"FAILED {problem}", file=sys.stderr)
+    print("data checks: " + ("all passed" if not problems else f"{len(problems)} failed"))
+    return 1 if problems or errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Load test of issue #7 for locust (run it through bench/loadtest.py, which prepares what it reads).
+
+Every simulated user does, by weight: 70% list and detail pages (signed in as the manager or the clerk),
+20% tablet status updates through the API as the demo lead (start, pause, resume and piece reports on
+operations of its own, so two users never race for one), 10% order approvals through the API (Office
+creates and submits an order, a Manager approves it).
+
+It reads BENCH_LOAD_PLAN (JSON written by loadtest.py: sessions, tokens, operations, ids) and, when locust
+stops, writes BENCH_LOAD_RESULT: every response time per kind, the pieces it reported and were accepted,
+the orders it approved. locust runs as its own process: nothing imports this module but locust.
+"""
+
+import itertools
+import json
+import os
+import random
+from collections import defaultdict
+
+from locust import HttpUser, between, events, task
+
+PLAN = json.loads(open(os.environ["BENCH_LOAD_PLAN"]).read())
+RESULT = {"times": defaultdict(list), "errors": defaultdict(int), "refused": defaultdict(int),
+          "pieces_reported": 0, "approved": [], "unexpected": []}  # fmt: skip
+_next_slice = itertools.count()
+
+
+@events.request.add_listener
+def _record(request_type, name, response_time, exception, response=None, context=None, **kwargs):
+    kind = name.split(":", 1)[0]
+    RESULT["times"][kind].append(response_time)
+    if exception is not None:
+        RESULT["errors"][kind] += 1
+
+
+@events.quitting.add_listener
+def _write(environment, **kwargs):
+    with open(os.environ["BENCH_LOAD_RESULT"], "w") as out:
+        json.dump(RESULT, out)
+
+
+class ShopUser(HttpUser):
+    wait_time = between(0.05, 0.15)
+
+    def on_start(self):
+        n = next(_next_slice)
+        slices = PLAN["operations"]
+        self.operations = [dict(op) for op in slices[n % len(slices)]]
+        self.current = 0
+
+    # --- 70%: pages --------------------------------------------------------------------------------------
+
+    @task(70)
+    def pages(self):
+        name, path, who = random.choice(PLAN["pages"])
+        if isinstance(path, list):  # a detail page of a random recent order or job
+            path = random.choice(path)
+        cookies = {"sessionid": PLAN["sessions"][who]}
+        self.client.get(path, name=f"pages:{name}", cookies=cookies)
+
+    # --- 20%: tablet status updates ------------------------------------------------------------------------
+
+    def _api(self, method, path, name, token, expect=(200, 201), **kwargs):
+        headers = {"Authorization": f"Token {PLAN['tokens'][token]}"}
+        with self.client.request(method, path, name=name, headers=headers, catch_response=True, **kwargs) as r:
+            if r.status_code in expect:
+                r.success()
+            elif r.status_code in (400, 409):
+                # A refusal the shop floor sees too (e.g. nothing left to report): not a server error.
+                RESULT["refused"][name] += 1
+                r.success()
+            else:
+                r.failure(f"{r.status_code}: {r.text[:200]}")
+            return r
+
+    @task(20)
+    def tablet(self):
+        if self.current >= len(self.operations):
+            return
+        op = self.operations[self.current]
+        base = f"/api/v1/operations/{op['id']}"
+        if op["status"] == "pending":
+            action = "start"
+        elif op["status"] == "paused":
+            action = "resume"
+        elif op["available"] > 0 and random.random() < 0.7:
+            good = min(op["available"], random.randint(1, 3))
+            r = self._api("post", f"{base}/report/", "tablet:report", "lead", json={"good": good})
+            if r.status_code == 200:
+                RESULT["pieces_reported"] += good
+                op["available"] -= good
+            else:
+                self._sync(op)
+            if op["available"] <= 0:
+                self.current += 1
+            return
+        else:
+            action = "pause"
+        r = self._api("post", f"{base}/{action}/", f"tablet:{action}", "lead")
+        if r.status_code == 200:
+            op["status"] = r.json()["status"]
+        else:
+            self._sync(op)
+
+    def _sync(self, op):
+        r = self._api("get", f"/api/v1/operations/{op['id']}/", "tablet:read", "lead")
+        if r.status_code == 200:
+            data = r.json()
+            if data["status"] not in ("pending", "running", "paused"):
+                self.current += 1
+            op["status"] = data["status"]
+
+    # --- 10%: approvals ------------------------------------------------------------------------------------
+
+    @task(10)
+    def approval(self):
+        lines = [{"item": random.choice(PLAN["items"]), "quantity": random.randint(1, 20),
+                  "due_date": PLAN["due_date"]} for _ in range(random.randint(1, 5))]  # fmt: skip
+        body = {"customer": PLAN["customer"], "customer_po": f"LOAD-{random.getrandbits(40):x}", "lines": lines}
+        r = self._api("post", "/api/v1/sales-orders/", "approval:create", "office", json=body)
+        if r.status_code != 201:
+            return
+        order = r.json()["id"]
+        r = self._api("post", f"/api/v1/sales-orders/{order}/submit/", "approval:submit", "office")
+        if r.status_code != 200:
+            return
+        r = self._api("post", f"/api/v1/sales-orders/{order}/approve/", "approval:approve", "manager")
+        if r.status_code == 200:
+            RESULT["approved"].append(order)
+        else:
+            RESULT["unexpected"].append(f"approve {order}: {r.status_code}")

@@ -1,0 +1,30 @@
+"""Settings for the benchmark and the load test only: never used in production.
+
+On top of the project's settings: DEBUG off (as in production, so templates are cached and no query log
+is kept), a middleware that reports server time and queries in a Server-Timing header, and a URLconf
+that adds the raw-SQL baseline views of bench/baseline.py to the real URLs.
+"""
+
+import warnings
+
+from mto.settings import *  # noqa: F403
+from mto.settings import MIDDLEWARE, TEMPLATES
+
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ROOT_URLCONF = "bench.urls"
+# First, so the time covers every other middleware (sessions, auth, CSRF, messages, ...).
+MIDDLEWARE = ["bench.middleware.ServerTimingMiddleware", *MIDDLEWARE]
+# The bell's count comes from the baseline's single query on baseline pages (see bench/baseline.py).
+TEMPLATES[0]["OPTIONS"]["context_processors"] = [
+    "bench.baseline.notifications" if p == "mto.context_processors.notifications" else p
+    for p in TEMPLATES[0]["OPTIONS"]["context_processors"]
+]
+# whitenoise looks for collected static files; the benchmark requests none.
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
