@@ -15,7 +15,6 @@ A field the SQL forgot to fetch would be loaded lazily by Django, and show up as
 
 import datetime
 import json
-import weakref
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -33,7 +32,7 @@ from jobs.workflow import OPEN, J, O
 from mto.context_processors import notifications as real_notifications
 from mto.pagination import CappedPage, CappedPaginator
 from sales.filters import SalesOrderFilter
-from sales.models import SalesOrder, SalesOrderLine
+from sales.models import ChangeItem, ChangeRequest, SalesOrder, SalesOrderLine
 from shipping.workflow import SHIPPABLE_ORDER_STATUSES
 
 User = get_user_model()
@@ -75,15 +74,11 @@ def _loads(text):
     return json.loads(text, parse_float=Decimal)
 
 
-_json_ready = weakref.WeakSet()
-
-
 def fetch(sql: str, params: dict) -> list[dict]:
-    connection.ensure_connection()
-    if connection.connection not in _json_ready:  # JSON numbers as Decimal, as numeric columns come
-        set_json_loads(_loads, connection.connection)
-        _json_ready.add(connection.connection)
     with connection.cursor() as cursor:
+        # JSON numbers as Decimal, as numeric columns come. On this cursor only: on the connection it would
+        # also change what the real pages' JSONFields get from the same worker's connection.
+        set_json_loads(_loads, cursor.cursor)
         cursor.execute(sql, params)
         names = [c.name for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -204,7 +199,7 @@ def order_list(request, user):
                                       WHERE {where} LIMIT {CAP + 1}) x) AS me__total
         FROM me LEFT JOIN page p ON TRUE
         LEFT JOIN LATERAL (SELECT coalesce(sum(l.quantity * l.unit_price), 0) AS total, count(*) AS line_count
-                           FROM sales_salesorderline l WHERE l.order_id = p.id) t ON TRUE
+                           FROM sales_salesorderline l WHERE l.order_id = p.id AND NOT l.is_cancelled) t ON TRUE
         ORDER BY p.id DESC""",
         params,
     )
@@ -346,7 +341,7 @@ def ready_to_ship(request, user):
                JOIN sales_customer c ON c.id = o.customer_id LEFT JOIN sales_item i ON i.id = l.item_id
                CROSS JOIN LATERAL (SELECT coalesce(sum(j.quantity_completed), 0) AS produced FROM jobs_job j
                                    WHERE j.sales_order_line_id = l.id AND j.status <> 'cancelled') made
-          WHERE o.status = ANY(%(shippable)s) AND made.produced > l.quantity_shipped
+          WHERE o.status = ANY(%(shippable)s) AND NOT l.is_cancelled AND made.produced > l.quantity_shipped
           ORDER BY o.promised_date NULLS LAST, l.order_id, l.line_no LIMIT {CAP + 1})
         SELECT me.*, l.*, (SELECT count(*) FROM lines) AS me__total
         FROM me LEFT JOIN (SELECT * FROM lines ORDER BY order__promised_date NULLS LAST, order_id, line_no
@@ -379,14 +374,14 @@ def order_detail(request, user, pk):
     rows = fetch(
         f"""WITH {ME_SQL}
         SELECT me.*, o.id, o.number, o.customer_po, o.order_date, o.requested_date, o.promised_date, o.notes,
-               o.status, o.customer_id, o.ship_to_id, o.created_by_id,
+               o.status, o.revision, o.customer_id, o.ship_to_id, o.created_by_id,
                c.id AS customer__id, c.code AS customer__code, c.name AS customer__name,
                s.id AS ship_to__id, s.label AS ship_to__label, s.address AS ship_to__address,
                u.id AS created_by__id, u.username AS created_by__username,
                u.first_name AS created_by__first_name, u.last_name AS created_by__last_name,
                (SELECT json_agg(l ORDER BY l.line_no) FROM (
                   SELECT l.id, l.line_no, l.item_id, l.description, l.drawing_number, l.drawing_revision,
-                         l.quantity, l.unit_price, l.due_date, l.quantity_shipped, l.order_id,
+                         l.quantity, l.unit_price, l.due_date, l.quantity_shipped, l.is_cancelled, l.order_id,
                          i.id AS item__id, i.part_number AS item__part_number, i.revision AS item__revision,
                          i.description AS item__description,
                          (SELECT json_agg(json_build_object('id', d.id, 'original_name', d.original_name,
@@ -414,7 +409,33 @@ def order_detail(request, user, pk):
                   SELECT sh.id, sh.number, sh.status, sh.carrier, sh.tracking_number, sh.shipped_at,
                          (SELECT coalesce(sum(sl.quantity), 0) FROM shipping_shipmentline sl
                           WHERE sl.shipment_id = sh.id) AS pieces
-                  FROM shipping_shipment sh WHERE sh.order_id = o.id) x) AS me__shipments
+                  FROM shipping_shipment sh WHERE sh.order_id = o.id) x) AS me__shipments,
+               (SELECT json_agg(x ORDER BY x.number) FROM (
+                  SELECT cr.id, cr.number, cr.status, cr.revision, cr.order_id, cr.decided_at, cr.decision_note,
+                         cr.created_by_id, cr.decided_by_id, cu.id AS created_by__id,
+                         cu.username AS created_by__username, cu.first_name AS created_by__first_name,
+                         cu.last_name AS created_by__last_name, du.id AS decided_by__id,
+                         du.username AS decided_by__username, du.first_name AS decided_by__first_name,
+                         du.last_name AS decided_by__last_name,
+                         (SELECT json_agg(y ORDER BY y.id) FROM (
+                            SELECT ci.id, ci.kind, ci.change_request_id, ci.line_id, ci.quantity, ci.date,
+                                   ci.drawing_revision, ci.item_id, ci.description, ci.drawing_number, ci.ship_to_id,
+                                   ci.reason, ci.before, cl.id AS line__id, cl.line_no AS line__line_no,
+                                   cl.quantity AS line__quantity, cl.item_id AS line__item_id,
+                                   cl.drawing_number AS line__drawing_number,
+                                   cl.drawing_revision AS line__drawing_revision, cl.due_date AS line__due_date,
+                                   li.id AS line__item__id, li.part_number AS line__item__part_number,
+                                   li.revision AS line__item__revision, it.id AS item__id,
+                                   it.part_number AS item__part_number, it.revision AS item__revision,
+                                   st.id AS ship_to__id, st.label AS ship_to__label
+                            FROM sales_changeitem ci LEFT JOIN sales_salesorderline cl ON cl.id = ci.line_id
+                                 LEFT JOIN sales_item li ON li.id = cl.item_id
+                                 LEFT JOIN sales_item it ON it.id = ci.item_id
+                                 LEFT JOIN sales_shiptoaddress st ON st.id = ci.ship_to_id
+                            WHERE ci.change_request_id = cr.id) y) AS items
+                  FROM sales_changerequest cr JOIN auth_user cu ON cu.id = cr.created_by_id
+                       LEFT JOIN auth_user du ON du.id = cr.decided_by_id
+                  WHERE cr.order_id = o.id) x) AS me__changes
         FROM me CROSS JOIN sales_salesorder o JOIN sales_customer c ON c.id = o.customer_id
              LEFT JOIN sales_shiptoaddress s ON s.id = o.ship_to_id JOIN auth_user u ON u.id = o.created_by_id
         WHERE o.id = %(pk)s""",
@@ -453,11 +474,25 @@ def order_detail(request, user, pk):
     if shipments or can_ship:
         context = {"shipments": shipments, "order": order, "can_ship": can_ship}
         panels.append(render_to_string("shipping/partials/order_panel.html", context, request=request))
+    changes = []
+    for data in me["changes"] or []:
+        items = data.pop("items")
+        change = build(ChangeRequest, data)
+        change.order = order
+        change_items = _json_rows(ChangeItem, items)
+        for item in change_items:
+            item.change_request = change
+        prefetched(change, "items", change_items)
+        changes.append(change)
+    open_change = next((c for c in changes if c.is_open), None)
     context = {
         "order": order,
         "lines": lines,
         "transitions": available_transitions(order, request.user),
         "can_edit": order.is_editable and request.user.has_perm("mto.edit_orders"),
+        "can_change": order.is_changeable and request.user.has_perm("mto.edit_orders") and not open_change,
+        "changes": changes,
+        "open_change": open_change,
         "panels": panels,
     }
     return _render(request, "sales/order_detail.html", order.get_absolute_url(), context)
@@ -469,15 +504,16 @@ def job_detail(request, user, pk):
 
     from jobs.forms import HoldForm, OperationForm
     from jobs.models import JobNote, JobStatusChange, TimeEntry
-    from jobs.selectors import CENT, CostLine, _hours
+    from jobs.selectors import attach_costs
     from jobs.workflow import available_job_actions
+    from mto.models import AuditEntry
     from shipping.models import Shipment
 
     rows = fetch(
         f"""WITH {ME_SQL}
         SELECT me.*, j.id, j.number, j.origin, j.part_number, j.part_revision, j.description, j.is_custom,
                j.quantity, j.due_date, j.priority, j.status, j.hold_reason, j.quantity_completed, j.version,
-               j.sales_order_id, j.sales_order_line_id,
+               j.sales_order_id, j.sales_order_line_id, j.order_revision,
                o.id AS sales_order__id, o.number AS sales_order__number, c.id AS sales_order__customer__id,
                c.name AS sales_order__customer__name, sl.id AS sales_order_line__id,
                sl.line_no AS sales_order_line__line_no,
@@ -506,7 +542,13 @@ def job_detail(request, user, pk):
                   WHERE shl.order_line_id = j.sales_order_line_id AND sh.status = 'shipped'
                   GROUP BY sh.id) x) AS me__shipments,
                (SELECT json_agg(json_build_array(w.id, w.code || ' - ' || w.name) ORDER BY w.code)
-                FROM jobs_workcenter w WHERE w.is_active) AS me__work_centers
+                FROM jobs_workcenter w WHERE w.is_active) AS me__work_centers,
+               (SELECT json_agg(x ORDER BY x.id) FROM (
+                  SELECT a.id, a.field, a.before, a.after, a.reason, a.changed_at, a.changed_by_id,
+                         au.id AS changed_by__id, au.username AS changed_by__username,
+                         au.first_name AS changed_by__first_name, au.last_name AS changed_by__last_name
+                  FROM mto_auditentry a LEFT JOIN auth_user au ON au.id = a.changed_by_id
+                  WHERE a.object_type = 'jobs.Job' AND a.object_id = j.id) x) AS me__changes
         FROM me CROSS JOIN jobs_job j LEFT JOIN sales_salesorder o ON o.id = j.sales_order_id
              LEFT JOIN sales_customer c ON c.id = o.customer_id
              LEFT JOIN sales_salesorderline sl ON sl.id = j.sales_order_line_id
@@ -517,30 +559,16 @@ def job_detail(request, user, pk):
         raise Http404("No such job")
     me = _user(rows[0], request)
     job = _strip_build(Job, rows[0])
-    now = timezone.now()
-    job.ops, cost_lines = [], []
+    job.ops = []
     for data in me["ops"] or []:
         entries = _json_rows(TimeEntry, data.pop("entries"))
         op = build(Operation, data)
         prefetched(op, "time_entries", entries)
         job.ops.append(op)
-        rate = op.work_center.hourly_rate
-        estimated = op.setup_hours + op.run_hours_per_piece * job.quantity
-        actual = _hours(entries, now)
-        cost_lines.append(
-            CostLine(op, estimated, actual, (estimated * rate).quantize(CENT), (actual * rate).quantize(CENT))
-        )
     prefetched(job, "operations", job.ops)
     prefetched(job, "notes", _json_rows(JobNote, me["notes"]))
     prefetched(job, "status_changes", _json_rows(JobStatusChange, me["history"]))
-    job.cost_lines = cost_lines
-    job.cost_total = CostLine(
-        None,
-        sum((c.estimated_hours for c in cost_lines), Decimal(0)),
-        sum((c.actual_hours for c in cost_lines), Decimal(0)),
-        sum((c.estimated_cost for c in cost_lines), Decimal(0)),
-        sum((c.actual_cost for c in cost_lines), Decimal(0)),
-    )
+    attach_costs(job, job.ops, timezone.now())
     panels = []
     if job.sales_order_line_id:
         shipments = _json_rows(Shipment, me["shipments"])
@@ -554,6 +582,7 @@ def job_detail(request, user, pk):
         "can_plan": job.is_open and request.user.has_perm("mto.plan_jobs"),
         "operation_form": operation_form,
         "hold_form": HoldForm(),
+        "changes": _json_rows(AuditEntry, me["changes"]),
         "panels": panels,
     }
     return _render(request, "jobs/job_detail.html", job.get_absolute_url(), context)

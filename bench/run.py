@@ -44,7 +44,8 @@ BENCH_PO = "BENCH-50-LINES"
 
 
 def big_order(lines: int = 50):
-    """An approved order with 50 lines (made once, kept: seed_scale orders have 1 to 8 lines)."""
+    """An approved order with 50 lines and one approved change (made once, kept: seed_scale orders have 1 to 8
+    lines)."""
     from sales import services
     from sales.models import Customer, Item, SalesOrder
 
@@ -61,6 +62,15 @@ def big_order(lines: int = 50):
     )  # fmt: skip
     services.sales_order_submit(order=order, by=office)
     services.sales_order_approve(order=order, approved_by=manager)
+    # Approved orders change: this one is at revision 1, so its page shows the change history too.
+    first, second = order.lines.order_by("line_no")[:2]
+    change = services.change_request_open(order=order, by=office)
+    services.change_item_add(change_request=change, kind="quantity", line=first, quantity=6, reason="Bench",
+                             by=office)  # fmt: skip
+    services.change_item_add(change_request=change, kind="due_date", line=second,
+                             date=due + timezone.timedelta(days=7), reason="Bench", by=office)  # fmt: skip
+    services.change_request_submit(change_request=change, by=office)
+    services.change_request_approve(change_request=change, by=manager)
     return order
 
 

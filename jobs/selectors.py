@@ -151,9 +151,14 @@ def job_detail(*, pk: int) -> Job:
         .get(pk=pk)
     )
     job.ops = list(job.operations.all())
-    now = timezone.now()
+    attach_costs(job, job.ops, timezone.now())
+    return job
+
+
+def attach_costs(job: Job, ops: list[Operation], now) -> None:
+    """Set job.cost_lines and job.cost_total from its operations (their time entries prefetched)."""
     lines = []
-    for op in job.ops:
+    for op in ops:
         rate = op.work_center.hourly_rate
         estimated = op.setup_hours + op.run_hours_per_piece * job.quantity
         if op.status == Operation.Status.DONE:
@@ -173,7 +178,6 @@ def job_detail(*, pk: int) -> Job:
         for name in ("estimated_hours", "actual_hours", "estimated_cost", "actual_cost", "earned_hours", "earned_cost")
     }
     job.cost_total = CostLine(None, **total)
-    return job
 
 
 def floor_job(*, pk: int) -> Job:

@@ -30,6 +30,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("sales", "0002_line_quantity_cap")]
+    dependencies = [("sales", "0004_change_item_drawing")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
