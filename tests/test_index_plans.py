@@ -53,6 +53,7 @@ def test_hot_paths_use_indexes(seeded):
         "job list": job_selectors.job_list_queryset().order_by("due_date", "priority", "id")[page],
         "late jobs": JobFilter({"late": "true"}, queryset=job_selectors.job_list_queryset()).qs[page],
         "jobs of an order": Job.objects.filter(sales_order=order),
+        "shop floor queue": job_selectors.work_center_queue_queryset(work_center=center),
         "shipments of an order": ship_selectors.shipment_list_queryset().filter(order=order),
         "shipment list": ship_selectors.shipment_list_queryset().order_by("-id")[page],
         "ready to ship": ship_selectors.ready_to_ship()[page],
