@@ -41,7 +41,7 @@ CAP = CappedPaginator.cap
 
 # The signed-in user with roles, permissions and the bell's unread count: a CTE of every baseline query.
 ME_SQL = """
-me AS (
+me AS MATERIALIZED (  -- evaluated once, not once per row of the page
   SELECT u.id AS me__id, u.username AS me__username, u.first_name AS me__first_name,
          u.last_name AS me__last_name, u.is_active AS me__is_active, u.is_staff AS me__is_staff,
          u.is_superuser AS me__is_superuser,
