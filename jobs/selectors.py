@@ -73,25 +73,37 @@ def job_list_queryset() -> QuerySet[Job]:
 
 def work_center_queue(*, work_center: WorkCenter) -> list[Operation]:
     """Operations waiting or running at a work center, most urgent job first, each marked ready or not."""
+    operations = list(work_center_queue_queryset(work_center=work_center))
+    for op in operations:
+        first = op.previous_status is None
+        op.ready = first or op.previous_status == O.DONE or (op.previous_good or 0) > 0
+    return operations
+
+
+def work_center_queue_queryset(*, work_center: WorkCenter) -> QuerySet[Operation]:
     earlier = Operation.objects.filter(job=OuterRef("job"), sequence__lt=OuterRef("sequence")).order_by("-sequence")
-    qs = (
+    urgency = ("job__due_date", "job__priority", "job__id", "sequence")
+    # The 200 most urgent first (operations and jobs only), then their orders, customers and the operation
+    # before each: joined for 200 rows, not for every waiting operation of the work center (thousands).
+    first = (
         Operation.objects.filter(
             work_center=work_center,
             status__in=[O.PENDING, O.RUNNING, O.PAUSED],
             job__status__in=[J.RELEASED, J.IN_PROGRESS, J.ON_HOLD],
         )
+        .order_by(*urgency)
+        .values("pk")[:200]
+    )
+    qs = (
+        Operation.objects.filter(pk__in=first)
         .select_related("job__sales_order__customer", "updated_by")
         .annotate(
             previous_status=Subquery(earlier.values("status")[:1]),
             previous_good=Subquery(earlier.values("good_qty")[:1]),
         )
-        .order_by("job__due_date", "job__priority", "job__id", "sequence")
+        .order_by(*urgency)
     )
-    operations = list(qs[:200])
-    for op in operations:
-        first = op.previous_status is None
-        op.ready = first or op.previous_status == O.DONE or (op.previous_good or 0) > 0
-    return operations
+    return qs
 
 
 def jobs_on_hold(*, work_center: WorkCenter | None = None) -> list[Job]:

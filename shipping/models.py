@@ -39,6 +39,8 @@ class Shipment(TextSafetyMixin, models.Model):
         indexes = [
             models.Index(fields=["order", "status"], name="shipment_order_status"),
             models.Index(fields=["status", "-id"], name="shipment_status_id"),
+            # Home pages' recent shipments: the last shipped, without sorting every shipment.
+            models.Index(fields=["status", "-shipped_at"], name="shipment_status_shipped"),
             models.Index(fields=["tracking_number"], name="shipment_tracking"),
         ]
         constraints = [

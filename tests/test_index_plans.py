@@ -18,6 +18,7 @@ from sales import selectors as sales_selectors
 from sales.filters import SalesOrderFilter
 from sales.models import SalesOrder
 from shipping import selectors as ship_selectors
+from shipping.models import Shipment
 
 BIG_TABLES = ("sales_salesorder", "sales_salesorderline", "jobs_job", "jobs_operation", "shipping_shipment")
 
@@ -53,8 +54,10 @@ def test_hot_paths_use_indexes(seeded):
         "job list": job_selectors.job_list_queryset().order_by("due_date", "priority", "id")[page],
         "late jobs": JobFilter({"late": "true"}, queryset=job_selectors.job_list_queryset()).qs[page],
         "jobs of an order": Job.objects.filter(sales_order=order),
+        "shop floor queue": job_selectors.work_center_queue_queryset(work_center=center),
         "shipments of an order": ship_selectors.shipment_list_queryset().filter(order=order),
         "shipment list": ship_selectors.shipment_list_queryset().order_by("-id")[page],
+        "recent shipments (home)": Shipment.objects.filter(status="shipped").order_by("-shipped_at")[:5],
         "ready to ship": ship_selectors.ready_to_ship()[page],
     }  # fmt: skip
     for name, queryset in checks.items():
