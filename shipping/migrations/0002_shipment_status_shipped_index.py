@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sales', '0003_order_po_trigram_index'),
+        ('sales', '0005_order_po_trigram_index'),
         ('shipping', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
