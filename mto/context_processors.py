@@ -8,12 +8,17 @@ def roles(request):
 
 
 def notifications(request):
-    """The bell's unread count: one indexed query per page for a signed-in user."""
+    """The bell's unread count: one indexed query per page for a signed-in user.
+
+    Counted once per request: panels rendered with the request (order and job pages) run the context
+    processors again.
+    """
     if not request.user.is_authenticated:
         return {}
-    from .models import Notification
+    if not hasattr(request, "_mto_unread_notifications"):
+        from .models import Notification
 
-    unread = Notification.objects.filter(
-        recipient=request.user, channel=Notification.Channel.IN_APP, read_at__isnull=True
-    ).count()
-    return {"unread_notifications": unread}
+        request._mto_unread_notifications = Notification.objects.filter(
+            recipient=request.user, channel=Notification.Channel.IN_APP, read_at__isnull=True
+        ).count()
+    return {"unread_notifications": request._mto_unread_notifications}

@@ -67,3 +67,23 @@ def client_factory(db):
         return clients
 
     return make
+
+
+@pytest.mark.django_db
+def test_detail_pages_count_the_bell_once(client_factory):
+    """Their panels are rendered with the request, which runs the context processors again."""
+    from jobs.models import Job
+    from sales.models import SalesOrder
+
+    call_command("seed_scale", orders=10, customers=5, stdout=StringIO())
+    clients = client_factory()
+    job = Job.objects.exclude(sales_order_line=None).order_by("id").first()
+    for url in (
+        job.get_absolute_url(),
+        job.sales_order.get_absolute_url(),
+        SalesOrder.objects.first().get_absolute_url(),
+    ):
+        with CaptureQueriesContext(connection) as ctx:
+            assert clients["manager"].get(url).status_code == 200
+        bell = [q for q in ctx.captured_queries if "mto_notification" in q["sql"]]
+        assert len(bell) == 1, url
