@@ -8,9 +8,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from mto.audit import audit_for
+from mto.forms import ServiceFormView, apply_service_errors
 from mto.lists import FilteredListView
 from mto.roles import CapabilityRequiredMixin
-from sales.views import ServiceFormView, apply_service_errors
 
 from . import selectors, services, signals
 from .filters import JobFilter
@@ -326,7 +326,7 @@ class WorkCenterListView(CapabilityRequiredMixin, TemplateView):
 
 class WorkCenterFormView(ServiceFormView):
     capability = "manage_jobs"
-    template_name = "sales/form.html"
+    template_name = "form.html"
     form_class = WorkCenterForm
     success_message = "Work center {obj.code} saved."
     center = None

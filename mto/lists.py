@@ -1,12 +1,32 @@
 """The shared shape of the big list pages: django-filter filters, capped paging, streamed CSV export."""
 
 import csv
+from urllib.parse import urlencode
 
 from django.http import StreamingHttpResponse
 from django.views.generic import ListView
 
 from .pagination import CappedPaginator
 from .roles import CapabilityRequiredMixin
+
+
+def csv_text(value: str) -> str:
+    """Text typed by people, made safe for spreadsheets: a leading =, +, -, @ would start a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+class SearchListView(CapabilityRequiredMixin, ListView):
+    """A short list searched by one box (`q`), paged without counting every row."""
+
+    paginate_by = 25
+    paginator_class = CappedPaginator
+
+    def search(self) -> str:
+        return self.request.GET.get("q", "").strip()[:100]
+
+    def get_context_data(self, **kwargs):
+        q = self.search()
+        return super().get_context_data(q=q, query=urlencode({"q": q}) if q else "", **kwargs)
 
 
 class _Echo:

@@ -5,12 +5,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from mto.forms import apply_service_errors
 from mto.idempotency import new_token, submit_once
 from mto.lists import FilteredListView
 from mto.pagination import CappedPaginator
 from mto.roles import CapabilityRequiredMixin
 from sales.models import SalesOrder
-from sales.views import apply_service_errors
 
 from . import selectors, services
 from .filters import ShipmentFilter

@@ -67,7 +67,7 @@ def test_twenty_simultaneous_api_approvals_make_one_set_of_jobs(postgres_only):
 def test_ten_tablets_times_one_hundred_piece_reports(postgres_only):
     """The stored total is exactly the sum reported.
 
-    Without the row locks in jobs.services._lock_operation this lost updates (e.g. 14 of 80 stored).
+    Without the row locks in jobs.services.operations._lock_operation this lost updates (e.g. 14 of 80 stored).
     """
     office = UserFactory(username="p-office", roles=["Office"])
     manager = UserFactory(username="p-manager", roles=["Manager"])
@@ -90,7 +90,7 @@ def test_change_approved_while_a_lead_reports_pieces_on_the_same_job(postgres_on
 
     The approval locks order, lines, jobs and operations; a report locks the job and its operations. The
     approval lands between two reports: reports before it count, reports after it stop at the new quantity.
-    Without the cap on the job's quantity in jobs.services._pieces_available this failed (60 made, 50 ordered).
+    Without the cap on the job's quantity in jobs.services.operations._pieces_available this failed (60 made, 50 ordered).
     """
     office = UserFactory(username="co-office", roles=["Office"])
     manager = UserFactory(username="co-manager", roles=["Manager"])

@@ -1,0 +1,41 @@
+"""Every write of the jobs app: job creation from approved orders, job and operation lifecycles, pieces.
+
+Locks are taken in the house order: sales order, its lines, jobs, operations.
+"""
+
+from .actions import job_act, job_add_note
+from .changes import jobs_follow_order_change
+from .creation import (
+    ENGINEERING,
+    job_create_manual,
+    jobs_cancel_for_order,
+    jobs_create_for_lines,
+    jobs_create_for_order,
+)
+from .operations import (
+    Locked,
+    operation_act,
+    operation_add,
+    operation_remove,
+    operation_report_pieces,
+    operation_update,
+)
+from .work_centers import work_center_save
+
+__all__ = [
+    "ENGINEERING",
+    "Locked",
+    "job_act",
+    "job_add_note",
+    "job_create_manual",
+    "jobs_cancel_for_order",
+    "jobs_create_for_lines",
+    "jobs_create_for_order",
+    "jobs_follow_order_change",
+    "operation_act",
+    "operation_add",
+    "operation_remove",
+    "operation_report_pieces",
+    "operation_update",
+    "work_center_save",
+]

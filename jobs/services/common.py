@@ -1,0 +1,28 @@
+"""Helpers every jobs service uses: capability checks, the status record, locks and versions."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from ..models import Job, JobStatusChange
+
+
+def _require(user, *capabilities: str):
+    if not any(user.has_perm(f"mto.{c}") for c in capabilities):
+        raise PermissionDenied("Your role does not allow this.")
+
+
+def _record(job: Job, *, to: str, by, reason: str = "", fields=()) -> None:
+    from_status = job.status
+    job.status = to
+    job.version += 1
+    job.save(update_fields=["status", "version", "updated_at", *fields])
+    JobStatusChange.objects.create(job=job, from_status=from_status, to_status=to, changed_by=by, reason=reason)
+
+
+def _locked_job(job_id: int) -> Job:
+    return Job.objects.select_for_update().get(pk=job_id)
+
+
+def _check_version(obj, expected: int | None, what: str):
+    if expected is not None and int(expected) != obj.version:
+        who = getattr(getattr(obj, "updated_by", None), "get_full_name", lambda: "")() or "someone else"
+        raise ValidationError(f"{what} was changed by {who} meanwhile; reload and try again.", code="stale")

@@ -1,0 +1,147 @@
+"""Jobs made from approved orders and by hand, and cancelled with their order."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from mto.db import atomic_with_retry
+from mto.services import document_number_next
+from sales.models import SalesOrder, SalesOrderLine
+
+from .. import signals
+from ..models import Job, JobStatusChange, Operation, RoutingStep, WorkCenter
+from ..workflow import J
+from .common import _record, _require
+
+ENGINEERING = ("ENG", "Engineering", Decimal("85.00"))
+
+
+def _engineering_center() -> WorkCenter:
+    code, name, rate = ENGINEERING
+    center, _ = WorkCenter.objects.get_or_create(code=code, defaults={"name": name, "hourly_rate": rate})
+    return center
+
+
+def jobs_create_for_order(*, order: SalesOrder, by) -> list[Job]:
+    """One released job per order line, with its routing; runs inside the approval transaction.
+
+    Idempotent: an order that already has its jobs gets none more (and the unique constraint on the job's
+    order line refuses a second set even if two approvals raced past this check).
+    """
+    lines = list(
+        SalesOrderLine.objects.filter(order=order, is_cancelled=False).select_related("item").order_by("line_no")
+    )
+    if Job.objects.filter(sales_order_line__in=lines, origin=Job.Origin.ORDER).exists():
+        return []
+    return jobs_create_for_lines(order=order, lines=lines, by=by, reason=f"Created from {order.number} on approval")
+
+
+def jobs_create_for_lines(*, order: SalesOrder, lines: list[SalesOrderLine], by, reason: str) -> list[Job]:
+    """The original job of each line, released with the item's routing (bulk inserts, a fixed query count).
+
+    Approval makes them for every line; an approved change request for the lines it adds.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("jobs must be made inside the transaction of the approval")
+    now = timezone.now()
+    jobs = [
+        Job(
+            number=f"J-{order.number_digits}-{line.line_no:02d}",
+            origin=Job.Origin.ORDER,
+            sales_order=order,
+            sales_order_line=line,
+            part_number=line.item.part_number if line.item_id else line.drawing_number,
+            part_revision=line.item.revision if line.item_id else line.drawing_revision,
+            description=line.part_description,
+            is_custom=line.item_id is None,
+            quantity=line.quantity,
+            due_date=line.due_date,
+            status=J.RELEASED,
+            order_revision=order.revision,
+        )
+        for line in lines
+    ]
+    Job.objects.bulk_create(jobs)
+    steps: dict[int, list[RoutingStep]] = {}
+    for step in RoutingStep.objects.filter(item_id__in={line.item_id for line in lines if line.item_id}).order_by(
+        "item_id", "sequence"
+    ):
+        steps.setdefault(step.item_id, []).append(step)
+    engineering = None
+    operations = []
+    for job, line in zip(jobs, lines, strict=True):
+        routing = steps.get(line.item_id) if line.item_id else None
+        if routing:
+            operations += [
+                Operation(
+                    job=job,
+                    sequence=step.sequence,
+                    work_center_id=step.work_center_id,
+                    description=step.description,
+                    setup_hours=step.setup_hours,
+                    run_hours_per_piece=step.run_hours_per_piece,
+                )
+                for step in routing
+            ]
+        else:
+            # A custom part (or an item without a routing) starts with an engineering review; the planner
+            # then adds the operations.
+            engineering = engineering or _engineering_center()
+            operations.append(
+                Operation(
+                    job=job,
+                    sequence=10,
+                    work_center=engineering,
+                    description="Engineering review of the customer's drawing; planner adds the routing",
+                    setup_hours=Decimal("0.5"),
+                    run_hours_per_piece=Decimal("0"),
+                )
+            )
+    Operation.objects.bulk_create(operations)
+    JobStatusChange.objects.bulk_create(
+        JobStatusChange(job=job, from_status="", to_status=J.RELEASED, changed_by=by, changed_at=now, reason=reason)
+        for job in jobs
+    )
+    signals.jobs_created.send(sender=Job, order=order, jobs=jobs, by=by)
+    return jobs
+
+
+@atomic_with_retry
+def job_create_manual(
+    *, origin: str, part_number: str, description: str, quantity: int, due_date: date, by, priority: int = 3,
+    part_revision: str = "",
+) -> Job:  # fmt: skip
+    """A job made by hand (rework, stock, samples): its own number series, planned until released."""
+    _require(by, "manage_jobs", "plan_jobs")
+    if origin == Job.Origin.ORDER:
+        raise ValidationError({"origin": "Jobs for order lines are made by approving the order."})
+    job = Job(
+        number="JM-000000",
+        origin=origin,
+        part_number=part_number,
+        part_revision=part_revision,
+        description=description,
+        quantity=quantity,
+        due_date=due_date,
+        priority=priority,
+    )
+    job.full_clean(exclude=["number"])
+    job.number = f"JM-{document_number_next(sequence='JM'):06d}"
+    job.save()
+    JobStatusChange.objects.create(job=job, from_status="", to_status=J.PLANNED, changed_by=by, reason="Made by hand")
+    return job
+
+
+def jobs_cancel_for_order(*, order: SalesOrder, by, reason: str) -> int:
+    """The order was cancelled (before work started): cancel its jobs, in the cancelling transaction."""
+    jobs = list(
+        Job.objects.select_for_update().filter(sales_order=order).exclude(status__in=[J.COMPLETE, J.CANCELLED])
+    )
+    for job in jobs:
+        if job.started_at:
+            raise ValidationError(f"{job.number} has started; the order cannot be cancelled.", code="conflict")
+        _record(job, to=J.CANCELLED, by=by, reason=f"Order cancelled: {reason}")
+    return len(jobs)

@@ -1,0 +1,214 @@
+"""Operations on the floor (start, pause, finish, pieces) and the planner's routing edits."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from mto.db import atomic_with_retry
+from sales.services import sales_order_mark_in_production
+
+from .. import signals
+from ..models import Job, Operation, ScrapRecord, TimeEntry, WorkCenter
+from ..workflow import JOB_SYSTEM_MOVES, OPERATION_MOVES, SCRAP_REASONS, J, O
+from .common import _check_version, _locked_job, _record, _require
+
+
+@dataclass(frozen=True)
+class Locked:
+    job: Job
+    operation: Operation
+    operations: list[Operation]
+
+
+def _lock_operation(operation_id: int) -> Locked:
+    job_id = Operation.objects.values_list("job_id", flat=True).get(pk=operation_id)
+    job = _locked_job(job_id)
+    operations = list(Operation.objects.select_for_update().filter(job=job).order_by("sequence"))
+    operation = next(op for op in operations if op.pk == operation_id)
+    return Locked(job, operation, operations)
+
+
+def _previous(locked: Locked) -> Operation | None:
+    earlier = [op for op in locked.operations if op.sequence < locked.operation.sequence]
+    return earlier[-1] if earlier else None
+
+
+def _pieces_available(locked: Locked) -> int:
+    """Pieces this operation may still account for: what reached it, less what it reported."""
+    previous = _previous(locked)
+    # Capped by the job's quantity too: an order change may have lowered it below what earlier operations made.
+    reached = locked.job.quantity if previous is None else min(previous.good_qty, locked.job.quantity)
+    return max(reached - locked.operation.good_qty - locked.operation.scrap_qty, 0)
+
+
+def _close_entry(operation: Operation, now) -> None:
+    TimeEntry.objects.filter(operation=operation, stopped_at__isnull=True).update(stopped_at=now)
+
+
+def _save_operation(operation: Operation, by, *fields: str) -> None:
+    operation.version += 1
+    operation.updated_by = by
+    operation.save(update_fields=["version", "updated_by", *fields])
+
+
+@atomic_with_retry
+def operation_act(*, operation: Operation, action: str, by, expected_version: int | None = None) -> Operation:
+    """Start, pause, resume or finish an operation from a tablet."""
+    _require(by, "run_floor")
+    if action not in OPERATION_MOVES:
+        raise ValidationError(f"Unknown action {action!r}.")
+    sources, target = OPERATION_MOVES[action]
+    locked = _lock_operation(operation.pk)
+    job, op = locked.job, locked.operation
+    _check_version(op, expected_version, f"Operation {op.sequence} of {job.number}")
+    if job.status in (J.ON_HOLD, J.CANCELLED, J.COMPLETE, J.PLANNED):
+        raise ValidationError(f"{job.number} is {job.get_status_display().lower()}; its operations cannot move.")
+    if op.status not in sources:
+        raise ValidationError(
+            f"Cannot {action} operation {op.sequence}: it is {op.get_status_display().lower()}.", code="conflict"
+        )
+    now = timezone.now()
+    if action in ("start", "resume"):
+        previous = _previous(locked)
+        if action == "start" and previous and previous.status != O.DONE and previous.good_qty == 0:
+            raise ValidationError(
+                f"Operation {previous.sequence} ({previous.description}) has passed no pieces on yet.", code="conflict"
+            )
+        TimeEntry.objects.create(operation=op, started_at=now, by=by)
+        op.status = target
+        op.started_at = op.started_at or now
+        _save_operation(op, by, "status", "started_at")
+        if job.status == J.RELEASED:
+            job.started_at = now
+            _record(job, to=J.IN_PROGRESS, by=by, reason=f"Operation {op.sequence} started", fields=["started_at"])
+            if job.sales_order_id:
+                sales_order_mark_in_production(order=job.sales_order, by=by)
+    elif action == "pause":
+        _close_entry(op, now)
+        op.status = target
+        _save_operation(op, by, "status")
+    else:  # finish
+        _close_entry(op, now)
+        op.status = target
+        op.finished_at = now
+        _save_operation(op, by, "status", "finished_at")
+        if all(o.status == O.DONE for o in locked.operations):
+            if J.COMPLETE not in JOB_SYSTEM_MOVES.get(job.status, ()):
+                raise ValidationError(f"{job.number} is {job.get_status_display().lower()}; it cannot complete.")
+            job.completed_at = now
+            _record(job, to=J.COMPLETE, by=by, reason="Last operation finished", fields=["completed_at"])
+            late = timezone.localdate() > job.due_date
+            signals.job_completed.send(sender=Job, job=job, by=by, late=late)
+    return op
+
+
+@atomic_with_retry
+def operation_report_pieces(
+    *, operation: Operation, good: int, scrap: int = 0, scrap_reason: str = "", by,
+    expected_version: int | None = None,
+) -> Operation:  # fmt: skip
+    """Add good and scrap pieces to a running or paused operation (and its open time entry)."""
+    _require(by, "run_floor")
+    errors = {}
+    for name, value in (("good", good), ("scrap", scrap)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            errors[name] = "Enter a whole number."
+        elif value < 0:
+            errors[name] = "Cannot be negative."
+    if errors:
+        raise ValidationError(errors)
+    if good == 0 and scrap == 0:
+        raise ValidationError({"good": "Report at least one piece."})
+    if scrap and scrap_reason not in SCRAP_REASONS:
+        raise ValidationError({"scrap_reason": "Pick the reason for the scrap from the list."})
+    locked = _lock_operation(operation.pk)
+    job, op = locked.job, locked.operation
+    _check_version(op, expected_version, f"Operation {op.sequence} of {job.number}")
+    if op.status not in (O.RUNNING, O.PAUSED):
+        raise ValidationError(f"Operation {op.sequence} is {op.get_status_display().lower()}; start it first.")
+    if job.status != J.IN_PROGRESS:
+        raise ValidationError(f"{job.number} is {job.get_status_display().lower()}; no pieces can be reported.")
+    available = _pieces_available(locked)
+    if good + scrap > available:
+        raise ValidationError(
+            f"Only {available} more piece(s) can come off operation {op.sequence}; {good + scrap} reported.",
+            code="too_many",
+        )
+    op.good_qty += good
+    op.scrap_qty += scrap
+    _save_operation(op, by, "good_qty", "scrap_qty")
+    entry = TimeEntry.objects.filter(operation=op, stopped_at__isnull=True).first()
+    if entry:
+        entry.good_qty += good
+        entry.scrap_qty += scrap
+        entry.save(update_fields=["good_qty", "scrap_qty"])
+    if scrap:
+        ScrapRecord.objects.create(operation=op, quantity=scrap, reason=scrap_reason, by=by)
+    if op.pk == locked.operations[-1].pk and good:
+        job.quantity_completed += good
+        job.version += 1
+        job.save(update_fields=["quantity_completed", "version", "updated_at"])
+        signals.job_pieces_completed.send(sender=Job, job=job, by=by, quantity=good)
+    return op
+
+
+# --- routing (planner) ---------------------------------------------------------------------------------
+
+
+def _editable_job(job_id: int) -> Job:
+    job = _locked_job(job_id)
+    if job.status in (J.COMPLETE, J.CANCELLED):
+        raise ValidationError(f"{job.number} is {job.get_status_display().lower()}; its routing is closed.")
+    return job
+
+
+@atomic_with_retry
+def operation_add(
+    *, job: Job, work_center: WorkCenter, description: str, setup_hours: Decimal, run_hours_per_piece: Decimal, by,
+) -> Operation:  # fmt: skip
+    _require(by, "plan_jobs", "manage_jobs")
+    job = _editable_job(job.pk)
+    last = Operation.objects.filter(job=job).order_by("-sequence").values_list("sequence", flat=True).first() or 0
+    operation = Operation(
+        job=job,
+        sequence=last + 10,
+        work_center=work_center,
+        description=description,
+        setup_hours=setup_hours,
+        run_hours_per_piece=run_hours_per_piece,
+        updated_by=by,
+    )
+    operation.full_clean()
+    operation.save()
+    return operation
+
+
+@atomic_with_retry
+def operation_update(
+    *, operation: Operation, work_center: WorkCenter, description: str, setup_hours: Decimal,
+    run_hours_per_piece: Decimal, by,
+) -> Operation:  # fmt: skip
+    _require(by, "plan_jobs", "manage_jobs")
+    _editable_job(operation.job_id)
+    op = Operation.objects.select_for_update().get(pk=operation.pk)
+    if op.status == O.DONE:
+        raise ValidationError("A finished operation cannot be changed.")
+    op.work_center, op.description = work_center, description
+    op.setup_hours, op.run_hours_per_piece = setup_hours, run_hours_per_piece
+    op.full_clean()
+    _save_operation(op, by, "work_center", "description", "setup_hours", "run_hours_per_piece")
+    return op
+
+
+@atomic_with_retry
+def operation_remove(*, operation: Operation, by) -> None:
+    _require(by, "plan_jobs", "manage_jobs")
+    job = _editable_job(operation.job_id)
+    op = Operation.objects.select_for_update().get(pk=operation.pk)
+    if op.status != O.PENDING:
+        raise ValidationError("Only an operation that has not started can be removed.")
+    if Operation.objects.filter(job=job).count() == 1:
+        raise ValidationError("A job needs at least one operation.")
+    op.delete()

@@ -1,0 +1,56 @@
+"""Forms whose valid data goes to one service: the service's ValidationError lands on the form."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.views.generic import FormView
+
+from .idempotency import submit_once
+from .roles import CapabilityRequiredMixin
+
+
+def apply_service_errors(form, exc: ValidationError):
+    """Put a service's ValidationError on the form: on the field it names, else as a form error."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                target = field if field in form.fields else None
+                for message in error.messages:
+                    form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+class ServiceFormView(CapabilityRequiredMixin, FormView):
+    """A form whose valid data goes to one service; the service's errors land on the form."""
+
+    template_name = "form.html"
+    success_message = ""
+    cancel_url = ""
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("cancel_url", self.cancel_url or self.request.path.rsplit("/", 2)[0] + "/")
+        return super().get_context_data(**kwargs)
+
+    def run_service(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            url, created = submit_once(self.request, lambda: self._run(form))
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            return self.form_invalid(form)
+        if not created:
+            messages.info(self.request, "This form was already sent; here is what it saved.")
+        elif self.success_message:
+            messages.success(self.request, self.success_message.format(obj=self.object))
+        return HttpResponseRedirect(url)
+
+    def _run(self, form):
+        self.object = self.run_service(form)
+        return self.object
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()

@@ -1,0 +1,278 @@
+"""Sales orders: entry, the lifecycle people drive, and the roll-up that jobs and shipping call."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from mto.audit import audit_changes, audit_event
+from mto.db import atomic_with_retry
+from mto.services import document_number_next
+
+from .. import signals
+from ..models import (
+    LineDrawing,
+    SalesOrder,
+    SalesOrderLine,
+    SalesOrderStatusChange,
+)
+from ..workflow import ROLL_UP_MOVES, TRANSITIONS
+from .common import _check_capability
+from .drawings import _drawing_attach
+
+S = SalesOrder.Status
+
+
+ORDER_FIELDS = ("customer", "customer_po", "ship_to", "order_date", "requested_date", "promised_date", "notes")
+LINE_FIELDS = ("item", "description", "drawing_number", "drawing_revision", "quantity", "unit_price", "due_date")
+
+
+def _validate_header(order: SalesOrder):
+    errors = {}
+    if not order.customer.is_active:
+        errors["customer"] = f"Customer {order.customer.code} is inactive."
+    if order.ship_to_id and order.ship_to.customer_id != order.customer_id:
+        errors["ship_to"] = "This ship-to address belongs to another customer."
+    for field in ("requested_date", "promised_date"):
+        value = getattr(order, field)
+        if value and order.order_date and value < order.order_date:
+            errors[field] = "Cannot be before the order date."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _write_lines(*, order: SalesOrder, lines: list[dict], by) -> None:
+    """Replace the order's lines with `lines` (dicts of LINE_FIELDS, optional `id`, optional `drawings`)."""
+    if not lines:
+        raise ValidationError({"lines": "An order needs at least one line."})
+    existing = {line.pk: line for line in order.lines.all()} if order.pk else {}
+    before = {pk: {"quantity": line.quantity, "unit_price": line.unit_price} for pk, line in existing.items()}
+    keep_ids = {data["id"] for data in lines if data.get("id")}
+    unknown = keep_ids - existing.keys()
+    if unknown:
+        raise ValidationError({"lines": "A line does not belong to this order; reload the page."})
+    for line in existing.values():
+        if line.pk not in keep_ids:
+            label = f"{order.number} line {line.line_no}"
+            audit_event(instance=line, field="quantity", before=line.quantity, after="removed", by=by, label=label)
+    SalesOrderLine.objects.filter(order=order).exclude(pk__in=keep_ids).delete()
+    # Renumber compactly; shift existing numbers first so the unique (order, line_no) never collides.
+    if keep_ids:
+        for line in existing.values():
+            if line.pk in keep_ids:
+                line.line_no += 1000
+                line.save(update_fields=["line_no"])
+    errors = []
+    stored = []
+    for line_no, data in enumerate(lines, start=1):
+        line = existing.get(data.get("id")) or SalesOrderLine(order=order)
+        line.line_no = line_no
+        for field in LINE_FIELDS:
+            if field in data:
+                setattr(line, field, data[field])
+        if line.item_id and line.unit_price is None:
+            line.unit_price = line.item.unit_price
+        if line.item_id is None and not (line.description and line.drawing_number):
+            errors.append(f"Line {line_no}: a custom part needs a description and the customer's drawing number.")
+            continue
+        if line.item_id and not line.item.is_active:
+            errors.append(f"Line {line_no}: item {line.item.part_number} is inactive.")
+            continue
+        if line.due_date and order.order_date and line.due_date < order.order_date:
+            errors.append(f"Line {line_no}: the due date is before the order date.")
+            continue
+        try:
+            line.full_clean(exclude=["order"], validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            errors.extend(f"Line {line_no}: {field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+            continue
+        is_new = line.pk is None
+        line.save()
+        label = f"{order.number} line {line_no}"
+        if is_new and existing:
+            audit_event(instance=line, field="quantity", before="added", after=line.quantity, by=by, label=label)
+        elif not is_new:
+            audit_changes(instance=line, before=before[line.pk], fields=["quantity", "unit_price"], by=by, label=label)
+        for upload in data.get("drawings") or ():
+            try:
+                stored.append(_drawing_attach(line=line, upload=upload, uploaded_by=by))
+            except ValidationError as exc:
+                errors.extend(f"Line {line_no}: {msg}" for msg in exc.messages)
+    if errors:
+        # The rows roll back with the transaction; the files written for them must go too.
+        for drawing in stored:
+            drawing.file.delete(save=False)
+        raise ValidationError({"lines": errors})
+
+
+@atomic_with_retry
+def sales_order_create(*, created_by, lines: list[dict], **fields) -> SalesOrder:
+    _check_capability(created_by, "edit_orders")
+    order = SalesOrder(created_by=created_by, **{k: v for k, v in fields.items() if k in ORDER_FIELDS})
+    if order.order_date is None:
+        order.order_date = timezone.localdate()
+    if order.ship_to_id is None and order.customer_id:
+        order.ship_to = order.customer.ship_tos.filter(is_default=True).first()
+    order.number = "SO-000000"  # placeholder for validation; the real number is taken last to keep the lock short
+    order.full_clean(exclude=["number"])
+    _validate_header(order)
+    order.number = f"SO-{document_number_next(sequence='SO'):06d}"
+    order.save()
+    _write_lines(order=order, lines=lines, by=created_by)
+    SalesOrderStatusChange.objects.create(order=order, from_status="", to_status=S.DRAFT, changed_by=created_by)
+    return order
+
+
+@atomic_with_retry
+def sales_order_update(*, order: SalesOrder, updated_by, lines: list[dict], **fields) -> SalesOrder:
+    _check_capability(updated_by, "edit_orders")
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if not order.is_editable:
+        raise ValidationError(f"{order.number} is {order.get_status_display().lower()}; only drafts can be edited.")
+    for name, value in fields.items():
+        if name in ORDER_FIELDS:
+            setattr(order, name, value)
+    if order.ship_to_id is None and order.customer_id:
+        # As on create: no ship-to chosen means the customer's default address.
+        order.ship_to = order.customer.ship_tos.filter(is_default=True).first()
+    order.full_clean()
+    _validate_header(order)
+    order.save()
+    _write_lines(order=order, lines=lines, by=updated_by)
+    return order
+
+
+@transaction.atomic
+def sales_order_attach_drawing(*, line: SalesOrderLine, upload, uploaded_by) -> LineDrawing:
+    _check_capability(uploaded_by, "edit_orders")
+    order = SalesOrder.objects.select_for_update().get(pk=line.order_id)
+    if not order.is_editable:
+        raise ValidationError(f"{order.number} is not a draft; drawings can only be added to drafts.")
+    return _drawing_attach(line=line, upload=upload, uploaded_by=uploaded_by)
+
+
+def _record_status(order: SalesOrder, *, to: str, by, reason: str = "") -> SalesOrder:
+    from_status = order.status
+    order.status = to
+    order.save(update_fields=["status", "updated_at"])
+    SalesOrderStatusChange.objects.create(
+        order=order, from_status=from_status, to_status=to, changed_by=by, reason=reason
+    )
+    return order
+
+
+@atomic_with_retry
+def sales_order_transition(*, order: SalesOrder, name: str, by, reason: str = "") -> SalesOrder:
+    """Make a user-facing transition of the lifecycle (submit, approve, reject, cancel, close)."""
+    transition = TRANSITIONS[name]
+    _check_capability(by, transition.capability)
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status not in transition.source:
+        if order.status == transition.target:
+            raise ValidationError(f"{order.number} is already {order.get_status_display().lower()}.", code="conflict")
+        raise ValidationError(
+            f"Cannot {transition.label.lower()}: {order.number} is {order.get_status_display().lower()}.",
+            code="conflict",
+        )
+    reason = (reason or "").strip()
+    if transition.needs_reason and not reason:
+        raise ValidationError({"reason": "Please give a reason."})
+    if name == "submit" and not order.lines.exists():
+        raise ValidationError("An order needs at least one line before it can be submitted.")
+    _record_status(order, to=transition.target, by=by, reason=reason)
+    if name == "approve":
+        signals.order_approved.send(sender=SalesOrder, order=order, approved_by=by)
+    elif name == "cancel":
+        signals.order_cancelled.send(sender=SalesOrder, order=order, cancelled_by=by, reason=reason)
+    elif name == "close":
+        signals.order_status_changed.send(
+            sender=SalesOrder, order=order, from_status=S.SHIPPED, to_status=S.CLOSED, by=by
+        )
+    return order
+
+
+def sales_order_submit(*, order: SalesOrder, by) -> SalesOrder:
+    return sales_order_transition(order=order, name="submit", by=by)
+
+
+def sales_order_approve(*, order: SalesOrder, approved_by) -> SalesOrder:
+    return sales_order_transition(order=order, name="approve", by=approved_by)
+
+
+def sales_order_reject(*, order: SalesOrder, by, reason: str) -> SalesOrder:
+    return sales_order_transition(order=order, name="reject", by=by, reason=reason)
+
+
+def sales_order_cancel(*, order: SalesOrder, by, reason: str) -> SalesOrder:
+    return sales_order_transition(order=order, name="cancel", by=by, reason=reason)
+
+
+def sales_order_close(*, order: SalesOrder, by) -> SalesOrder:
+    return sales_order_transition(order=order, name="close", by=by)
+
+
+# --- roll-up, called by jobs and shipping ----------------------------------------------------------
+
+
+def _roll_up_to(order: SalesOrder, *, to: str, by, reason: str) -> SalesOrder:
+    if to == order.status:
+        return order
+    if to not in ROLL_UP_MOVES.get(order.status, ()):
+        raise ValidationError(
+            f"{order.number} is {order.get_status_display().lower()}; it cannot become {S(to).label.lower()}.",
+            code="conflict",
+        )
+    from_status = order.status
+    _record_status(order, to=to, by=by, reason=reason)
+    signals.order_status_changed.send(sender=SalesOrder, order=order, from_status=from_status, to_status=to, by=by)
+    return order
+
+
+@transaction.atomic
+def sales_order_mark_in_production(*, order: SalesOrder, by=None) -> SalesOrder:
+    """Jobs call this when work starts on any of the order's jobs; later states are left alone.
+
+    Locks the order, so it serialises with a concurrent cancel: work cannot start on a cancelled order.
+    """
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status == S.APPROVED:
+        return _roll_up_to(order, to=S.IN_PRODUCTION, by=by, reason="Work started on the floor.")
+    if order.status in (S.DRAFT, S.PENDING_APPROVAL, S.CANCELLED, S.CLOSED):
+        raise ValidationError(
+            f"{order.number} is {order.get_status_display().lower()}; no work can start on it.", code="conflict"
+        )
+    return order
+
+
+@transaction.atomic
+def sales_order_record_shipped(*, order: SalesOrder, shipped: dict[int, int], by=None, reason: str = "") -> SalesOrder:
+    """Shipping calls this after a shipment ships or is voided, with each line's total shipped quantity.
+
+    The order becomes partially shipped while anything is left, shipped when every line is complete, and
+    goes back to in production when a void leaves nothing shipped.
+    """
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    lines = list(order.lines.select_for_update().order_by("line_no"))
+    unknown = set(shipped) - {line.pk for line in lines}
+    if unknown:
+        raise ValidationError("A shipped line does not belong to this order.")
+    for line in lines:
+        quantity = shipped.get(line.pk, line.quantity_shipped)
+        if quantity < 0 or quantity > line.quantity:
+            raise ValidationError(
+                f"Line {line.line_no}: {quantity} shipped is outside 0..{line.quantity} ordered.", code="over_ship"
+            )
+        if quantity != line.quantity_shipped:
+            line.quantity_shipped = quantity
+            line.save(update_fields=["quantity_shipped"])
+    target = _shipped_state(lines) or S.IN_PRODUCTION
+    return _roll_up_to(order, to=target, by=by, reason=reason)
+
+
+def _shipped_state(lines) -> str | None:
+    """Shipped when every line still ordered is complete, partially shipped when anything shipped."""
+    active = [line for line in lines if not line.is_cancelled]
+    if active and all(line.quantity_shipped >= line.quantity for line in active):
+        return S.SHIPPED
+    if any(line.quantity_shipped for line in active):
+        return S.PARTIALLY_SHIPPED
+    return None
