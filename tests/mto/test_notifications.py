@@ -255,8 +255,9 @@ class DroppingBackend(BaseEmailBackend):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_mark_sent_survives_a_dropped_database_connection(postgres_only, settings):
+def test_mark_sent_survives_a_dropped_database_connection(postgres_only, settings, request):
     settings.EMAIL_BACKEND = "tests.mto.test_notifications.DroppingBackend"
+    request.addfinalizer(connection.close)  # where the mark-sent gave up, leave no dead connection behind
     row = _email_row()
     connection.ensure_connection()
     pid = connection.connection.info.backend_pid
