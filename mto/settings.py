@@ -192,28 +192,46 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A publish to a dead broker must fail fast: the outbox sweeper sends the row later.
+# The worker keeps reconnecting however long Redis is away (Celery's default gives up after 100 tries),
+# at most 5 s apart (mto.celery.Consumer), so it is back within seconds of Redis.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CONSUMER = "mto.celery:Consumer"
+# A publish to a dead broker must fail fast, inside the request: one connection attempt, no retry, no sleep
+# (max_retries 0; kombu otherwise sleeps 2 s per publish, Celery's publish retries another 0.6 s); the outbox
+# sweeper sends the row later. Raise the connect timeout only for a broker across a slow link.
+CELERY_TASK_PUBLISH_RETRY = False
 # visibility_timeout: how long an unacknowledged task (its worker died) waits before Redis hands it out again.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
-    "max_retries": 1,
-    "socket_connect_timeout": 2,
+    "max_retries": 0,
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=0.05),
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
+NOTIFICATION_SWEEP_SECONDS = env.int("NOTIFICATION_SWEEP_SECONDS", default=10)
 CELERY_BEAT_SCHEDULE = {
-    "sweep-unsent-notifications": {"task": "mto.tasks.sweep_unsent_notifications", "schedule": 60.0},
+    "sweep-unsent-notifications": {
+        "task": "mto.tasks.sweep_unsent_notifications",
+        "schedule": float(NOTIFICATION_SWEEP_SECONDS),
+    },
     "late-digest": {
         "task": "jobs.tasks.send_late_digest",
         "schedule": crontab(hour=env.int("DIGEST_HOUR", default=6), minute=30),
     },
 }
-# Outbox: an e-mail still pending this long after its commit is sent by the sweeper; a send claimed this
-# long ago by a worker that died is claimed again (a send takes seconds; the task's hard limit is 90 s).
-NOTIFICATION_GRACE_SECONDS = env.int("NOTIFICATION_GRACE_SECONDS", default=120)
+# Outbox: an e-mail still pending this long after its commit is sent by the sweeper (every
+# NOTIFICATION_SWEEP_SECONDS), so a row left by a broker outage goes out at most sweep + grace = 25 s after the
+# broker is back; a send claimed this long ago by a worker that died is claimed again (a send takes seconds;
+# the task's hard limit is 90 s, so a live send is never reclaimed).
+NOTIFICATION_GRACE_SECONDS = env.int("NOTIFICATION_GRACE_SECONDS", default=15)
 NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", default=300)
+# The domain of every outbox e-mail's Message-ID (<notification.ID.CREATED@DOMAIN>): the same on each attempt,
+# so a receiver that saw it drops a repeat. Use a domain of yours, unique to this installation.
+NOTIFICATION_MESSAGE_ID_DOMAIN = env.str(
+    "NOTIFICATION_MESSAGE_ID_DOMAIN", default=DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" >") or "localhost"
+)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Production hardening, active when DEBUG=0.

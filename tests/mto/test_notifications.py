@@ -1,7 +1,12 @@
 import datetime
+import socket
+import threading
+import time
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -201,3 +206,158 @@ def test_new_jobs_go_to_the_leads_of_their_work_centers(office, manager, lead):
     approved_order(office, manager)
     latest = Notification.objects.filter(kind="new_jobs", subject__contains="SO-")
     assert {"lead", "lead-2"} <= set(latest.values_list("recipient__username", flat=True))
+
+
+def _email_row(**fields) -> Notification:
+    row = Notification.objects.create(kind="order_acknowledgment", channel="email", email="buyer@acme.example.com",
+                                      subject="Ack", body_text="Thank you")  # fmt: skip
+    if fields:
+        Notification.objects.filter(pk=row.pk).update(**fields)
+        row.refresh_from_db()
+    return row
+
+
+def test_every_attempt_of_a_row_carries_the_same_message_id(db, settings):
+    """A mark-sent lost after the mail server took the message makes the sweeper send it again: the repeat
+    has the first one's Message-ID, so a receiver that keeps them drops it."""
+    settings.NOTIFICATION_MESSAGE_ID_DOMAIN = "mto.example.com"
+    row, other = _email_row(), _email_row(email="other@acme.example.com")
+    assert send_notification.apply(args=[row.pk]).get() == "sent"
+    # The worker died after the send and before its mark landed: the row is still claimed, its lease ran out.
+    Notification.objects.filter(pk=row.pk).update(
+        status=N.SENDING, claimed_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    sweep_unsent_notifications.apply()
+    send_notification.apply(args=[other.pk])
+    assert [m.to for m in mail.outbox] == [[row.email], [row.email], [other.email]]
+    first, again, third = (m.message()["Message-ID"] for m in mail.outbox)
+    assert first == again != third
+    assert first.startswith(f"<notification.{row.pk}.") and first.endswith("@mto.example.com>")
+
+
+def _admin_connection():
+    import psycopg
+
+    db = connection.settings_dict
+    return psycopg.connect(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
+                           password=db["PASSWORD"] or None, dbname=db["NAME"], autocommit=True)  # fmt: skip
+
+
+class DroppingBackend(BaseEmailBackend):
+    """The mail server takes the message; then PostgreSQL ends the sender's database connection (as a
+    restart or failover would), so the mark-sent update meets a dead connection."""
+
+    def send_messages(self, messages):
+        mail.outbox.extend(messages)
+        with _admin_connection() as admin:  # waits up to 5 s for the backend to be gone
+            admin.execute("SELECT pg_terminate_backend(%s, 5000)", [connection.connection.info.backend_pid])
+        return len(messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mark_sent_survives_a_dropped_database_connection(postgres_only, settings, request):
+    settings.EMAIL_BACKEND = "tests.mto.test_notifications.DroppingBackend"
+    request.addfinalizer(connection.close)  # where the mark-sent gave up, leave no dead connection behind
+    row = _email_row()
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    assert send_notification.apply(args=[row.pk]).get() == "sent"
+    row.refresh_from_db()
+    assert row.status == N.SENT and row.attempts == 1 and len(mail.outbox) == 1
+    assert connection.connection.info.backend_pid != pid, "the connection should have been dropped and renewed"
+    sweep_unsent_notifications.apply()
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_racing_for_one_row_send_it_once(postgres_only):
+    """Both workers get as far as their claim before either claims: a read-then-claim would send twice."""
+    row = _email_row()
+    results, errors = [], []
+
+    def worker():
+        try:
+            results.append(send_notification.apply(args=[row.pk]).get())
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    with _admin_connection() as holder, _admin_connection() as watcher:
+        # Another transaction holds the row: both workers' claims queue behind it, having read what they read.
+        holder.autocommit = False
+        holder.execute("SELECT 1 FROM mto_notification WHERE id = %s FOR UPDATE", [row.pk])
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        deadline, waiting = time.monotonic() + 60, 0
+        while waiting < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            waiting = watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).fetchone()[0]
+        holder.rollback()
+    for thread in threads:
+        thread.join(60)
+    assert waiting == 2, "both workers should have been waiting on the row's lock"
+    assert errors == []
+    assert sorted(results) == ["sent", "skipped"]
+    assert len(mail.outbox) == 1
+    assert Notification.objects.get(pk=row.pk).attempts == 1
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # nothing listens there once the socket is closed
+
+
+def test_a_dead_broker_adds_almost_nothing_to_a_request(office, manager, django_capture_on_commit_callbacks):
+    """Ten e-mail rows from one approval with Redis down: the publish fails at once, the rest is not tried,
+    and every row waits for the sweeper."""
+    for n in range(9):
+        UserFactory(username=f"lead-{n}", roles=["Shop floor"])
+    conf = celery_app.conf
+    saved = conf.task_always_eager, conf.broker_url
+    conf.task_always_eager, conf.broker_url = False, f"redis://127.0.0.1:{_closed_port()}/0"
+    celery_app._pool = None
+    try:
+        with django_capture_on_commit_callbacks() as callbacks:
+            approved_order(office, manager)
+        started = time.monotonic()
+        for callback in callbacks:  # what the request runs after its commit
+            callback()
+        elapsed = time.monotonic() - started
+    finally:
+        conf.task_always_eager, conf.broker_url = saved
+        celery_app._pool = None
+    rows = Notification.objects.filter(channel="email")
+    assert rows.count() >= 10 and set(rows.values_list("status", flat=True)) == {N.PENDING}
+    assert elapsed < 0.5, f"publishing to a dead broker took {elapsed:.2f} s"
+    # Once past the grace the sweeper sends each of them, once.
+    rows.update(created_at=timezone.now() - datetime.timedelta(minutes=1))
+    assert sweep_unsent_notifications.apply().get() == rows.count()
+    assert set(rows.values_list("status", flat=True)) == {N.SENT} and len(mail.outbox) == rows.count()
+
+
+def test_the_sweeper_sends_what_waited_past_the_grace_and_leaves_the_rest(db, settings):
+    # Redis back at t: a row committed just before it goes out by t + sweep + grace, worker reconnect (at most
+    # 5 s) included within 30 s; a send in progress is never reclaimed (lease beyond the task's hard limit).
+    sweep = settings.CELERY_BEAT_SCHEDULE["sweep-unsent-notifications"]["schedule"]
+    assert sweep + settings.NOTIFICATION_GRACE_SECONDS + 5 <= 30
+    assert settings.NOTIFICATION_LEASE_SECONDS > settings.CELERY_TASK_TIME_LIMIT
+    now = timezone.now()
+    waited = _email_row(created_at=now - datetime.timedelta(seconds=20))
+    fresh = _email_row()  # its own task is on its way
+    claimed = _email_row(created_at=now - datetime.timedelta(seconds=20), status=N.SENDING, attempts=1,
+                         claimed_at=now - datetime.timedelta(seconds=60))  # fmt: skip
+    # Failed 20 s ago: its retry (30 s backoff) is still to come, the sweeper must not bring it forward.
+    retrying = _email_row(created_at=now - datetime.timedelta(minutes=5), attempts=1,
+                          claimed_at=now - datetime.timedelta(seconds=20))  # fmt: skip
+    lost_retry = _email_row(created_at=now - datetime.timedelta(minutes=5), attempts=1,
+                            claimed_at=now - datetime.timedelta(minutes=2))  # fmt: skip
+    assert sweep_unsent_notifications.apply().get() == 2
+    status = dict(Notification.objects.values_list("pk", "status"))
+    assert status == {waited.pk: N.SENT, fresh.pk: N.PENDING, claimed.pk: N.SENDING, retrying.pk: N.PENDING,
+                      lost_retry.pk: N.SENT}  # fmt: skip
+    assert len(mail.outbox) == 2

@@ -75,7 +75,7 @@ def test_approval_acknowledgment_sent_once_by_the_worker(not_eager, settings):
     assert Notification.objects.get(pk=row.pk).attempts == 1
 
 
-def _worker_process(queue, mail_dir, slow_seconds):
+def _worker_process(queue, mail_dir, slow_seconds, *, extra_env=None, extra_args=(), log=None):
     """A separate worker process on the test's own database, so it can be killed for real."""
     import subprocess
     import sys
@@ -94,12 +94,13 @@ def _worker_process(queue, mail_dir, slow_seconds):
         "CELERY_VISIBILITY_TIMEOUT": "3",
         "CELERY_UNACKED_RESTORE_INTERVAL": "1",
         "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+        **(extra_env or {}),
     }
     root = Path(__file__).resolve().parents[2]
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "mto", "worker", "--pool=solo", "-Q", queue, "--without-gossip",
-         "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
-        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+         "--without-mingle", "--without-heartbeat", "--loglevel=WARNING", *extra_args],
+        cwd=root, env=env, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
     )  # fmt: skip
 
 
@@ -156,3 +157,74 @@ def _unacked_for(queue: str) -> int:
 
     client = redis.Redis.from_url(os.environ["REDIS_URL"])
     return sum(queue.encode() in value for value in client.hvals("unacked"))
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _redis_server(port):
+    import subprocess
+
+    return subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                             "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+
+def test_after_a_broker_outage_everything_goes_out_within_30_s_and_once(tmp_path):
+    """A Redis of the test's own goes away for 40 s (long enough for a worker's reconnect backoff to grow)
+    while e-mails are committed; once it is back, the worker with beat sends every one of them within 30 s,
+    and each once."""
+    import datetime
+    import shutil
+
+    from django.db import connection
+    from django.utils import timezone
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: a separate worker process must share the test's database")
+    if not shutil.which("redis-server"):
+        pytest.skip("needs the redis-server program to run a broker of the test's own")
+    port, mail_dir = _free_port(), tmp_path / "mail"
+
+    def row(email, **fields):
+        made = Notification.objects.create(kind="order_acknowledgment", channel="email", email=email,
+                                           subject="Ack", body_text="Thank you")  # fmt: skip
+        Notification.objects.filter(pk=made.pk).update(**fields)
+        return made.pk
+
+    def sent(pks):
+        return Notification.objects.filter(pk__in=pks, status="sent").count() == len(pks)
+
+    broker = _redis_server(port)
+    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 - closed in the finally below
+    worker = _worker_process("celery", mail_dir, 0, log=log, extra_args=["--beat", "-s", str(tmp_path / "beat")],
+                             extra_env={"REDIS_URL": f"redis://127.0.0.1:{port}/0"})  # fmt: skip
+    try:
+        # Up and sweeping: a row the request could not publish is sent by the sweeper.
+        first = row("first@outage.example.com", created_at=timezone.now() - datetime.timedelta(minutes=10))
+        assert _wait_for(lambda: sent([first]), 90), "the worker with beat never swept the first row"
+        broker.terminate()
+        broker.wait(10)
+        early = row("early@outage.example.com")  # committed while Redis is away: nobody could publish it
+        time.sleep(40)
+        late = row("late@outage.example.com")  # committed just before Redis returns: the grace still runs
+        broker = _redis_server(port)
+        back = time.monotonic()
+        recovered = _wait_for(lambda: sent([early, late]), 45)
+        took = time.monotonic() - back
+    finally:
+        worker.terminate()
+        worker.wait(20)
+        broker.terminate()
+        broker.wait(10)
+        log.close()
+    tail = (tmp_path / "worker.log").read_text(errors="replace")[-3000:]
+    assert recovered, f"not all sent 45 s after Redis came back; worker log:\n{tail}"
+    assert took <= 30, f"recovery took {took:.1f} s after Redis came back"
+    recipients = sorted(line.split(":", 1)[1].strip() for message in mail_dir.iterdir()
+                        for line in message.read_text().splitlines() if line.startswith("To:"))  # fmt: skip
+    assert recipients == ["early@outage.example.com", "first@outage.example.com", "late@outage.example.com"]
