@@ -22,10 +22,14 @@ router.register("shipments", shipping_api.ShipmentViewSet, basename="shipment")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 app_name = "api"
-urlpatterns = login_not_required_patterns(
-    [
-        path("", include(router.urls)),
-        path("schema/", SpectacularAPIView.as_view(), name="schema"),
-        path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    ]
-)
+urlpatterns = [
+    *login_not_required_patterns(
+        [
+            path("", include(router.urls)),
+            # 401/403 JSON for anonymous callers (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]).
+            path("schema/", SpectacularAPIView.as_view(), name="schema"),
+        ]
+    ),
+    # A page for people: the login middleware sends anonymous visitors to the login page.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+]
