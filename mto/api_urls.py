@@ -1,5 +1,6 @@
 """The /api/v1/ URL space: each app's viewsets on one router, the OpenAPI schema and its docs page."""
 
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -30,6 +31,6 @@ urlpatterns = [
             path("schema/", SpectacularAPIView.as_view(), name="schema"),
         ]
     ),
-    # A page for people: the login middleware sends anonymous visitors to the login page.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # A page for people: anonymous visitors go to the login page (DRF views opt out of the login middleware).
+    path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
 ]
