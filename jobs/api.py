@@ -2,23 +2,22 @@
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
-from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from mto.api import ACTION_ERROR_RESPONSES, ERROR_RESPONSES, idempotent
+from mto.api import ERROR_RESPONSES, ModelSerializer, Serializer, service_action
+from sales.models import MAX_PIECES
 
 from . import services
 from .models import Job, Operation, WorkCenter
 from .workflow import SCRAP_REASONS
 
 
-class WorkCenterSerializer(serializers.ModelSerializer):
+class WorkCenterSerializer(ModelSerializer):
     class Meta:
         model = WorkCenter
         fields = ["id", "code", "name", "hourly_rate", "is_active"]
 
 
-class OperationSerializer(serializers.ModelSerializer):
+class OperationSerializer(ModelSerializer):
     work_center = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -27,7 +26,7 @@ class OperationSerializer(serializers.ModelSerializer):
                   "good_qty", "scrap_qty", "started_at", "finished_at", "version"]  # fmt: skip
 
 
-class JobSerializer(serializers.ModelSerializer):
+class JobSerializer(ModelSerializer):
     operations = OperationSerializer(many=True, read_only=True)
     sales_order = serializers.SlugRelatedField(slug_field="number", read_only=True)
 
@@ -38,34 +37,27 @@ class JobSerializer(serializers.ModelSerializer):
                   "version", "operations", "updated_at"]  # fmt: skip
 
 
-class JobActionSerializer(serializers.Serializer):
+class JobActionSerializer(Serializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False, help_text="The job's version you saw; 409 if it moved on.")
 
 
-class OperationActionSerializer(serializers.Serializer):
+class OperationActionSerializer(Serializer):
     version = serializers.IntegerField(required=False, help_text="The operation's version you saw.")
 
 
-class ReportSerializer(serializers.Serializer):
-    good = serializers.IntegerField(min_value=0, max_value=1_000_000)
-    scrap = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0)
+class ReportSerializer(Serializer):
+    good = serializers.IntegerField(min_value=0, max_value=MAX_PIECES)
+    scrap = serializers.IntegerField(min_value=0, max_value=MAX_PIECES, default=0)
     scrap_reason = serializers.ChoiceField(choices=[""] + SCRAP_REASONS, required=False, default="")
     version = serializers.IntegerField(required=False)
 
 
-def _job_action(name):
-    def run(self, request, pk=None):
-        job = self.get_object()
-        data = JobActionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.job_act(job=job, action=name, by=request.user, reason=data.validated_data["reason"],
-                         expected_version=data.validated_data.get("version"))  # fmt: skip
-        return Response(JobSerializer(self.get_queryset().get(pk=job.pk)).data)
+def _job_action(name: str):
+    def run(job, user, data):
+        services.job_act(job=job, action=name, by=user, reason=data["reason"], expected_version=data.get("version"))
 
-    run.__name__ = name
-    run = action(detail=True, methods=["post"], url_path=name)(idempotent(run))
-    return extend_schema(request=JobActionSerializer, responses={200: JobSerializer, **ACTION_ERROR_RESPONSES})(run)
+    return service_action(name, run, request=JobActionSerializer, response=JobSerializer)
 
 
 @extend_schema_view(
@@ -89,20 +81,17 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
     cancel = _job_action("cancel")
 
 
-def _operation_action(name):
-    def run(self, request, pk=None):
-        operation = self.get_object()
-        data = OperationActionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.operation_act(operation=operation, action=name, by=request.user,
-                               expected_version=data.validated_data.get("version"))  # fmt: skip
-        return Response(OperationSerializer(self.get_queryset().get(pk=operation.pk)).data)
+def _operation_action(name: str):
+    def run(operation, user, data):
+        services.operation_act(operation=operation, action=name, by=user, expected_version=data.get("version"))
 
-    run.__name__ = name
-    run = action(detail=True, methods=["post"], url_path=name)(idempotent(run))
-    return extend_schema(
-        request=OperationActionSerializer, responses={200: OperationSerializer, **ACTION_ERROR_RESPONSES}
-    )(run)
+    return service_action(name, run, request=OperationActionSerializer, response=OperationSerializer)
+
+
+def _report(operation, user, data):
+    services.operation_report_pieces(operation=operation, good=data["good"], scrap=data["scrap"],
+                                     scrap_reason=data["scrap_reason"], by=user,
+                                     expected_version=data.get("version"))  # fmt: skip
 
 
 @extend_schema_view(
@@ -125,18 +114,7 @@ class OperationViewSet(viewsets.ReadOnlyModelViewSet):
     resume = _operation_action("resume")
     finish = _operation_action("finish")
 
-    @extend_schema(request=ReportSerializer, responses={200: OperationSerializer, **ACTION_ERROR_RESPONSES})
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def report(self, request, pk=None):
-        operation = self.get_object()
-        data = ReportSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        services.operation_report_pieces(operation=operation, good=v["good"], scrap=v["scrap"],
-                                         scrap_reason=v["scrap_reason"], by=request.user,
-                                         expected_version=v.get("version"))  # fmt: skip
-        return Response(OperationSerializer(self.get_queryset().get(pk=operation.pk)).data)
+    report = service_action("report", _report, request=ReportSerializer, response=OperationSerializer)
 
 
 @extend_schema_view(

@@ -3,13 +3,18 @@
 import functools
 import hashlib
 import json
+import math
 
+import django_filters
+from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
-from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
-from rest_framework import exceptions, serializers, status
+from django.db import IntegrityError, models, transaction
+from django.http import Http404, JsonResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -42,6 +47,9 @@ class HasCapability(BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False
         capabilities = getattr(view, "capabilities", {})
+        action_map = getattr(view, "action_map", None)
+        if action_map is not None and request.method.lower() not in action_map:
+            return True  # a method this URL does not have: the view answers 405 with Allow, not a 403
         action = getattr(view, "action", None) or request.method.lower()
         capability = capabilities.get(action)
         if capability is None:
@@ -58,6 +66,20 @@ class IdCursorPagination(CursorPagination):
     ordering = "-id"
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isascii() and raw.isdigit() and raw.strip("0")):
+            # DRF ignores a bad page_size silently; the schema says a positive whole number.
+            raise exceptions.ValidationError({self.page_size_query_param: ["Enter a whole number from 1."]})
+        return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["minimum"] = 1
+        return parameters
 
 
 def _validation_detail(exc: DjangoValidationError):
@@ -105,8 +127,8 @@ def idempotent(view_method):
         key = request.headers.get("Idempotency-Key")
         if not key:
             return view_method(self, request, *args, **kwargs)
-        if len(key) > 255:
-            raise exceptions.ValidationError({"Idempotency-Key": "At most 255 characters."})
+        if len(key) > 255 or not key.isprintable():
+            raise exceptions.ValidationError({"Idempotency-Key": "At most 255 printable characters."})
         body = json.dumps(request.data, sort_keys=True, default=str)
         fingerprint = hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
         with transaction.atomic():
@@ -155,3 +177,230 @@ ACTION_ERROR_RESPONSES = {
     409: OpenApiResponse(ERROR, description="Illegal transition or a lost race"),
     412: OpenApiResponse(ERROR, description="If-Match names an older version"),
 }
+
+
+# --- input: JSON only, refused with a reason when it cannot be stored or would crash a lookup --------------
+
+MAX_JSON_DEPTH = 32
+NUL_MESSAGE = "Text must not contain NUL (\\x00) characters."
+
+
+class _JsonRefused(ValueError):
+    pass
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _JsonRefused(f"The number {text[:40]} is too large.")
+    return value
+
+
+def _refuse_constant(name: str):
+    raise _JsonRefused(f"{name} is not a number JSON allows.")
+
+
+def _check_tree(data) -> None:
+    """Depth and NUL in one walk, without recursion (a hostile body cannot exhaust the stack)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise exceptions.ParseError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.")
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise exceptions.ParseError(NUL_MESSAGE)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if "\x00" in key:
+                    raise exceptions.ParseError(NUL_MESSAGE)
+                stack.append((item, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, refusing with 400 what would otherwise end in a 500 further on: nesting that exhausts
+    the stack, numbers too large for a float (infinity reaches int() in a lookup), NaN, NUL in text."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        encoding = (parser_context or {}).get("encoding", "utf-8")
+        try:
+            data = json.loads(
+                stream.read().decode(encoding), parse_float=_finite_float, parse_constant=_refuse_constant
+            )
+        except RecursionError:
+            raise exceptions.ParseError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.") from None
+        except _JsonRefused as exc:
+            raise exceptions.ParseError(str(exc)) from None
+        except ValueError as exc:  # includes UnicodeDecodeError and integers of more than 4,300 digits
+            raise exceptions.ParseError(f"JSON parse error - {exc}") from None
+        _check_tree(data)
+        return data
+
+
+def _json_type_error(field, value) -> str | None:
+    """The JSON type the schema declares for `field`, enforced: DRF alone takes 0 for a string and "5" for a
+    number, which the schema says are invalid."""
+    if value is None or field.read_only:
+        return None  # null is the field's own business (allow_null)
+    if isinstance(field, serializers.ListSerializer | serializers.ListField):
+        ok, kind = isinstance(value, list), "a list"
+    elif isinstance(field, serializers.BaseSerializer | serializers.DictField):
+        ok, kind = isinstance(value, dict), "an object"
+    elif isinstance(field, serializers.BooleanField):
+        ok, kind = isinstance(value, bool), "true or false"
+    elif isinstance(field, serializers.IntegerField | serializers.PrimaryKeyRelatedField):
+        ok, kind = isinstance(value, int) and not isinstance(value, bool), "a whole number"
+    elif isinstance(
+        field,
+        serializers.CharField
+        | serializers.ChoiceField
+        | serializers.DecimalField
+        | serializers.DateField
+        | serializers.DateTimeField
+        | serializers.SlugRelatedField,
+    ):
+        ok, kind = isinstance(value, str), "a string"
+    else:
+        return None
+    return None if ok else f"Must be {kind}."
+
+
+class StrictTypesMixin:
+    """Serializer mixin: each writable field gets the JSON type the schema declares, or a 400 naming it."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            errors = {}
+            for field in self._writable_fields:
+                if field.field_name in data and (message := _json_type_error(field, data[field.field_name])):
+                    errors[field.field_name] = [message]
+            if errors:
+                raise exceptions.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class Serializer(StrictTypesMixin, serializers.Serializer):
+    pass
+
+
+class ModelSerializer(StrictTypesMixin, serializers.ModelSerializer):
+    pass
+
+
+class ReasonSerializer(Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+# --- filters: what the schema says, nothing silently ignored ------------------------------------------------
+
+
+class StrictBooleanField(forms.Field):
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise forms.ValidationError("Enter true or false.", code="invalid")
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """An id: any whole number, an unknown one matches nothing (not "Select a valid choice")."""
+
+    field_class = forms.IntegerField
+
+
+class FilterSet(django_filters.FilterSet):
+    FILTER_DEFAULTS = {
+        **django_filters.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": BooleanFilter},
+        models.ForeignKey: {"filter_class": IdFilter},
+        models.OneToOneField: {"filter_class": IdFilter},
+    }
+
+
+class FilterBackend(DjangoFilterBackend):
+    filterset_base = FilterSet
+
+
+# --- one action endpoint for a service call ------------------------------------------------------------------
+
+
+def service_action(
+    name: str, run, *, request=None, response=None, summary: str | None = None, idempotency: bool = True
+):
+    """A detail POST action `name` that calls a service: `run(obj, user, data)` with the validated body.
+
+    The answer is the object as `response` serializes it (with its ETag), or an error the exception handler
+    maps: bad input 400, illegal transition or lost race 409, If-Match naming an older version 412; with an
+    Idempotency-Key a retried request gets the first answer.
+    """
+
+    def handler(self, http_request, pk=None):
+        obj = self.get_object()
+        if getattr(obj, "updated_at", None):
+            check_if_match(http_request, obj)
+        data = {}
+        if request is not None:
+            body = request(data=http_request.data, context=self.get_serializer_context())
+            body.is_valid(raise_exception=True)
+            data = body.validated_data
+        run(obj, http_request.user, data)
+        obj = self.get_queryset().get(pk=obj.pk)
+        serializer = (response or self.get_serializer_class())(obj, context=self.get_serializer_context())
+        answer = Response(serializer.data)
+        if getattr(obj, "updated_at", None):
+            answer["ETag"] = etag_for(obj)
+        return answer
+
+    from rest_framework.decorators import action  # imports DRF's views, which import this module's settings
+
+    # The router maps the URL to the attribute named like the function: name it before decorating.
+    handler.__name__ = name.replace("-", "_")
+    if idempotency:
+        handler = idempotent(handler)
+    handler = action(detail=True, methods=["post"], url_path=name)(handler)
+    return extend_schema(
+        request=request,
+        responses={200: response, **ACTION_ERROR_RESPONSES} if response else {**ACTION_ERROR_RESPONSES},
+        summary=summary,
+    )(handler)
+
+
+# --- errors: JSON everywhere under /api/ ---------------------------------------------------------------------
+
+
+def _has_nul(querydict) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in querydict.lists())
+
+
+class ApiErrorsMiddleware:
+    """Under /api/ every answer is JSON, errors included: Django's own 404 (HTML under DEBUG), 405, 403, 413 and
+    500 pages are replaced by {"detail": ...}. A query string with NUL is refused (PostgreSQL cannot store it)."""
+
+    KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        if _has_nul(request.GET):
+            return JsonResponse({"detail": NUL_MESSAGE}, status=400)
+        response = self.get_response(request)
+        content_type = response.get("Content-Type", "")
+        if response.status_code >= 400 and "json" not in content_type:
+            replaced = JsonResponse({"detail": response.reason_phrase}, status=response.status_code)
+            for header in self.KEPT_HEADERS:
+                if header in response:
+                    replaced[header] = response[header]
+            return replaced
+        return response

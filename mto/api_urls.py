@@ -1,5 +1,6 @@
 """The /api/v1/ URL space: each app's viewsets on one router, the OpenAPI schema and its docs page."""
 
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -22,10 +23,14 @@ router.register("shipments", shipping_api.ShipmentViewSet, basename="shipment")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 app_name = "api"
-urlpatterns = login_not_required_patterns(
-    [
-        path("", include(router.urls)),
-        path("schema/", SpectacularAPIView.as_view(), name="schema"),
-        path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    ]
-)
+urlpatterns = [
+    *login_not_required_patterns(
+        [
+            path("", include(router.urls)),
+            # 401/403 JSON for anonymous callers (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]).
+            path("schema/", SpectacularAPIView.as_view(), name="schema"),
+        ]
+    ),
+    # A page for people: anonymous visitors go to the login page (DRF views opt out of the login middleware).
+    path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
+]

@@ -1,17 +1,21 @@
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
-from rest_framework.decorators import action
-from rest_framework.response import Response
+from rest_framework import viewsets
 
-from .api import ACTION_ERROR_RESPONSES, ERROR_RESPONSES
+from .api import ERROR_RESPONSES, ModelSerializer, service_action
 from .models import Notification
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "kind", "subject", "body_text", "link", "created_at", "read_at"]
+
+
+def _mark_read(notification, user, data):
+    Notification.objects.filter(pk=notification.pk, recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
 
 
 @extend_schema_view(
@@ -30,9 +34,4 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
             return Notification.objects.none()
         return Notification.objects.filter(recipient=self.request.user, channel=Notification.Channel.IN_APP)
 
-    @extend_schema(request=None, responses={200: NotificationSerializer, **ACTION_ERROR_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def read(self, request, pk=None):
-        notification = self.get_object()
-        self.get_queryset().filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
-        return Response(NotificationSerializer(self.get_queryset().get(pk=notification.pk)).data)
+    read = service_action("read", _mark_read, response=NotificationSerializer, idempotency=False)

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "mto.middleware.SecurityHeadersMiddleware",
+    "mto.api.ApiErrorsMiddleware",  # JSON answers under /api/, errors included
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -147,7 +148,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["mto.api.HasCapability"],
     "DEFAULT_PAGINATION_CLASS": "mto.api.IdCursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["mto.api.FilterBackend"],
+    # JSON only, through a parser that refuses with 400 what would crash further on (mto/api.py).
+    "DEFAULT_PARSER_CLASSES": ["mto.api.JSONParser"],
+    "DEFAULT_METADATA_CLASS": None,  # OPTIONS answers 405 like any method a URL does not have
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "mto.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -163,6 +167,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema and the docs page are for signed-in users (the docs page redirects to the login).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -8,10 +8,21 @@ import django_filters
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mto.api import ACTION_ERROR_RESPONSES, ERROR_RESPONSES, check_if_match, etag_for, idempotent
+from mto.api import (
+    ACTION_ERROR_RESPONSES,
+    ERROR_RESPONSES,
+    FilterSet,
+    IdFilter,
+    ModelSerializer,
+    ReasonSerializer,
+    Serializer,
+    check_if_match,
+    etag_for,
+    idempotent,
+    service_action,
+)
 
 from . import services
 from .models import MAX_PIECES, ChangeItem, ChangeRequest, Customer, Item, SalesOrder, SalesOrderLine, ShipToAddress
@@ -19,14 +30,14 @@ from .models import MAX_PIECES, ChangeItem, ChangeRequest, Customer, Item, Sales
 # --- serializers -----------------------------------------------------------------------------------
 
 
-class ShipToSerializer(serializers.ModelSerializer):
+class ShipToSerializer(ModelSerializer):
     class Meta:
         model = ShipToAddress
         fields = ["id", "label", "address", "is_default"]
         read_only_fields = ["id", "is_default"]
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(ModelSerializer):
     ship_tos = ShipToSerializer(many=True, required=False)
 
     class Meta:
@@ -43,7 +54,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         return services.customer_update(customer=instance, **validated_data)
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class ItemSerializer(ModelSerializer):
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
 
     class Meta:
@@ -58,10 +69,10 @@ class ItemSerializer(serializers.ModelSerializer):
         return services.item_update(item=instance, by=self.context["request"].user, **validated_data)
 
 
-class SalesOrderLineSerializer(serializers.ModelSerializer):
+class SalesOrderLineSerializer(ModelSerializer):
     id = serializers.IntegerField(required=False, help_text="Give the id to keep a line on update; omit for new.")
     item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all(), allow_null=True, required=False)
-    quantity = serializers.IntegerField(min_value=1, max_value=10_000_000)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_PIECES)
     unit_price = serializers.DecimalField(
         max_digits=12,
         decimal_places=2,
@@ -78,14 +89,10 @@ class SalesOrderLineSerializer(serializers.ModelSerializer):
             "quantity", "unit_price", "due_date", "quantity_shipped", "is_cancelled",
         ]  # fmt: skip
         read_only_fields = ["line_no", "quantity_shipped", "is_cancelled"]
-
-    def validate(self, attrs):
-        if attrs.get("item") is None and not (attrs.get("description") and attrs.get("drawing_number")):
-            raise serializers.ValidationError("A custom part needs a description and the customer's drawing number.")
-        return attrs
+        # A custom part's description and drawing number, an inactive item, the due date: the service checks.
 
 
-class SalesOrderSerializer(serializers.ModelSerializer):
+class SalesOrderSerializer(ModelSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
     ship_to = serializers.PrimaryKeyRelatedField(queryset=ShipToAddress.objects.all(), allow_null=True, required=False)
     lines = SalesOrderLineSerializer(many=True)
@@ -119,16 +126,12 @@ class SalesOrderSerializer(serializers.ModelSerializer):
         )
 
 
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
-
 # --- filters ---------------------------------------------------------------------------------------
 
 
-class SalesOrderFilter(django_filters.FilterSet):
+class SalesOrderApiFilter(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=SalesOrder.Status.choices)
-    customer = django_filters.NumberFilter(field_name="customer_id")
+    customer = IdFilter(field_name="customer_id")
     customer_po = django_filters.CharFilter()
     number = django_filters.CharFilter()
     order_date_from = django_filters.DateFilter(field_name="order_date", lookup_expr="gte")
@@ -201,30 +204,14 @@ class ItemViewSet(EtagMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, v
     }
 
 
-def _order_action(name: str, needs_reason: bool = False):
-    def run(self, request, pk=None):
-        order = self.get_object()
-        check_if_match(request, order)
-        reason = ""
-        if needs_reason:
-            data = ReasonSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            reason = data.validated_data["reason"]
-        services.sales_order_transition(order=order, name=name, by=request.user, reason=reason)
-        order = self.get_queryset().get(pk=order.pk)
-        response = Response(self.get_serializer(order).data)
-        response["ETag"] = etag_for(order)
-        return response
+def _order_action(name: str, *, needs_reason: bool = False):
+    def run(order, user, data):
+        services.sales_order_transition(order=order, name=name, by=user, reason=data.get("reason", ""))
 
-    # The router maps the URL to the attribute named like the function: name it before decorating.
-    run.__name__ = name
-    run = idempotent(run)
-    run = action(detail=True, methods=["post"], url_path=name)(run)
-    return extend_schema(
-        request=ReasonSerializer if needs_reason else None,
-        responses={200: SalesOrderSerializer, **ACTION_ERROR_RESPONSES},
+    return service_action(
+        name, run, request=ReasonSerializer if needs_reason else None, response=SalesOrderSerializer,
         summary=f"{name.capitalize()} the order",
-    )(run)
+    )  # fmt: skip
 
 
 @extend_schema_view(
@@ -236,7 +223,7 @@ def _order_action(name: str, needs_reason: bool = False):
 )
 class SalesOrderViewSet(EtagMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SalesOrderSerializer
-    filterset_class = SalesOrderFilter
+    filterset_class = SalesOrderApiFilter
     capabilities = {
         **READ,
         "create": "edit_orders",
@@ -264,7 +251,7 @@ class SalesOrderViewSet(EtagMixin, mixins.CreateModelMixin, mixins.UpdateModelMi
 # --- change requests -------------------------------------------------------------------------------
 
 
-class ChangeItemSerializer(serializers.ModelSerializer):
+class ChangeItemSerializer(ModelSerializer):
     line = serializers.PrimaryKeyRelatedField(queryset=SalesOrderLine.objects.all(), required=False, allow_null=True)
     item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all(), required=False, allow_null=True)
     ship_to = serializers.PrimaryKeyRelatedField(queryset=ShipToAddress.objects.all(), required=False, allow_null=True)
@@ -284,7 +271,7 @@ class ChangeItemSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "summary", "before"]
 
 
-class ChangeRequestSerializer(serializers.ModelSerializer):
+class ChangeRequestSerializer(ModelSerializer):
     order = serializers.PrimaryKeyRelatedField(queryset=SalesOrder.objects.all())
     items = ChangeItemSerializer(many=True, read_only=True)
 
@@ -302,30 +289,8 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
         return services.change_request_open(order=validated_data["order"], by=self.context["request"].user)
 
 
-class RemoveItemSerializer(serializers.Serializer):
+class RemoveItemSerializer(Serializer):
     item = serializers.IntegerField(min_value=1)
-
-
-def _change_action(name: str, *, request_serializer=None, run=None):
-    def handler(self, request, pk=None):
-        change = self.get_object()
-        data = {}
-        if request_serializer is not None:
-            body = request_serializer(data=request.data)
-            body.is_valid(raise_exception=True)
-            data = body.validated_data
-        run(change, request.user, data)
-        change = self.get_queryset().get(pk=change.pk)
-        return Response(self.get_serializer(change).data)
-
-    handler.__name__ = name.replace("-", "_")
-    handler = idempotent(handler)
-    handler = action(detail=True, methods=["post"], url_path=name)(handler)
-    return extend_schema(
-        request=request_serializer,
-        responses={200: ChangeRequestSerializer, **ACTION_ERROR_RESPONSES},
-        summary=f"{name.replace('-', ' ').capitalize()} (change request)",
-    )(handler)
 
 
 def _add_item(change, user, data):
@@ -372,17 +337,29 @@ class ChangeRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
 
-    add_item = _change_action("add-item", request_serializer=ChangeItemSerializer, run=_add_item)
-    remove_item = _change_action("remove-item", request_serializer=RemoveItemSerializer, run=_remove_item)
-    submit = _change_action("submit", run=lambda c, u, d: services.change_request_submit(change_request=c, by=u))
-    withdraw = _change_action("withdraw", run=lambda c, u, d: services.change_request_withdraw(change_request=c, by=u))
-    approve = _change_action(
-        "approve",
-        request_serializer=ReasonSerializer,
-        run=lambda c, u, d: services.change_request_approve(change_request=c, by=u, note=d.get("reason", "")),
+    add_item = service_action("add-item", _add_item, request=ChangeItemSerializer, response=ChangeRequestSerializer)
+    remove_item = service_action(
+        "remove-item", _remove_item, request=RemoveItemSerializer, response=ChangeRequestSerializer
     )
-    reject = _change_action(
+    submit = service_action(
+        "submit",
+        lambda c, u, d: services.change_request_submit(change_request=c, by=u),
+        response=ChangeRequestSerializer,
+    )
+    withdraw = service_action(
+        "withdraw",
+        lambda c, u, d: services.change_request_withdraw(change_request=c, by=u),
+        response=ChangeRequestSerializer,
+    )
+    approve = service_action(
+        "approve",
+        lambda c, u, d: services.change_request_approve(change_request=c, by=u, note=d.get("reason", "")),
+        request=ReasonSerializer,
+        response=ChangeRequestSerializer,
+    )
+    reject = service_action(
         "reject",
-        request_serializer=ReasonSerializer,
-        run=lambda c, u, d: services.change_request_reject(change_request=c, by=u, reason=d.get("reason", "")),
+        lambda c, u, d: services.change_request_reject(change_request=c, by=u, reason=d.get("reason", "")),
+        request=ReasonSerializer,
+        response=ChangeRequestSerializer,
     )

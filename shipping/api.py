@@ -2,28 +2,35 @@
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from mto.api import ACTION_ERROR_RESPONSES, ERROR_RESPONSES, idempotent
-from sales.models import SalesOrder, SalesOrderLine
+from mto.api import (
+    ACTION_ERROR_RESPONSES,
+    ERROR_RESPONSES,
+    ModelSerializer,
+    ReasonSerializer,
+    idempotent,
+    service_action,
+)
+from sales.models import MAX_PIECES, SalesOrder, SalesOrderLine
 
 from . import services
 from .models import Shipment, ShipmentLine
 
 
-class ShipmentLineSerializer(serializers.ModelSerializer):
+class ShipmentLineSerializer(ModelSerializer):
     order_line = serializers.PrimaryKeyRelatedField(queryset=SalesOrderLine.objects.all())
-    quantity = serializers.IntegerField(min_value=1, max_value=10_000_000)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_PIECES)
 
     class Meta:
         model = ShipmentLine
         fields = ["order_line", "quantity"]
 
 
-class ShipmentSerializer(serializers.ModelSerializer):
+class ShipmentSerializer(ModelSerializer):
     order = serializers.PrimaryKeyRelatedField(queryset=SalesOrder.objects.all())
-    lines = ShipmentLineSerializer(many=True)
+    lines = ShipmentLineSerializer(
+        many=True, help_text="One entry per order line: naming the same order line twice is refused (400)."
+    )
     ship_to = serializers.CharField(required=False, allow_blank=True)
 
     class Meta:
@@ -31,6 +38,16 @@ class ShipmentSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "order", "status", "ship_to", "carrier", "service", "tracking_number", "packages",
                   "weight_kg", "notes", "needs_certificate", "lines", "shipped_at", "created_at"]  # fmt: skip
         read_only_fields = ["id", "number", "status", "shipped_at", "created_at"]
+
+    def validate_lines(self, lines):
+        seen = set()
+        for line in lines:
+            if line["order_line"].pk in seen:
+                raise serializers.ValidationError(
+                    f"Order line {line['order_line'].pk} is named twice; give each line once with its whole quantity."
+                )
+            seen.add(line["order_line"].pk)
+        return lines
 
     def create(self, validated_data):
         lines = {line["order_line"].pk: line["quantity"] for line in validated_data.pop("lines")}
@@ -40,25 +57,11 @@ class ShipmentSerializer(serializers.ModelSerializer):
         return services.shipment_create(order=order, lines=lines, by=self.context["request"].user, **validated_data)
 
 
-class ShipmentReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+def _shipment_action(name: str):
+    def run(shipment, user, data):
+        services.shipment_transition(shipment=shipment, name=name, by=user, reason=data["reason"])
 
-
-def _shipment_action(name):
-    def run(self, request, pk=None):
-        shipment = self.get_object()
-        data = ShipmentReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.shipment_transition(
-            shipment=shipment, name=name, by=request.user, reason=data.validated_data["reason"]
-        )
-        return Response(ShipmentSerializer(self.get_queryset().get(pk=shipment.pk)).data)
-
-    run.__name__ = name
-    run = action(detail=True, methods=["post"], url_path=name)(idempotent(run))
-    return extend_schema(
-        request=ShipmentReasonSerializer, responses={200: ShipmentSerializer, **ACTION_ERROR_RESPONSES}
-    )(run)
+    return service_action(name, run, request=ReasonSerializer, response=ShipmentSerializer)
 
 
 @extend_schema_view(
