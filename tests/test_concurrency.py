@@ -90,7 +90,8 @@ def test_change_approved_while_a_lead_reports_pieces_on_the_same_job(postgres_on
 
     The approval locks order, lines, jobs and operations; a report locks the job and its operations. The
     approval lands between two reports: reports before it count, reports after it stop at the new quantity.
-    Without the cap on the job's quantity in jobs.services.operations._pieces_available this failed (60 made, 50 ordered).
+    Without the cap on the job's quantity in jobs.services.operations._pieces_available this failed
+    (60 made, 50 ordered).
     """
     office = UserFactory(username="co-office", roles=["Office"])
     manager = UserFactory(username="co-manager", roles=["Manager"])
