@@ -1,9 +1,9 @@
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from . import selectors, services
 from .api import ACTION_ERROR_RESPONSES, ERROR_RESPONSES
 from .models import Notification
 
@@ -28,11 +28,11 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Notification.objects.none()
-        return Notification.objects.filter(recipient=self.request.user, channel=Notification.Channel.IN_APP)
+        return selectors.inbox(user=self.request.user)
 
     @extend_schema(request=None, responses={200: NotificationSerializer, **ACTION_ERROR_RESPONSES})
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         notification = self.get_object()
-        self.get_queryset().filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+        services.notifications_mark_read(user=request.user, notification=notification)
         return Response(NotificationSerializer(self.get_queryset().get(pk=notification.pk)).data)

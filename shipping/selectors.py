@@ -1,11 +1,14 @@
 """Reads of the shipping app, each in a fixed number of queries."""
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+import datetime
+
+from django.db.models import Count, F, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from jobs.models import Job
 from jobs.selectors import line_production
-from sales.models import SalesOrder, SalesOrderLine
+from sales.models import SalesOrder, SalesOrderLine, SalesOrderStatusChange
 
 from .models import Shipment, ShipmentLine, ShipmentStatusChange
 from .services import shipped_totals
@@ -55,6 +58,11 @@ def order_lines_to_ship(*, order: SalesOrder) -> list[SalesOrderLine]:
     return lines
 
 
+def shipment_quantities(*, shipment: Shipment) -> dict[int, int]:
+    """A draft's quantity per order line id (to pre-fill its edit form)."""
+    return dict(shipment.lines.values_list("order_line_id", "quantity"))
+
+
 def shipment_list_queryset() -> QuerySet[Shipment]:
     return Shipment.objects.select_related("order__customer").annotate(
         pieces=Coalesce(Sum("lines__quantity"), Value(0)), line_count=Count("lines")
@@ -96,3 +104,48 @@ def shipped_for_job(*, job: Job) -> tuple[int, list[Shipment]]:
         .order_by("id")
     )
     return sum(s.pieces for s in shipments), shipments
+
+
+# --- home page figures ------------------------------------------------------------------------------
+
+
+def on_time_by_week(*, today: datetime.date | None = None, weeks: int = 12) -> list[tuple[datetime.date, int, int]]:
+    """(week, orders completed, of them on time) for orders fully shipped in each of the last weeks.
+
+    An order is on time when it became fully shipped on or before its promised date (first time it did).
+    """
+    today = today or timezone.localdate()
+    start = today - datetime.timedelta(weeks=weeks)
+    first_shipped = (
+        SalesOrderStatusChange.objects.filter(to_status="shipped")
+        .values("order_id", "order__promised_date")
+        .annotate(at=Min("changed_at"))
+        .filter(at__date__gte=start)
+    )
+    weekly: dict[datetime.date, list[int]] = {}
+    for row in first_shipped:
+        day = timezone.localtime(row["at"]).date()
+        week = day - datetime.timedelta(days=day.weekday())
+        promised = row["order__promised_date"]
+        counts = weekly.setdefault(week, [0, 0])
+        counts[0] += 1
+        counts[1] += 1 if promised is None or day <= promised else 0
+    return [(week, total, on_time) for week, (total, on_time) in sorted(weekly.items())]
+
+
+def shipped_on(*, day: datetime.date | None = None, limit: int = 10) -> list[Shipment]:
+    """Shipments shipped on a day (today by default), latest first."""
+    day = day or timezone.localdate()
+    return list(
+        Shipment.objects.filter(status=Shipment.Status.SHIPPED, shipped_at__date=day)
+        .select_related("order__customer")
+        .order_by("-shipped_at")[:limit]
+    )
+
+
+def recent_shipments(*, limit: int = 5) -> list[Shipment]:
+    return list(
+        Shipment.objects.filter(status=Shipment.Status.SHIPPED)
+        .select_related("order__customer")
+        .order_by("-shipped_at")[:limit]
+    )
