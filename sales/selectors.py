@@ -224,13 +224,36 @@ def orders_promised_within(*, days: int = 7, today: datetime.date | None = None,
     )
 
 
-def open_order_book_value() -> Decimal:
-    """Value still to ship on open orders: (ordered - shipped) x unit price over their lines."""
-    remaining = ExpressionWrapper(
+def _open_lines() -> QuerySet[SalesOrderLine]:
+    return SalesOrderLine.objects.filter(order__status__in=OPEN_STATUSES, is_cancelled=False)
+
+
+def _value_to_ship():
+    """(ordered - shipped) x unit price of a line."""
+    return ExpressionWrapper(
         (F("quantity") - F("quantity_shipped")) * F("unit_price"),
         output_field=DecimalField(max_digits=16, decimal_places=2),
     )
-    value = SalesOrderLine.objects.filter(order__status__in=OPEN_STATUSES, is_cancelled=False).aggregate(
-        v=Sum(remaining)
-    )["v"]
+
+
+def open_order_book_value() -> Decimal:
+    """Value still to ship on open orders: (ordered - shipped) x unit price over their lines."""
+    value = _open_lines().aggregate(v=Sum(_value_to_ship()))["v"]
     return value or Decimal("0.00")
+
+
+def order_book(*, group: str) -> list[list]:
+    """Open order book: value still to ship and pieces still to ship, by customer or by month promised."""
+    key = {"customer": "order__customer__name", "month": "order__promised_date__month"}[group]
+    rows = (
+        _open_lines()
+        .values(key)
+        .annotate(
+            value=Sum(_value_to_ship()),
+            pieces=Sum(F("quantity") - F("quantity_shipped")),
+            orders=Count("order", distinct=True),
+        )
+        .order_by("-value")
+    )
+    cents = Decimal("0.01")
+    return [[row[key], Decimal(row["value"] or 0).quantize(cents), row["pieces"], row["orders"]] for row in rows]

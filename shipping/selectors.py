@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from jobs.models import Job
 from jobs.selectors import line_production
+from mto.charts import percent
 from sales.models import SalesOrder, SalesOrderLine, SalesOrderStatusChange
 
 from .models import Shipment, ShipmentLine, ShipmentStatusChange
@@ -106,7 +107,29 @@ def shipped_for_job(*, job: Job) -> tuple[int, list[Shipment]]:
     return sum(s.pieces for s in shipments), shipments
 
 
-# --- home page figures ------------------------------------------------------------------------------
+# --- home page figures and the on-time report -----------------------------------------------------------
+
+
+def _first_shipped(*fields: str):
+    """Per order, when it first became fully shipped (`at`), with its promised date and the given fields."""
+    return (
+        SalesOrderStatusChange.objects.filter(to_status="shipped")
+        .values("order_id", "order__promised_date", *fields)
+        .annotate(at=Min("changed_at"))
+    )
+
+
+def on_time_delivery(*, group: str, start: datetime.date, end: datetime.date) -> list[list]:
+    """Orders fully shipped in the period: how many, how many on or before their promised date, the rate."""
+    rows = _first_shipped("order__customer__name").filter(at__date__gte=start, at__date__lte=end)
+    groups: dict[str, list[int]] = {}
+    for row in rows:
+        day = timezone.localtime(row["at"]).date()
+        key = row["order__customer__name"] if group == "customer" else day.strftime("%Y-%m")
+        counts = groups.setdefault(key, [0, 0])
+        counts[0] += 1
+        counts[1] += 1 if row["order__promised_date"] is None or day <= row["order__promised_date"] else 0
+    return [[key, percent(on_time, total), total, on_time] for key, (total, on_time) in sorted(groups.items())]
 
 
 def on_time_by_week(*, today: datetime.date | None = None, weeks: int = 12) -> list[tuple[datetime.date, int, int]]:
@@ -115,13 +138,7 @@ def on_time_by_week(*, today: datetime.date | None = None, weeks: int = 12) -> l
     An order is on time when it became fully shipped on or before its promised date (first time it did).
     """
     today = today or timezone.localdate()
-    start = today - datetime.timedelta(weeks=weeks)
-    first_shipped = (
-        SalesOrderStatusChange.objects.filter(to_status="shipped")
-        .values("order_id", "order__promised_date")
-        .annotate(at=Min("changed_at"))
-        .filter(at__date__gte=start)
-    )
+    first_shipped = _first_shipped().filter(at__date__gte=today - datetime.timedelta(weeks=weeks))
     weekly: dict[datetime.date, list[int]] = {}
     for row in first_shipped:
         day = timezone.localtime(row["at"]).date()

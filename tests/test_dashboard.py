@@ -127,3 +127,23 @@ def test_reports_show_exact_figures_and_export_csv(client, office, manager, lead
     assert client.get("/shipping/reports/on-time/").context["rows"] == []
     client.force_login(office)
     assert client.get("/jobs/reports/job-cost/").status_code == 403
+
+
+def test_on_time_report_and_order_book_by_group(client, office, manager, lead, clerk):
+    shipped = []
+    for promised_offset in (5, -5):
+        order = approved_order(office, manager, quantity=2)
+        order.promised_date = TODAY + datetime.timedelta(days=promised_offset)
+        order.save(update_fields=["promised_date"])
+        produce(order, lead, 2)
+        ship(order, clerk, {order.lines.get().pk: 2})
+        shipped.append(order)
+    still_open = approved_order(office, manager, quantity=4)  # 4 x 12.50 = 50.00 to ship
+    client.force_login(manager)
+    by_customer = client.get("/shipping/reports/on-time/", {"group": "customer"}).context["rows"]
+    assert sorted(by_customer) == sorted([[o.customer.name, Decimal(100) if o is shipped[0] else Decimal(0), 1,
+                                           1 if o is shipped[0] else 0] for o in shipped])  # fmt: skip
+    by_month = client.get("/shipping/reports/on-time/", {"group": "month"}).context["rows"]
+    assert by_month == [[f"{TODAY:%Y-%m}", Decimal(50), 2, 1]]
+    book = client.get("/sales/reports/order-book/", {"group": "customer"}).context["rows"]
+    assert book == [[still_open.customer.name, Decimal("50.00"), 4, 1]]
