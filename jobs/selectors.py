@@ -250,6 +250,11 @@ def work_centers() -> list[WorkCenter]:
     return list(WorkCenter.objects.filter(is_active=True).order_by("code"))
 
 
+def work_centers_of(*, jobs) -> list[WorkCenter]:
+    """The work centers the jobs' operations pass through, with their leads (two queries)."""
+    return list(WorkCenter.objects.filter(operations__job__in=jobs).distinct().prefetch_related("leads"))
+
+
 def work_centers_with_leads() -> list:
     """Every work center with its leads and the count of open operations waiting there (two queries)."""
     open_ops = Q(operations__status__in=["pending", "running", "paused"],

@@ -13,6 +13,11 @@ def inbox(*, user: AbstractBaseUser) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)
 
 
+def unread_count(*, user: AbstractBaseUser) -> int:
+    """The bell's figure (served by the notification_inbox index)."""
+    return inbox(user=user).filter(read_at__isnull=True).count()
+
+
 def email_choices(*, user: AbstractBaseUser) -> list[tuple[str, Kind, bool]]:
     """(key, kind, e-mail on) for each kind a person may choose for (customers' kinds are not theirs)."""
     off = set(NotificationPreference.objects.filter(user=user, email_enabled=False).values_list("kind", flat=True))

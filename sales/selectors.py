@@ -90,6 +90,11 @@ def order_detail(*, pk: int) -> SalesOrder:
     )
 
 
+def order_lines(*, order: SalesOrder) -> list[SalesOrderLine]:
+    """The order's lines with their items, in line order (cancelled ones included)."""
+    return list(order.lines.select_related("item").order_by("line_no"))
+
+
 def order_for_edit(*, pk: int) -> SalesOrder:
     return SalesOrder.objects.select_related("customer").get(pk=pk)
 
@@ -171,7 +176,7 @@ def change_lines(*, change: ChangeRequest, offers: bool) -> list[SalesOrderLine]
     """The order's lines for a change request's page; with offers=True each line also gets the changes it
     can still take in this request (`line.offers`, `line.cancelled_here`): one query more, for the catalogue
     revisions."""
-    lines = list(change.order.lines.select_related("item").order_by("line_no"))
+    lines = order_lines(order=change.order)
     if not offers:
         return lines
     taken = {(item.kind, item.line_id) for item in change.item_list}

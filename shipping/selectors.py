@@ -64,6 +64,11 @@ def shipment_quantities(*, shipment: Shipment) -> dict[int, int]:
     return dict(shipment.lines.values_list("order_line_id", "quantity"))
 
 
+def shipment_lines(*, shipment: Shipment) -> list[ShipmentLine]:
+    """A shipment's lines with their order lines and items, in the order's line order."""
+    return list(shipment.lines.select_related("order_line__item").order_by("order_line__line_no"))
+
+
 def shipment_list_queryset() -> QuerySet[Shipment]:
     return Shipment.objects.select_related("order__customer").annotate(
         pieces=Coalesce(Sum("lines__quantity"), Value(0)), line_count=Count("lines")
