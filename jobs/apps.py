@@ -6,4 +6,7 @@ class JobsConfig(AppConfig):
     verbose_name = "Jobs"
 
     def ready(self):
-        from . import dashboard, notifications, receivers  # noqa: F401 - connect the handlers of sales' and our signals
+        from . import notifications, receivers  # noqa: F401 - connect the handlers of sales' and our signals
+        from .panels import register_panels
+
+        register_panels()  # widgets on the home page, the jobs panel of the order page

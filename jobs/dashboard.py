@@ -1,67 +1,22 @@
-"""Floor figures for the home page: late work, work in progress, cost variance, work center load."""
+"""Floor widgets for the home page: each builds a widget's context from selectors (registered in panels.py).
+
+The cost variance of the month is computed here for now (see jobs.selectors for the job cost reads).
+"""
 
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import (
-    Case,
-    Count,
-    DecimalField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    Sum,
-    Value,
-    When,
-)
-from django.dispatch import receiver
+from django.db.models import DecimalField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 
 from mto.charts import bar_chart
-from mto.signals import home_panels
 from mto.widgets import widget
-from sales.models import SalesOrder
-from sales.workflow import OPEN_STATUSES as OPEN_ORDER_STATUSES
 
 from . import selectors
 from .models import Job, Operation, TimeEntry, WorkCenter
-from .workflow import OPEN, J, O
-
-HOURS = DecimalField(max_digits=14, decimal_places=3)
-
-
-def late_jobs(today=None) -> list[Job]:
-    today = today or timezone.localdate()
-    return list(Job.objects.filter(status__in=OPEN, due_date__lt=today).order_by("due_date", "id")[:10])
-
-
-def late_job_count(today=None) -> int:
-    return Job.objects.filter(status__in=OPEN, due_date__lt=today or timezone.localdate()).count()
-
-
-def orders_at_risk(today=None) -> list[SalesOrder]:
-    """Open orders promised within a week with a job late or on hold."""
-    today = today or timezone.localdate()
-    troubled = Job.objects.filter(sales_order=OuterRef("pk")).filter(
-        Q(status=J.ON_HOLD) | Q(status__in=OPEN, due_date__lt=today)
-    )
-    return list(
-        SalesOrder.objects.filter(
-            status__in=OPEN_ORDER_STATUSES, promised_date__lte=today + datetime.timedelta(days=7)
-        )
-        .filter(Exists(troubled))
-        .select_related("customer")
-        .order_by("promised_date", "id")[:10]
-    )
-
-
-def wip_by_status() -> list[tuple[str, int]]:
-    counts = dict(Job.objects.filter(status__in=OPEN).values_list("status").annotate(n=Count("id")))
-    return [(label, counts.get(value, 0)) for value, label in Job.Status.choices if value in OPEN]
+from .selectors import HOURS
+from .workflow import J
 
 
 @dataclass(frozen=True)
@@ -108,93 +63,63 @@ def cost_variance_this_month(today=None) -> Variance:
     return Variance(done.count(), Decimal(estimated).quantize(Decimal("0.01")), actual.quantize(Decimal("0.01")))
 
 
-def _remaining_hours():
-    return ExpressionWrapper(
-        F("setup_hours") + F("run_hours_per_piece") * (F("job__quantity") - F("good_qty") - F("scrap_qty")),
-        output_field=HOURS,
-    )
+def orders_at_risk_widget(request) -> dict:
+    risky = selectors.orders_at_risk()
+    return widget("at-risk", "Orders at risk", number=len(risky),
+                  note="Promised within a week, with a job late or on hold.",
+                  items=[(o.get_absolute_url(), o.number, f"{o.customer.name}, promised {o.promised_date:%Y-%m-%d}")
+                         for o in risky], empty="No order is at risk.")  # fmt: skip
 
 
-def _open_operations(today, weeks):
-    return Operation.objects.filter(
-        status__in=[O.PENDING, O.RUNNING, O.PAUSED],
-        job__status__in=OPEN,
-        job__due_date__lte=today + datetime.timedelta(weeks=weeks),
-    )
+def late_jobs_widget(request) -> dict:
+    items = [(j.get_absolute_url(), j.number, f"due {j.due_date:%Y-%m-%d}, {j.get_status_display().lower()}")
+             for j in selectors.late_jobs()]  # fmt: skip
+    return widget("late-jobs", "Late jobs", number=selectors.late_job_count(), items=items,
+                  empty="No job is late.", link="/jobs/?late=true")  # fmt: skip
 
 
-def work_center_load(today=None, weeks: int = 4) -> list[tuple[str, Decimal]]:
-    """Estimated hours still to do per work center on open jobs due within the next weeks."""
-    today = today or timezone.localdate()
-    rows = (
-        _open_operations(today, weeks)
-        .values("work_center__code")
-        .annotate(hours=Sum(_remaining_hours()))
-        .order_by("work_center__code")
-    )
-    return [(row["work_center__code"], row["hours"] or Decimal(0)) for row in rows]
+def work_in_progress_widget(request) -> dict:
+    return widget("wip", "Work in progress", chart=bar_chart(selectors.wip_by_status(), title="Open jobs by status"))
 
 
-def work_center_load_by_week(today=None, weeks: int = 4) -> tuple[list[str], list[list]]:
-    """The same hours split by the week the job is due in (week 1 includes everything already late)."""
-    today = today or timezone.localdate()
-    week = Case(
-        *[When(job__due_date__lte=today + datetime.timedelta(weeks=n), then=Value(n)) for n in range(1, weeks + 1)],
-        output_field=IntegerField(),
-    )
-    cells = (
-        _open_operations(today, weeks)
-        .annotate(week=week)
-        .values("work_center__code", "week")
-        .annotate(hours=Sum(_remaining_hours()))
-        .order_by("work_center__code", "week")
-    )
-    table: dict[str, list] = {}
-    for cell in cells:
-        row = table.setdefault(cell["work_center__code"], [Decimal(0)] * weeks)
-        row[cell["week"] - 1] = cell["hours"] or Decimal(0)
-    headers = [f"Week {n} (to {today + datetime.timedelta(weeks=n):%b %d})" for n in range(1, weeks + 1)]
-    return headers, [[code, *hours] for code, hours in table.items()]
+def cost_variance_widget(request) -> dict:
+    v = cost_variance_this_month()
+    note = f"{v.jobs} job(s) completed this month: estimated {v.estimated:,.2f}, actual {v.actual:,.2f}."
+    shown = "—" if v.percent is None else f"{v.percent:+}%"
+    return widget("variance", "Cost variance this month", number=shown, note=note)
 
 
-@receiver(home_panels, dispatch_uid="jobs.home_panels")
-def jobs_widgets(sender, request, **kwargs):
-    user, panels = request.user, []
-    if user.has_perm("mto.edit_orders") or user.has_perm("mto.view_reports"):
-        risky = orders_at_risk()
-        panels.append((30, widget(request, "at-risk", "Orders at risk", number=len(risky),
-            note="Promised within a week, with a job late or on hold.",
-            items=[(o.get_absolute_url(), o.number, f"{o.customer.name}, promised {o.promised_date:%Y-%m-%d}")
-                   for o in risky], empty="No order is at risk.")))  # fmt: skip
-    if user.has_perm("mto.view_reports"):
-        late = late_jobs()
-        panels.append((40, widget(request, "late-jobs", "Late jobs", number=late_job_count(),
-            items=[(j.get_absolute_url(), j.number, f"due {j.due_date:%Y-%m-%d}, {j.get_status_display().lower()}")
-                   for j in late], empty="No job is late.", link="/jobs/?late=true")))  # fmt: skip
-        panels.append((50, widget(request, "wip", "Work in progress", chart=bar_chart(wip_by_status(),
-            title="Open jobs by status"))))  # fmt: skip
-        v = cost_variance_this_month()
-        note = f"{v.jobs} job(s) completed this month: estimated {v.estimated:,.2f}, actual {v.actual:,.2f}."
-        shown = "—" if v.percent is None else f"{v.percent:+}%"
-        panels.append((60, widget(request, "variance", "Cost variance this month", number=shown, note=note)))
-    if user.has_perm("mto.plan_jobs") or user.has_perm("mto.view_reports"):
-        load = work_center_load()
-        headers, weekly = work_center_load_by_week()
-        panels.append((70, widget(request, "load", "Work center load, next 4 weeks",
-            note="Estimated hours still to do on open jobs due within four weeks.",
-            chart=bar_chart(load, title="Remaining hours by work center", unit=" h"),
-            table={"headers": ["Work center", *headers], "rows": weekly})))  # fmt: skip
-    if user.has_perm("mto.run_floor"):
+def work_center_load_widget(request) -> dict:
+    load = selectors.work_center_load()
+    headers, weekly = selectors.work_center_load_by_week()
+    return widget("load", "Work center load, next 4 weeks",
+                  note="Estimated hours still to do on open jobs due within four weeks.",
+                  chart=bar_chart(load, title="Remaining hours by work center", unit=" h"),
+                  table={"headers": ["Work center", *headers], "rows": weekly})  # fmt: skip
+
+
+def _tablet_work_center(request):
+    """Looked up once per request: the queue and the jobs-on-hold widgets both use it."""
+    if not hasattr(request, "_jobs_floor_work_center"):
         code = request.session.get("floor_work_center")
-        center = WorkCenter.objects.filter(code=code).first() if code else None
-        if center:
-            queue = selectors.work_center_queue(work_center=center)[:8]
-            panels.append((5, widget(request, "queue", f"Queue at {center.name}", number=len(queue),
-                items=[(op.job.get_floor_url(), f"{op.job.number} · op {op.sequence}",
-                        f"{op.description}, due {op.job.due_date:%Y-%m-%d}") for op in queue],
-                empty="Nothing queued.", link="/jobs/floor/", link_label="Open the board")))  # fmt: skip
-        held = selectors.jobs_on_hold(work_center=center)
-        panels.append((6, widget(request, "held", "Jobs on hold", number=len(held),
-            items=[(j.get_floor_url(), j.number, j.hold_reason) for j in held],
-            empty="No job is on hold.")))  # fmt: skip
-    return panels
+        request._jobs_floor_work_center = selectors.work_center_by_code(code=code)
+    return request._jobs_floor_work_center
+
+
+def floor_queue_widget(request) -> dict | None:
+    """The queue of the work center this tablet last picked on the floor board (none picked: no widget)."""
+    center = _tablet_work_center(request)
+    if not center:
+        return None
+    queue = selectors.work_center_queue(work_center=center)[:8]
+    return widget("queue", f"Queue at {center.name}", number=len(queue),
+                  items=[(op.job.get_floor_url(), f"{op.job.number} · op {op.sequence}",
+                          f"{op.description}, due {op.job.due_date:%Y-%m-%d}") for op in queue],
+                  empty="Nothing queued.", link="/jobs/floor/", link_label="Open the board")  # fmt: skip
+
+
+def jobs_on_hold_widget(request) -> dict:
+    held = selectors.jobs_on_hold(work_center=_tablet_work_center(request))
+    return widget("held", "Jobs on hold", number=len(held),
+                  items=[(j.get_floor_url(), j.number, j.hold_reason) for j in held],
+                  empty="No job is on hold.")  # fmt: skip

@@ -5,13 +5,14 @@ from django.dispatch import receiver
 from mto.notifications import notify
 from mto.roles import OFFICE, SHIPPING, SHOP_FLOOR
 
+from . import selectors
 from .models import Job, WorkCenter
 from .signals import job_completed, job_held, job_pieces_completed, jobs_changed, jobs_created
 
 
 def _leads_of(jobs) -> tuple[list[WorkCenter], set, bool]:
     """Leads of the work centers the jobs pass through, and whether a center has none assigned."""
-    centers = list(WorkCenter.objects.filter(operations__job__in=jobs).distinct().prefetch_related("leads"))
+    centers = selectors.work_centers_of(jobs=jobs)
     leads = {lead for center in centers for lead in center.leads.all() if lead.is_active}
     return centers, leads, any(not center.leads.all() for center in centers)
 

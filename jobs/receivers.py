@@ -1,12 +1,11 @@
 """Handlers of the sales app's signals: each is one call to a jobs service."""
 
 from django.dispatch import receiver
-from django.template.loader import render_to_string
 
 from sales.models import SalesOrder
-from sales.signals import order_approved, order_cancelled, order_changed, order_detail_panels
+from sales.signals import order_approved, order_cancelled, order_changed
 
-from . import selectors, services
+from . import services
 
 
 @receiver(order_approved, sender=SalesOrder, dispatch_uid="jobs.create_jobs_on_approval")
@@ -22,13 +21,3 @@ def cancel_jobs_with_order(sender, order, cancelled_by, reason, **kwargs):
 @receiver(order_changed, sender=SalesOrder, dispatch_uid="jobs.follow_order_change")
 def follow_order_change(sender, order, change_request, items, by, **kwargs):
     services.jobs_follow_order_change(order=order, items=items, by=by)
-
-
-@receiver(order_detail_panels, sender=SalesOrder, dispatch_uid="jobs.order_panel")
-def order_panel(sender, order, request, **kwargs):
-    if not request.user.has_perm("mto.view_jobs"):
-        return None
-    jobs = selectors.jobs_for_order(order=order)
-    if not jobs:
-        return None
-    return render_to_string("jobs/partials/order_panel.html", {"jobs": jobs}, request=request)

@@ -18,7 +18,3 @@ job_pieces_completed = Signal()
 # Sent inside the transaction that approved a sales order change, after the jobs followed it.
 # Arguments: order (sales.SalesOrder), items (list of sales.ChangeItem), jobs (list[Job] changed or made), by.
 jobs_changed = Signal()
-
-# Sent (not in a transaction) by the job detail page so that shipping can show its part of a job.
-# Arguments: job (Job), request (HttpRequest). Receivers return rendered HTML or None.
-job_detail_panels = Signal()

@@ -7,12 +7,13 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from mto import panels
 from mto.audit import audit_for
 from mto.forms import ServiceFormView, apply_service_errors
 from mto.lists import FilteredListView
 from mto.roles import CapabilityRequiredMixin
 
-from . import selectors, services, signals
+from . import selectors, services
 from .filters import JobFilter
 from .forms import HoldForm, JobActionForm, ManualJobForm, NoteForm, OperationForm, ReportPiecesForm, WorkCenterForm
 from .models import Job, Operation, WorkCenter
@@ -77,7 +78,6 @@ class JobDetailView(CapabilityRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         job = _job_or_404(self.kwargs["pk"], selectors.job_detail)
         user = self.request.user
-        responses = signals.job_detail_panels.send(sender=Job, job=job, request=self.request)
         return super().get_context_data(
             job=job,
             actions=available_job_actions(job, user),
@@ -85,7 +85,7 @@ class JobDetailView(CapabilityRequiredMixin, TemplateView):
             operation_form=kwargs.pop("operation_form", None) or OperationForm(),
             hold_form=HoldForm(),
             changes=audit_for(job),
-            panels=[html for _r, html in responses if html],
+            panels=panels.render(self.request, page="job-detail", job=job),  # shipping's
             **kwargs,
         )
 

@@ -16,9 +16,7 @@ def notifications(request):
     if not request.user.is_authenticated:
         return {}
     if not hasattr(request, "_mto_unread_notifications"):
-        from .models import Notification
+        from .selectors import unread_count
 
-        request._mto_unread_notifications = Notification.objects.filter(
-            recipient=request.user, channel=Notification.Channel.IN_APP, read_at__isnull=True
-        ).count()
+        request._mto_unread_notifications = unread_count(user=request.user)
     return {"unread_notifications": request._mto_unread_notifications}

@@ -1,7 +1,7 @@
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
+from . import selectors, services
 from .api import ERROR_RESPONSES, ModelSerializer, service_action
 from .models import Notification
 
@@ -13,9 +13,7 @@ class NotificationSerializer(ModelSerializer):
 
 
 def _mark_read(notification, user, data):
-    Notification.objects.filter(pk=notification.pk, recipient=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    services.notifications_mark_read(user=user, notification=notification)
 
 
 @extend_schema_view(
@@ -32,6 +30,6 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Notification.objects.none()
-        return Notification.objects.filter(recipient=self.request.user, channel=Notification.Channel.IN_APP)
+        return selectors.inbox(user=self.request.user)
 
     read = service_action("read", _mark_read, response=NotificationSerializer, idempotency=False)

@@ -1,6 +1,11 @@
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
-from .models import DocumentSequence
+from .models import DocumentSequence, Notification, NotificationPreference
+from .notifications import KINDS
 
 
 def document_number_next(*, sequence: str) -> int:
@@ -16,3 +21,39 @@ def document_number_next(*, sequence: str) -> int:
     row.last_value += 1
     row.save(update_fields=["last_value"])
     return row.last_value
+
+
+# --- a person's own settings: API token, notifications read, e-mail choices ---------------------------
+
+
+@transaction.atomic
+def api_token_replace(*, user: AbstractBaseUser) -> Token:
+    """A new API token for the user; the old one (if any) stops working in the same transaction."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+@transaction.atomic
+def api_token_revoke(*, user: AbstractBaseUser) -> None:
+    Token.objects.filter(user=user).delete()
+
+
+def notifications_mark_read(*, user: AbstractBaseUser, notification: Notification | None = None) -> int:
+    """Mark one of the user's in-app notifications read, or all of them (notification=None).
+
+    Only the user's own unread rows are touched (one UPDATE; read twice keeps the first time). Returns how many.
+    """
+    rows = Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP, read_at__isnull=True)
+    if notification is not None:
+        rows = rows.filter(pk=notification.pk)
+    return rows.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notification_preferences_save(*, user: AbstractBaseUser, email_enabled: dict[str, bool]) -> None:
+    """Store the user's e-mail choice for each kind given (kinds not in KINDS are refused)."""
+    unknown = set(email_enabled) - set(KINDS)
+    if unknown:
+        raise ValidationError(f"No such kind of notification: {', '.join(sorted(unknown))}.")
+    for kind, enabled in email_enabled.items():
+        NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"email_enabled": enabled})

@@ -1,25 +1,19 @@
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.generic import TemplateView
-from rest_framework.authtoken.models import Token
 
-from .signals import home_panels
+from . import panels, selectors, services
 
 
 class HomeView(TemplateView):
-    """Each role's first question of the day, answered by the widgets the apps contribute."""
+    """Each role's first question of the day, answered by the widgets the apps register (mto/panels.py)."""
 
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
-        widgets = []
-        for _receiver, response in home_panels.send(sender=HomeView, request=self.request):
-            widgets.extend(response or [])
-        widgets.sort(key=lambda pair: pair[0])
-        return super().get_context_data(widgets=[html for _order, html in widgets], **kwargs)
+        return super().get_context_data(widgets=panels.render(self.request, page="home"), **kwargs)
 
 
 def page_not_found(request, exception=None):
@@ -42,15 +36,13 @@ class ProfileView(TemplateView):
     template_name = "profile.html"
 
     def get_context_data(self, **kwargs):
-        token = Token.objects.filter(user=self.request.user).first()
-        return super().get_context_data(token=token, **kwargs)
+        return super().get_context_data(token=selectors.api_token(user=self.request.user), **kwargs)
 
-    @transaction.atomic
     def post(self, request):
-        Token.objects.filter(user=request.user).delete()
         if request.POST.get("action") == "create":
-            Token.objects.create(user=request.user)
+            services.api_token_replace(user=request.user)
             messages.success(request, "A new API token was made; the old one no longer works.")
         else:
+            services.api_token_revoke(user=request.user)
             messages.success(request, "Your API token was revoked.")
         return redirect("profile")

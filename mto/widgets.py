@@ -1,7 +1,6 @@
-from django.template.loader import render_to_string
+WIDGET = "partials/widget.html"
 
 
-def widget(request, key: str, title: str, **context) -> str:
-    """One home-page widget: a title, optionally a figure, a list of links and a chart."""
-    context.setdefault("number", None)
-    return render_to_string("partials/widget.html", {"key": key, "title": title, **context}, request=request)
+def widget(key: str, title: str, **context) -> dict:
+    """The context of one home-page widget (template WIDGET): a title, optionally a figure, links, a chart."""
+    return {"key": key, "title": title, "number": None, **context}

@@ -6,4 +6,7 @@ class SalesConfig(AppConfig):
     verbose_name = "Sales"
 
     def ready(self):
-        from . import dashboard, notifications  # noqa: F401 - home widgets; outbox writers on sales' signals
+        from . import notifications  # noqa: F401 - outbox writers on sales' signals
+        from .panels import register_panels
+
+        register_panels()  # widgets on the home page

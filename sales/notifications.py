@@ -4,6 +4,7 @@ from django.dispatch import receiver
 
 from mto.notifications import notify
 
+from . import selectors
 from .models import SalesOrder
 from .signals import order_approved, order_changed
 
@@ -11,7 +12,7 @@ from .signals import order_approved, order_changed
 @receiver(order_approved, sender=SalesOrder, dispatch_uid="sales.notify_order_acknowledgment")
 def order_acknowledgment(sender, order, approved_by, **kwargs):
     if order.customer.email:
-        lines = list(order.lines.select_related("item").order_by("line_no"))
+        lines = selectors.order_lines(order=order)
         notify(kind="order_acknowledgment", emails=[order.customer.email], context={"order": order, "lines": lines})
 
 
@@ -19,6 +20,6 @@ def order_acknowledgment(sender, order, approved_by, **kwargs):
 def revised_acknowledgment(sender, order, change_request, items, by, **kwargs):
     """The customer gets the acknowledgment again, marked with the revision, after an approved change."""
     if order.customer.email:
-        lines = list(order.lines.select_related("item").order_by("line_no"))
+        lines = selectors.order_lines(order=order)
         context = {"order": order, "lines": lines, "items": items}
         notify(kind="order_acknowledgment", emails=[order.customer.email], context=context)

@@ -2,10 +2,12 @@
 
 import copy
 import datetime
+from decimal import Decimal
 
 from django.db.models import (
     Count,
     DecimalField,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -17,6 +19,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from .models import (
     ChangeItem,
@@ -29,6 +32,7 @@ from .models import (
     SalesOrderStatusChange,
     ShipToAddress,
 )
+from .workflow import OPEN_STATUSES
 
 
 def customer_list(*, search: str = "") -> QuerySet[Customer]:
@@ -84,6 +88,11 @@ def order_detail(*, pk: int) -> SalesOrder:
         )
         .get(pk=pk)
     )
+
+
+def order_lines(*, order: SalesOrder) -> list[SalesOrderLine]:
+    """The order's lines with their items, in line order (cancelled ones included)."""
+    return list(order.lines.select_related("item").order_by("line_no"))
 
 
 def order_for_edit(*, pk: int) -> SalesOrder:
@@ -155,3 +164,101 @@ def order_at_revision(
             order.ship_to = old_ship_tos.get(before["ship_to"]) if before.get("ship_to") else None
     order.revision = revision
     return order, sorted(lines_by_id.values(), key=lambda line: line.line_no)
+
+
+def ship_to_options(*, customer_id: str) -> QuerySet[ShipToAddress]:
+    """A customer's ship-to addresses, the default first (an id that is not a number gives none)."""
+    ship_tos = ShipToAddress.objects.filter(customer_id=customer_id if customer_id.isdigit() else None)
+    return ship_tos.order_by("-is_default", "label")
+
+
+def change_lines(*, change: ChangeRequest, offers: bool) -> list[SalesOrderLine]:
+    """The order's lines for a change request's page; with offers=True each line also gets the changes it
+    can still take in this request (`line.offers`, `line.cancelled_here`): one query more, for the catalogue
+    revisions."""
+    lines = order_lines(order=change.order)
+    if not offers:
+        return lines
+    taken = {(item.kind, item.line_id) for item in change.item_list}
+    revisions = set(
+        Item.objects.filter(
+            part_number__in={line.item.part_number for line in lines if line.item_id}, is_active=True
+        ).values_list("part_number", "pk")
+    )
+    for line in lines:
+        line.cancelled_here = (ChangeItem.Kind.CANCEL_LINE, line.pk) in taken
+        line.offers = []
+        if line.is_cancelled or line.cancelled_here:
+            continue
+        for kind in ChangeItem.LINE_KINDS:
+            if (kind, line.pk) in taken:
+                continue
+            if kind == ChangeItem.Kind.REVISION and line.item_id:
+                if not any(part == line.item.part_number and pk != line.item_id for part, pk in revisions):
+                    continue  # no other revision of this item in the catalogue to change to
+            line.offers.append((kind, ChangeItem.Kind(kind).label.removeprefix("Line ").capitalize()))
+    return lines
+
+
+# --- home page figures ------------------------------------------------------------------------------
+
+
+def orders_awaiting_approval(*, limit: int = 10) -> list[SalesOrder]:
+    return list(
+        SalesOrder.objects.filter(status=SalesOrder.Status.PENDING_APPROVAL)
+        .select_related("customer")
+        .order_by("id")[:limit]
+    )
+
+
+def changes_awaiting_approval(*, limit: int = 10) -> list[ChangeRequest]:
+    return list(
+        ChangeRequest.objects.filter(status=ChangeRequest.Status.PENDING)
+        .select_related("order__customer")
+        .order_by("submitted_at", "id")[:limit]
+    )
+
+
+def orders_promised_within(*, days: int = 7, today: datetime.date | None = None, limit: int = 10) -> list[SalesOrder]:
+    """Open orders promised on or before `days` from today (late ones included), soonest first."""
+    today = today or timezone.localdate()
+    return list(
+        SalesOrder.objects.filter(status__in=OPEN_STATUSES, promised_date__lte=today + datetime.timedelta(days=days))
+        .select_related("customer")
+        .order_by("promised_date", "id")[:limit]
+    )
+
+
+def _open_lines() -> QuerySet[SalesOrderLine]:
+    return SalesOrderLine.objects.filter(order__status__in=OPEN_STATUSES, is_cancelled=False)
+
+
+def _value_to_ship():
+    """(ordered - shipped) x unit price of a line."""
+    return ExpressionWrapper(
+        (F("quantity") - F("quantity_shipped")) * F("unit_price"),
+        output_field=DecimalField(max_digits=16, decimal_places=2),
+    )
+
+
+def open_order_book_value() -> Decimal:
+    """Value still to ship on open orders: (ordered - shipped) x unit price over their lines."""
+    value = _open_lines().aggregate(v=Sum(_value_to_ship()))["v"]
+    return value or Decimal("0.00")
+
+
+def order_book(*, group: str) -> list[list]:
+    """Open order book: value still to ship and pieces still to ship, by customer or by month promised."""
+    key = {"customer": "order__customer__name", "month": "order__promised_date__month"}[group]
+    rows = (
+        _open_lines()
+        .values(key)
+        .annotate(
+            value=Sum(_value_to_ship()),
+            pieces=Sum(F("quantity") - F("quantity_shipped")),
+            orders=Count("order", distinct=True),
+        )
+        .order_by("-value")
+    )
+    cents = Decimal("0.01")
+    return [[row[key], Decimal(row["value"] or 0).quantize(cents), row["pieces"], row["orders"]] for row in rows]

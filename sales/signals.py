@@ -18,8 +18,3 @@ order_status_changed = Signal()
 # ChangeItem with `before` filled in; an added line's item points at the new line), by (User).
 # A receiver that raises ValidationError refuses the whole change.
 order_changed = Signal()
-
-# Sent (not in a transaction) by the order detail page so that other apps can show their part of an
-# order without sales importing them. Arguments: order (SalesOrder), request (HttpRequest).
-# Each receiver returns rendered HTML (a str, already escaped) or None; the page shows them in order.
-order_detail_panels = Signal()

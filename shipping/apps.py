@@ -6,4 +6,7 @@ class ShippingConfig(AppConfig):
     verbose_name = "Shipping"
 
     def ready(self):
-        from . import dashboard, notifications, receivers  # noqa: F401 - outbox writers; panels on order and job pages
+        from . import notifications, receivers  # noqa: F401 - outbox writers; following order changes
+        from .panels import register_panels
+
+        register_panels()  # widgets on the home page, panels on the order and job pages

@@ -7,6 +7,7 @@ from mto.roles import SHIPPING
 from sales.models import SalesOrder
 from sales.signals import order_changed
 
+from . import selectors
 from .models import Shipment
 from .signals import shipment_shipped
 
@@ -15,7 +16,7 @@ from .signals import shipment_shipped
 def shipping_notice(sender, shipment, by, **kwargs):
     customer = shipment.order.customer
     if customer.email:
-        lines = list(shipment.lines.select_related("order_line__item").order_by("order_line__line_no"))
+        lines = selectors.shipment_lines(shipment=shipment)
         notify(kind="shipping_notice", emails=[customer.email], context={"shipment": shipment, "lines": lines})
 
 

@@ -1,11 +1,15 @@
 """Reads of the shipping app, each in a fixed number of queries."""
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+import datetime
+
+from django.db.models import Count, F, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from jobs.models import Job
 from jobs.selectors import line_production
-from sales.models import SalesOrder, SalesOrderLine
+from mto.charts import percent
+from sales.models import SalesOrder, SalesOrderLine, SalesOrderStatusChange
 
 from .models import Shipment, ShipmentLine, ShipmentStatusChange
 from .services import shipped_totals
@@ -55,6 +59,16 @@ def order_lines_to_ship(*, order: SalesOrder) -> list[SalesOrderLine]:
     return lines
 
 
+def shipment_quantities(*, shipment: Shipment) -> dict[int, int]:
+    """A draft's quantity per order line id (to pre-fill its edit form)."""
+    return dict(shipment.lines.values_list("order_line_id", "quantity"))
+
+
+def shipment_lines(*, shipment: Shipment) -> list[ShipmentLine]:
+    """A shipment's lines with their order lines and items, in the order's line order."""
+    return list(shipment.lines.select_related("order_line__item").order_by("order_line__line_no"))
+
+
 def shipment_list_queryset() -> QuerySet[Shipment]:
     return Shipment.objects.select_related("order__customer").annotate(
         pieces=Coalesce(Sum("lines__quantity"), Value(0)), line_count=Count("lines")
@@ -96,3 +110,64 @@ def shipped_for_job(*, job: Job) -> tuple[int, list[Shipment]]:
         .order_by("id")
     )
     return sum(s.pieces for s in shipments), shipments
+
+
+# --- home page figures and the on-time report -----------------------------------------------------------
+
+
+def _first_shipped(*fields: str):
+    """Per order, when it first became fully shipped (`at`), with its promised date and the given fields."""
+    return (
+        SalesOrderStatusChange.objects.filter(to_status="shipped")
+        .values("order_id", "order__promised_date", *fields)
+        .annotate(at=Min("changed_at"))
+    )
+
+
+def on_time_delivery(*, group: str, start: datetime.date, end: datetime.date) -> list[list]:
+    """Orders fully shipped in the period: how many, how many on or before their promised date, the rate."""
+    rows = _first_shipped("order__customer__name").filter(at__date__gte=start, at__date__lte=end)
+    groups: dict[str, list[int]] = {}
+    for row in rows:
+        day = timezone.localtime(row["at"]).date()
+        key = row["order__customer__name"] if group == "customer" else day.strftime("%Y-%m")
+        counts = groups.setdefault(key, [0, 0])
+        counts[0] += 1
+        counts[1] += 1 if row["order__promised_date"] is None or day <= row["order__promised_date"] else 0
+    return [[key, percent(on_time, total), total, on_time] for key, (total, on_time) in sorted(groups.items())]
+
+
+def on_time_by_week(*, today: datetime.date | None = None, weeks: int = 12) -> list[tuple[datetime.date, int, int]]:
+    """(week, orders completed, of them on time) for orders fully shipped in each of the last weeks.
+
+    An order is on time when it became fully shipped on or before its promised date (first time it did).
+    """
+    today = today or timezone.localdate()
+    first_shipped = _first_shipped().filter(at__date__gte=today - datetime.timedelta(weeks=weeks))
+    weekly: dict[datetime.date, list[int]] = {}
+    for row in first_shipped:
+        day = timezone.localtime(row["at"]).date()
+        week = day - datetime.timedelta(days=day.weekday())
+        promised = row["order__promised_date"]
+        counts = weekly.setdefault(week, [0, 0])
+        counts[0] += 1
+        counts[1] += 1 if promised is None or day <= promised else 0
+    return [(week, total, on_time) for week, (total, on_time) in sorted(weekly.items())]
+
+
+def shipped_on(*, day: datetime.date | None = None, limit: int = 10) -> list[Shipment]:
+    """Shipments shipped on a day (today by default), latest first."""
+    day = day or timezone.localdate()
+    return list(
+        Shipment.objects.filter(status=Shipment.Status.SHIPPED, shipped_at__date=day)
+        .select_related("order__customer")
+        .order_by("-shipped_at")[:limit]
+    )
+
+
+def recent_shipments(*, limit: int = 5) -> list[Shipment]:
+    return list(
+        Shipment.objects.filter(status=Shipment.Status.SHIPPED)
+        .select_related("order__customer")
+        .order_by("-shipped_at")[:limit]
+    )

@@ -68,7 +68,7 @@ class ShipmentFormView(CapabilityRequiredMixin, TemplateView):
     def form(self):
         lines = selectors.order_lines_to_ship(order=self.order)
         if self.shipment:
-            current = dict(self.shipment.lines.values_list("order_line_id", "quantity"))
+            current = selectors.shipment_quantities(shipment=self.shipment)
             for line in lines:
                 line.initial_quantity = current.get(line.pk, 0)
         address = self.order.ship_to.address if self.order.ship_to_id else self.order.customer.billing_address

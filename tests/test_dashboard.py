@@ -8,11 +8,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from jobs import dashboard as jobs_dash
+from jobs import selectors as jobs_sel
 from jobs import services as job_services
 from jobs.models import Job, TimeEntry
-from sales import dashboard as sales_dash
+from sales import selectors as sales_sel
 from sales.models import SalesOrderStatusChange
-from shipping import dashboard as ship_dash
+from shipping import selectors as ship_sel
 from tests.jobs.conftest import approved_order
 from tests.shipping.test_shipping import produce, ship
 
@@ -24,7 +25,7 @@ def test_open_order_book_counts_what_is_left_to_ship(office, manager, lead, cler
     produce(order, lead, 10)
     first = order.lines.order_by("line_no").first()
     ship(order, clerk, {first.pk: 4})  # 4 x 12.50 = 50.00 shipped
-    assert sales_dash.open_order_book_value() == Decimal("200.00")
+    assert sales_sel.open_order_book_value() == Decimal("200.00")
 
 
 def test_late_jobs_wip_and_orders_at_risk(office, manager, lead):
@@ -35,9 +36,9 @@ def test_late_jobs_wip_and_orders_at_risk(office, manager, lead):
     on_time = approved_order(office, manager)
     job = Job.objects.get(sales_order=on_time)
     job_services.operation_act(operation=job.operations.order_by("sequence").first(), action="start", by=lead)
-    assert jobs_dash.late_job_count() == 2
-    assert [o.pk for o in jobs_dash.orders_at_risk()] == [late.pk]
-    assert dict(jobs_dash.wip_by_status()) == {"Planned": 0, "Released": 2, "In progress": 1, "On hold": 0}
+    assert jobs_sel.late_job_count() == 2
+    assert [o.pk for o in jobs_sel.orders_at_risk()] == [late.pk]
+    assert dict(jobs_sel.wip_by_status()) == {"Planned": 0, "Released": 2, "In progress": 1, "On hold": 0}
 
 
 def test_cost_variance_of_jobs_completed_this_month(office, manager, lead):
@@ -59,9 +60,9 @@ def test_work_center_load_counts_remaining_hours(office, manager, lead):
     job_services.operation_act(operation=first, action="start", by=lead)
     job_services.operation_report_pieces(operation=first, good=4, by=lead)
     # SAW: 1 + 0.1 x 6 left = 1.6 h; CNC and INSP: 1 + 0.1 x 10 = 2.0 h each.
-    assert dict(jobs_dash.work_center_load()) == {"CNC": Decimal("2.0"), "INSP": Decimal("2.0"), "SAW": Decimal("1.6")}
+    assert dict(jobs_sel.work_center_load()) == {"CNC": Decimal("2.0"), "INSP": Decimal("2.0"), "SAW": Decimal("1.6")}
     # The job is due in 14 days: its hours fall in week 2.
-    headers, rows = jobs_dash.work_center_load_by_week()
+    headers, rows = jobs_sel.work_center_load_by_week()
     assert len(headers) == 4
     assert rows == [
         ["CNC", 0, Decimal("2.0"), 0, 0],
@@ -78,7 +79,7 @@ def test_on_time_delivery_by_week(office, manager, lead, clerk):
         produce(order, lead, 2)
         ship(order, clerk, {order.lines.get().pk: 2})
     week = TODAY - datetime.timedelta(days=TODAY.weekday())
-    assert ship_dash.on_time_by_week() == [(week, 2, 1)]
+    assert ship_sel.on_time_by_week() == [(week, 2, 1)]
     assert SalesOrderStatusChange.objects.filter(to_status="shipped").count() == 2
 
 
@@ -126,3 +127,23 @@ def test_reports_show_exact_figures_and_export_csv(client, office, manager, lead
     assert client.get("/shipping/reports/on-time/").context["rows"] == []
     client.force_login(office)
     assert client.get("/jobs/reports/job-cost/").status_code == 403
+
+
+def test_on_time_report_and_order_book_by_group(client, office, manager, lead, clerk):
+    shipped = []
+    for promised_offset in (5, -5):
+        order = approved_order(office, manager, quantity=2)
+        order.promised_date = TODAY + datetime.timedelta(days=promised_offset)
+        order.save(update_fields=["promised_date"])
+        produce(order, lead, 2)
+        ship(order, clerk, {order.lines.get().pk: 2})
+        shipped.append(order)
+    still_open = approved_order(office, manager, quantity=4)  # 4 x 12.50 = 50.00 to ship
+    client.force_login(manager)
+    by_customer = client.get("/shipping/reports/on-time/", {"group": "customer"}).context["rows"]
+    assert sorted(by_customer) == sorted([[o.customer.name, Decimal(100) if o is shipped[0] else Decimal(0), 1,
+                                           1 if o is shipped[0] else 0] for o in shipped])  # fmt: skip
+    by_month = client.get("/shipping/reports/on-time/", {"group": "month"}).context["rows"]
+    assert by_month == [[f"{TODAY:%Y-%m}", Decimal(50), 2, 1]]
+    book = client.get("/sales/reports/order-book/", {"group": "customer"}).context["rows"]
+    assert book == [[still_open.customer.name, Decimal("50.00"), 4, 1]]

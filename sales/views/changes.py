@@ -15,7 +15,7 @@ from ..forms import (
     ChangeItemForm,
     TransitionForm,
 )
-from ..models import ChangeItem, ChangeRequest, Item, SalesOrder, SalesOrderLine
+from ..models import ChangeItem, ChangeRequest, SalesOrder, SalesOrderLine
 
 
 class ChangeRequestCreateView(CapabilityRequiredMixin, View):
@@ -45,9 +45,7 @@ class ChangeRequestDetailView(CapabilityRequiredMixin, TemplateView):
         user = self.request.user
         editing = change.is_editable and user.has_perm("mto.edit_orders")
         header_kinds = {item.kind for item in change.item_list if not item.line_id}
-        lines = list(change.order.lines.select_related("item").order_by("line_no"))
-        if editing:
-            self._offer_changes(change, lines)
+        lines = selectors.change_lines(change=change, offers=editing)
         return super().get_context_data(
             change=change,
             order=change.order,
@@ -59,28 +57,6 @@ class ChangeRequestDetailView(CapabilityRequiredMixin, TemplateView):
             can_decide=change.status == ChangeRequest.Status.PENDING and user.has_perm("mto.approve_orders"),
             **kwargs,
         )
-
-    @staticmethod
-    def _offer_changes(change: ChangeRequest, lines: list[SalesOrderLine]) -> None:
-        """Give each line the changes it can still take in this request (one query for catalogue revisions)."""
-        taken = {(item.kind, item.line_id) for item in change.item_list}
-        revisions = set(
-            Item.objects.filter(
-                part_number__in={line.item.part_number for line in lines if line.item_id}, is_active=True
-            ).values_list("part_number", "pk")
-        )
-        for line in lines:
-            line.cancelled_here = (ChangeItem.Kind.CANCEL_LINE, line.pk) in taken
-            line.offers = []
-            if line.is_cancelled or line.cancelled_here:
-                continue
-            for kind in ChangeItem.LINE_KINDS:
-                if (kind, line.pk) in taken:
-                    continue
-                if kind == ChangeItem.Kind.REVISION and line.item_id:
-                    if not any(part == line.item.part_number and pk != line.item_id for part, pk in revisions):
-                        continue  # no other revision of this item in the catalogue to change to
-                line.offers.append((kind, ChangeItem.Kind(kind).label.removeprefix("Line ").capitalize()))
 
 
 class ChangeItemFormView(ServiceFormView):

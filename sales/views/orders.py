@@ -8,19 +8,20 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from mto import panels
 from mto.forms import apply_service_errors
 from mto.idempotency import new_token, submit_once
 from mto.lists import FilteredListView, csv_text
 from mto.roles import CapabilityRequiredMixin
 
-from .. import selectors, services, signals
+from .. import selectors, services
 from ..filters import SalesOrderFilter
 from ..forms import (
     SalesOrderForm,
     SalesOrderLineFormSet,
     TransitionForm,
 )
-from ..models import ChangeRequest, LineDrawing, SalesOrder, ShipToAddress
+from ..models import ChangeRequest, LineDrawing, SalesOrder
 from ..workflow import TRANSITIONS, available_transitions
 
 
@@ -54,8 +55,6 @@ class SalesOrderDetailView(CapabilityRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         order = _order_or_404(self.kwargs["pk"])
-        responses = signals.order_detail_panels.send(sender=SalesOrder, order=order, request=self.request)
-        panels = [html for _receiver, html in responses if html]
         changes = selectors.order_changes(order=order)
         open_change = next((c for c in changes if c.is_open), None)
         return super().get_context_data(
@@ -66,7 +65,7 @@ class SalesOrderDetailView(CapabilityRequiredMixin, TemplateView):
             can_change=order.is_changeable and self.request.user.has_perm("mto.edit_orders") and not open_change,
             changes=changes,
             open_change=open_change,
-            panels=panels,
+            panels=panels.render(self.request, page="order-detail", order=order),  # jobs', shipping's
             **kwargs,
         )
 
@@ -197,11 +196,8 @@ class CustomerShipToOptionsView(CapabilityRequiredMixin, View):
     capability = "edit_orders"
 
     def get(self, request):
-        customer = request.GET.get("customer", "")
-        ship_tos = ShipToAddress.objects.filter(customer_id=customer if customer.isdigit() else None)
-        return render(
-            request, "sales/partials/ship_to_options.html", {"ship_tos": ship_tos.order_by("-is_default", "label")}
-        )
+        ship_tos = selectors.ship_to_options(customer_id=request.GET.get("customer", ""))
+        return render(request, "sales/partials/ship_to_options.html", {"ship_tos": ship_tos})
 
 
 class DrawingDownloadView(CapabilityRequiredMixin, View):

@@ -1,0 +1,33 @@
+"""What the jobs app shows on other pages; registered from JobsConfig.ready() (see mto/panels.py)."""
+
+from mto import panels
+from mto.panels import can
+from mto.widgets import WIDGET
+
+from . import dashboard, selectors
+
+
+def order_jobs(request, *, order) -> dict | None:
+    """The order's jobs on its page: where each is now and how far along (none yet: no panel)."""
+    jobs = selectors.jobs_for_order(order=order)
+    return {"jobs": jobs} if jobs else None
+
+
+def register_panels() -> None:
+    home = {"page": "home", "template": WIDGET}
+    panels.register(**home, order=5, name="jobs.queue", context=dashboard.floor_queue_widget,
+                    visible=can("run_floor"))  # fmt: skip
+    panels.register(**home, order=6, name="jobs.held", context=dashboard.jobs_on_hold_widget,
+                    visible=can("run_floor"))  # fmt: skip
+    panels.register(**home, order=30, name="jobs.at-risk", context=dashboard.orders_at_risk_widget,
+                    visible=can("edit_orders", "view_reports"))  # fmt: skip
+    panels.register(**home, order=40, name="jobs.late", context=dashboard.late_jobs_widget,
+                    visible=can("view_reports"))  # fmt: skip
+    panels.register(**home, order=50, name="jobs.wip", context=dashboard.work_in_progress_widget,
+                    visible=can("view_reports"))  # fmt: skip
+    panels.register(**home, order=60, name="jobs.variance", context=dashboard.cost_variance_widget,
+                    visible=can("view_reports"))  # fmt: skip
+    panels.register(**home, order=70, name="jobs.load", context=dashboard.work_center_load_widget,
+                    visible=can("plan_jobs", "view_reports"))  # fmt: skip
+    panels.register(page="order-detail", order=20, name="jobs.order-jobs", template="jobs/partials/order_panel.html",
+                    context=order_jobs, visible=can("view_jobs"))  # fmt: skip

@@ -1,0 +1,42 @@
+"""What the shipping app shows on other pages; registered from ShippingConfig.ready() (see mto/panels.py)."""
+
+from mto import panels
+from mto.panels import can
+from mto.widgets import WIDGET
+
+from . import dashboard, selectors
+from .workflow import SHIPPABLE_ORDER_STATUSES
+
+
+def order_shipments(request, *, order) -> dict | None:
+    """The order's shipments, and a New shipment button for a clerk while the order can ship."""
+    shipments = selectors.shipments_for_order(order=order)
+    can_ship = request.user.has_perm("mto.ship") and order.status in SHIPPABLE_ORDER_STATUSES
+    if not shipments and not can_ship:
+        return None
+    return {"shipments": shipments, "order": order, "can_ship": can_ship}
+
+
+def job_shipped(request, *, job) -> dict | None:
+    """How many of an order job's good pieces shipped, and in which shipments (a manual job: no panel)."""
+    if not job.sales_order_line_id:
+        return None
+    shipped, shipments = selectors.shipped_for_job(job=job)
+    return {"job": job, "shipped": shipped, "shipments": shipments}
+
+
+def register_panels() -> None:
+    home = {"page": "home", "template": WIDGET}
+    panels.register(**home, order=7, name="shipping.ready", context=dashboard.ready_to_ship_widget,
+                    visible=can("ship"))  # fmt: skip
+    panels.register(**home, order=8, name="shipping.today", context=dashboard.shipped_today_widget,
+                    visible=can("ship"))  # fmt: skip
+    panels.register(**home, order=25, name="shipping.recent", context=dashboard.recent_shipments_widget,
+                    visible=can("edit_orders", "view_reports"))  # fmt: skip
+    panels.register(**home, order=35, name="shipping.on-time", context=dashboard.on_time_widget,
+                    visible=can("view_reports"))  # fmt: skip
+    panels.register(page="order-detail", order=30, name="shipping.order-shipments",
+                    template="shipping/partials/order_panel.html", context=order_shipments,
+                    visible=can("view_orders"))  # fmt: skip
+    panels.register(page="job-detail", order=30, name="shipping.job-shipped",
+                    template="shipping/partials/job_panel.html", context=job_shipped)  # fmt: skip
