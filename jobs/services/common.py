@@ -2,6 +2,8 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from sales.models import SalesOrder
+
 from ..models import Job, JobStatusChange
 
 
@@ -19,6 +21,14 @@ def _record(job: Job, *, to: str, by, reason: str = "", fields=()) -> None:
 
 
 def _locked_job(job_id: int) -> Job:
+    """Lock the job in the house order: its sales order first (if any), then the job.
+
+    A change approval locks order, lines, jobs, operations; taking the job before the order here (as the floor
+    did when a start put the order in production) deadlocked against it.
+    """
+    order_id = Job.objects.values_list("sales_order_id", flat=True).get(pk=job_id)
+    if order_id is not None:
+        list(SalesOrder.objects.select_for_update().filter(pk=order_id).values_list("pk", flat=True))
     return Job.objects.select_for_update().get(pk=job_id)
 
 
