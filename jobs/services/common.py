@@ -1,23 +1,15 @@
-"""Helpers every jobs service uses: capability checks, the status record, locks and versions."""
+"""Helpers every jobs service uses: capability checks, locks and versions."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from sales.models import SalesOrder
 
-from ..models import Job, JobStatusChange
+from ..models import Job
 
 
 def _require(user, *capabilities: str):
     if not any(user.has_perm(f"mto.{c}") for c in capabilities):
         raise PermissionDenied("Your role does not allow this.")
-
-
-def _record(job: Job, *, to: str, by, reason: str = "", fields=()) -> None:
-    from_status = job.status
-    job.status = to
-    job.version += 1
-    job.save(update_fields=["status", "version", "updated_at", *fields])
-    JobStatusChange.objects.create(job=job, from_status=from_status, to_status=to, changed_by=by, reason=reason)
 
 
 def _locked_job(job_id: int) -> Job:
