@@ -291,14 +291,14 @@ class FloorOperationView(CapabilityRequiredMixin, View):
                 raise Http404("No such action")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            status = 409 if getattr(exc, "code", None) in ("stale", "conflict") else 400
+            outcome = 409 if getattr(exc, "code", None) in ("stale", "conflict") else 400
         else:
             messages.success(request, message)
-            status = 200
+            outcome = 200
         if request.htmx:
             view = FloorJobView(request=request, kwargs={"pk": operation.job_id})
             response = render(request, "jobs/floor_job.html#routing", view.get_context_data(), status=200)
-            response["X-Action-Status"] = str(status)
+            response["X-Action-Status"] = str(outcome)
             return response
         return redirect(reverse("jobs:floor-job", args=[operation.job_id]))
 
