@@ -85,7 +85,7 @@ def approval_200_lines():
         manager.has_perm("mto.approve_orders")
         with CaptureQueriesContext(connection) as ctx:
             start = time.perf_counter()
-            services.sales_order_approve(order=order, approved_by=manager)
+            services.sales_order_approve(order=order, by=manager)
             elapsed = (time.perf_counter() - start) * 1000
         transaction.set_rollback(True)  # leave the data set as it was
     return elapsed, len(ctx.captured_queries)

@@ -61,7 +61,7 @@ def big_order(lines: int = 50):
         lines=[{"item": item, "quantity": 5, "due_date": due} for _ in range(lines)],
     )  # fmt: skip
     services.sales_order_submit(order=order, by=office)
-    services.sales_order_approve(order=order, approved_by=manager)
+    services.sales_order_approve(order=order, by=manager)
     # Approved orders change: this one is at revision 1, so its page shows the change history too.
     first, second = order.lines.order_by("line_no")[:2]
     change = services.change_request_open(order=order, by=office)
@@ -205,7 +205,7 @@ def approval_200_lines(repeat: int) -> list[tuple[float, int]]:
             manager = User.objects.get(pk=manager.pk)  # a fresh user, as a request would load
             with CaptureQueriesContext(connection) as ctx:
                 start = time.perf_counter()
-                services.sales_order_approve(order=order, approved_by=manager)
+                services.sales_order_approve(order=order, by=manager)
                 elapsed = (time.perf_counter() - start) * 1000
             transaction.set_rollback(True)  # leave the data set as it was
         results.append((elapsed, len(ctx.captured_queries)))

@@ -17,7 +17,7 @@ from . import selectors, services
 from .filters import JobFilter
 from .forms import HoldForm, JobActionForm, ManualJobForm, NoteForm, OperationForm, ReportPiecesForm, WorkCenterForm
 from .models import Job, Operation, WorkCenter
-from .workflow import JOB_ACTIONS, available_job_actions
+from .workflow import JOB_ACTIONS, OPERATIONS_MOVE_IN, available_job_actions, available_operation_moves
 
 # --- office and planner -----------------------------------------------------------------------------
 
@@ -116,7 +116,7 @@ class JobActionView(CapabilityRequiredMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, f"{job.number}: {JOB_ACTIONS[action]['label'].lower()} done.")
+            messages.success(request, f"{job.number}: {JOB_ACTIONS[action].label.lower()} done.")
         return redirect(request.POST.get("next") if _safe_next(request) else job.get_absolute_url())
 
 
@@ -243,12 +243,18 @@ class FloorJobView(CapabilityRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         job = _job_or_404(self.kwargs["pk"], selectors.floor_job)
+        user = self.request.user
+        for op in job.ops:
+            op.moves = available_operation_moves(op, job, user)
+        actions = {t.name for t in available_job_actions(job, user)}
         return super().get_context_data(
             job=job,
             report_form=kwargs.pop("report_form", None) or ReportPiecesForm(),
             hold_form=HoldForm(),
             note_form=NoteForm(),
-            can_hold=job.status in JOB_ACTIONS["hold"]["source"],
+            can_hold="hold" in actions,
+            can_resume="resume" in actions,
+            ops_can_move=job.status in OPERATIONS_MOVE_IN,
             **kwargs,
         )
 
@@ -285,14 +291,14 @@ class FloorOperationView(CapabilityRequiredMixin, View):
                 raise Http404("No such action")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            status = 409 if getattr(exc, "code", None) in ("stale", "conflict") else 400
+            outcome = 409 if getattr(exc, "code", None) in ("stale", "conflict") else 400
         else:
             messages.success(request, message)
-            status = 200
+            outcome = 200
         if request.htmx:
             view = FloorJobView(request=request, kwargs={"pk": operation.job_id})
             response = render(request, "jobs/floor_job.html#routing", view.get_context_data(), status=200)
-            response["X-Action-Status"] = str(status)
+            response["X-Action-Status"] = str(outcome)
             return response
         return redirect(reverse("jobs:floor-job", args=[operation.job_id]))
 

@@ -1,41 +1,123 @@
-"""Job and operation lifecycles of DESIGN.md as plain maps."""
+"""Job and operation lifecycles of DESIGN.md, declared for mto.transitions."""
 
-from .models import Job, Operation
+from django.utils import timezone
+
+from mto.transitions import Lifecycle, Transition, available_transitions
+
+from . import signals
+from .models import Job, JobStatusChange, Operation
 
 J = Job.Status
 O = Operation.Status  # noqa: E741
 
 OPEN = (J.PLANNED, J.RELEASED, J.IN_PROGRESS, J.ON_HOLD)
 
-# Job moves people make, with the capability each needs. Started/completed come from the operations.
+# Job moves people make, with the capability each needs.
 JOB_ACTIONS = {
-    "release": {"source": (J.PLANNED,), "target": J.RELEASED, "capability": "manage_jobs", "label": "Release"},
-    "hold": {
-        "source": (J.PLANNED, J.RELEASED, J.IN_PROGRESS),
-        "target": J.ON_HOLD,
-        "capability": ("run_floor", "manage_jobs"),
-        "label": "Put on hold",
-    },
-    "resume": {"source": (J.ON_HOLD,), "target": None, "capability": ("run_floor", "manage_jobs"), "label": "Resume"},
-    "cancel": {
-        "source": (J.PLANNED, J.RELEASED, J.ON_HOLD),
-        "target": J.CANCELLED,
-        "capability": "manage_jobs",
-        "label": "Cancel job",
-    },
+    t.name: t
+    for t in [
+        Transition("release", "Release", (J.PLANNED,), J.RELEASED, "manage_jobs"),
+        Transition(
+            "hold",
+            "Put on hold",
+            (J.PLANNED, J.RELEASED, J.IN_PROGRESS),
+            J.ON_HOLD,
+            ("run_floor", "manage_jobs"),
+            needs_reason=True,
+            button="warning",
+            reason_prompt="Pick a reason for the hold.",
+        ),  # fmt: skip
+        # Back to where the hold found the job (the service names the target).
+        Transition("resume", "Resume", (J.ON_HOLD,), None, ("run_floor", "manage_jobs")),
+        Transition(
+            "cancel",
+            "Cancel job",
+            (J.PLANNED, J.RELEASED, J.ON_HOLD),
+            J.CANCELLED,
+            "manage_jobs",
+            needs_reason=True,
+            button="outline-danger",
+        ),  # fmt: skip
+    ]
 }
 
+# Moves only services make: the first operation started, the last one finished, an order change or an
+# order cancel reaching the job.
 JOB_SYSTEM_MOVES = {
-    J.RELEASED: {J.IN_PROGRESS},
-    J.IN_PROGRESS: {J.COMPLETE},
+    t.name: t
+    for t in [
+        Transition("start", "Start", (J.RELEASED,), J.IN_PROGRESS, None),
+        Transition("complete", "Complete", (J.IN_PROGRESS,), J.COMPLETE, None),
+        Transition(
+            "hold_for_change", "Hold for an order change", (J.PLANNED, J.RELEASED, J.IN_PROGRESS), J.ON_HOLD, None
+        ),  # fmt: skip
+        Transition("cancel_with_order", "Cancel with the order", OPEN, J.CANCELLED, None),
+    ]
 }
 
 OPERATION_MOVES = {
-    "start": ((O.PENDING,), O.RUNNING),
-    "resume": ((O.PAUSED,), O.RUNNING),
-    "pause": ((O.RUNNING,), O.PAUSED),
-    "finish": ((O.RUNNING, O.PAUSED), O.DONE),
+    t.name: t
+    for t in [
+        Transition("start", "Start", (O.PENDING,), O.RUNNING, "run_floor", button="success", icon="play-fill"),
+        Transition("resume", "Resume", (O.PAUSED,), O.RUNNING, "run_floor", button="success", icon="play-fill"),
+        Transition("pause", "Pause", (O.RUNNING,), O.PAUSED, "run_floor", button="warning", icon="pause-fill"),
+        Transition(
+            "finish", "Finish", (O.RUNNING, O.PAUSED), O.DONE, "run_floor", button="dark", icon="check2-circle"
+        ),
+    ]
 }
+# Operations move only while their job is released or in progress.
+OPERATIONS_MOVE_IN = (J.RELEASED, J.IN_PROGRESS)
+
+
+def _lock_job(job: Job) -> Job:
+    from .services.common import _locked_job  # the house-order lock lives with the services
+
+    return _locked_job(job.pk)
+
+
+def _record_job(job, *, from_status, to_status, by, reason):
+    JobStatusChange.objects.create(job=job, from_status=from_status, to_status=to_status, changed_by=by, reason=reason)
+
+
+def _notify_job(job, transition, *, from_status, by, reason):
+    if transition.name in ("hold", "hold_for_change"):
+        signals.job_held.send(sender=Job, job=job, by=by, reason=job.hold_reason)
+    elif transition.name == "complete":
+        signals.job_completed.send(sender=Job, job=job, by=by, late=timezone.localdate() > job.due_date)
+
+
+def _touch_job(job, by):
+    job.version += 1
+    return ("version", "updated_at")
+
+
+def _touch_operation(operation, by):
+    operation.version += 1
+    operation.updated_by = by
+    return ("version", "updated_by")
+
+
+JOB = Lifecycle(
+    model=Job,
+    transitions=(*JOB_ACTIONS.values(), *JOB_SYSTEM_MOVES.values()),
+    initial={"order": J.RELEASED, "change": J.RELEASED, "manual": J.PLANNED},
+    lock=_lock_job,
+    record=_record_job,
+    notify=_notify_job,
+    touch=_touch_job,
+    describe=lambda job: job.number,
+)
+
+# Operations are locked by the floor services with their job (house order), so `lock` is only a fallback;
+# their time entries are their history.
+OPERATION = Lifecycle(
+    model=Operation,
+    transitions=tuple(OPERATION_MOVES.values()),
+    lock=lambda op: Operation.objects.select_for_update().get(pk=op.pk),
+    touch=_touch_operation,
+    describe=lambda op: f"operation {op.sequence}",
+)
 
 HOLD_REASONS = [
     "Waiting for material",
@@ -58,14 +140,12 @@ SCRAP_REASONS = [
 ]
 
 
-def _has(user, capability) -> bool:
-    caps = (capability,) if isinstance(capability, str) else capability
-    return any(user.has_perm(f"mto.{c}") for c in caps)
+def available_job_actions(job: Job, user) -> list[Transition]:
+    return available_transitions(JOB, job, user)
 
 
-def available_job_actions(job: Job, user) -> list[tuple[str, dict]]:
-    return [
-        (name, action)
-        for name, action in JOB_ACTIONS.items()
-        if job.status in action["source"] and _has(user, action["capability"])
-    ]
+def available_operation_moves(operation: Operation, job: Job, user) -> list[Transition]:
+    """The floor buttons of one operation (none while its job may not move)."""
+    if job.status not in OPERATIONS_MOVE_IN:
+        return []
+    return available_transitions(OPERATION, operation, user)

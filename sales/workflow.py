@@ -1,26 +1,17 @@
-"""The sales order lifecycle of DESIGN.md as a plain transition map.
+"""The sales order and change request lifecycles of DESIGN.md, declared for mto.transitions.
 
-Each user-facing transition names the capability it needs; `None` marks transitions only other services
-make (the roll-up from jobs and shipping).
+Each user-facing transition names the capability it needs; the roll-up moves (capability None) are made only
+by the services jobs and shipping call.
 """
 
-from dataclasses import dataclass
+from mto.transitions import Lifecycle, Transition
+from mto.transitions import available_transitions as _available
 
-from .models import SalesOrder
+from . import signals
+from .models import ChangeRequest, SalesOrder, SalesOrderStatusChange
 
 S = SalesOrder.Status
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    source: tuple[str, ...]
-    target: str
-    capability: str | None
-    needs_reason: bool = False
-    button: str = "primary"
-
+CR = ChangeRequest.Status
 
 TRANSITIONS = {
     t.name: t
@@ -43,20 +34,114 @@ TRANSITIONS = {
     ]
 }
 
-# Moves made by the roll-up service on behalf of jobs and shipping (void can move an order back).
+# Moves made by the roll-up service on behalf of jobs and shipping (a void can move an order back).
 ROLL_UP_MOVES = {
-    S.APPROVED: {S.IN_PRODUCTION, S.PARTIALLY_SHIPPED, S.SHIPPED},
-    S.IN_PRODUCTION: {S.PARTIALLY_SHIPPED, S.SHIPPED},
-    S.PARTIALLY_SHIPPED: {S.SHIPPED, S.IN_PRODUCTION},
-    S.SHIPPED: {S.PARTIALLY_SHIPPED, S.IN_PRODUCTION},
+    t.name: t
+    for t in [
+        Transition("start_production", "Put in production", (S.APPROVED,), S.IN_PRODUCTION, None),
+        Transition(
+            "ship_partially", "Partially shipped", (S.APPROVED, S.IN_PRODUCTION, S.SHIPPED), S.PARTIALLY_SHIPPED, None
+        ),
+        Transition("ship_completely", "Shipped", (S.APPROVED, S.IN_PRODUCTION, S.PARTIALLY_SHIPPED), S.SHIPPED, None),
+        Transition(
+            "back_to_production", "Back in production", (S.PARTIALLY_SHIPPED, S.SHIPPED), S.IN_PRODUCTION, None
+        ),
+    ]
 }
 
 OPEN_STATUSES = (S.APPROVED, S.IN_PRODUCTION, S.PARTIALLY_SHIPPED)
 
 
-def available_transitions(order: SalesOrder, user) -> list[Transition]:
-    return [
-        t
-        for t in TRANSITIONS.values()
-        if order.status in t.source and t.capability and user.has_perm(f"mto.{t.capability}")
+def _lock_order(order: SalesOrder) -> SalesOrder:
+    return SalesOrder.objects.select_for_update().get(pk=order.pk)
+
+
+def _record_order(order, *, from_status, to_status, by, reason):
+    SalesOrderStatusChange.objects.create(
+        order=order, from_status=from_status, to_status=to_status, changed_by=by, reason=reason
+    )
+
+
+def _notify_order(order, transition, *, from_status, by, reason):
+    if transition.name == "approve":
+        signals.order_approved.send(sender=SalesOrder, order=order, approved_by=by)
+    elif transition.name == "cancel":
+        signals.order_cancelled.send(sender=SalesOrder, order=order, cancelled_by=by, reason=reason)
+    elif transition.name == "close" or transition.is_system:
+        signals.order_status_changed.send(
+            sender=SalesOrder, order=order, from_status=from_status, to_status=order.status, by=by
+        )
+
+
+ORDER = Lifecycle(
+    model=SalesOrder,
+    transitions=(*TRANSITIONS.values(), *ROLL_UP_MOVES.values()),
+    initial={"": S.DRAFT},
+    lock=_lock_order,
+    record=_record_order,
+    notify=_notify_order,
+    describe=lambda order: order.number,
+    says_already=True,
+)
+
+
+# --- change requests --------------------------------------------------------------------------------
+
+CHANGE_TRANSITIONS = {
+    t.name: t
+    for t in [
+        Transition("submit", "Submit for approval", (CR.DRAFT,), CR.PENDING, "edit_orders"),
+        Transition("approve", "Approve change", (CR.PENDING,), CR.APPROVED, "approve_orders", button="success"),
+        Transition(
+            "reject",
+            "Reject change",
+            (CR.PENDING,),
+            CR.REJECTED,
+            "approve_orders",
+            needs_reason=True,
+            button="warning",
+        ),  # fmt: skip
+        Transition(
+            "withdraw", "Withdraw request", ChangeRequest.OPEN, CR.WITHDRAWN, "edit_orders", button="outline-danger"
+        ),  # fmt: skip
     ]
+}
+_DONE = {"submit": "submitted", "approve": "approved", "reject": "rejected", "withdraw": "withdrawn"}
+
+
+def lock_change(change: ChangeRequest) -> ChangeRequest:
+    """Lock in the house order: the order first, then its change request (which keeps the locked order)."""
+    order_id = ChangeRequest.objects.values_list("order_id", flat=True).get(pk=change.pk)
+    order = SalesOrder.objects.select_for_update().get(pk=order_id)
+    locked = ChangeRequest.objects.select_for_update().get(pk=change.pk)
+    locked.order = order
+    return locked
+
+
+def _notify_change(change, transition, *, from_status, by, reason, items=()):
+    if transition.name == "approve":
+        # Jobs and shipping follow the change in their receivers; a refusal there rolls all of it back.
+        signals.order_changed.send(sender=SalesOrder, order=change.order, change_request=change, items=items, by=by)
+
+
+CHANGE_REQUEST = Lifecycle(
+    model=ChangeRequest,
+    transitions=tuple(CHANGE_TRANSITIONS.values()),
+    initial={"": CR.DRAFT},
+    lock=lock_change,
+    # The request's own submitted/decided fields are its history.
+    touch=lambda change, by: (),
+    notify=_notify_change,
+    refusal=lambda change, t: (
+        f"Change {change.number} of {change.order.number} is {change.get_status_display().lower()}; "
+        f"it cannot be {_DONE[t.name]}."
+    ),
+)
+
+
+def available_transitions(order: SalesOrder, user) -> list[Transition]:
+    return _available(ORDER, order, user)
+
+
+def available_change_transitions(change: ChangeRequest, user) -> list[Transition]:
+    return _available(CHANGE_REQUEST, change, user)

@@ -10,12 +10,12 @@ from jobs.selectors import line_production
 from mto.audit import audit_event
 from mto.db import atomic_with_retry
 from mto.services import document_number_next
+from mto.transitions import User, initial_status, transition
 from sales.models import SalesOrder, SalesOrderLine
 from sales.services import sales_order_record_shipped
 
-from . import signals
 from .models import Shipment, ShipmentLine, ShipmentStatusChange
-from .workflow import SHIPPABLE_ORDER_STATUSES, TRANSITIONS
+from .workflow import SHIPMENT, SHIPPABLE_ORDER_STATUSES, TRANSITIONS
 
 S = Shipment.Status
 HEADER_FIELDS = (
@@ -30,7 +30,7 @@ HEADER_FIELDS = (
 )
 
 
-def _require(user, capability: str):
+def _require(user: User, capability: str):
     if not user.has_perm(f"mto.{capability}"):
         raise PermissionDenied("Your role does not allow this.")
 
@@ -107,7 +107,7 @@ def _header(shipment: Shipment, fields: dict):
 
 
 @atomic_with_retry
-def shipment_create(*, order: SalesOrder, lines: dict[int, int], by, **fields) -> Shipment:
+def shipment_create(*, order: SalesOrder, lines: dict[int, int], by: User, **fields) -> Shipment:
     """A draft shipment of an order's produced pieces; quantities are checked again when it ships."""
     _require(by, "ship")
     order, order_lines = _lock_order(order.pk)
@@ -122,12 +122,14 @@ def shipment_create(*, order: SalesOrder, lines: dict[int, int], by, **fields) -
     shipment.number = f"SH-{document_number_next(sequence='SH'):06d}"
     shipment.save()
     _write_lines(shipment, wanted)
-    ShipmentStatusChange.objects.create(shipment=shipment, from_status="", to_status=S.DRAFT, changed_by=by)
+    ShipmentStatusChange.objects.create(
+        shipment=shipment, from_status="", to_status=initial_status(SHIPMENT), changed_by=by
+    )
     return shipment
 
 
 @atomic_with_retry
-def shipment_update(*, shipment: Shipment, lines: dict[int, int], by, **fields) -> Shipment:
+def shipment_update(*, shipment: Shipment, lines: dict[int, int], by: User, **fields) -> Shipment:
     _require(by, "ship")
     order, order_lines = _lock_order(shipment.order_id)
     shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
@@ -147,53 +149,36 @@ def shipment_update(*, shipment: Shipment, lines: dict[int, int], by, **fields) 
     return shipment
 
 
-def _record(shipment: Shipment, *, to: str, by, reason: str = "", fields=()):
-    from_status = shipment.status
-    shipment.status = to
-    shipment.save(update_fields=["status", "updated_at", *fields])
-    ShipmentStatusChange.objects.create(
-        shipment=shipment, from_status=from_status, to_status=to, changed_by=by, reason=reason
-    )
-
-
 @atomic_with_retry
-def shipment_transition(*, shipment: Shipment, name: str, by, reason: str = "") -> Shipment:
+def shipment_transition(*, shipment: Shipment, name: str, by: User, reason: str = "") -> Shipment:
     """Ship, cancel (a draft) or void (a shipped shipment, Manager, with a reason)."""
-    spec = TRANSITIONS[name]
-    _require(by, spec["capability"])
+    spec = TRANSITIONS.get(name)
+    if spec is None:
+        raise ValidationError(f"Unknown action {name!r}.")
+    if not spec.allowed_for(by):  # refused before any lock, as before
+        raise PermissionDenied("Your role does not allow this.")
     order, order_lines = _lock_order(shipment.order_id)
-    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
-    if shipment.status not in spec["source"]:
-        raise ValidationError(
-            f"Cannot {spec['label'].lower()}: {shipment.number} is {shipment.get_status_display().lower()}.",
-            code="conflict",
+
+    def prepare(locked: Shipment):
+        if name == "ship":
+            wanted = dict(locked.lines.values_list("order_line_id", "quantity"))
+            # Locks the jobs too, so pieces cannot be taken back on the floor while they ship.
+            _check_quantities(order, order_lines, wanted, lock=True)
+
+    def roll_up(locked: Shipment):
+        totals = shipped_totals(list(order_lines))
+        sales_order_record_shipped(
+            order=order, shipped=totals, by=by, reason=f"{locked.number} {locked.get_status_display().lower()}"
         )
-    reason = (reason or "").strip()
-    if spec.get("needs_reason") and not reason:
-        raise ValidationError({"reason": "Please give a reason."})
-    if name == "cancel":
-        _record(shipment, to=S.CANCELLED, by=by, reason=reason)
-        return shipment
-    if name == "ship":
-        wanted = dict(shipment.lines.values_list("order_line_id", "quantity"))
-        # Locks the jobs too, so pieces cannot be taken back on the floor while they ship.
-        _check_quantities(order, order_lines, wanted, lock=True)
-        shipment.shipped_by, shipment.shipped_at = by, timezone.now()
-        _record(shipment, to=S.SHIPPED, by=by, reason=reason, fields=["shipped_by", "shipped_at"])
-    else:  # void
-        _record(shipment, to=S.VOIDED, by=by, reason=reason)
-    totals = shipped_totals(list(order_lines))
-    sales_order_record_shipped(
-        order=order, shipped=totals, by=by, reason=f"{shipment.number} {shipment.get_status_display().lower()}"
-    )
-    if name == "ship":
-        signals.shipment_shipped.send(sender=Shipment, shipment=shipment, by=by)
-    else:
-        signals.shipment_voided.send(sender=Shipment, shipment=shipment, by=by, reason=reason)
-    return shipment
+
+    fields = {"shipped_by": by, "shipped_at": timezone.now()} if name == "ship" else None
+    return transition(
+        SHIPMENT, shipment, name, by=by, reason=reason, fields=fields, prepare=prepare,
+        after=None if name == "cancel" else roll_up,
+    )  # fmt: skip
 
 
-def shipments_follow_order_change(*, order: SalesOrder, items, by) -> list[Shipment]:
+def shipments_follow_order_change(*, order: SalesOrder, items, by: User) -> list[Shipment]:
     """Draft shipments follow an approved order change (inside its transaction): a cancelled line leaves
     them, a new ship-to address replaces theirs. Quantities are checked again when a shipment ships."""
     drafts = list(Shipment.objects.select_for_update().filter(order=order, status=S.DRAFT).order_by("id"))

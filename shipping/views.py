@@ -151,5 +151,5 @@ class ShipmentTransitionView(CapabilityRequiredMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, f"{shipment.number}: {TRANSITIONS[name]['label'].lower()} done.")
+            messages.success(request, f"{shipment.number}: {TRANSITIONS[name].label.lower()} done.")
         return redirect(shipment)

@@ -3,7 +3,9 @@
 Each test was run once by hand against a build without its lock and failed there (see each docstring).
 """
 
+import logging
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -141,3 +143,67 @@ def test_change_approved_while_a_lead_reports_pieces_on_the_same_job(postgres_on
         assert all("Only 0 more piece(s) can come off operation" in message for message in refused)
     else:  # the reports outran the approval: it is refused, nothing of it applied
         assert "already produced" in outcome and (line.quantity, job.quantity) == (100, 100)
+
+
+class _RetryLog(logging.Handler):
+    """Collects mto.db's "retrying ... after <error>" warnings from every thread."""
+
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def test_change_approval_and_floor_moves_on_the_same_order_never_deadlock(postgres_only):
+    """Twenty rounds of a change approval racing operation starts and piece reports on the order's jobs.
+
+    The approval locks order, lines, jobs, operations. Before the floor services took the order first, a
+    start locked the job and its operations and then the order (putting it in production): the opposite
+    order. Run against that build this test failed: PostgreSQL reported deadlocks (retried by
+    atomic_with_retry, seen in its warnings) in most rounds.
+    """
+    office = UserFactory(username="dl-office", roles=["Office"])
+    manager = UserFactory(username="dl-manager", roles=["Manager"])
+    leads = [UserFactory(username=f"dl-lead{n}", roles=["Shop floor"]) for n in range(3)]
+    retries = _RetryLog()
+    db_log = logging.getLogger("mto.db")
+    db_log.addHandler(retries)
+    try:
+        for round_no in range(20):
+            order = approved_order(office, manager, lines=3, quantity=50)
+            lines = list(order.lines.order_by("line_no"))
+            firsts = [Job.objects.get(sales_order_line=line).operations.order_by("sequence").first() for line in lines]
+            # Line 1's job is running (pieces are reported on it); lines 2 and 3 are released, not started.
+            job_services.operation_act(operation=firsts[0], action="start", by=leads[0])
+            change = sales_services.change_request_open(order=order, by=office)
+            for line in lines:
+                sales_services.change_item_add(change_request=change, kind="due_date", line=line,
+                                               date=line.due_date + timedelta(days=7), reason="Customer asked",
+                                               by=office)  # fmt: skip
+            sales_services.change_request_submit(change_request=change, by=office)
+
+            def approve(change=change):
+                sales_services.change_request_approve(change_request=change, by=manager)
+                return "approved"
+
+            def report(op, lead):
+                for _ in range(5):
+                    job_services.operation_report_pieces(operation=op, good=1, by=lead)
+                return "reported"
+
+            def start(op, lead):
+                job_services.operation_act(operation=op, action="start", by=lead)
+                return "started"
+
+            results = run_together(
+                lambda f, *args: f(*args),
+                [(approve,), (report, firsts[0], leads[0]), *[(start, firsts[n], leads[n]) for n in (1, 2)]],
+            )
+            assert results == ["approved", "reported", "started", "started"], (round_no, results)
+            assert not retries.messages, (round_no, retries.messages)
+            order.refresh_from_db()
+            assert (order.status, order.revision) == ("in_production", 1)
+    finally:
+        db_log.removeHandler(retries)

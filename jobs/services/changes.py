@@ -3,31 +3,30 @@
 from django.core.exceptions import ValidationError
 
 from mto.audit import audit_event
+from mto.transitions import User, initial_status, transition
 from sales.models import SalesOrder, SalesOrderLine
 
 from .. import signals
 from ..models import Job, JobNote, JobStatusChange, Operation
-from ..workflow import J
-from .common import _record
+from ..workflow import JOB, J
 from .creation import jobs_create_for_lines
 
 
-def _job_change(job: Job, field: str, before, after, *, by, reason: str) -> None:
+def _job_change(job: Job, field: str, before, after, *, by: User, reason: str) -> None:
     audit_event(instance=job, field=field, before=before, after=after, by=by, label=job.number, reason=reason)
 
 
-def _hold_for_change(job: Job, *, reason: str, by, why: str) -> bool:
+def _hold_for_change(job: Job, *, reason: str, by: User, why: str) -> bool:
     """Put an open job on hold with `reason` (a job already on hold keeps its hold and gets a note)."""
     if job.status == J.ON_HOLD:
         JobNote.objects.create(job=job, text=f"{reason}: {why}"[:2000], by=by)
         return False
-    job.held_from, job.hold_reason = job.status, reason
-    _record(job, to=J.ON_HOLD, by=by, reason=f"{reason}: {why}"[:200], fields=["held_from", "hold_reason"])
-    signals.job_held.send(sender=Job, job=job, by=by, reason=reason)
+    transition(JOB, job, "hold_for_change", by=by, reason=f"{reason}: {why}"[:200], locked=True,
+               fields=lambda job: {"held_from": job.status, "hold_reason": reason})  # fmt: skip
     return True
 
 
-def _additional_job(line: SalesOrderLine, jobs: list[Job], quantity: int, *, by, revision: int, why: str) -> Job:
+def _additional_job(line: SalesOrderLine, jobs: list[Job], quantity: int, *, by: User, revision: int, why: str) -> Job:
     """More pieces for a line whose jobs are all complete: a new job with the routing of its last live job.
 
     `jobs` are all of the line's jobs (cancelled ones too, so the new number is not taken).
@@ -45,7 +44,7 @@ def _additional_job(line: SalesOrderLine, jobs: list[Job], quantity: int, *, by,
         quantity=quantity,
         due_date=line.due_date,
         priority=last.priority,
-        status=J.RELEASED,
+        status=initial_status(JOB, "change"),
         order_revision=revision,
     )
     job.save()
@@ -55,12 +54,12 @@ def _additional_job(line: SalesOrderLine, jobs: list[Job], quantity: int, *, by,
         for op in Operation.objects.filter(job=last).order_by("sequence")
     )  # fmt: skip
     JobStatusChange.objects.create(
-        job=job, from_status="", to_status=J.RELEASED, changed_by=by, reason=f"More pieces for {line}: {why}"[:200]
+        job=job, from_status="", to_status=job.status, changed_by=by, reason=f"More pieces for {line}: {why}"[:200]
     )
     return job
 
 
-def _follow_quantity(line: SalesOrderLine, jobs: list[Job], *, by, revision: int, why: str) -> list[Job]:
+def _follow_quantity(line: SalesOrderLine, jobs: list[Job], *, by: User, revision: int, why: str) -> list[Job]:
     """Make the line's jobs plan for its new quantity; returns the jobs made or changed.
 
     Open jobs plan their quantity, complete ones count what they produced. More pieces go on the newest
@@ -93,7 +92,8 @@ def _follow_quantity(line: SalesOrderLine, jobs: list[Job], *, by, revision: int
             break
         if job.started_at is None and job.quantity <= surplus:
             surplus -= job.quantity
-            _record(job, to=J.CANCELLED, by=by, reason=f"Quantity lowered by an order change: {why}"[:200])
+            why_cancelled = f"Quantity lowered by an order change: {why}"[:200]
+            transition(JOB, job, "cancel_with_order", by=by, reason=why_cancelled, locked=True)
             touched.append(job)
             continue
         take = min(surplus, job.quantity - max(job.quantity_completed, 1))
@@ -112,7 +112,7 @@ def _follow_quantity(line: SalesOrderLine, jobs: list[Job], *, by, revision: int
     return touched
 
 
-def jobs_follow_order_change(*, order: SalesOrder, items, by) -> list[Job]:
+def jobs_follow_order_change(*, order: SalesOrder, items, by: User) -> list[Job]:
     """The jobs of an order follow its approved change request; runs inside the approval transaction.
 
     Locks the jobs of the changed lines and their operations (the house order: order and lines were
@@ -154,7 +154,14 @@ def jobs_follow_order_change(*, order: SalesOrder, items, by) -> list[Job]:
                 changed = open_jobs
                 for job in open_jobs:
                     if job.started_at is None:
-                        _record(job, to=J.CANCELLED, by=by, reason=f"Order line cancelled: {why}"[:200])
+                        transition(
+                            JOB,
+                            job,
+                            "cancel_with_order",
+                            by=by,
+                            reason=f"Order line cancelled: {why}"[:200],
+                            locked=True,
+                        )
                     else:
                         _hold_for_change(job, reason="Line cancelled: manager to decide", by=by, why=why)
             else:

@@ -1,8 +1,10 @@
-"""Helpers every jobs service uses: capability checks, the status record, locks and versions."""
+"""Helpers every jobs service uses: capability checks, locks and versions."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from ..models import Job, JobStatusChange
+from sales.models import SalesOrder
+
+from ..models import Job
 
 
 def _require(user, *capabilities: str):
@@ -10,15 +12,15 @@ def _require(user, *capabilities: str):
         raise PermissionDenied("Your role does not allow this.")
 
 
-def _record(job: Job, *, to: str, by, reason: str = "", fields=()) -> None:
-    from_status = job.status
-    job.status = to
-    job.version += 1
-    job.save(update_fields=["status", "version", "updated_at", *fields])
-    JobStatusChange.objects.create(job=job, from_status=from_status, to_status=to, changed_by=by, reason=reason)
-
-
 def _locked_job(job_id: int) -> Job:
+    """Lock the job in the house order: its sales order first (if any), then the job.
+
+    A change approval locks order, lines, jobs, operations; taking the job before the order here (as the floor
+    did when a start put the order in production) deadlocked against it.
+    """
+    order_id = Job.objects.values_list("sales_order_id", flat=True).get(pk=job_id)
+    if order_id is not None:
+        list(SalesOrder.objects.select_for_update().filter(pk=order_id).values_list("pk", flat=True))
     return Job.objects.select_for_update().get(pk=job_id)
 
 

@@ -9,12 +9,13 @@ from django.utils import timezone
 
 from mto.db import atomic_with_retry
 from mto.services import document_number_next
+from mto.transitions import User, initial_status, transition
 from sales.models import SalesOrder, SalesOrderLine
 
 from .. import signals
 from ..models import Job, JobStatusChange, Operation, RoutingStep, WorkCenter
-from ..workflow import J
-from .common import _record, _require
+from ..workflow import JOB, J
+from .common import _require
 
 ENGINEERING = ("ENG", "Engineering", Decimal("85.00"))
 
@@ -25,7 +26,7 @@ def _engineering_center() -> WorkCenter:
     return center
 
 
-def jobs_create_for_order(*, order: SalesOrder, by) -> list[Job]:
+def jobs_create_for_order(*, order: SalesOrder, by: User) -> list[Job]:
     """One released job per order line, with its routing; runs inside the approval transaction.
 
     Idempotent: an order that already has its jobs gets none more (and the unique constraint on the job's
@@ -39,7 +40,7 @@ def jobs_create_for_order(*, order: SalesOrder, by) -> list[Job]:
     return jobs_create_for_lines(order=order, lines=lines, by=by, reason=f"Created from {order.number} on approval")
 
 
-def jobs_create_for_lines(*, order: SalesOrder, lines: list[SalesOrderLine], by, reason: str) -> list[Job]:
+def jobs_create_for_lines(*, order: SalesOrder, lines: list[SalesOrderLine], by: User, reason: str) -> list[Job]:
     """The original job of each line, released with the item's routing (bulk inserts, a fixed query count).
 
     Approval makes them for every line; an approved change request for the lines it adds.
@@ -59,7 +60,7 @@ def jobs_create_for_lines(*, order: SalesOrder, lines: list[SalesOrderLine], by,
             is_custom=line.item_id is None,
             quantity=line.quantity,
             due_date=line.due_date,
-            status=J.RELEASED,
+            status=initial_status(JOB, "order"),
             order_revision=order.revision,
         )
         for line in lines
@@ -102,7 +103,7 @@ def jobs_create_for_lines(*, order: SalesOrder, lines: list[SalesOrderLine], by,
             )
     Operation.objects.bulk_create(operations)
     JobStatusChange.objects.bulk_create(
-        JobStatusChange(job=job, from_status="", to_status=J.RELEASED, changed_by=by, changed_at=now, reason=reason)
+        JobStatusChange(job=job, from_status="", to_status=job.status, changed_by=by, changed_at=now, reason=reason)
         for job in jobs
     )
     signals.jobs_created.send(sender=Job, order=order, jobs=jobs, by=by)
@@ -111,7 +112,7 @@ def jobs_create_for_lines(*, order: SalesOrder, lines: list[SalesOrderLine], by,
 
 @atomic_with_retry
 def job_create_manual(
-    *, origin: str, part_number: str, description: str, quantity: int, due_date: date, by, priority: int = 3,
+    *, origin: str, part_number: str, description: str, quantity: int, due_date: date, by: User, priority: int = 3,
     part_revision: str = "",
 ) -> Job:  # fmt: skip
     """A job made by hand (rework, stock, samples): its own number series, planned until released."""
@@ -127,15 +128,16 @@ def job_create_manual(
         quantity=quantity,
         due_date=due_date,
         priority=priority,
+        status=initial_status(JOB, "manual"),
     )
     job.full_clean(exclude=["number"])
     job.number = f"JM-{document_number_next(sequence='JM'):06d}"
     job.save()
-    JobStatusChange.objects.create(job=job, from_status="", to_status=J.PLANNED, changed_by=by, reason="Made by hand")
+    JobStatusChange.objects.create(job=job, from_status="", to_status=job.status, changed_by=by, reason="Made by hand")
     return job
 
 
-def jobs_cancel_for_order(*, order: SalesOrder, by, reason: str) -> int:
+def jobs_cancel_for_order(*, order: SalesOrder, by: User, reason: str) -> int:
     """The order was cancelled (before work started): cancel its jobs, in the cancelling transaction."""
     jobs = list(
         Job.objects.select_for_update().filter(sales_order=order).exclude(status__in=[J.COMPLETE, J.CANCELLED])
@@ -143,5 +145,5 @@ def jobs_cancel_for_order(*, order: SalesOrder, by, reason: str) -> int:
     for job in jobs:
         if job.started_at:
             raise ValidationError(f"{job.number} has started; the order cannot be cancelled.", code="conflict")
-        _record(job, to=J.CANCELLED, by=by, reason=f"Order cancelled: {reason}")
+        transition(JOB, job, "cancel_with_order", by=by, reason=f"Order cancelled: {reason}", locked=True)
     return len(jobs)

@@ -7,12 +7,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from mto.db import atomic_with_retry
+from mto.transitions import User, transition
 from sales.services import sales_order_mark_in_production
 
 from .. import signals
 from ..models import Job, Operation, ScrapRecord, TimeEntry, WorkCenter
-from ..workflow import JOB_SYSTEM_MOVES, OPERATION_MOVES, SCRAP_REASONS, J, O
-from .common import _check_version, _locked_job, _record, _require
+from ..workflow import JOB, OPERATION, OPERATION_MOVES, OPERATIONS_MOVE_IN, SCRAP_REASONS, J, O
+from .common import _check_version, _locked_job, _require
 
 
 @dataclass(frozen=True)
@@ -47,66 +48,60 @@ def _close_entry(operation: Operation, now) -> None:
     TimeEntry.objects.filter(operation=operation, stopped_at__isnull=True).update(stopped_at=now)
 
 
-def _save_operation(operation: Operation, by, *fields: str) -> None:
+def _save_operation(operation: Operation, by: User, *fields: str) -> None:
     operation.version += 1
     operation.updated_by = by
     operation.save(update_fields=["version", "updated_by", *fields])
 
 
 @atomic_with_retry
-def operation_act(*, operation: Operation, action: str, by, expected_version: int | None = None) -> Operation:
+def operation_act(*, operation: Operation, action: str, by: User, expected_version: int | None = None) -> Operation:
     """Start, pause, resume or finish an operation from a tablet."""
     _require(by, "run_floor")
     if action not in OPERATION_MOVES:
         raise ValidationError(f"Unknown action {action!r}.")
-    sources, target = OPERATION_MOVES[action]
     locked = _lock_operation(operation.pk)
     job, op = locked.job, locked.operation
     _check_version(op, expected_version, f"Operation {op.sequence} of {job.number}")
-    if job.status in (J.ON_HOLD, J.CANCELLED, J.COMPLETE, J.PLANNED):
+    if job.status not in OPERATIONS_MOVE_IN:
         raise ValidationError(f"{job.number} is {job.get_status_display().lower()}; its operations cannot move.")
-    if op.status not in sources:
-        raise ValidationError(
-            f"Cannot {action} operation {op.sequence}: it is {op.get_status_display().lower()}.", code="conflict"
-        )
     now = timezone.now()
+
+    def prepare(op: Operation):
+        if action == "start":
+            previous = _previous(locked)
+            if previous and previous.status != O.DONE and previous.good_qty == 0:
+                raise ValidationError(
+                    f"Operation {previous.sequence} ({previous.description}) has passed no pieces on yet.",
+                    code="conflict",
+                )
+        if action in ("start", "resume"):
+            TimeEntry.objects.create(operation=op, started_at=now, by=by)
+        else:
+            _close_entry(op, now)
+
     if action in ("start", "resume"):
-        previous = _previous(locked)
-        if action == "start" and previous and previous.status != O.DONE and previous.good_qty == 0:
-            raise ValidationError(
-                f"Operation {previous.sequence} ({previous.description}) has passed no pieces on yet.", code="conflict"
-            )
-        TimeEntry.objects.create(operation=op, started_at=now, by=by)
-        op.status = target
-        op.started_at = op.started_at or now
-        _save_operation(op, by, "status", "started_at")
-        if job.status == J.RELEASED:
-            job.started_at = now
-            _record(job, to=J.IN_PROGRESS, by=by, reason=f"Operation {op.sequence} started", fields=["started_at"])
-            if job.sales_order_id:
-                sales_order_mark_in_production(order=job.sales_order, by=by)
-    elif action == "pause":
-        _close_entry(op, now)
-        op.status = target
-        _save_operation(op, by, "status")
-    else:  # finish
-        _close_entry(op, now)
-        op.status = target
-        op.finished_at = now
-        _save_operation(op, by, "status", "finished_at")
-        if all(o.status == O.DONE for o in locked.operations):
-            if J.COMPLETE not in JOB_SYSTEM_MOVES.get(job.status, ()):
-                raise ValidationError(f"{job.number} is {job.get_status_display().lower()}; it cannot complete.")
-            job.completed_at = now
-            _record(job, to=J.COMPLETE, by=by, reason="Last operation finished", fields=["completed_at"])
-            late = timezone.localdate() > job.due_date
-            signals.job_completed.send(sender=Job, job=job, by=by, late=late)
+        fields = {"started_at": op.started_at or now}
+    elif action == "finish":
+        fields = {"finished_at": now}
+    else:
+        fields = None
+    transition(OPERATION, op, action, by=by, fields=fields, prepare=prepare, locked=True)
+    if action in ("start", "resume") and job.status == J.RELEASED:
+        # The order was locked first (house order), so putting it in production cannot deadlock.
+        transition(JOB, job, "start", by=by, reason=f"Operation {op.sequence} started", fields={"started_at": now},
+                   locked=True)  # fmt: skip
+        if job.sales_order_id:
+            sales_order_mark_in_production(order=job.sales_order, by=by)
+    elif action == "finish" and all(o.status == O.DONE for o in locked.operations):
+        transition(JOB, job, "complete", by=by, reason="Last operation finished", fields={"completed_at": now},
+                   locked=True)  # fmt: skip
     return op
 
 
 @atomic_with_retry
 def operation_report_pieces(
-    *, operation: Operation, good: int, scrap: int = 0, scrap_reason: str = "", by,
+    *, operation: Operation, good: int, scrap: int = 0, scrap_reason: str = "", by: User,
     expected_version: int | None = None,
 ) -> Operation:  # fmt: skip
     """Add good and scrap pieces to a running or paused operation (and its open time entry)."""
@@ -166,7 +161,8 @@ def _editable_job(job_id: int) -> Job:
 
 @atomic_with_retry
 def operation_add(
-    *, job: Job, work_center: WorkCenter, description: str, setup_hours: Decimal, run_hours_per_piece: Decimal, by,
+    *, job: Job, work_center: WorkCenter, description: str, setup_hours: Decimal, run_hours_per_piece: Decimal,
+    by: User,
 ) -> Operation:  # fmt: skip
     _require(by, "plan_jobs", "manage_jobs")
     job = _editable_job(job.pk)
@@ -188,7 +184,7 @@ def operation_add(
 @atomic_with_retry
 def operation_update(
     *, operation: Operation, work_center: WorkCenter, description: str, setup_hours: Decimal,
-    run_hours_per_piece: Decimal, by,
+    run_hours_per_piece: Decimal, by: User,
 ) -> Operation:  # fmt: skip
     _require(by, "plan_jobs", "manage_jobs")
     _editable_job(operation.job_id)
@@ -203,7 +199,7 @@ def operation_update(
 
 
 @atomic_with_retry
-def operation_remove(*, operation: Operation, by) -> None:
+def operation_remove(*, operation: Operation, by: User) -> None:
     _require(by, "plan_jobs", "manage_jobs")
     job = _editable_job(operation.job_id)
     op = Operation.objects.select_for_update().get(pk=operation.pk)

@@ -2,13 +2,14 @@
 
 from mto.audit import audit_changes
 from mto.db import atomic_with_retry
+from mto.transitions import User
 
 from ..models import WorkCenter
 from .common import _require
 
 
 @atomic_with_retry
-def work_center_save(*, by, work_center: WorkCenter | None = None, leads=None, **fields) -> WorkCenter:
+def work_center_save(*, by: User, work_center: WorkCenter | None = None, leads=None, **fields) -> WorkCenter:
     """Create or edit a work center and who leads it; a changed hourly rate goes into the audit trail."""
     _require(by, "manage_jobs")
     center = WorkCenter.objects.select_for_update().get(pk=work_center.pk) if work_center else WorkCenter()

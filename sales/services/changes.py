@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from mto.audit import audit_event
 from mto.db import atomic_with_retry
+from mto.transitions import User, transition
 
-from .. import signals
 from ..models import (
     ChangeItem,
     ChangeRequest,
@@ -17,6 +17,7 @@ from ..models import (
     SalesOrder,
     SalesOrderLine,
 )
+from ..workflow import CHANGE_REQUEST, lock_change
 from .common import _check_capability
 from .drawings import drawing_validate
 from .orders import _roll_up_to, _shipped_state
@@ -52,9 +53,8 @@ REQUIRED = {
 
 def _locked_change(change_request_id: int) -> tuple[SalesOrder, ChangeRequest]:
     """Lock in the house order: the order first, then its change request."""
-    order_id = ChangeRequest.objects.values_list("order_id", flat=True).get(pk=change_request_id)
-    order = SalesOrder.objects.select_for_update().get(pk=order_id)
-    return order, ChangeRequest.objects.select_for_update().get(pk=change_request_id)
+    change = lock_change(ChangeRequest(pk=change_request_id))
+    return change.order, change
 
 
 def _check_changeable(order: SalesOrder):
@@ -164,7 +164,7 @@ def _order_lines(order: SalesOrder, *, lock: bool = False) -> dict[int, SalesOrd
 
 
 @atomic_with_retry
-def change_request_open(*, order: SalesOrder, by) -> ChangeRequest:
+def change_request_open(*, order: SalesOrder, by: User) -> ChangeRequest:
     """A draft change request for the order, or the one already open (one at a time per order)."""
     _check_capability(by, "edit_orders")
     order = SalesOrder.objects.select_for_update().get(pk=order.pk)
@@ -202,7 +202,7 @@ def _save_item(order: SalesOrder, change: ChangeRequest, item: ChangeItem, field
 
 
 @atomic_with_retry
-def change_item_add(*, change_request: ChangeRequest, kind: str, by, **fields) -> ChangeItem:
+def change_item_add(*, change_request: ChangeRequest, kind: str, by: User, **fields) -> ChangeItem:
     _check_capability(by, "edit_orders")
     order, change = _locked_change(change_request.pk)
     _check_status(change, CR.DRAFT, doing="edited")
@@ -210,7 +210,7 @@ def change_item_add(*, change_request: ChangeRequest, kind: str, by, **fields) -
 
 
 @atomic_with_retry
-def change_item_update(*, change_item: ChangeItem, by, **fields) -> ChangeItem:
+def change_item_update(*, change_item: ChangeItem, by: User, **fields) -> ChangeItem:
     """Edit a draft's change; `fields` may hold `item`, the catalogue item of an added line or a revision."""
     _check_capability(by, "edit_orders")
     order, change = _locked_change(change_item.change_request_id)
@@ -221,7 +221,7 @@ def change_item_update(*, change_item: ChangeItem, by, **fields) -> ChangeItem:
 
 
 @atomic_with_retry
-def change_item_remove(*, item: ChangeItem, by) -> None:
+def change_item_remove(*, item: ChangeItem, by: User) -> None:
     _check_capability(by, "edit_orders")
     _order, change = _locked_change(item.change_request_id)
     _check_status(change, CR.DRAFT, doing="edited")
@@ -247,39 +247,33 @@ def _validate_all(order: SalesOrder, change: ChangeRequest, lines: dict[int, Sal
 
 
 @atomic_with_retry
-def change_request_submit(*, change_request: ChangeRequest, by) -> ChangeRequest:
-    _check_capability(by, "edit_orders")
-    order, change = _locked_change(change_request.pk)
-    _check_status(change, CR.DRAFT, doing="submitted")
-    _check_changeable(order)
-    _validate_all(order, change, _order_lines(order))
-    change.status, change.submitted_at = CR.PENDING, timezone.now()
-    change.save(update_fields=["status", "submitted_at"])
-    return change
+def change_request_submit(*, change_request: ChangeRequest, by: User) -> ChangeRequest:
+    def prepare(change: ChangeRequest):
+        _check_changeable(change.order)
+        _validate_all(change.order, change, _order_lines(change.order))
+
+    return transition(
+        CHANGE_REQUEST, change_request, "submit", by=by, prepare=prepare, fields={"submitted_at": timezone.now()}
+    )
 
 
 @atomic_with_retry
-def change_request_withdraw(*, change_request: ChangeRequest, by) -> ChangeRequest:
-    _check_capability(by, "edit_orders")
-    _order, change = _locked_change(change_request.pk)
-    _check_status(change, *ChangeRequest.OPEN, doing="withdrawn")
-    change.status, change.decided_by, change.decided_at = CR.WITHDRAWN, by, timezone.now()
-    change.save(update_fields=["status", "decided_by", "decided_at"])
-    return change
+def change_request_withdraw(*, change_request: ChangeRequest, by: User) -> ChangeRequest:
+    return transition(
+        CHANGE_REQUEST, change_request, "withdraw", by=by, fields={"decided_by": by, "decided_at": timezone.now()}
+    )
 
 
 @atomic_with_retry
-def change_request_reject(*, change_request: ChangeRequest, by, reason: str) -> ChangeRequest:
-    _check_capability(by, "approve_orders")
-    _order, change = _locked_change(change_request.pk)
-    _check_status(change, CR.PENDING, doing="rejected")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "Please give a reason."})
-    change.status, change.decided_by, change.decided_at, change.decision_note = CR.REJECTED, by, timezone.now(), reason
-    change.full_clean(exclude=["order", "created_by", "decided_by"])
-    change.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    return change
+def change_request_reject(*, change_request: ChangeRequest, by: User, reason: str) -> ChangeRequest:
+    def prepare(change: ChangeRequest):
+        change.decision_note = (reason or "").strip()
+        change.full_clean(exclude=["order", "created_by", "decided_by", "status"])
+
+    return transition(
+        CHANGE_REQUEST, change_request, "reject", by=by, reason=reason, prepare=prepare,
+        fields={"decided_by": by, "decided_at": timezone.now(), "decision_note": (reason or "").strip()},
+    )  # fmt: skip
 
 
 def _apply_item(order: SalesOrder, item: ChangeItem, lines: dict[int, SalesOrderLine], by) -> None:
@@ -342,26 +336,31 @@ def _apply_item(order: SalesOrder, item: ChangeItem, lines: dict[int, SalesOrder
 
 
 @atomic_with_retry
-def change_request_approve(*, change_request: ChangeRequest, by, note: str = "") -> ChangeRequest:
+def change_request_approve(*, change_request: ChangeRequest, by: User, note: str = "") -> ChangeRequest:
     """Apply every change in one transaction, the jobs following through `order_changed`.
 
     Locks in the house order: the order, the change request, the order's lines; the jobs app's receiver
     then locks the jobs and operations. Any refusal (here or in a receiver) rolls all of it back.
     """
-    _check_capability(by, "approve_orders")
-    order, change = _locked_change(change_request.pk)
-    _check_status(change, CR.PENDING, doing="approved")
-    _check_changeable(order)
-    lines = _order_lines(order, lock=True)
-    items = _validate_all(order, change, lines)
-    for item in items:
-        _apply_item(order, item, lines, by)
-    order.revision += 1
-    order.save(update_fields=["revision", "promised_date", "ship_to", "updated_at"])
-    change.status, change.revision = CR.APPROVED, order.revision
-    change.decided_by, change.decided_at, change.decision_note = by, timezone.now(), (note or "").strip()[:2000]
-    change.save(update_fields=["status", "revision", "decided_by", "decided_at", "decision_note"])
-    signals.order_changed.send(sender=SalesOrder, order=order, change_request=change, items=items, by=by)
+    lines: dict[int, SalesOrderLine] = {}
+    items: list[ChangeItem] = []
+
+    def prepare(change: ChangeRequest):
+        order = change.order
+        _check_changeable(order)
+        lines.update(_order_lines(order, lock=True))
+        items.extend(_validate_all(order, change, lines))
+        for item in items:
+            _apply_item(order, item, lines, by)
+        order.revision += 1
+        order.save(update_fields=["revision", "promised_date", "ship_to", "updated_at"])
+
+    change = transition(
+        CHANGE_REQUEST, change_request, "approve", by=by, prepare=prepare, signal_kwargs={"items": items},
+        fields=lambda change: {"revision": change.order.revision, "decided_by": by, "decided_at": timezone.now(),
+                               "decision_note": (note or "").strip()[:2000]},
+    )  # fmt: skip
+    order = change.order
     # A cancelled line or a lower quantity can leave nothing more to ship.
     state = _shipped_state(lines.values())
     if state and state != order.status:

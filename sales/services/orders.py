@@ -7,15 +7,15 @@ from django.utils import timezone
 from mto.audit import audit_changes, audit_event
 from mto.db import atomic_with_retry
 from mto.services import document_number_next
+from mto.transitions import User, initial_status, transition
 
-from .. import signals
 from ..models import (
     LineDrawing,
     SalesOrder,
     SalesOrderLine,
     SalesOrderStatusChange,
 )
-from ..workflow import ROLL_UP_MOVES, TRANSITIONS
+from ..workflow import ORDER, TRANSITIONS
 from .common import _check_capability
 from .drawings import _drawing_attach
 
@@ -40,7 +40,7 @@ def _validate_header(order: SalesOrder):
         raise ValidationError(errors)
 
 
-def _write_lines(*, order: SalesOrder, lines: list[dict], by) -> None:
+def _write_lines(*, order: SalesOrder, lines: list[dict], by: User) -> None:
     """Replace the order's lines with `lines` (dicts of LINE_FIELDS, optional `id`, optional `drawings`)."""
     if not lines:
         raise ValidationError({"lines": "An order needs at least one line."})
@@ -105,7 +105,7 @@ def _write_lines(*, order: SalesOrder, lines: list[dict], by) -> None:
 
 
 @atomic_with_retry
-def sales_order_create(*, created_by, lines: list[dict], **fields) -> SalesOrder:
+def sales_order_create(*, created_by: User, lines: list[dict], **fields) -> SalesOrder:
     _check_capability(created_by, "edit_orders")
     order = SalesOrder(created_by=created_by, **{k: v for k, v in fields.items() if k in ORDER_FIELDS})
     if order.order_date is None:
@@ -118,12 +118,14 @@ def sales_order_create(*, created_by, lines: list[dict], **fields) -> SalesOrder
     order.number = f"SO-{document_number_next(sequence='SO'):06d}"
     order.save()
     _write_lines(order=order, lines=lines, by=created_by)
-    SalesOrderStatusChange.objects.create(order=order, from_status="", to_status=S.DRAFT, changed_by=created_by)
+    SalesOrderStatusChange.objects.create(
+        order=order, from_status="", to_status=initial_status(ORDER), changed_by=created_by
+    )
     return order
 
 
 @atomic_with_retry
-def sales_order_update(*, order: SalesOrder, updated_by, lines: list[dict], **fields) -> SalesOrder:
+def sales_order_update(*, order: SalesOrder, updated_by: User, lines: list[dict], **fields) -> SalesOrder:
     _check_capability(updated_by, "edit_orders")
     order = SalesOrder.objects.select_for_update().get(pk=order.pk)
     if not order.is_editable:
@@ -142,7 +144,7 @@ def sales_order_update(*, order: SalesOrder, updated_by, lines: list[dict], **fi
 
 
 @transaction.atomic
-def sales_order_attach_drawing(*, line: SalesOrderLine, upload, uploaded_by) -> LineDrawing:
+def sales_order_attach_drawing(*, line: SalesOrderLine, upload, uploaded_by: User) -> LineDrawing:
     _check_capability(uploaded_by, "edit_orders")
     order = SalesOrder.objects.select_for_update().get(pk=line.order_id)
     if not order.is_editable:
@@ -150,85 +152,58 @@ def sales_order_attach_drawing(*, line: SalesOrderLine, upload, uploaded_by) -> 
     return _drawing_attach(line=line, upload=upload, uploaded_by=uploaded_by)
 
 
-def _record_status(order: SalesOrder, *, to: str, by, reason: str = "") -> SalesOrder:
-    from_status = order.status
-    order.status = to
-    order.save(update_fields=["status", "updated_at"])
-    SalesOrderStatusChange.objects.create(
-        order=order, from_status=from_status, to_status=to, changed_by=by, reason=reason
-    )
-    return order
-
-
 @atomic_with_retry
-def sales_order_transition(*, order: SalesOrder, name: str, by, reason: str = "") -> SalesOrder:
+def sales_order_transition(*, order: SalesOrder, name: str, by: User, reason: str = "") -> SalesOrder:
     """Make a user-facing transition of the lifecycle (submit, approve, reject, cancel, close)."""
-    transition = TRANSITIONS[name]
-    _check_capability(by, transition.capability)
-    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
-    if order.status not in transition.source:
-        if order.status == transition.target:
-            raise ValidationError(f"{order.number} is already {order.get_status_display().lower()}.", code="conflict")
-        raise ValidationError(
-            f"Cannot {transition.label.lower()}: {order.number} is {order.get_status_display().lower()}.",
-            code="conflict",
-        )
-    reason = (reason or "").strip()
-    if transition.needs_reason and not reason:
-        raise ValidationError({"reason": "Please give a reason."})
-    if name == "submit" and not order.lines.exists():
-        raise ValidationError("An order needs at least one line before it can be submitted.")
-    _record_status(order, to=transition.target, by=by, reason=reason)
-    if name == "approve":
-        signals.order_approved.send(sender=SalesOrder, order=order, approved_by=by)
-    elif name == "cancel":
-        signals.order_cancelled.send(sender=SalesOrder, order=order, cancelled_by=by, reason=reason)
-    elif name == "close":
-        signals.order_status_changed.send(
-            sender=SalesOrder, order=order, from_status=S.SHIPPED, to_status=S.CLOSED, by=by
-        )
-    return order
+    if name not in TRANSITIONS:  # the roll-up moves are not for people
+        raise ValidationError(f"Unknown action {name!r}.")
+
+    def prepare(locked: SalesOrder):
+        if name == "submit" and not locked.lines.exists():
+            raise ValidationError("An order needs at least one line before it can be submitted.")
+
+    return transition(ORDER, order, name, by=by, reason=reason, prepare=prepare)
 
 
-def sales_order_submit(*, order: SalesOrder, by) -> SalesOrder:
+def sales_order_submit(*, order: SalesOrder, by: User) -> SalesOrder:
     return sales_order_transition(order=order, name="submit", by=by)
 
 
-def sales_order_approve(*, order: SalesOrder, approved_by) -> SalesOrder:
-    return sales_order_transition(order=order, name="approve", by=approved_by)
+def sales_order_approve(*, order: SalesOrder, by: User | None = None, approved_by: User | None = None) -> SalesOrder:
+    """`approved_by` is the older name of `by`, kept for existing callers."""
+    return sales_order_transition(order=order, name="approve", by=by or approved_by)
 
 
-def sales_order_reject(*, order: SalesOrder, by, reason: str) -> SalesOrder:
+def sales_order_reject(*, order: SalesOrder, by: User, reason: str) -> SalesOrder:
     return sales_order_transition(order=order, name="reject", by=by, reason=reason)
 
 
-def sales_order_cancel(*, order: SalesOrder, by, reason: str) -> SalesOrder:
+def sales_order_cancel(*, order: SalesOrder, by: User, reason: str) -> SalesOrder:
     return sales_order_transition(order=order, name="cancel", by=by, reason=reason)
 
 
-def sales_order_close(*, order: SalesOrder, by) -> SalesOrder:
+def sales_order_close(*, order: SalesOrder, by: User) -> SalesOrder:
     return sales_order_transition(order=order, name="close", by=by)
 
 
 # --- roll-up, called by jobs and shipping ----------------------------------------------------------
 
 
-def _roll_up_to(order: SalesOrder, *, to: str, by, reason: str) -> SalesOrder:
+def _roll_up_to(order: SalesOrder, *, to: str, by: User | None, reason: str) -> SalesOrder:
+    """Move a locked order to `to` through its declared roll-up move (nothing if it is there already)."""
     if to == order.status:
         return order
-    if to not in ROLL_UP_MOVES.get(order.status, ()):
+    move = ORDER.system_move_to(order.status, to)
+    if move is None:
         raise ValidationError(
             f"{order.number} is {order.get_status_display().lower()}; it cannot become {S(to).label.lower()}.",
             code="conflict",
         )
-    from_status = order.status
-    _record_status(order, to=to, by=by, reason=reason)
-    signals.order_status_changed.send(sender=SalesOrder, order=order, from_status=from_status, to_status=to, by=by)
-    return order
+    return transition(ORDER, order, move.name, by=by, reason=reason, locked=True)
 
 
 @transaction.atomic
-def sales_order_mark_in_production(*, order: SalesOrder, by=None) -> SalesOrder:
+def sales_order_mark_in_production(*, order: SalesOrder, by: User | None = None) -> SalesOrder:
     """Jobs call this when work starts on any of the order's jobs; later states are left alone.
 
     Locks the order, so it serialises with a concurrent cancel: work cannot start on a cancelled order.
@@ -244,7 +219,9 @@ def sales_order_mark_in_production(*, order: SalesOrder, by=None) -> SalesOrder:
 
 
 @transaction.atomic
-def sales_order_record_shipped(*, order: SalesOrder, shipped: dict[int, int], by=None, reason: str = "") -> SalesOrder:
+def sales_order_record_shipped(
+    *, order: SalesOrder, shipped: dict[int, int], by: User | None = None, reason: str = ""
+) -> SalesOrder:
     """Shipping calls this after a shipment ships or is voided, with each line's total shipped quantity.
 
     The order becomes partially shipped while anything is left, shipped when every line is complete, and

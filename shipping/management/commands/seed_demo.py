@@ -91,7 +91,7 @@ class Command(BaseCommand):
         if state == "cancelled":
             sales_services.sales_order_cancel(order=order, by=office, reason="Customer placed it twice.")
             return
-        sales_services.sales_order_approve(order=order, approved_by=manager)
+        sales_services.sales_order_approve(order=order, by=manager)
         if state == "approved":
             return
         if state == "change_pending":

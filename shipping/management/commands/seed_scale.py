@@ -116,7 +116,7 @@ class Command(BaseCommand):
         for i in range(size):
             # Spread evenly over ten years, oldest first; the last ~2% are the open recent work.
             age = int((1 - (offset + i) / total) * 3650)
-            status = _pick(rng, RECENT_STATUSES if age < 60 else OLD_STATUSES)
+            state = _pick(rng, RECENT_STATUSES if age < 60 else OLD_STATUSES)
             customer = rng.choice(customers)
             order_date = today - datetime.timedelta(days=age)
             orders.append(SalesOrder(
@@ -124,9 +124,9 @@ class Command(BaseCommand):
                 ship_to_id=self.ship_tos.get(customer.pk), order_date=order_date,
                 requested_date=order_date + datetime.timedelta(days=30),
                 promised_date=order_date + datetime.timedelta(days=rng.randint(21, 45)),
-                status=status, created_by=self.user,
+                status=state, created_by=self.user,
             ))  # fmt: skip
-            statuses.append(status)
+            statuses.append(state)
         SalesOrder.objects.bulk_create(orders)
         changes = SalesOrderStatusChange.objects.bulk_create(
             [SalesOrderStatusChange(order=o, from_status="", to_status=o.status, changed_by=self.user) for o in orders]
@@ -154,11 +154,11 @@ class Command(BaseCommand):
                 continue
             produced = order.status in PRODUCED
             complete = order.status in (S.SHIPPED, S.CLOSED) or (produced and rng.random() < 0.5)
-            status = Job.Status.COMPLETE if complete else (Job.Status.IN_PROGRESS if produced else Job.Status.RELEASED)
+            state = Job.Status.COMPLETE if complete else (Job.Status.IN_PROGRESS if produced else Job.Status.RELEASED)
             jobs.append(Job(
                 number=f"J-{order.number_digits}-{line.line_no:02d}", sales_order=order, sales_order_line=line,
                 part_number=line.item.part_number, part_revision="A", description=line.item.description,
-                quantity=line.quantity, due_date=line.due_date, priority=rng.randint(1, 5), status=status,
+                quantity=line.quantity, due_date=line.due_date, priority=rng.randint(1, 5), status=state,
                 quantity_completed=line.quantity if complete else line.quantity_shipped,
                 started_at=self._at(order.order_date, 2) if produced else None,
                 completed_at=self._at(order.promised_date, -5) if complete else None,
