@@ -76,7 +76,9 @@ def operation_act(*, operation: Operation, action: str, by, expected_version: in
             raise ValidationError(
                 f"Operation {previous.sequence} ({previous.description}) has passed no pieces on yet.", code="conflict"
             )
-        TimeEntry.objects.create(operation=op, started_at=now, by=by)
+        # The rate in force now prices this entry for good (a later rate change leaves its cost alone).
+        rate = WorkCenter.objects.values_list("hourly_rate", flat=True).get(pk=op.work_center_id)
+        TimeEntry.objects.create(operation=op, started_at=now, by=by, hourly_rate=rate)
         op.status = target
         op.started_at = op.started_at or now
         _save_operation(op, by, "status", "started_at")

@@ -306,3 +306,18 @@ def test_a_job_under_way_is_compared_with_the_estimate_of_the_work_done(office, 
     # The variance is against the work done (actual hours here are the seconds the test took, near zero).
     total = detail.cost_total
     assert total.variance_cost == total.actual_cost - total.earned_cost
+
+
+@pytest.mark.django_db(transaction=True)
+def test_time_entry_rate_migration_fills_existing_entries_from_the_current_rate(office, manager, lead):
+    """Rows that existed before the rate column get the work center's rate of the day they were migrated."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    order = approved_order(office, manager, quantity=2)
+    op = Job.objects.get(sales_order=order).operations.order_by("sequence").first()
+    services.operation_act(operation=op, action="start", by=lead)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("jobs", "0004_change_orders")])  # drops the column
+    executor.loader.build_graph()
+    executor.migrate([("jobs", "0005_time_entry_rate")])
+    assert TimeEntry.objects.get(operation=op).hourly_rate == op.work_center.hourly_rate
