@@ -2,7 +2,7 @@ import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from jobs import services
 from jobs.models import Job, JobStatusChange, TimeEntry
@@ -53,7 +53,7 @@ class TestCreationOnApproval:
             number=f"J-{order.number_digits}-01", origin=Job.Origin.STOCK, part_number="X", description="x",
             quantity=1, due_date=order.order_date,
         )  # fmt: skip
-        with pytest.raises(Exception):  # noqa: B017 - the IntegrityError of the unique job number
+        with pytest.raises(IntegrityError, match="number"):  # the unique job number, nothing else
             sales_services.sales_order_approve(order=order, approved_by=manager)
         order.refresh_from_db()
         assert order.status == SalesOrder.Status.PENDING_APPROVAL
@@ -322,3 +322,16 @@ def test_time_entry_rate_migration_fills_existing_entries_from_the_current_rate(
     executor.loader.build_graph()
     executor.migrate([("jobs", "0005_time_entry_rate")])
     assert TimeEntry.objects.get(operation=op).hourly_rate == op.work_center.hourly_rate
+
+
+def test_a_second_order_job_for_a_line_is_refused_by_the_database(office, manager):
+    """The unique constraint behind "approving twice never makes a second set of jobs" (job_one_per_order_line)."""
+    order = approved_order(office, manager)
+    job = Job.objects.get(sales_order=order)
+    fields = {"sales_order": order, "sales_order_line": job.sales_order_line, "part_number": job.part_number,
+              "description": job.description, "quantity": job.quantity, "due_date": job.due_date}  # fmt: skip
+    with pytest.raises(IntegrityError, match="job_one_per_order_line"), transaction.atomic():
+        Job.objects.create(number=f"{job.number}-X", origin=Job.Origin.ORDER, **fields)
+    # Jobs of other origins for the same line (rework, change) are allowed: the constraint is only on "order".
+    Job.objects.create(number=f"{job.number}-R", origin=Job.Origin.REWORK, **fields)
+    assert Job.objects.filter(sales_order_line=job.sales_order_line).count() == 2
