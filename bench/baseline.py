@@ -535,7 +535,7 @@ def job_detail(request, user, pk):
                          op.run_hours_per_piece, op.job_id, op.work_center_id, w.id AS work_center__id,
                          w.code AS work_center__code, w.hourly_rate AS work_center__hourly_rate,
                          (SELECT json_agg(json_build_object('id', t.id, 'started_at', t.started_at,
-                                 'stopped_at', t.stopped_at) ORDER BY t.id)
+                                 'stopped_at', t.stopped_at, 'hourly_rate', t.hourly_rate) ORDER BY t.id)
                           FROM jobs_timeentry t WHERE t.operation_id = op.id) AS entries
                   FROM jobs_operation op JOIN jobs_workcenter w ON w.id = op.work_center_id
                   WHERE op.job_id = j.id) x) AS me__ops,

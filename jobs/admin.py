@@ -1,12 +1,14 @@
 from django.contrib import admin
 
-from mto.admin_utils import ReadOnlyInline, StatusHistoryInline
+from mto.admin_utils import ReadOnlyInline, ServiceOwnedAdmin, StatusHistoryInline
 
 from .models import Job, JobStatusChange, Operation, RoutingStep, WorkCenter
 
 
 @admin.register(WorkCenter)
-class WorkCenterAdmin(admin.ModelAdmin):
+class WorkCenterAdmin(ServiceOwnedAdmin):
+    """Read-only: a rate changes through work_center_save (the work center page), which audits it."""
+
     list_display = ["code", "name", "hourly_rate", "is_active"]
     filter_horizontal = ["leads"]
 
@@ -29,12 +31,11 @@ class StatusInline(StatusHistoryInline):
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(ServiceOwnedAdmin):
+    """Read-only: quantity, due date and status change through the jobs services and change requests."""
+
     list_display = ["number", "part_number", "quantity", "due_date", "priority", "status"]
     list_filter = ["status", "origin"]
     search_fields = ["number", "part_number"]
     readonly_fields = ["number", "origin", "sales_order", "sales_order_line", "status", "quantity_completed"]
     inlines = [OperationInline, StatusInline]
-
-    def has_add_permission(self, request):
-        return False

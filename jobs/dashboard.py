@@ -14,7 +14,7 @@ from mto.charts import bar_chart
 from mto.widgets import widget
 
 from . import selectors
-from .models import Job, Operation, TimeEntry, WorkCenter
+from .models import Job, Operation, TimeEntry
 from .selectors import HOURS
 from .workflow import J
 
@@ -27,15 +27,15 @@ class Variance:
 
     @property
     def difference(self) -> Decimal:
-        return self.actual - self.estimated
+        return selectors.cost_variance(actual=self.actual, baseline=self.estimated)[0]
 
     @property
     def percent(self) -> Decimal | None:
-        return (self.difference * 100 / self.estimated).quantize(Decimal("0.1")) if self.estimated else None
+        return selectors.cost_variance(actual=self.actual, baseline=self.estimated)[1]
 
 
 def cost_variance_this_month(today=None) -> Variance:
-    """Estimated against actual cost of the jobs completed this month (hours x work center rate)."""
+    """Estimated against actual cost of the jobs completed this month (actual: hours x the rate of the time)."""
     today = today or timezone.localdate()
     start = timezone.make_aware(datetime.datetime.combine(today.replace(day=1), datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min))
@@ -49,17 +49,9 @@ def cost_variance_this_month(today=None) -> Variance:
             estimated_hours * F("work_center__hourly_rate"), output_field=DecimalField(max_digits=16, decimal_places=2)
         )
     )["v"] or Decimal(0)
-    # Durations are summed per work center in the database, then priced at the center's rate.
-    actual = Decimal(0)
-    rates = dict(WorkCenter.objects.values_list("pk", "hourly_rate"))
-    per_center = (
-        TimeEntry.objects.filter(operation__job__in=done, stopped_at__isnull=False)
-        .values("operation__work_center")
-        .annotate(spent=Sum(F("stopped_at") - F("started_at")))
-    )
-    for row in per_center:
-        hours = Decimal(row["spent"].total_seconds()) / Decimal(3600)
-        actual += hours * rates[row["operation__work_center"]]
+    # Priced at the rate each time entry carries: a rate change does not rewrite this month's figure.
+    per_job = selectors.actual_by(TimeEntry.objects.filter(operation__job__in=done), "operation__job")
+    actual = sum((cost for _, cost in per_job.values()), Decimal(0))
     return Variance(done.count(), Decimal(estimated).quantize(Decimal("0.01")), actual.quantize(Decimal("0.01")))
 
 

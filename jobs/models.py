@@ -192,6 +192,8 @@ class TimeEntry(models.Model):
     good_qty = models.PositiveIntegerField(default=0)
     scrap_qty = models.PositiveIntegerField(default=0)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The work center's rate when the entry started: a later rate change must not rewrite what work cost.
+    hourly_rate = models.DecimalField(max_digits=9, decimal_places=2)
 
     class Meta:
         ordering = ["started_at", "id"]
@@ -204,6 +206,7 @@ class TimeEntry(models.Model):
             models.CheckConstraint(
                 condition=Q(stopped_at__isnull=True) | Q(stopped_at__gte=F("started_at")), name="time_entry_order"
             ),
+            models.CheckConstraint(condition=Q(hourly_rate__gte=0), name="time_entry_rate_not_negative"),
         ]
 
     def __str__(self):

@@ -1,5 +1,4 @@
 import datetime
-from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Sum
@@ -9,6 +8,7 @@ from mto.charts import percent
 from mto.reports import ReportView
 
 from .models import Job, Operation, TimeEntry
+from .selectors import actual_by
 
 GROUP_KEYS = {
     "job": "job__number",
@@ -43,26 +43,16 @@ def job_cost(*, group: str, start, end) -> list[list]:
             scrap=Sum("scrap_qty"),
         )
     )
-    time_key = "operation__" + key
-    spent = (
-        TimeEntry.objects.filter(operation__job__in=jobs, stopped_at__isnull=False)
-        .values(time_key, "operation__work_center__hourly_rate")
-        .annotate(duration=Sum(F("stopped_at") - F("started_at")))
-    )
-    actual_hours: dict = defaultdict(Decimal)
-    actual_cost: dict = defaultdict(Decimal)
-    for row in spent:
-        group_value = row[time_key]
-        hours = Decimal(row["duration"].total_seconds()) / Decimal(3600)
-        actual_hours[group_value] += hours
-        actual_cost[group_value] += hours * row["operation__work_center__hourly_rate"]
+    # Actual cost at the rate each time entry carries (the rate when the work was done).
+    actual = actual_by(TimeEntry.objects.filter(operation__job__in=jobs), "operation__" + key)
     result = []
     for row in planned:
         name = row[key]
         est_cost = (row["est_cost"] or Decimal(0)).quantize(TWO)
-        act_cost = actual_cost[name].quantize(TWO)
+        hours, cost = actual.get(name, (Decimal(0), Decimal(0)))
+        act_cost = cost.quantize(TWO)
         result.append([
-            name, Decimal(row["est_hours"] or 0).quantize(TWO), actual_hours[name].quantize(TWO), est_cost, act_cost,
+            name, Decimal(row["est_hours"] or 0).quantize(TWO), hours.quantize(TWO), est_cost, act_cost,
             act_cost - est_cost, percent(row["scrap"], (row["good"] or 0) + (row["scrap"] or 0)),
         ])  # fmt: skip
     return sorted(result, key=lambda r: -r[5])

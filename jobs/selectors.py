@@ -1,6 +1,7 @@
 """Reads of the jobs app, each with what its page needs in a fixed number of queries."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -137,6 +138,47 @@ def _hours(entries: list[TimeEntry], now) -> Decimal:
     return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.001"), ROUND_HALF_UP)
 
 
+def _entries_cost(entries: list[TimeEntry], now) -> Decimal:
+    """What the entries cost, each at the rate it started with (not the work center's rate of today)."""
+    cost = sum(
+        (
+            Decimal(((e.stopped_at or now) - e.started_at).total_seconds()) / Decimal(3600) * e.hourly_rate
+            for e in entries
+        ),
+        Decimal(0),
+    )
+    return cost.quantize(CENT, ROUND_HALF_UP)
+
+
+def actual_by(entries: QuerySet, key: str) -> dict:
+    """Actual hours and cost of stopped time entries, summed per value of `key`: {value: (hours, cost)}.
+
+    Durations are summed in the database per key and rate, then priced at the rate each entry carries, so
+    the cost of work already done never changes when a work center's rate does.
+    """
+    rows = (
+        entries.filter(stopped_at__isnull=False)
+        .values(key, "hourly_rate")
+        .annotate(duration=Sum(F("stopped_at") - F("started_at")))
+        .order_by()
+    )
+    hours: dict = defaultdict(Decimal)
+    cost: dict = defaultdict(Decimal)
+    for row in rows:
+        spent = Decimal(row["duration"].total_seconds()) / Decimal(3600)
+        hours[row[key]] += spent
+        cost[row[key]] += spent * row["hourly_rate"]
+    return {value: (hours[value], cost[value]) for value in hours}
+
+
+def cost_variance(*, actual: Decimal, baseline: Decimal) -> tuple[Decimal, Decimal | None]:
+    """The one cost variance (job pages, the home page's figure): actual less baseline, and that in percent."""
+    difference = actual - baseline
+    if not baseline:
+        return difference, None
+    return difference, (difference * 100 / baseline).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
 @dataclass
 class CostLine:
     """Estimated against actual for an operation (or a job's total).
@@ -156,13 +198,11 @@ class CostLine:
 
     @property
     def variance_cost(self) -> Decimal:
-        return self.actual_cost - self.earned_cost
+        return cost_variance(actual=self.actual_cost, baseline=self.earned_cost)[0]
 
     @property
     def variance_pct(self) -> Decimal | None:
-        if not self.earned_cost:
-            return None
-        return (self.variance_cost / self.earned_cost * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return cost_variance(actual=self.actual_cost, baseline=self.earned_cost)[1]
 
     @property
     def over(self) -> bool:
@@ -198,9 +238,10 @@ def attach_costs(job: Job, ops: list[Operation], now) -> None:
             earned = Decimal(0)
         else:
             earned = op.setup_hours + op.run_hours_per_piece * (op.good_qty + op.scrap_qty)
-        actual = _hours(list(op.time_entries.all()), now)
+        entries = list(op.time_entries.all())
+        actual = _hours(entries, now)
         lines.append(
-            CostLine(op, estimated, actual, (estimated * rate).quantize(CENT), (actual * rate).quantize(CENT),
+            CostLine(op, estimated, actual, (estimated * rate).quantize(CENT), _entries_cost(entries, now),
                      earned, (earned * rate).quantize(CENT))
         )  # fmt: skip
     job.cost_lines = lines

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db import transaction
 
+from .admin_utils import ServiceOwnedAdmin
 from .models import AuditEntry, Notification, NotificationPreference
 from .notifications import enqueue
 
@@ -31,18 +32,9 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ServiceOwnedAdmin):
     """Read-only: the trail cannot be edited, added to or deleted from the UI."""
 
     list_display = ["changed_at", "object_label", "field", "before", "after", "changed_by"]
     list_filter = ["object_type", "field"]
     search_fields = ["object_label"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

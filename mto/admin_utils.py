@@ -1,6 +1,21 @@
 from django.contrib import admin
 
 
+class ServiceOwnedAdmin(admin.ModelAdmin):
+    """Shown to staff, never written: these rows change only through their services, which check the role,
+    keep the status history and the audit trail, and go through change requests once an order is approved.
+    Staff (superusers too) get the view page; add, change and delete are off."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyInline(admin.TabularInline):
     """History and lines shown in the admin but changed only through the services."""
 
@@ -8,6 +23,12 @@ class ReadOnlyInline(admin.TabularInline):
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -1,9 +1,10 @@
-"""Admin for reading and fixing reference data. Order status is read-only here: it moves only through
-the services (the pages or the API), which keep the history."""
+"""Admin for reading; customers stay editable here. Orders, lines, items (prices) and change requests are
+read-only: they change only through the services (the pages or the API), which check the role and keep
+the history, the audit trail and the change requests."""
 
 from django.contrib import admin
 
-from mto.admin_utils import ReadOnlyInline, StatusHistoryInline
+from mto.admin_utils import ReadOnlyInline, ServiceOwnedAdmin, StatusHistoryInline
 
 from .models import (
     ChangeItem,
@@ -30,7 +31,9 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(ServiceOwnedAdmin):
+    """Read-only: a price changes through item_update (the item page), which audits it."""
+
     list_display = ["part_number", "revision", "description", "unit_price", "is_active"]
     search_fields = ["part_number", "description"]
 
@@ -46,16 +49,15 @@ class StatusInline(StatusHistoryInline):
 
 
 @admin.register(SalesOrder)
-class SalesOrderAdmin(admin.ModelAdmin):
+class SalesOrderAdmin(ServiceOwnedAdmin):
+    """Read-only: an approved order's dates, ship-to and lines change only through a change request."""
+
     list_display = ["number", "customer", "customer_po", "status", "order_date", "promised_date"]
     list_filter = ["status"]
     search_fields = ["number", "customer_po", "customer__name"]
     list_select_related = ["customer"]
     readonly_fields = ["number", "status", "revision", "customer", "created_by"]
     inlines = [LineInline, StatusInline]
-
-    def has_add_permission(self, request):
-        return False
 
 
 class ChangeItemInline(ReadOnlyInline):
@@ -64,7 +66,7 @@ class ChangeItemInline(ReadOnlyInline):
 
 
 @admin.register(ChangeRequest)
-class ChangeRequestAdmin(admin.ModelAdmin):
+class ChangeRequestAdmin(ServiceOwnedAdmin):
     """Read-only: change requests move only through the services, which apply them to the order and jobs."""
 
     list_display = ["order", "number", "status", "revision", "created_by", "decided_by", "decided_at"]
@@ -74,12 +76,3 @@ class ChangeRequestAdmin(admin.ModelAdmin):
     readonly_fields = ["order", "number", "status", "revision", "created_by", "submitted_at", "decided_by",
                        "decided_at", "decision_note"]  # fmt: skip
     inlines = [ChangeItemInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

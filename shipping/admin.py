@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from mto.admin_utils import ReadOnlyInline, StatusHistoryInline
+from mto.admin_utils import ReadOnlyInline, ServiceOwnedAdmin, StatusHistoryInline
 
 from .models import Shipment, ShipmentLine, ShipmentStatusChange
 
@@ -15,12 +15,11 @@ class StatusInline(StatusHistoryInline):
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(admin.ModelAdmin):
+class ShipmentAdmin(ServiceOwnedAdmin):
+    """Read-only: shipments are made, shipped and voided through the shipping services."""
+
     list_display = ["number", "order", "status", "carrier", "tracking_number", "shipped_at"]
     list_filter = ["status"]
     search_fields = ["number", "order__number", "tracking_number"]
     readonly_fields = ["number", "order", "status", "shipped_by", "shipped_at", "created_by"]
     inlines = [LineInline, StatusInline]
-
-    def has_add_permission(self, request):
-        return False

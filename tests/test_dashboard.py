@@ -147,3 +147,38 @@ def test_on_time_report_and_order_book_by_group(client, office, manager, lead, c
     assert by_month == [[f"{TODAY:%Y-%m}", Decimal(50), 2, 1]]
     book = client.get("/sales/reports/order-book/", {"group": "customer"}).context["rows"]
     assert book == [[still_open.customer.name, Decimal("50.00"), 4, 1]]
+
+
+def test_a_rate_change_leaves_the_cost_of_work_done_alone(client, office, manager, lead):
+    """Actual cost is priced at the rate in force when the work ran, not at the work center's rate of today."""
+    from jobs import selectors as job_selectors
+    from jobs.models import WorkCenter
+
+    order = approved_order(office, manager, quantity=10)  # SAW, CNC, INSP at 60.00/h
+    produce(order, lead, 10)
+    for entry in TimeEntry.objects.filter(operation__job__sales_order=order):
+        entry.stopped_at = entry.started_at + datetime.timedelta(hours=3)
+        entry.save()
+    job = Job.objects.get(sales_order=order)
+    cnc = WorkCenter.objects.get(code="CNC")
+    job_services.work_center_save(by=manager, work_center=cnc, hourly_rate=Decimal("100.00"))
+
+    assert job_selectors.job_detail(pk=job.pk).cost_total.actual_cost == Decimal("540.00")  # 9 h x 60.00
+    assert jobs_dash.cost_variance_this_month().actual == Decimal("540.00")
+    client.force_login(manager)
+    rows = {r[0]: r for r in client.get("/jobs/reports/job-cost/", {"group": "work_center"}).context["rows"]}
+    assert rows["CNC"][4] == Decimal("180.00")  # actual cost: 3 h x 60.00, the rate when it ran
+    page = client.get(f"/jobs/{job.pk}/")
+    assert page.context["job"].cost_total.actual_cost == Decimal("540.00")
+
+    # New work is priced at the new rate.
+    later = approved_order(office, manager, quantity=10)
+    produce(later, lead, 10)
+    for entry in TimeEntry.objects.filter(operation__job__sales_order=later):
+        entry.stopped_at = entry.started_at + datetime.timedelta(hours=3)
+        entry.save()
+    new_job = Job.objects.get(sales_order=later)
+    by_center = {c.operation.work_center.code: c for c in job_selectors.job_detail(pk=new_job.pk).cost_lines}
+    assert by_center["CNC"].actual_cost == Decimal("300.00") and by_center["SAW"].actual_cost == Decimal("180.00")
+    rows = {r[0]: r for r in client.get("/jobs/reports/job-cost/", {"group": "work_center"}).context["rows"]}
+    assert rows["CNC"][4] == Decimal("480.00")  # 180.00 then + 300.00

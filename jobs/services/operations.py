@@ -76,7 +76,9 @@ def operation_act(*, operation: Operation, action: str, by: User, expected_versi
                     code="conflict",
                 )
         if action in ("start", "resume"):
-            TimeEntry.objects.create(operation=op, started_at=now, by=by)
+            # The rate in force now prices this entry for good (a later rate change leaves its cost alone).
+            rate = WorkCenter.objects.values_list("hourly_rate", flat=True).get(pk=op.work_center_id)
+            TimeEntry.objects.create(operation=op, started_at=now, by=by, hourly_rate=rate)
         else:
             _close_entry(op, now)
 

@@ -5,18 +5,16 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from mto.api_urls import router
-from mto.roles import ROLE_CAPABILITIES
-from tests.test_access import ROLE_OF_FIXTURE
+from tests.role_table import may
 
 USERS = [None, "office", "manager", "lead", "clerk", "superuser"]
 ENDPOINTS = [(prefix, viewset) for prefix, viewset, _basename in router.registry]
 
 
 def _allowed(user_fixture, capability) -> bool:
-    if capability == "*" or user_fixture == "superuser":
+    if capability == "*":
         return True
-    caps = ROLE_CAPABILITIES[ROLE_OF_FIXTURE[user_fixture]]
-    return any(c in caps for c in ((capability,) if isinstance(capability, str) else capability))
+    return may(user_fixture, *((capability,) if isinstance(capability, str) else capability))
 
 
 @pytest.mark.parametrize("user_fixture", USERS)

@@ -48,7 +48,7 @@ def test_job_detail_query_count_does_not_grow_with_operations(client, office, ma
     for _ in range(10):
         services.operation_add(
             job=job, work_center=WorkCenterFactory(code="ASSY"), description="x", setup_hours=1,
-            run_hours_per_piece=0, by=office,
+            run_hours_per_piece=0, by=manager,
         )  # fmt: skip
     assert _queries(client, url) == before
 
@@ -125,7 +125,9 @@ def test_job_list_csv_and_late_filter(client, office, manager, fmt):
 def test_job_by_hand_gets_its_own_series_and_is_released_by_a_manager(client, office, manager, lead):
     from tests.jobs.factories import WorkCenterFactory
 
-    client.force_login(office)
+    client.force_login(office)  # Office only views jobs (DESIGN.md): the page is refused
+    assert client.get(reverse("jobs:job-create")).status_code == 403
+    client.force_login(manager)
     data = {"origin": "rework", "part_number": "BRK-100", "description": "Rework burrs", "quantity": "0",
             "due_date": "2027-01-10", "priority": "2"}  # fmt: skip
     bad = client.post(reverse("jobs:job-create"), data)
@@ -139,6 +141,7 @@ def test_job_by_hand_gets_its_own_series_and_is_released_by_a_manager(client, of
                 {"work_center": WorkCenterFactory(code="CNC").pk, "description": "Deburr", "setup_hours": "0.5",
                  "run_hours_per_piece": "0.1"})  # fmt: skip
     assert first.operations.count() == 1
+    client.force_login(office)
     assert client.post(reverse("jobs:job-action", args=[first.pk, "release"])).status_code == 403
     client.force_login(manager)
     client.post(reverse("jobs:job-action", args=[first.pk, "release"]))

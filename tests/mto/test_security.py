@@ -44,7 +44,7 @@ def test_passwords_are_validated(db):
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="numeric"):
         validate_password("12345678")
     validate_password("long-enough-and-unusual-9")
 

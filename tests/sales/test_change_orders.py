@@ -409,3 +409,25 @@ def test_every_kind_of_change_in_every_changeable_state(order_in, office, manage
     assert expected()
     assert AuditEntry.objects.filter(reason="Customer e-mail").exists()
     assert Notification.objects.filter(kind="order_acknowledgment", subject__contains="revision 1").exists()
+
+
+def test_a_drawing_attached_through_a_change_request_is_checked_by_content(office, manager):
+    """The service itself refuses a file that is not a PDF, PNG or JPEG whatever its name and type say."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    order = approved_order(office, manager, lines=0, custom=True, quantity=3)
+    line = order.lines.get()
+    request = services.change_request_open(order=order, by=office)
+    fake = SimpleUploadedFile("rev-c.pdf", b"GIF89a not a pdf", content_type="application/pdf")
+    with pytest.raises(ValidationError, match="is not a PDF, PNG or JPEG file"):
+        services.change_item_add(
+            change_request=request, kind="revision", line=line, drawing_revision="C", drawing=fake,
+            reason="New drawing", by=office,
+        )  # fmt: skip
+    assert not request.items.exists()
+    pdf = SimpleUploadedFile("rev-c.pdf", b"%PDF-1.4 revision C", content_type="application/pdf")
+    item = services.change_item_add(
+        change_request=request, kind="revision", line=line, drawing_revision="C", drawing=pdf,
+        reason="New drawing", by=office,
+    )  # fmt: skip
+    assert item.drawing_type == "application/pdf" and item.drawing.read() == b"%PDF-1.4 revision C"

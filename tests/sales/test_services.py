@@ -87,7 +87,7 @@ class TestCreate:
         assert not SalesOrderLine.objects.exists()
 
     def test_failed_create_does_not_burn_a_number(self, office, customer, item):
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError, match="greater than or equal to 1"):
             _create(office, customer, [_line(item, quantity=0)])
         assert _create(office, customer, [_line(item)]).number == "SO-000001"
 
@@ -183,7 +183,7 @@ class TestUpdate:
 
     def test_failed_update_changes_nothing(self, office, customer, item):
         order = _create(office, customer, [_line(item), _line(item, quantity=3)])
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError, match="greater than or equal to 1"):
             services.sales_order_update(
                 order=order,
                 updated_by=office,
@@ -246,7 +246,7 @@ class TestLifecycle:
         assert order.status == S.CANCELLED
 
     def test_cancel_needs_reason(self, draft, office):
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError, match="Please give a reason"):
             services.sales_order_cancel(order=draft, by=office, reason="")
 
     def test_no_cancel_once_in_production(self, draft, office, manager):
@@ -335,7 +335,7 @@ def test_concurrent_creation_never_repeats_a_number(postgres_only):
 
 def test_rejected_order_leaves_no_drawing_files(office, customer, item, settings):
     upload = SimpleUploadedFile("ok.pdf", PDF_BYTES)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="greater than or equal to 1"):
         _create(office, customer, [_custom_line(drawings=[upload]), _line(item, quantity=0)])
     drawings = settings.MEDIA_ROOT / "drawings"
     assert not drawings.exists() or list(drawings.iterdir()) == []

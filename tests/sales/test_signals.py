@@ -34,7 +34,7 @@ def received():
 
 def test_order_approved_fires_once_inside_the_approval(pending, manager, received):
     services.sales_order_approve(order=pending, approved_by=manager)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="already approved"):
         services.sales_order_approve(order=pending, approved_by=manager)
     assert received == [{"order": pending.pk, "status": "approved", "by": "manager", "in_transaction": True}]
 

@@ -190,7 +190,8 @@ class Command(BaseCommand):
                 hours = float(op.setup_hours + op.run_hours_per_piece * op.good_qty) * rng.uniform(0.7, 1.4)
                 start = now - datetime.timedelta(hours=hours + rng.uniform(1, 2000))
                 entries.append(TimeEntry(operation=op, started_at=start, stopped_at=start + datetime.timedelta(
-                    hours=hours), good_qty=op.good_qty, by=self.user))  # fmt: skip
+                    hours=hours), good_qty=op.good_qty, by=self.user,
+                    hourly_rate=self.centers[op.work_center_id].hourly_rate))  # fmt: skip
         TimeEntry.objects.bulk_create(entries, batch_size=5000)
         shipments, shipment_lines = [], []
         by_order: dict[int, list] = {}

@@ -1,0 +1,39 @@
+"""DESIGN.md's role table written out by hand: which role may do what. The tests' only source of truth.
+
+Deliberately not read from mto/roles.py (which grants the rights): a test that took its expectations from
+the table that grants them would pass whatever the table said. Change this file only when DESIGN.md (or a
+written decision) changes; a drift in mto/roles.py or in a role migration then fails the tests.
+
+Keys are the capabilities the code asks for; values the role fixtures (tests/conftest.py) that hold them:
+office (Office), manager (Manager), lead (Shop floor), clerk (Shipping). A superuser may do everything.
+"""
+
+OFFICE, MANAGER, LEAD, CLERK = "office", "manager", "lead", "clerk"
+EVERY_ROLE = frozenset({OFFICE, MANAGER, LEAD, CLERK})
+
+MAY = {
+    # Office: customers, items, sales orders; every role views orders (Shop floor, Shipping: "view orders").
+    "view_orders": EVERY_ROLE,
+    "manage_customers": frozenset({OFFICE, MANAGER}),
+    "edit_orders": frozenset({OFFICE, MANAGER}),  # create, edit drafts, submit, cancel
+    "close_orders": frozenset({OFFICE, MANAGER}),  # Office closes a shipped order
+    "approve_orders": frozenset({MANAGER}),  # approve or reject
+    # Jobs: Office and Shipping view them, the Shop floor works on them; only the Manager plans them
+    # (jobs by hand, routings: Office "views jobs" only) and releases, holds or cancels them.
+    "view_jobs": EVERY_ROLE,
+    "plan_jobs": frozenset({MANAGER}),
+    "manage_jobs": frozenset({MANAGER}),
+    "run_floor": frozenset({LEAD}),  # board, operations, pieces, holds with a reason, notes
+    # Shipments: Office and Manager view them, Shipping makes them, the Manager voids them.
+    "view_shipments": frozenset({OFFICE, MANAGER, CLERK}),
+    "ship": frozenset({CLERK}),
+    "void_shipments": frozenset({MANAGER}),
+    "view_reports": frozenset({MANAGER}),
+}
+
+
+def may(role_fixture: str, *capabilities: str) -> bool:
+    """Whether the role (a fixture name, or "superuser") may do what needs any one of `capabilities`."""
+    if role_fixture == "superuser":
+        return True
+    return any(role_fixture in MAY[c] for c in capabilities)
