@@ -44,7 +44,7 @@ def test_each_shipment_step_by_each_role(request, office, manager, lead, clerk, 
         run()
         if shipment:
             shipment.refresh_from_db()
-            assert shipment.status == TRANSITIONS[step]["target"]
+            assert shipment.status == TRANSITIONS[step].target
         else:
             assert Shipment.objects.count() == before[0] + 1
     else:
