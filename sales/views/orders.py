@@ -10,7 +10,7 @@ from django.views.generic import TemplateView
 
 from mto.forms import apply_service_errors
 from mto.idempotency import new_token, submit_once
-from mto.lists import FilteredListView, csv_text
+from mto.lists import FilteredListView
 from mto.roles import CapabilityRequiredMixin
 
 from .. import selectors, services, signals
@@ -36,8 +36,8 @@ class SalesOrderListView(FilteredListView):
 
     def csv_row(self, order):
         promised = order.promised_date.isoformat() if order.promised_date else ""
-        return [order.number, order.get_status_display(), csv_text(order.customer.code), csv_text(order.customer.name),
-                csv_text(order.customer_po), order.order_date.isoformat(), promised, order.line_count,
+        return [order.number, order.get_status_display(), order.customer.code, order.customer.name,
+                order.customer_po, order.order_date.isoformat(), promised, order.line_count,
                 order.total]  # fmt: skip
 
 
