@@ -6,7 +6,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from mto.forms import apply_service_errors
-from mto.idempotency import new_token, submit_once
+from mto.idempotency import already_sent, new_token, submit_once
 from mto.lists import FilteredListView
 from mto.pagination import CappedPaginator
 from mto.roles import CapabilityRequiredMixin
@@ -83,6 +83,9 @@ class ShipmentFormView(CapabilityRequiredMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
+        if not self.shipment and (url := already_sent(request)):
+            messages.info(request, "This shipment was already sent; here it is.")
+            return redirect(url)
         form = self.form()
         if form.is_valid():
             try:

@@ -9,7 +9,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from mto.forms import apply_service_errors
-from mto.idempotency import new_token, submit_once
+from mto.idempotency import already_sent, new_token, submit_once
 from mto.lists import FilteredListView
 from mto.roles import CapabilityRequiredMixin
 
@@ -130,6 +130,9 @@ class SalesOrderFormView(CapabilityRequiredMixin, TemplateView):
         return super().get_context_data(order=self.order, item_prices=prices, **kwargs)
 
     def post(self, request, *args, **kwargs):
+        if not self.order and (url := already_sent(request)):
+            messages.info(request, "This order was already sent; here it is.")
+            return redirect(url)
         form, formset = self.forms()
         if form.is_valid() and formset.is_valid():
             lines = []
