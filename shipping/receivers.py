@@ -7,6 +7,7 @@ from jobs.models import Job
 from jobs.signals import job_detail_panels
 from sales.models import SalesOrder
 from sales.signals import order_changed, order_detail_panels
+from sales.workflow import OPEN_STATUSES
 
 from . import selectors, services
 
@@ -18,10 +19,11 @@ def follow_order_change(sender, order, change_request, items, by, **kwargs):
 
 @receiver(order_detail_panels, sender=SalesOrder, dispatch_uid="shipping.order_panel")
 def order_panel(sender, order, request, **kwargs):
-    if not request.user.has_perm("mto.view_orders"):
+    # The panel links to shipments: only for those who may open them (a lead sees orders, not shipments).
+    if not request.user.has_perm("mto.view_shipments"):
         return None
     shipments = selectors.shipments_for_order(order=order)
-    can_ship = request.user.has_perm("mto.ship") and order.status in ("approved", "in_production", "partially_shipped")
+    can_ship = request.user.has_perm("mto.ship") and order.status in OPEN_STATUSES
     if not shipments and not can_ship:
         return None
     context = {"shipments": shipments, "order": order, "can_ship": can_ship}
