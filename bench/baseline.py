@@ -31,9 +31,9 @@ from jobs.models import Job, Operation, WorkCenter
 from jobs.workflow import OPEN, J, O
 from mto.context_processors import notifications as real_notifications
 from mto.pagination import CappedPage, CappedPaginator
-from sales.filters import SalesOrderFilter
+from sales.filters import SalesOrderListFilter
 from sales.models import ChangeItem, ChangeRequest, SalesOrder, SalesOrderLine
-from shipping.workflow import SHIPPABLE_ORDER_STATUSES
+from sales.workflow import OPEN_STATUSES
 
 User = get_user_model()
 CAP = CappedPaginator.cap
@@ -217,7 +217,7 @@ def order_list(request, user):
     context = {
         "orders": page["page_obj"].object_list,
         "object_list": page["page_obj"].object_list,
-        "filter": SalesOrderFilter(request.GET or None, queryset=SalesOrder.objects.none()),
+        "filter": SalesOrderListFilter(request.GET or None, queryset=SalesOrder.objects.none()),
         "query": _query_string(request),
         **page,
     }
@@ -360,7 +360,7 @@ def ready_to_ship(request, user):
         FROM me LEFT JOIN (SELECT * FROM lines ORDER BY order__promised_date NULLS LAST, order_id, line_no
                            LIMIT 51) l ON TRUE
         ORDER BY l.order__promised_date NULLS LAST, l.order_id, l.line_no""",
-        {"user": user, "shippable": list(SHIPPABLE_ORDER_STATUSES)},
+        {"user": user, "shippable": list(OPEN_STATUSES)},
     )
     me = _user(rows[0], request)
     lines = [_strip_build(SalesOrderLine, r) for r in rows if r["id"] is not None]
@@ -483,7 +483,7 @@ def order_detail(request, user, pk):
             jobs.append(job)
         panels.append(render_to_string("jobs/partials/order_panel.html", {"jobs": jobs}, request=request))
     shipments = _json_rows(Shipment, me["shipments"])
-    can_ship = request.user.has_perm("mto.ship") and order.status in SHIPPABLE_ORDER_STATUSES
+    can_ship = request.user.has_perm("mto.ship") and order.status in OPEN_STATUSES
     if shipments or can_ship:
         context = {"shipments": shipments, "order": order, "can_ship": can_ship}
         panels.append(render_to_string("shipping/partials/order_panel.html", context, request=request))

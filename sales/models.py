@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q
 from django.urls import reverse
 
 from mto.models import TextSafetyMixin
@@ -135,18 +135,13 @@ class SalesOrder(TextSafetyMixin, models.Model):
     @property
     def is_changeable(self) -> bool:
         """Approved orders change through change requests until the last piece ships."""
-        return self.status in CHANGEABLE_STATUSES
+        from .workflow import OPEN_STATUSES  # workflow imports the models
+
+        return self.status in OPEN_STATUSES
 
     @property
     def number_digits(self) -> str:
         return self.number.removeprefix("SO-")
-
-
-CHANGEABLE_STATUSES = (
-    SalesOrder.Status.APPROVED,
-    SalesOrder.Status.IN_PRODUCTION,
-    SalesOrder.Status.PARTIALLY_SHIPPED,
-)
 
 
 class SalesOrderLineQuerySet(models.QuerySet):
@@ -258,10 +253,6 @@ class SalesOrderStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.order_id}: {self.from_status or '-'} -> {self.to_status}"
-
-
-def order_total_expression():
-    return Sum(F("lines__quantity") * F("lines__unit_price"), filter=Q(lines__is_cancelled=False))
 
 
 def change_drawing_upload_to(instance, filename):

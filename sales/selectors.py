@@ -86,10 +86,6 @@ def order_detail(*, pk: int) -> SalesOrder:
     )
 
 
-def order_for_edit(*, pk: int) -> SalesOrder:
-    return SalesOrder.objects.select_related("customer").get(pk=pk)
-
-
 def order_changes(*, order: SalesOrder) -> list[ChangeRequest]:
     """The order's change requests with their items, oldest first (two queries)."""
     items = ChangeItem.objects.select_related("line__item", "item", "ship_to").order_by("id")

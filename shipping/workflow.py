@@ -14,8 +14,6 @@ TRANSITIONS = {
     },
 }
 
-SHIPPABLE_ORDER_STATUSES = ("approved", "in_production", "partially_shipped")
-
 
 def available_transitions(shipment: Shipment, user) -> list[tuple[str, dict]]:
     return [

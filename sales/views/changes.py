@@ -15,7 +15,7 @@ from ..forms import (
     ChangeItemForm,
     TransitionForm,
 )
-from ..models import ChangeItem, ChangeRequest, Item, SalesOrder, SalesOrderLine
+from ..models import ChangeItem, ChangeRequest, SalesOrder, SalesOrderLine
 
 
 class ChangeRequestCreateView(CapabilityRequiredMixin, View):
@@ -62,25 +62,14 @@ class ChangeRequestDetailView(CapabilityRequiredMixin, TemplateView):
 
     @staticmethod
     def _offer_changes(change: ChangeRequest, lines: list[SalesOrderLine]) -> None:
-        """Give each line the changes it can still take in this request (one query for catalogue revisions)."""
+        """Give each line the changes it can still take in this request: the service's rules decide."""
+        offers = services.change_line_offers(items=change.item_list, lines=lines)
         taken = {(item.kind, item.line_id) for item in change.item_list}
-        revisions = set(
-            Item.objects.filter(
-                part_number__in={line.item.part_number for line in lines if line.item_id}, is_active=True
-            ).values_list("part_number", "pk")
-        )
         for line in lines:
             line.cancelled_here = (ChangeItem.Kind.CANCEL_LINE, line.pk) in taken
-            line.offers = []
-            if line.is_cancelled or line.cancelled_here:
-                continue
-            for kind in ChangeItem.LINE_KINDS:
-                if (kind, line.pk) in taken:
-                    continue
-                if kind == ChangeItem.Kind.REVISION and line.item_id:
-                    if not any(part == line.item.part_number and pk != line.item_id for part, pk in revisions):
-                        continue  # no other revision of this item in the catalogue to change to
-                line.offers.append((kind, ChangeItem.Kind(kind).label.removeprefix("Line ").capitalize()))
+            line.offers = [
+                (kind, ChangeItem.Kind(kind).label.removeprefix("Line ").capitalize()) for kind in offers[line.pk]
+            ]
 
 
 class ChangeItemFormView(ServiceFormView):

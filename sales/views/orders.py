@@ -14,7 +14,7 @@ from mto.lists import FilteredListView
 from mto.roles import CapabilityRequiredMixin
 
 from .. import selectors, services, signals
-from ..filters import SalesOrderFilter
+from ..filters import SalesOrderListFilter
 from ..forms import (
     SalesOrderForm,
     SalesOrderLineFormSet,
@@ -28,7 +28,7 @@ class SalesOrderListView(FilteredListView):
     capability = "view_orders"
     template_name = "sales/order_list.html"
     context_object_name = "orders"
-    filterset_class = SalesOrderFilter
+    filterset_class = SalesOrderListFilter
     base_queryset = selectors.order_list_queryset
     csv_filename = "sales-orders.csv"
     csv_header = ["number", "status", "customer_code", "customer", "customer_po", "order_date", "promised_date",
