@@ -8,9 +8,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from mto.audit import audit_for
-from mto.forms import ServiceFormView, apply_service_errors
+from mto.forms import ServiceFormView, apply_service_errors, run_for_button
 from mto.idempotency import new_token, submit_once
 from mto.lists import FilteredListView
+from mto.pages import selected_or_404
 from mto.roles import CapabilityRequiredMixin
 
 from . import selectors, services, signals
@@ -55,10 +56,7 @@ class ManualJobCreateView(ServiceFormView):
 
 
 def _job_or_404(pk, selector):
-    try:
-        return selector(pk=pk)
-    except Job.DoesNotExist:
-        raise Http404("No such job") from None
+    return selected_or_404(selector, what="job", pk=pk)
 
 
 class JobDetailView(CapabilityRequiredMixin, TemplateView):
@@ -168,11 +166,8 @@ class OperationRemoveView(CapabilityRequiredMixin, View):
 
     def post(self, request, pk):
         operation = get_object_or_404(Operation.objects.select_related("job"), pk=pk)
-        try:
-            services.operation_remove(operation=operation, by=request.user)
-            messages.success(request, "Operation removed.")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        remove = lambda: services.operation_remove(operation=operation, by=request.user)  # noqa: E731
+        run_for_button(request, remove, success="Operation removed.")
         return redirect(operation.job)
 
 

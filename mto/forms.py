@@ -1,8 +1,11 @@
 """Forms whose valid data goes to one service: the service's ValidationError lands on the form."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.views.generic import FormView
 
 from .idempotency import FIELD, already_sent, new_token, submit_once
@@ -74,3 +77,41 @@ class ServiceFormView(CapabilityRequiredMixin, FormView):
 
     def get_success_url(self):
         return self.object.get_absolute_url()
+
+
+class ServiceEditView(ServiceFormView):
+    """Edit one row through its service: the row (`self.edited`) is loaded or 404 before anything else.
+
+    The form edits a fresh copy, so a form refused halfway leaves `self.edited` as loaded for the service.
+    """
+
+    queryset = None  # the rows that may be edited; the URL's pk picks one
+
+    def dispatch(self, request, *args, **kwargs):
+        self.edited = get_object_or_404(self.queryset, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.queryset.get(pk=self.edited.pk)}
+
+
+def refuse_unless_editable(request, obj, *, capability: str, editable: bool, message: str):
+    """Back to `obj` with `message` when the user may edit such rows (`capability`) but not this one now.
+
+    Users without the capability go on to the view's own check, which answers 403.
+    """
+    if request.user.has_perm(f"mto.{capability}") and not editable:
+        messages.error(request, message)
+        return HttpResponseRedirect(obj.get_absolute_url())
+    return None
+
+
+def run_for_button(request, call: Callable[[], object], *, success: str) -> bool:
+    """A POST button's one service call: its ValidationError becomes the error message, else `success`."""
+    try:
+        call()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False
+    messages.success(request, success)
+    return True

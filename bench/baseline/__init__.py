@@ -13,7 +13,8 @@ A field the SQL forgot to fetch would be loaded lazily by Django, and show up as
 `X-Queries` header that the benchmark prints for the baselines too.
 """
 
+from .common import notifications  # bench.settings' context processor
 from .details import job_detail, order_detail
 from .lists import floor_board, job_list, order_list, ready_to_ship
 
-__all__ = ["floor_board", "job_detail", "job_list", "order_detail", "order_list", "ready_to_ship"]
+__all__ = ["floor_board", "job_detail", "job_list", "notifications", "order_detail", "order_list", "ready_to_ship"]

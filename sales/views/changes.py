@@ -7,7 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
-from mto.forms import ServiceFormView
+from mto.forms import ServiceFormView, refuse_unless_editable, run_for_button
+from mto.pages import selected_or_404
 from mto.roles import CapabilityRequiredMixin
 
 from .. import selectors, services
@@ -38,10 +39,7 @@ class ChangeRequestDetailView(CapabilityRequiredMixin, TemplateView):
     template_name = "sales/change_detail.html"
 
     def get_context_data(self, **kwargs):
-        try:
-            change = selectors.change_detail(pk=self.kwargs["pk"])
-        except ChangeRequest.DoesNotExist:
-            raise Http404("No such change request") from None
+        change = selected_or_404(selectors.change_detail, what="change request", pk=self.kwargs["pk"])
         user = self.request.user
         editing = change.is_editable and user.has_perm("mto.edit_orders")
         header_kinds = {item.kind for item in change.item_list if not item.line_id}
@@ -98,9 +96,12 @@ class ChangeItemFormView(ServiceFormView):
                     order_id=self.change.order_id,
                 )
         self.order = self.change.order
-        if request.user.has_perm("mto.edit_orders") and not self.change.is_editable:
-            messages.error(request, f"Change {self.change.number} is {self.change.get_status_display().lower()}.")
-            return redirect(self.change)
+        refused = refuse_unless_editable(
+            request, self.change, capability="edit_orders", editable=self.change.is_editable,
+            message=f"Change {self.change.number} is {self.change.get_status_display().lower()}.",
+        )  # fmt: skip
+        if refused:
+            return refused
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -132,12 +133,11 @@ class ChangeItemRemoveView(CapabilityRequiredMixin, View):
 
     def post(self, request, pk):
         item = get_object_or_404(ChangeItem.objects.select_related("change_request"), pk=pk)
-        try:
-            services.change_item_remove(item=item, by=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "The change was removed from the request.")
+        run_for_button(
+            request,
+            lambda: services.change_item_remove(item=item, by=request.user),
+            success="The change was removed from the request.",
+        )
         return redirect(item.change_request)
 
 

@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from mto.forms import apply_service_errors
+from mto.forms import apply_service_errors, refuse_unless_editable
 from mto.idempotency import already_sent, new_token, submit_once
 from mto.lists import FilteredListView
+from mto.pages import selected_or_404
 from mto.roles import CapabilityRequiredMixin
 
 from .. import selectors, services, signals
@@ -42,10 +43,7 @@ class SalesOrderListView(FilteredListView):
 
 
 def _order_or_404(pk: int) -> SalesOrder:
-    try:
-        return selectors.order_detail(pk=pk)
-    except SalesOrder.DoesNotExist:
-        raise Http404("No such order") from None
+    return selected_or_404(selectors.order_detail, what="order", pk=pk)
 
 
 class SalesOrderDetailView(CapabilityRequiredMixin, TemplateView):
@@ -108,9 +106,12 @@ class SalesOrderFormView(CapabilityRequiredMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if "pk" in kwargs:
             self.order = get_object_or_404(SalesOrder, pk=kwargs["pk"])
-            if request.user.has_perm("mto.edit_orders") and not self.order.is_editable:
-                messages.error(request, f"{self.order.number} is not a draft any more; it cannot be edited.")
-                return redirect(self.order)
+            refused = refuse_unless_editable(
+                request, self.order, capability="edit_orders", editable=self.order.is_editable,
+                message=f"{self.order.number} is not a draft any more; it cannot be edited.",
+            )  # fmt: skip
+            if refused:
+                return refused
         return super().dispatch(request, *args, **kwargs)
 
     def forms(self):
