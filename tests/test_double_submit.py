@@ -100,16 +100,23 @@ def _token(client, page) -> str:
     return tokens.pop()
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_two_identical_posts_save_once(name, db):
+def _filled_form(name):
+    """(user, URL to POST, data with the token of a freshly rendered form, the model that gains a row)."""
     users = _users()
     who, page, post_url, data, model = _forms(_world(users))[name]
     client = Client()
     client.force_login(users[who])
-    data = {**data, "submit_token": _token(client, page)}
+    return users[who], post_url or page, {**data, "submit_token": _token(client, page)}, model
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_two_identical_posts_save_once(name, db):
+    user, url, data, model = _filled_form(name)
+    client = Client()
+    client.force_login(user)
     before = model.objects.count()
-    first = client.post(post_url or page, data)
-    second = client.post(post_url or page, data)
+    first = client.post(url, data)
+    second = client.post(url, data)
     assert first.status_code == 302, (name, first.status_code)
     assert second.status_code == 302 and second["Location"] == first["Location"], name
     assert model.objects.count() == before + 1, name
@@ -120,11 +127,7 @@ def test_two_identical_posts_save_once(name, db):
 def test_two_identical_posts_at_once_save_once(name):
     if not is_postgres():
         pytest.skip("needs PostgreSQL (set DATABASE_URL): two requests in two transactions at once")
-    users = _users()
-    who, page, post_url, data, model = _forms(_world(users))[name]
-    client = Client()
-    client.force_login(users[who])
-    data = {**data, "submit_token": _token(client, page)}
+    user, url, data, model = _filled_form(name)
     before = model.objects.count()
     barrier = threading.Barrier(2)
     answers = []
@@ -132,9 +135,9 @@ def test_two_identical_posts_at_once_save_once(name):
     def send():
         try:
             twin = Client()
-            twin.force_login(users[who])
+            twin.force_login(user)
             barrier.wait(timeout=30)
-            answers.append(twin.post(post_url or page, data).status_code)
+            answers.append(twin.post(url, data).status_code)
         finally:
             connection.close()
 
