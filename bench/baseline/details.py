@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from jobs.models import Job, Operation
 from jobs.workflow import O
+from mto.idempotency import new_token
 from sales.models import ChangeItem, ChangeRequest, SalesOrder, SalesOrderLine
 from sales.workflow import OPEN_STATUSES
 
@@ -125,7 +126,7 @@ def order_detail(request, user, pk):
         panels.append(render_to_string("jobs/partials/order_panel.html", {"jobs": jobs}, request=request))
     shipments = _json_rows(Shipment, me["shipments"])
     can_ship = request.user.has_perm("mto.ship") and order.status in OPEN_STATUSES
-    if shipments or can_ship:
+    if request.user.has_perm("mto.view_shipments") and (shipments or can_ship):
         context = {"shipments": shipments, "order": order, "can_ship": can_ship}
         panels.append(render_to_string("shipping/partials/order_panel.html", context, request=request))
     changes = []
@@ -238,5 +239,6 @@ def job_detail(request, user, pk):
         "hold_form": HoldForm(),
         "changes": _json_rows(AuditEntry, me["changes"]),
         "panels": panels,
+        "submit_token": new_token(),
     }
     return _render(request, "jobs/job_detail.html", job.get_absolute_url(), context)
