@@ -1,7 +1,9 @@
 """Demo data for every role: users, customers, items, work centers and orders in every state.
 
-It lives in the shipping app because it drives all three apps (shipping is the top of the dependency
-chain). Everything goes through the services, so the demo obeys the same rules as real use. Idempotent:
+It lives in the platform's management commands because it composes every app: like the URL
+configuration and settings it is part of the composition root, the one place allowed to import all apps
+(the layers run mto -> sales -> jobs -> shipping otherwise). Everything goes through the services, so
+the demo obeys the same rules as real use. Idempotent:
 each demo order is keyed by its PO number and made once.
 """
 
