@@ -377,13 +377,9 @@ def service_action(
 # --- errors: JSON everywhere under /api/ ---------------------------------------------------------------------
 
 
-def _has_nul(querydict) -> bool:
-    return any("\x00" in key or any("\x00" in v for v in values) for key, values in querydict.lists())
-
-
 class ApiErrorsMiddleware:
     """Under /api/ every answer is JSON, errors included: Django's own 404 (HTML under DEBUG), 405, 403, 413 and
-    500 pages are replaced by {"detail": ...}. A query string with NUL is refused (PostgreSQL cannot store it)."""
+    500 pages are replaced by {"detail": ...}. (mto.middleware.RefuseNulMiddleware refuses a NUL in the query.)"""
 
     KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
 
@@ -393,8 +389,6 @@ class ApiErrorsMiddleware:
     def __call__(self, request):
         if not request.path.startswith("/api/"):
             return self.get_response(request)
-        if _has_nul(request.GET):
-            return JsonResponse({"detail": NUL_MESSAGE}, status=400)
         response = self.get_response(request)
         content_type = response.get("Content-Type", "")
         if response.status_code >= 400 and "json" not in content_type:
