@@ -198,6 +198,20 @@ TOUCH_JS = """(min) => {
 
 AXE_JS = "async () => await axe.run(document, {resultTypes: ['violations']})"
 
+# What axe-core 4 no longer reports (duplicate ids) or cannot know (a label that reads "[invalid name]",
+# django-filter's placeholder for a filter without one).
+PAGE_JS = """() => {
+  const ids = {};
+  for (const el of document.querySelectorAll('[id]')) ids[el.id] = (ids[el.id] || 0) + 1;
+  const problems = Object.entries(ids).filter(([, n]) => n > 1).map(([id, n]) => `id="${id}" ${n} times`);
+  if (document.body.innerText.includes('[invalid name]')) problems.push('a label reads "[invalid name]"');
+  return problems;
+}"""
+# The job's routing table must fit a tablet held upright, not hide its last columns.
+ROUTING_FITS_JS = """() => [...document.querySelectorAll('.routing-table')].map(
+  e => e.scrollWidth <= e.clientWidth ? '' : `the routing table is ${e.scrollWidth} px wide in ${e.clientWidth} px`
+).filter(Boolean)"""
+
 
 def check_page(page, problems, label):
     result = page.evaluate(AXE_JS)
@@ -207,6 +221,8 @@ def check_page(page, problems, label):
             problems.append(f"{label}: axe {v['id']} ({v['impact']}): {v['help']} -> {targets}")
     for small in page.evaluate(TOUCH_JS, MIN_TARGET):
         problems.append(f"{label}: touch target under {MIN_TARGET} px: {small}")
+    for problem in page.evaluate(PAGE_JS) + page.evaluate(ROUTING_FITS_JS):
+        problems.append(f"{label}: {problem}")
 
 
 def test_every_page_of_every_role(browser, live_server):
@@ -226,7 +242,7 @@ def test_every_page_of_every_role(browser, live_server):
     assert not set(spec) - {n for _r, n, _v in patterns}, "pages() names a URL that no longer exists"
     views = {name: view for _r, name, view in patterns}
 
-    problems, visited = [], 0
+    problems, visited, timings = [], 0, []
     context = browser.new_context(viewport=TABLET_PORTRAIT, bypass_csp=True)
     context.add_init_script(path=str(AXE))
     page = context.new_page()
@@ -258,6 +274,7 @@ def test_every_page_of_every_role(browser, live_server):
                     response = page.request.get(live_server.url + url, max_redirects=0)
                     assert response.status == (200 if allowed else 403), f"{label}: {response.status}"
                     continue
+                began = time.monotonic()
                 response = page.goto(live_server.url + url)
                 visited += 1
                 if not allowed:
@@ -267,6 +284,7 @@ def test_every_page_of_every_role(browser, live_server):
                     assert response.status == 200, f"{label}: answered {response.status}"
                     assert page.url == live_server.url + url, f"{label}: sent on to {page.url}"
                 check_page(page, problems, label)
+                timings.append((time.monotonic() - began, label))
                 if name == "home":  # the collapsed menu, opened
                     page.locator(".navbar-toggler").click()
                     page.locator("#main-nav.show").wait_for()
@@ -284,4 +302,5 @@ def test_every_page_of_every_role(browser, live_server):
         context.close()
     elapsed = time.monotonic() - started
     print(f"\ncrawled {visited} pages and {len(actions)} actions for {len(ROLES)} roles in {elapsed:.0f} s")
+    print("slowest:", ", ".join(f"{label} {t:.1f} s" for t, label in sorted(timings, reverse=True)[:8]))
     assert problems == [], f"{len(problems)} problems:\n" + "\n".join(problems)
