@@ -10,6 +10,7 @@ tests/test_access.py.
 One browser context per role; the whole crawl is one test so the demo data is made once.
 """
 
+import re
 import time
 from io import StringIO
 
@@ -144,8 +145,10 @@ def pages(d):
         "sales:order-create": ("page", none),
         "sales:order-detail": ("page", [({"pk": o.pk}, "") for o in d["orders"].values()]),
         "sales:order-edit": ("page", [({"pk": draft.pk}, "")]),
-        "sales:order-acknowledgment": ("page", [({"pk": d["orders"]["DEMO-1014"].pk}, ""),
-                                                ({"pk": d["orders"]["DEMO-1014"].pk}, "revision=0")]),
+        "sales:order-acknowledgment": (
+            "page",
+            [({"pk": d["orders"]["DEMO-1014"].pk}, ""), ({"pk": d["orders"]["DEMO-1014"].pk}, "revision=0")],
+        ),
         "sales:change-detail": ("page", [({"pk": c.pk}, "") for c in one_per(ChangeRequest.objects.all(), "status")]),
         "sales:change-item-create": ("page", [({"pk": change.pk, "kind": k}, q) for k, q in kinds]),
         "sales:change-item-edit": ("page", [({"item": change.items.first().pk}, "")]),
@@ -159,8 +162,14 @@ def pages(d):
         "jobs:work-center-list": ("page", none),
         "jobs:work-center-create": ("page", none),
         "jobs:work-center-edit": ("page", [({"pk": WorkCenter.objects.order_by("id").first().pk}, "")]),
-        "jobs:floor-board": ("page", [({}, "")] + [({}, f"wc={c}") for c in WorkCenter.objects.values_list(
-            "code", flat=True).filter(is_active=True).order_by("code")]),  # fmt: skip
+        "jobs:floor-board": (
+            "page",
+            [({}, "")]
+            + [
+                ({}, f"wc={c}")
+                for c in WorkCenter.objects.values_list("code", flat=True).filter(is_active=True).order_by("code")
+            ],
+        ),  # fmt: skip
         "jobs:floor-job": ("page", [({"pk": j.pk}, "") for j in floor_jobs]),
         "shipping:report-on-time": ("page", report(OnTimeReportView)),
         "shipping:ready-to-ship": ("page", none),
@@ -191,7 +200,8 @@ TOUCH_JS = """(min) => {
     if (floor && el.tagName === 'A' && style.display === 'inline' && el.closest('p, li, td, dd')) continue;
     if (r.width < min - 0.5 || r.height < min - 0.5) {
       const text = (el.innerText || el.value || el.getAttribute('aria-label') || el.id || '').trim().slice(0, 30);
-      small.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')} "${text}" ${r.width.toFixed(0)}x${r.height.toFixed(0)}`);
+      const size = `${r.width.toFixed(0)}x${r.height.toFixed(0)}`;
+      small.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')} "${text}" ${size}`);
     }
   }
   return small;
@@ -290,9 +300,9 @@ def test_every_page_of_every_role(browser, live_server):
                     page.locator("#main-nav.show").wait_for()
                     page.wait_for_timeout(400)  # the collapse animation
                     check_page(page, problems, f"{label} (menu open)")
-        for route, name, view in actions:
-            url = "/" + route.replace("<int:pk>", "1").replace("<int:item>", "1").replace("<int:order>", "1")
-            url = url.replace("<slug:name>", "x").replace("<slug:action>", "x").replace("<slug:kind>", "x")
+        for route, _name, view in actions:
+            # Any id will do: the capability is checked before the object is looked up, the method before both.
+            url = "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: "1" if m.group(1) in (None, "int") else "x", route)
             status = page.request.get(live_server.url + url, max_redirects=0).status
             expected = 405 if may_open(user, view) else 403
             assert status == expected, f"{username} GET {url} (an action, POST only): {status}, not {expected}"
@@ -306,3 +316,18 @@ def test_every_page_of_every_role(browser, live_server):
     print(f"loading the pages {loading:.0f} s, checking them {sum(t[0] for t in timings) - loading:.0f} s; slowest:",
           ", ".join(f"{label} {t:.1f} s" for t, _, label in sorted(timings, reverse=True)[:5]))  # fmt: skip
     assert problems == [], f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+def test_a_floor_action_fills_the_one_messages_region(page, live_server, office, manager, lead, login):
+    """The routing answers an htmx action with the message out of band: still one #messages, now holding it."""
+    from playwright.sync_api import expect
+
+    from tests.jobs.conftest import approved_order
+
+    job = Job.objects.filter(sales_order=approved_order(office, manager)).get()
+    page.set_viewport_size(TABLET_PORTRAIT)
+    login(page, "lead")
+    page.goto(live_server.url + job.get_floor_url())
+    page.locator("section.card", has_text="10 · SAW").get_by_role("button", name="Start").click()
+    expect(page.locator("#messages")).to_contain_text("Operation 10: start done.")
+    assert page.locator("[id=messages]").count() == 1
