@@ -33,6 +33,8 @@ class Transition:
     button: str = "primary"
     reason_prompt: str = "Please give a reason."
     icon: str = ""  # a Bootstrap icon name for the big floor buttons
+    # The placeholder of an optional note the page offers beside the button (a manager's approval note).
+    note: str = ""
 
     @property
     def capabilities(self) -> tuple[str, ...]:

@@ -91,7 +91,15 @@ CHANGE_TRANSITIONS = {
     t.name: t
     for t in [
         Transition("submit", "Submit for approval", (CR.DRAFT,), CR.PENDING, "edit_orders"),
-        Transition("approve", "Approve change", (CR.PENDING,), CR.APPROVED, "approve_orders", button="success"),
+        Transition(
+            "approve",
+            "Approve change",
+            (CR.PENDING,),
+            CR.APPROVED,
+            "approve_orders",
+            button="success",
+            note="Note (optional)",
+        ),  # fmt: skip
         Transition(
             "reject",
             "Reject change",
