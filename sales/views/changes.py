@@ -53,10 +53,7 @@ class ChangeRequestDetailView(CapabilityRequiredMixin, TemplateView):
             lines=lines,
             header_kinds=header_kinds,
             editing=editing,
-            # A draft with nothing in it offers no submit: the service would only refuse it.
-            transitions=[
-                t for t in available_change_transitions(change, user) if t.name != "submit" or change.item_list
-            ],
+            transitions=available_change_transitions(change, user, items=change.item_list),
             **kwargs,
         )
 
