@@ -19,7 +19,7 @@ from . import selectors, services
 from .filters import JobFilter
 from .forms import HoldForm, JobActionForm, ManualJobForm, NoteForm, OperationForm, ReportPiecesForm, WorkCenterForm
 from .models import Job, Operation, WorkCenter
-from .workflow import JOB_ACTIONS, OPERATIONS_MOVE_IN, available_job_actions, available_operation_moves
+from .workflow import JOB_ACTIONS, available_job_actions, available_operation_moves, can_report_pieces
 
 # --- office and planner -----------------------------------------------------------------------------
 
@@ -238,6 +238,7 @@ class FloorJobView(CapabilityRequiredMixin, TemplateView):
         user = self.request.user
         for op in job.ops:
             op.moves = available_operation_moves(op, job, user)
+            op.can_report = can_report_pieces(op, job, user)
         actions = {t.name for t in available_job_actions(job, user)}
         return super().get_context_data(
             job=job,
@@ -247,7 +248,6 @@ class FloorJobView(CapabilityRequiredMixin, TemplateView):
             submit_token=new_token(),
             can_hold="hold" in actions,
             can_resume="resume" in actions,
-            ops_can_move=job.status in OPERATIONS_MOVE_IN,
             **kwargs,
         )
 

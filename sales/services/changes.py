@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from mto.audit import audit_event
 from mto.db import atomic_with_retry
-from mto.transitions import User, transition
+from mto.transitions import User, initial_status, record_first_status, transition
 
 from ..models import (
     ChangeItem,
@@ -196,7 +196,11 @@ def change_request_open(*, order: SalesOrder, by: User) -> ChangeRequest:
     if existing:
         return existing
     number = (order.change_requests.aggregate(n=Max("number"))["n"] or 0) + 1
-    return ChangeRequest.objects.create(order=order, number=number, created_by=by)
+    change = ChangeRequest.objects.create(
+        order=order, number=number, created_by=by, status=initial_status(CHANGE_REQUEST)
+    )
+    record_first_status(CHANGE_REQUEST, change, by=by)  # its own fields are its history: writes nothing today
+    return change
 
 
 def _save_item(order: SalesOrder, change: ChangeRequest, item: ChangeItem, fields: dict) -> ChangeItem:
