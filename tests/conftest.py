@@ -79,6 +79,21 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# `make test` runs the suite on two processes (pytest-xdist, `--dist loadgroup`); these tests share what a
+# process's own test database does not give them: a real Celery worker on the one Redis broker (two would
+# take each other's tasks), Chromium against a live server, servers and workers started as subprocesses.
+# They form one group, run one after another in one process while the other process runs the rest.
+SERIAL_PATHS = ("tests/e2e/", "tests/bench/", "tests/mto/test_worker.py")
+SERIAL_MARKERS = ("e2e", "redis")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(SERIAL_PATHS) or any(item.get_closest_marker(m) for m in SERIAL_MARKERS):
+            item.add_marker(pytest.mark.xdist_group("serial"))
+
+
 def pytest_report_header(config):
     database = os.environ.get("DATABASE_URL", "sqlite (default)")
     return f"database: {database}; redis: {os.environ.get('REDIS_URL') or 'none (eager Celery)'}"
