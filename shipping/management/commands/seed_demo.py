@@ -7,11 +7,13 @@ each demo order is keyed by its PO number and made once.
 
 import random
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from tqdm import tqdm
 
 from mto.demo import DEMO_PASSWORD, seed_users
+from mto.models import Notification
 from sales import demo as sales_demo
 from sales import services as sales_services
 
@@ -43,6 +45,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, seed, **options):
         rng = random.Random(seed)
+        mails_before = Notification.objects.filter(channel=Notification.Channel.EMAIL).count()
         self.stdout.write("Demo users ...")
         users = seed_users()
         self.stdout.write("Customers and items ...")
@@ -69,6 +72,19 @@ class Command(BaseCommand):
                 f"with the password {DEMO_PASSWORD!r} (demo only)."
             )
         )
+        mails = Notification.objects.filter(channel=Notification.Channel.EMAIL).count() - mails_before
+        if mails:
+            self.stdout.write(f"The demo's {mails} notification e-mails: {self._where_mail_goes()}")
+
+    @staticmethod
+    def _where_mail_goes() -> str:
+        """One line about the demo's e-mails instead of the messages themselves (about 1,500 lines)."""
+        backend = settings.EMAIL_BACKEND
+        if backend == "django.core.mail.backends.filebased.EmailBackend":
+            return f"go to files in {settings.EMAIL_FILE_PATH}"
+        if backend == "django.core.mail.backends.smtp.EmailBackend":
+            return f"sent through {settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
+        return f"handed to {backend}"
 
     def _seed_shop_floor(self):
         try:
