@@ -5,6 +5,7 @@ chain). Everything goes through the services, so the demo obeys the same rules a
 each demo order is keyed by its PO number and made once.
 """
 
+import logging
 import random
 
 from django.conf import settings
@@ -43,7 +44,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=7, help="random seed for the demo orders")
 
-    def handle(self, *args, seed, **options):
+    def handle(self, *args, **options):
+        # Without REDIS_URL the e-mails are sent in this process, and Celery logs each task at INFO (about
+        # 50 lines); failures still show, at ERROR.
+        trace = logging.getLogger("celery.app.trace")
+        level = trace.level
+        trace.setLevel(logging.WARNING)
+        try:
+            self._seed(**options)
+        finally:
+            trace.setLevel(level)
+
+    def _seed(self, *, seed, **options):
         rng = random.Random(seed)
         mails_before = Notification.objects.filter(channel=Notification.Channel.EMAIL).count()
         self.stdout.write("Demo users ...")
