@@ -5,10 +5,15 @@ is kept), a middleware that reports server time and queries in a Server-Timing h
 that adds the raw-SQL baseline views of bench/baseline/ to the real URLs.
 """
 
+import os
 import warnings
 
-from mto.settings import *  # noqa: F403
-from mto.settings import MIDDLEWARE, TEMPLATES
+# The project's development defaults (a local secret key, plain http, unhashed static files), DEBUG itself
+# then off below: the benchmark talks plain http to 127.0.0.1. mto.settings defaults to production.
+os.environ["DEBUG"] = "1"
+
+from mto.settings import *  # noqa: E402, F403
+from mto.settings import MIDDLEWARE, TEMPLATES  # noqa: E402
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
