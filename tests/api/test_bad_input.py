@@ -71,6 +71,26 @@ def test_a_boolean_filter_refuses_what_is_not_a_boolean(office_api):
     assert office_api.get("/api/v1/customers/?is_active=maybe").status_code == 400
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/jobs/?due_date__lte=",
+        "/api/v1/sales-orders/?order_date_to=",
+        "/api/v1/sales-orders/?customer=",
+        "/api/v1/customers/?is_active=",
+    ],
+)
+def test_an_empty_value_for_a_typed_filter_is_a_400_naming_it(office_api, url):
+    """Not silently "no filter": the schema declares a date, an id, a choice or a boolean there."""
+    name = url.rsplit("?", 1)[1].rstrip("=")
+    response = office_api.get(url)
+    assert response.status_code == 400 and response.json()[name] == ["Give a value or leave the parameter out."]
+
+
+def test_an_empty_text_filter_is_no_filter(office_api):
+    assert office_api.get("/api/v1/sales-orders/?customer_po=").status_code == 200
+
+
 @pytest.mark.parametrize("debug", [False, True])
 def test_unknown_api_paths_answer_json_even_under_debug(office_api, settings, debug):
     settings.DEBUG = debug
