@@ -6,7 +6,8 @@ Speed (five roles x every operation must stay a few minutes on 2 cores): each op
 in one rolled-back transaction (no table flush per test), each generated write runs in a savepoint rolled
 back after it (every example sees the same data), the requests go in-process to the WSGI app, and a role that
 the permission check refuses before reading any input skips the coverage phase's value-by-value variations of
-that input (the same 403 each time). Measured on a loaded 2-core machine: from ~30 min to ~7 min for all roles.
+that input (the same 403 each time). Measured on a loaded 2-core machine (load 4-7): from 30-35 min to about
+6 min for all roles.
 """
 
 import json
