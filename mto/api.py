@@ -336,6 +336,9 @@ class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+EMPTY_FILTER_MESSAGE = "Give a value or leave the parameter out."
+
+
 class FilterSet(django_filters.FilterSet):
     FILTER_DEFAULTS = {
         **django_filters.FilterSet.FILTER_DEFAULTS,
@@ -343,6 +346,19 @@ class FilterSet(django_filters.FilterSet):
         models.ForeignKey: {"filter_class": IdFilter},
         models.OneToOneField: {"filter_class": IdFilter},
     }
+
+    def is_valid(self):
+        """django-filter drops an empty value silently (`?due_date__lte=` filters nothing); the schema declares
+        a date, a number, a choice or a boolean there, so an empty one is refused. Text filters may be empty."""
+        valid = super().is_valid()
+        if self.is_bound:
+            for name, filter_ in self.filters.items():
+                if issubclass(filter_.field_class, forms.CharField) or name not in self.data:
+                    continue
+                if "" in self.data.getlist(name) and name not in self.form.errors:
+                    self.form.add_error(name, forms.ValidationError(EMPTY_FILTER_MESSAGE, code="empty"))
+                    valid = False
+        return valid
 
 
 class FilterBackend(DjangoFilterBackend):
