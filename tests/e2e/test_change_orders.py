@@ -8,14 +8,13 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from jobs import services as job_services
 from jobs.models import Job
 from sales import services as sales_services
 from sales.models import ChangeItem, ChangeRequest, SalesOrder
-from shipping import services as shipping_services
 from tests.e2e.helpers import TABLET_LANDSCAPE
 from tests.factories import CustomerFactory, ItemFactory, SalesOrderFactory, SalesOrderLineFactory
 from tests.jobs.factories import give_routing
+from tests.scenarios import run_job, ship
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -232,13 +231,8 @@ def test_change_order_journey(login_as, live_server, order, office, manager, scr
 def _ship(order, lead, clerk, pieces):
     """Line 1's job runs to complete with `pieces` good, and those pieces ship."""
     line = order.lines.get(line_no=1)
-    job = Job.objects.get(sales_order_line=line, origin=Job.Origin.ORDER)
-    for op in job.operations.order_by("sequence"):
-        job_services.operation_act(operation=op, action="start", by=lead)
-        job_services.operation_report_pieces(operation=op, good=pieces, by=lead)
-        job_services.operation_act(operation=op, action="finish", by=lead)
-    shipment = shipping_services.shipment_create(order=order, lines={line.pk: pieces}, by=clerk)
-    shipping_services.shipment_transition(shipment=shipment, name="ship", by=clerk)
+    run_job(Job.objects.get(sales_order_line=line, origin=Job.Origin.ORDER), lead, pieces)
+    ship(order, clerk, {line.pk: pieces})
 
 
 def test_bad_quantity_shows_the_field_error_and_saves_nothing(
