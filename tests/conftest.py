@@ -1,12 +1,10 @@
 import os
 
 import pytest
-from django.db import connection
 
 from mto.roles import MANAGER, OFFICE, SHIPPING, SHOP_FLOOR
 from tests.factories import UserFactory
-
-ROLE_FIXTURES = {"office": OFFICE, "manager": MANAGER, "lead": SHOP_FLOOR, "clerk": SHIPPING}
+from tests.scenarios import is_postgres
 
 
 @pytest.fixture
@@ -39,10 +37,6 @@ def role_user(request, db):
     """Parametrise with a role fixture name ('office', 'manager', 'lead', 'clerk', 'superuser') or None."""
     name = request.param
     return None if name is None else request.getfixturevalue(name)
-
-
-def is_postgres() -> bool:
-    return connection.vendor == "postgresql"
 
 
 @pytest.fixture

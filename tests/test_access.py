@@ -131,7 +131,7 @@ def objects(db, office, manager):
     )
     pending = sales_services.sales_order_submit(order=SalesOrderFactory(customer=customer), by=office)
     from jobs.models import Job
-    from tests.jobs.conftest import approved_order
+    from tests.scenarios import approved_order
 
     approved = approved_order(office, manager)
     job = Job.objects.filter(sales_order=approved).first()

@@ -16,7 +16,7 @@ from jobs import services as job_services
 from jobs.models import Job, Operation
 from sales import services as sales_services
 from tests.factories import SalesOrderFactory, UserFactory
-from tests.jobs.conftest import approved_order
+from tests.scenarios import approved_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from mto.lists import FORMULA_STARTS, csv_row, csv_text
 from tests.factories import CustomerFactory
-from tests.jobs.conftest import approved_order
-from tests.shipping.test_shipping import produce, ship
+from tests.scenarios import approved_order, produce, ship
 
 NAMES = [f"{start}HYPERLINK(1)" for start in FORMULA_STARTS]
 

@@ -14,8 +14,7 @@ from jobs.models import Job, TimeEntry
 from sales import selectors as sales_sel
 from sales.models import SalesOrderStatusChange
 from shipping import selectors as ship_sel
-from tests.jobs.conftest import approved_order
-from tests.shipping.test_shipping import produce, ship
+from tests.scenarios import approved_order, produce, ship
 
 TODAY = timezone.localdate()
 

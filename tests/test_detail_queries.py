@@ -8,8 +8,6 @@ prefetch or select_related removed from the selectors makes the second count gro
 import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from jobs import services as job_services
@@ -17,14 +15,7 @@ from jobs.models import Job
 from sales import services as sales_services
 from tests.factories import CustomerFactory, CustomLineFactory, ItemFactory, SalesOrderFactory, SalesOrderLineFactory
 from tests.jobs.factories import give_routing
-from tests.shipping.test_shipping import ship
-
-
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
+from tests.scenarios import page_queries, ship
 
 
 def lived_in_order(office, manager, lead, clerk, n: int):
@@ -82,8 +73,8 @@ def test_order_and_job_pages_do_not_grow_with_history(client, office, manager, l
     large_order, large_job = lived_in_order(office, manager, lead, clerk, 6)
     for user in (office, manager):
         client.force_login(user)
-        _queries(client, small_order.get_absolute_url())  # warms per-session caches
-        order_counts = [_queries(client, o.get_absolute_url()) for o in (small_order, large_order)]
-        job_counts = [_queries(client, j.get_absolute_url()) for j in (small_job, large_job)]
+        page_queries(client, small_order.get_absolute_url())  # warms per-session caches
+        order_counts = [page_queries(client, o.get_absolute_url()) for o in (small_order, large_order)]
+        job_counts = [page_queries(client, j.get_absolute_url()) for j in (small_job, large_job)]
         assert order_counts[0] == order_counts[1], f"order page as {user.username}: {order_counts}"
         assert job_counts[0] == job_counts[1], f"job page as {user.username}: {job_counts}"

@@ -16,11 +16,9 @@ from jobs.models import Job, JobNote, Operation, WorkCenter
 from sales import services as sales_services
 from sales.models import ChangeItem, Customer, Item, SalesOrder, ShipToAddress
 from shipping.models import Shipment
-from tests.conftest import is_postgres
 from tests.factories import CustomerFactory, ItemFactory, UserFactory, ensure_role_groups
-from tests.jobs.conftest import approved_order
 from tests.jobs.factories import WorkCenterFactory
-from tests.shipping.test_shipping import produce
+from tests.scenarios import approved_order, is_postgres, produce
 
 DUE = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
 

@@ -12,6 +12,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.scenarios import page_queries
+
 LIST_PAGES = [
     ("manager", "/sales/orders/"),
     ("manager", "/sales/orders/?status=in_production"),
@@ -30,15 +32,8 @@ FLOOR = ("lead", "/jobs/floor/")
 FLOOR_BUDGET = 7
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
-
-
 def _counts(clients) -> dict:
-    return {url: _queries(clients[who], url) for who, url in [*LIST_PAGES, FLOOR]}
+    return {url: page_queries(clients[who], url) for who, url in [*LIST_PAGES, FLOOR]}
 
 
 @pytest.mark.django_db

@@ -13,9 +13,8 @@ from sales import services as sales_services
 from sales.models import ChangeRequest, Customer, Item, SalesOrder, ShipToAddress
 from shipping.models import Shipment
 from tests.factories import CustomerFactory, ItemFactory, SalesOrderFactory
-from tests.jobs.conftest import approved_order
 from tests.jobs.factories import WorkCenterFactory
-from tests.shipping.test_shipping import produce
+from tests.scenarios import approved_order, produce
 
 NUL = "bad\x00value"
 

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from jobs.models import Job
 from shipping.models import Shipment
-from tests.jobs.conftest import approved_order
-from tests.shipping.test_shipping import produce, ship
+from tests.scenarios import approved_order, produce, ship
 
 ROLES = ["office", "manager", "lead", "clerk"]
 SKIP = ("/static/", "/logout/", "/admin/", "/api/")

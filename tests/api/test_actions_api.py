@@ -9,21 +9,13 @@ from jobs.models import Job, Operation
 from sales import services as sales_services
 from shipping import services as shipping_services
 from shipping.models import Shipment
-from tests.api.test_sales_api import client_for
 from tests.factories import SalesOrderFactory
-from tests.jobs.conftest import approved_order
+from tests.scenarios import approved_order, client_for, run_job
 
 
 def _actions(user, url) -> list[str] | int:
     response = client_for(user).get(url)
     return response.json()["actions"] if response.status_code == 200 else response.status_code
-
-
-def _run_through(job, lead, good):
-    for op in job.operations.order_by("sequence"):
-        job_services.operation_act(operation=op, action="start", by=lead)
-        job_services.operation_report_pieces(operation=op, good=good, by=lead)
-        job_services.operation_act(operation=op, action="finish", by=lead)
 
 
 def test_order_actions_per_role(office, manager, lead, clerk):
@@ -78,7 +70,7 @@ def test_job_and_operation_actions_per_role(office, manager, lead, clerk):
 
 def test_shipment_actions_per_role(office, manager, lead, clerk):
     order = approved_order(office, manager, quantity=2)
-    _run_through(Job.objects.get(sales_order=order), lead, 2)
+    run_job(Job.objects.get(sales_order=order), lead, 2)
     shipment = shipping_services.shipment_create(order=order, lines={order.lines.get().pk: 2}, by=clerk)
     url = f"/api/v1/shipments/{shipment.pk}/"
     # The shop floor does not see shipments at all.
@@ -112,7 +104,7 @@ def test_lists_with_actions_take_the_same_queries_for_2_and_20_rows(
             sales_services.change_item_add(
                 change_request=change, kind="quantity", line=order.lines.get(), quantity=3, reason="PO 2", by=office
             )
-            _run_through(Job.objects.get(sales_order=order), lead, 2)
+            run_job(Job.objects.get(sales_order=order), lead, 2)
             shipping_services.shipment_create(order=order, lines={order.lines.get().pk: 1}, by=clerk)
 
     def counts():

@@ -5,10 +5,8 @@ from django.test import Client
 
 from sales.models import Customer
 from shipping.models import Shipment
-from tests.api.test_sales_api import client_for
 from tests.factories import CustomerFactory
-from tests.jobs.conftest import approved_order
-from tests.shipping.test_shipping import produce
+from tests.scenarios import approved_order, client_for, produce
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@
 import datetime
 
 from jobs.models import Job
-from tests.api.test_sales_api import client_for
-from tests.jobs.conftest import approved_order
+from tests.scenarios import approved_order, client_for
 
 
 def test_change_request_through_the_api(office, manager, lead):

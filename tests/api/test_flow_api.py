@@ -5,9 +5,9 @@ import datetime
 from django.utils import timezone
 
 from jobs.models import Job
-from tests.api.test_sales_api import client_for
 from tests.factories import CustomerFactory, ItemFactory
 from tests.jobs.factories import give_routing
+from tests.scenarios import client_for
 
 
 def test_order_to_shipment_through_the_api(office, manager, lead, clerk):

@@ -7,16 +7,9 @@ from rest_framework.test import APIClient
 
 from sales.models import SalesOrder
 from tests.factories import CustomerFactory, ItemFactory, SalesOrderFactory
+from tests.scenarios import client_for
 
 DUE = (timezone.localdate() + datetime.timedelta(days=20)).isoformat()
-
-
-def client_for(user):
-    client = APIClient()
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 @pytest.fixture

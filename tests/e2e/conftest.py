@@ -6,15 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.helpers import AXE, DESKTOP, PASSWORD, log_in
+
 # Playwright runs an event loop in this thread; the ORM calls made by the test setup are still sync.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-AXE = Path(__file__).resolve().parent / "assets" / "axe.min.js"
-DESKTOP = {"width": 1440, "height": 900}
-TABLET_LANDSCAPE = {"width": 1280, "height": 800}
-TABLET_PORTRAIT = {"width": 800, "height": 1280}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -48,15 +46,30 @@ def browser_type_launch_args(browser_type_launch_args):
 def login(live_server):
     """login(page, username) signs a user in through the login form (password from tests.factories)."""
 
-    def _login(page, username, password="pw-for-tests-1"):
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(lambda url: "/login/" not in url)
-        return page
+    def _login(page, username, password=PASSWORD):
+        return log_in(page, live_server.url, username, password)
 
     return _login
+
+
+@pytest.fixture
+def login_as(browser, live_server):
+    """login_as(username, viewport) signs a user in in a browser context of their own; returns its page.
+
+    Each its own context, so several users can be signed in at once; all are closed after the test.
+    """
+    contexts = []
+
+    def _login_as(username, viewport=DESKTOP, *, password=PASSWORD, init_script=None):
+        context = browser.new_context(viewport=viewport, bypass_csp=True)
+        contexts.append(context)
+        if init_script is not None:
+            context.add_init_script(path=str(init_script))
+        return log_in(context.new_page(), live_server.url, username, password)
+
+    yield _login_as
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

@@ -8,14 +8,13 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from jobs import services as job_services
 from jobs.models import Job
 from sales import services as sales_services
 from sales.models import ChangeItem, ChangeRequest, SalesOrder
-from shipping import services as shipping_services
-from tests.e2e.conftest import DESKTOP, TABLET_LANDSCAPE
+from tests.e2e.helpers import TABLET_LANDSCAPE
 from tests.factories import CustomerFactory, ItemFactory, SalesOrderFactory, SalesOrderLineFactory
 from tests.jobs.factories import give_routing
+from tests.scenarios import run_job, ship
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -37,28 +36,6 @@ def order(office, manager):
     SalesOrderLineFactory(order=order, line_no=2, item=item, quantity=5)
     sales_services.sales_order_submit(order=order, by=office)
     return sales_services.sales_order_approve(order=order, approved_by=manager)
-
-
-_open_contexts = []
-
-
-@pytest.fixture(autouse=True)
-def _close_contexts():
-    yield
-    while _open_contexts:
-        _open_contexts.pop().close()
-
-
-def login_as(browser, live_server, username, viewport=DESKTOP):
-    context = browser.new_context(viewport=viewport, bypass_csp=True)
-    _open_contexts.append(context)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pw-for-tests-1")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
-    return page
 
 
 def assert_touch_targets(page):
@@ -94,14 +71,14 @@ def ack_rows(page):
     return [[c.strip() for c in row.locator("td").all_inner_texts()] for row in page.locator("article tbody tr").all()]
 
 
-def test_change_order_journey(browser, live_server, order, office, manager, screenshot, axe_check):
+def test_change_order_journey(login_as, live_server, order, office, manager, screenshot, axe_check):
     line1, line2 = order.lines.order_by("line_no")
     item = line1.item
     new_due = (line1.due_date + datetime.timedelta(days=7)).isoformat()
     added_due = (line1.due_date + datetime.timedelta(days=10)).isoformat()
 
     # The office opens the approved order and starts a change order: a draft request, nothing changed yet.
-    page = login_as(browser, live_server, "office")
+    page = login_as("office")
     page.goto(f"{live_server.url}{order.get_absolute_url()}")
     page.get_by_role("button", name="Change order").click()
     expect(page.get_by_role("heading", name=f"{order.number} change 1")).to_be_visible()
@@ -164,7 +141,7 @@ def test_change_order_journey(browser, live_server, order, office, manager, scre
     assert change.status == ChangeRequest.Status.PENDING
 
     # The manager, on a 10-inch tablet, finds the request on the home page and approves it with a note.
-    tablet = login_as(browser, live_server, "manager", TABLET_LANDSCAPE)
+    tablet = login_as("manager", TABLET_LANDSCAPE)
     tablet.goto(f"{live_server.url}/")
     waiting = tablet.get_by_role("region", name="Order changes awaiting approval")
     expect(waiting.get_by_text("1", exact=True)).to_be_visible()
@@ -254,22 +231,17 @@ def test_change_order_journey(browser, live_server, order, office, manager, scre
 def _ship(order, lead, clerk, pieces):
     """Line 1's job runs to complete with `pieces` good, and those pieces ship."""
     line = order.lines.get(line_no=1)
-    job = Job.objects.get(sales_order_line=line, origin=Job.Origin.ORDER)
-    for op in job.operations.order_by("sequence"):
-        job_services.operation_act(operation=op, action="start", by=lead)
-        job_services.operation_report_pieces(operation=op, good=pieces, by=lead)
-        job_services.operation_act(operation=op, action="finish", by=lead)
-    shipment = shipping_services.shipment_create(order=order, lines={line.pk: pieces}, by=clerk)
-    shipping_services.shipment_transition(shipment=shipment, name="ship", by=clerk)
+    run_job(Job.objects.get(sales_order_line=line, origin=Job.Origin.ORDER), lead, pieces)
+    ship(order, clerk, {line.pk: pieces})
 
 
 def test_bad_quantity_shows_the_field_error_and_saves_nothing(
-    browser, live_server, order, office, lead, clerk, screenshot, axe_check
+    login_as, live_server, order, office, lead, clerk, screenshot, axe_check
 ):
     _ship(order, lead, clerk, 8)  # 8 of line 1's 10 pieces have gone
     order.refresh_from_db()
     assert order.status == SalesOrder.Status.PARTIALLY_SHIPPED
-    page = login_as(browser, live_server, "office")
+    page = login_as("office")
     page.goto(f"{live_server.url}{order.get_absolute_url()}")
     page.get_by_role("button", name="Change order").click()
     page.get_by_role("link", name="Quantity of line 1", exact=True).click()
@@ -302,14 +274,14 @@ def test_bad_quantity_shows_the_field_error_and_saves_nothing(
     assert order.revision == 0 and order.lines.get(line_no=1).quantity == 10
 
 
-def test_a_rejection_needs_a_reason_and_changes_nothing(browser, live_server, order, office, manager, axe_check):
+def test_a_rejection_needs_a_reason_and_changes_nothing(login_as, live_server, order, office, manager, axe_check):
     line = order.lines.get(line_no=1)
     change = sales_services.change_request_open(order=order, by=office)
     sales_services.change_item_add(change_request=change, kind="quantity", line=line, quantity=20,
                                    reason="Customer e-mail", by=office)  # fmt: skip
     sales_services.change_request_submit(change_request=change, by=office)
 
-    tablet = login_as(browser, live_server, "manager", TABLET_LANDSCAPE)
+    tablet = login_as("manager", TABLET_LANDSCAPE)
     tablet.goto(f"{live_server.url}{change.get_absolute_url()}")
     reject = tablet.get_by_role("button", name="Reject")
     # The browser asks for the reason first...
@@ -337,10 +309,10 @@ def test_a_rejection_needs_a_reason_and_changes_nothing(browser, live_server, or
     assert Job.objects.get(sales_order_line=line).quantity == 10
 
 
-def test_the_shop_floor_lead_cannot_add_changes(browser, live_server, order, office, lead):
+def test_the_shop_floor_lead_cannot_add_changes(login_as, live_server, order, office, lead):
     change = sales_services.change_request_open(order=order, by=office)
     line = order.lines.get(line_no=1)
-    page = login_as(browser, live_server, "lead", TABLET_LANDSCAPE)
+    page = login_as("lead", TABLET_LANDSCAPE)
     # The lead may read the request but gets no editing controls ...
     page.goto(f"{live_server.url}{change.get_absolute_url()}")
     expect(page.get_by_role("heading", name=f"{order.number} change 1")).to_be_visible()
@@ -358,7 +330,7 @@ def test_the_shop_floor_lead_cannot_add_changes(browser, live_server, order, off
 
 
 @pytest.mark.parametrize("kind", ["add_line", "revision"])
-def test_editing_an_added_line_or_a_revision_change(browser, live_server, order, office, kind):
+def test_editing_an_added_line_or_a_revision_change(login_as, live_server, order, office, kind):
     line = order.lines.get(line_no=1)
     rev_b = ItemFactory(part_number="BRK-100", revision="B", description="Motor bracket")
     change = sales_services.change_request_open(order=order, by=office)
@@ -370,7 +342,7 @@ def test_editing_an_added_line_or_a_revision_change(browser, live_server, order,
         sales_services.change_item_add(change_request=change, kind=kind, line=line, item=rev_b, reason="ECN 7",
                                        by=office)  # fmt: skip
         link, label, value, summary = "Edit Line 1: revision", "Reason", "ECN 7b", f"Line 1: revision A {ARROW} B"
-    page = login_as(browser, live_server, "office")
+    page = login_as("office")
     page.goto(f"{live_server.url}{change.get_absolute_url()}")
     page.get_by_role("link", name=link).click()
     page.get_by_label(label).fill(value)

@@ -29,7 +29,7 @@ from sales.models import ChangeItem, ChangeRequest, Customer, Item, SalesOrder, 
 from shipping import services as shipping_services
 from shipping.models import Shipment
 from shipping.selectors import order_lines_to_ship
-from tests.e2e.conftest import AXE, TABLET_PORTRAIT
+from tests.e2e.helpers import AXE, TABLET_PORTRAIT
 from tests.factories import CustomerFactory, ensure_role_groups
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -239,7 +239,7 @@ def check_page(page, problems, label):
         problems.append(f"{label}: {problem}")
 
 
-def test_every_page_of_every_role(browser, live_server):
+def test_every_page_of_every_role(browser, live_server, login_as):
     started = time.monotonic()
     d = demo_objects()
     spec = pages(d)
@@ -266,14 +266,7 @@ def test_every_page_of_every_role(browser, live_server):
 
     for username in ROLES:
         user = get_user_model().objects.get(username=username)
-        context = browser.new_context(viewport=TABLET_PORTRAIT, bypass_csp=True)
-        context.add_init_script(path=str(AXE))
-        page = context.new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(lambda url: "/login/" not in url)
+        page = login_as(username, TABLET_PORTRAIT, password=DEMO_PASSWORD, init_script=AXE)
         denied_seen = False
         for name, (kind, visits) in spec.items():
             allowed = may_open(user, views[name])
@@ -313,7 +306,7 @@ def test_every_page_of_every_role(browser, live_server):
         response = page.goto(f"{live_server.url}/no-such-page/")
         assert response.status == 404
         check_page(page, problems, f"{username} 404 page")
-        context.close()
+        page.context.close()
     elapsed = time.monotonic() - started
     print(f"\ncrawled {visited} pages and {len(actions)} actions for {len(ROLES)} roles in {elapsed:.0f} s")
     loading = sum(t[1] for t in timings)
@@ -326,7 +319,7 @@ def test_a_floor_action_fills_the_one_messages_region(page, live_server, office,
     """The routing answers an htmx action with the message out of band: still one #messages, now holding it."""
     from playwright.sync_api import expect
 
-    from tests.jobs.conftest import approved_order
+    from tests.scenarios import approved_order
 
     job = Job.objects.filter(sales_order=approved_order(office, manager)).get()
     page.set_viewport_size(TABLET_PORTRAIT)

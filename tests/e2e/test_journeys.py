@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from jobs.models import Job
 from sales.models import SalesOrder
-from tests.e2e.conftest import DESKTOP, TABLET_LANDSCAPE, TABLET_PORTRAIT
+from tests.e2e.helpers import TABLET_LANDSCAPE, TABLET_PORTRAIT
 from tests.factories import CustomerFactory, ItemFactory
 from tests.jobs.factories import give_routing
 
@@ -29,28 +29,6 @@ def shop(db):
 
     WorkCenterFactory(code="ENG")
     return {"customer": customer, "item": item}
-
-
-_open_contexts = []
-
-
-@pytest.fixture(autouse=True)
-def _close_contexts():
-    yield
-    while _open_contexts:
-        _open_contexts.pop().close()
-
-
-def login_as(browser, live_server, username, viewport=DESKTOP):
-    context = browser.new_context(viewport=viewport, bypass_csp=True)
-    _open_contexts.append(context)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pw-for-tests-1")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
-    return page
 
 
 def run_job_on_tablet(page, live_server, job, *, hold=False):
@@ -83,10 +61,10 @@ def run_job_on_tablet(page, live_server, job, *, hold=False):
         ).to_be_visible()
 
 
-def test_order_to_shipment_journey(browser, live_server, shop, office, manager, lead, clerk, tmp_path,
+def test_order_to_shipment_journey(login_as, live_server, shop, office, manager, lead, clerk, tmp_path,
                                    screenshot, axe_check):  # fmt: skip
     # Office enters an order with a standard line and a custom line with a drawing, and submits it.
-    page = login_as(browser, live_server, "office")
+    page = login_as("office")
     page.goto(f"{live_server.url}/sales/orders/new/")
     axe_check(page)
     page.get_by_label("Customer*").select_option(label="ACME - Acme Packaging")
@@ -115,7 +93,7 @@ def test_order_to_shipment_journey(browser, live_server, shop, office, manager, 
     order = SalesOrder.objects.get(customer_po="PO-E2E-1")
 
     # A manager approves it; the jobs appear on the order.
-    mpage = login_as(browser, live_server, "manager")
+    mpage = login_as("manager")
     mpage.goto(f"{live_server.url}{order.get_absolute_url()}")
     mpage.get_by_role("button", name="Approve").click()
     expect(mpage.get_by_role("heading", name="On the floor")).to_be_visible()
@@ -123,7 +101,7 @@ def test_order_to_shipment_journey(browser, live_server, shop, office, manager, 
     screenshot(mpage, "order-detail-desktop")
 
     # A lead on a tablet runs both jobs to complete, with one hold and resume.
-    tablet = login_as(browser, live_server, "lead", TABLET_LANDSCAPE)
+    tablet = login_as("lead", TABLET_LANDSCAPE)
     tablet.goto(f"{live_server.url}/jobs/floor/?wc=SAW")
     expect(tablet.get_by_text(f"J-{order.number_digits}-01")).to_be_visible()
     axe_check(tablet)
@@ -137,7 +115,7 @@ def test_order_to_shipment_journey(browser, live_server, shop, office, manager, 
     assert {j.status for j in Job.objects.filter(sales_order=order)} == {"complete"}
 
     # A clerk ships part, then the rest, and prints the packing slip.
-    cpage = login_as(browser, live_server, "clerk")
+    cpage = login_as("clerk")
     cpage.goto(f"{live_server.url}/shipping/")
     axe_check(cpage)
     cpage.get_by_role("link", name=f"Ship {order.number}").first.click()
@@ -164,12 +142,12 @@ def test_order_to_shipment_journey(browser, live_server, shop, office, manager, 
     assert order.status == "shipped"
 
 
-def test_wrong_role_gets_403_and_bad_form_shows_errors(browser, live_server, shop, lead, office):
-    page = login_as(browser, live_server, "lead", TABLET_PORTRAIT)
+def test_wrong_role_gets_403_and_bad_form_shows_errors(login_as, live_server, shop, lead, office):
+    page = login_as("lead", TABLET_PORTRAIT)
     response = page.goto(f"{live_server.url}/sales/orders/new/")
     assert response.status == 403
     expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
-    page = login_as(browser, live_server, "office")
+    page = login_as("office")
     page.goto(f"{live_server.url}/sales/orders/new/")
     page.get_by_label("Customer*").select_option(label="ACME - Acme Packaging")
     line = page.locator("fieldset[data-line]").nth(0)
@@ -181,13 +159,13 @@ def test_wrong_role_gets_403_and_bad_form_shows_errors(browser, live_server, sho
     assert not SalesOrder.objects.exists()
 
 
-def test_two_tablets_see_each_others_change(browser, live_server, shop, office, manager, lead):
-    from tests.jobs.conftest import approved_order
+def test_two_tablets_see_each_others_change(login_as, live_server, shop, office, manager, lead):
+    from tests.scenarios import approved_order
 
     order = approved_order(office, manager, quantity=3)
     job = Job.objects.get(sales_order=order)
-    first = login_as(browser, live_server, "lead", TABLET_LANDSCAPE)
-    second = login_as(browser, live_server, "lead", TABLET_PORTRAIT)
+    first = login_as("lead", TABLET_LANDSCAPE)
+    second = login_as("lead", TABLET_PORTRAIT)
     for page in (first, second):
         page.goto(f"{live_server.url}{job.get_floor_url()}")
     first.get_by_role("button", name="Start").first.click()

@@ -4,8 +4,8 @@ each page also checked with axe. `docs/` holds a few current ones for the README
 import pytest
 
 from jobs.models import Job
-from tests.e2e.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT
-from tests.jobs.conftest import approved_order
+from tests.e2e.helpers import TABLET_LANDSCAPE, TABLET_PORTRAIT
+from tests.scenarios import approved_order
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,21 +26,15 @@ PAGES = {
 
 
 @pytest.mark.parametrize("viewport", [TABLET_LANDSCAPE, TABLET_PORTRAIT], ids=["1280x800", "800x1280"])
-def test_main_pages(browser, live_server, office, manager, lead, clerk, viewport, screenshot, axe_check):
+def test_main_pages(login_as, live_server, office, manager, lead, clerk, viewport, screenshot, axe_check):
     order = approved_order(office, manager, lines=3, custom=True)
     job = Job.objects.filter(sales_order=order).order_by("number").first()
     for username, paths in PAGES.items():
-        context = browser.new_context(viewport=viewport, bypass_csp=True)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill("pw-for-tests-1")
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(lambda url: "/login/" not in url)
+        page = login_as(username, viewport)
         for path in paths:
             response = page.goto(live_server.url + path.format(order=order.pk, job=job.pk))
             assert response.status == 200, path
             axe_check(page)
             name = path.strip("/").replace("/", "-").replace("?wc=", "-").format(order="order", job="job") or "home"
             screenshot(page, f"{username}-{name}-{viewport['width']}x{viewport['height']}")
-        context.close()
+        page.context.close()

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.e2e.conftest import DESKTOP, TABLET_PORTRAIT
+from tests.e2e.helpers import DESKTOP, TABLET_PORTRAIT, submit_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -18,8 +18,5 @@ def test_login_page_and_home(page, live_server, office, login, axe_check, screen
 
 
 def test_wrong_password_shows_an_error(page, live_server, office):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("office")
-    page.get_by_label("Password").fill("wrong")
-    page.get_by_role("button", name="Log in").click()
+    submit_login(page, live_server.url, "office", "wrong")
     assert page.get_by_text("Please enter a correct username and password").is_visible()

@@ -6,7 +6,7 @@ import re
 from django.urls import reverse
 
 from jobs.models import Job
-from tests.jobs.conftest import approved_order
+from tests.scenarios import approved_order
 
 
 def test_the_work_center_filter_has_a_label(client, office):

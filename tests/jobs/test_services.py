@@ -10,7 +10,7 @@ from jobs.selectors import line_production
 from sales import services as sales_services
 from sales.models import SalesOrder
 from tests.factories import UserFactory
-from tests.jobs.conftest import approved_order
+from tests.scenarios import approved_order
 
 J = Job.Status
 

@@ -11,10 +11,9 @@ from django.utils import timezone
 from jobs import services
 from jobs.models import Job
 from jobs.workflow import JOB_ACTIONS, OPERATION_MOVES
-from tests.conftest import ROLE_FIXTURES
-from tests.jobs.conftest import approved_order
 from tests.jobs.factories import WorkCenterFactory
 from tests.role_table import LEAD, MANAGER
+from tests.scenarios import ROLE_FIXTURES, approved_order
 
 J = Job.Status
 ROLES = sorted([*ROLE_FIXTURES, "superuser"])

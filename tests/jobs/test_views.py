@@ -1,17 +1,8 @@
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jobs.models import Job, Operation
-from tests.jobs.conftest import approved_order
-
-
-def _queries(client, url, **headers):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, **headers)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
+from tests.scenarios import approved_order, page_queries
 
 
 def _grow(office, manager, total_jobs):
@@ -23,14 +14,14 @@ def test_board_and_list_query_counts_do_not_grow(client, office, manager, lead):
     _grow(office, manager, 5)
     client.force_login(lead)
     client.get(reverse("jobs:floor-board"), {"wc": "SAW"})
-    board_small = _queries(client, reverse("jobs:floor-board"))
+    board_small = page_queries(client, reverse("jobs:floor-board"))
     client.force_login(office)
-    list_small = _queries(client, reverse("jobs:job-list"))
+    list_small = page_queries(client, reverse("jobs:job-list"))
     _grow(office, manager, 50)
-    list_large = _queries(client, reverse("jobs:job-list"))
+    list_large = page_queries(client, reverse("jobs:job-list"))
     client.force_login(lead)
     client.get(reverse("jobs:floor-board"), {"wc": "SAW"})
-    board_large = _queries(client, reverse("jobs:floor-board"))
+    board_large = page_queries(client, reverse("jobs:floor-board"))
     assert board_small == board_large
     assert list_small == list_large
     page = client.get(reverse("jobs:floor-board"))
@@ -41,7 +32,7 @@ def test_job_detail_query_count_does_not_grow_with_operations(client, office, ma
     job = Job.objects.filter(sales_order=approved_order(office, manager)).get()
     client.force_login(office)
     url = job.get_absolute_url()
-    before = _queries(client, url)
+    before = page_queries(client, url)
     from jobs import services
     from tests.jobs.factories import WorkCenterFactory
 
@@ -50,7 +41,7 @@ def test_job_detail_query_count_does_not_grow_with_operations(client, office, ma
             job=job, work_center=WorkCenterFactory(code="ASSY"), description="x", setup_hours=1,
             run_hours_per_piece=0, by=manager,
         )  # fmt: skip
-    assert _queries(client, url) == before
+    assert page_queries(client, url) == before
 
 
 def test_lead_runs_an_operation_from_the_tablet(client, office, manager, lead):

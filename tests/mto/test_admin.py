@@ -17,8 +17,7 @@ from mto.models import AuditEntry
 from sales import services as sales_services
 from sales.models import ChangeRequest, Item, SalesOrder, SalesOrderLine, SalesOrderStatusChange
 from shipping.models import Shipment, ShipmentLine
-from tests.jobs.conftest import approved_order
-from tests.shipping.test_shipping import produce, ship
+from tests.scenarios import approved_order, produce, ship
 
 # Whose writes belong to a service: each is read-only in the admin, or not in it at all.
 SERVICE_OWNED = [SalesOrder, SalesOrderLine, SalesOrderStatusChange, ChangeRequest, Item, Job, Operation,

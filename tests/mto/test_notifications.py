@@ -17,7 +17,7 @@ from mto.models import Notification, NotificationPreference
 from mto.tasks import send_notification, sweep_unsent_notifications
 from sales import services as sales_services
 from tests.factories import CustomerFactory, SalesOrderFactory, UserFactory
-from tests.jobs.conftest import approved_order
+from tests.scenarios import approved_order
 
 N = Notification.Status
 
@@ -143,7 +143,7 @@ def test_floor_events_reach_the_right_people(office, manager, lead, clerk, djang
 
 def test_shipping_notice_has_the_tracking_number(office, manager, lead, clerk, django_capture_on_commit_callbacks):
     from shipping import services as shipping_services
-    from tests.shipping.test_shipping import produce
+    from tests.scenarios import produce
 
     order = approved_order(office, manager, quantity=2)
     produce(order, lead, 2)

@@ -56,7 +56,7 @@ def test_anonymous_pages_redirect_to_login(client):
 
 def test_csrf_enforced_on_htmx_posts_too(office, manager, lead):
     from jobs.models import Job
-    from tests.jobs.conftest import approved_order
+    from tests.scenarios import approved_order
 
     op = Job.objects.get(sales_order=approved_order(office, manager)).operations.first()
     client = Client(enforce_csrf_checks=True)

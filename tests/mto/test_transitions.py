@@ -9,7 +9,7 @@ from jobs.models import Job
 from sales import services as sales_services
 from shipping import services as shipping_services
 from tests.factories import CustomerFactory, ItemFactory
-from tests.jobs.conftest import approved_order
+from tests.scenarios import approved_order
 
 
 def _history(obj) -> list[tuple[str, str, str, str]]:

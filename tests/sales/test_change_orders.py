@@ -13,7 +13,7 @@ from sales.models import ChangeItem, ChangeRequest, SalesOrder
 from shipping import services as shipping_services
 from shipping.models import Shipment
 from tests.factories import ItemFactory, SalesOrderFactory
-from tests.jobs.conftest import approved_order
+from tests.scenarios import approved_order, run_job
 
 SO = SalesOrder.Status
 K = ChangeItem.Kind
@@ -38,13 +38,6 @@ def run_first_operation(job, lead, good):
     if good:
         job_services.operation_report_pieces(operation=op, good=good, by=lead)
     return op
-
-
-def complete(job, lead, good):
-    for op in job.operations.order_by("sequence"):
-        job_services.operation_act(operation=op, action="start", by=lead)
-        job_services.operation_report_pieces(operation=op, good=good, by=lead)
-        job_services.operation_act(operation=op, action="finish", by=lead)
 
 
 @pytest.fixture
@@ -88,7 +81,7 @@ def test_quantity_up_raises_the_open_job_and_bumps_the_revision(order, office, m
 
 def test_quantity_up_on_a_complete_job_makes_an_additional_job(order, office, manager, lead):
     first = _job(order)
-    complete(first, lead, 10)
+    run_job(first, lead, 10)
     change(order, office, manager, (K.QUANTITY, {"line": _line(order), "quantity": 15}))
     jobs = list(Job.objects.filter(sales_order_line=_line(order)).order_by("id"))
     assert [(j.origin, j.quantity, j.status) for j in jobs] == [
@@ -104,7 +97,7 @@ def test_quantity_up_on_a_complete_job_makes_an_additional_job(order, office, ma
 
 def test_quantity_down_lowers_the_job_but_never_below_what_is_produced(order, office, manager, lead):
     job = _job(order)
-    complete(job, lead, 6)  # six good pieces came off; the job is complete short
+    run_job(job, lead, 6)  # six good pieces came off; the job is complete short
     with pytest.raises(ValidationError, match="6 pieces are already produced; the quantity cannot go below 6"):
         change(order, office, manager, (K.QUANTITY, {"line": _line(order), "quantity": 5}))
     order.refresh_from_db()
@@ -122,7 +115,7 @@ def test_quantity_down_on_a_started_job(order, office, manager, lead):
 
 def test_quantity_down_below_shipped_is_refused_when_drafted(office, manager, lead, clerk):
     order = approved_order(office, manager, quantity=10)
-    complete(_job(order), lead, 8)  # the job completed two pieces short
+    run_job(_job(order), lead, 8)  # the job completed two pieces short
     shipment = shipping_services.shipment_create(order=order, lines={_line(order).pk: 8}, by=clerk)
     shipping_services.shipment_transition(shipment=shipment, name="ship", by=clerk)
     order.refresh_from_db()
@@ -179,7 +172,7 @@ def test_revision_of_a_standard_item_picks_the_items_other_revision(order, offic
 
 def test_promised_date_and_ship_to_follow_into_draft_shipments(office, manager, lead, clerk):
     order = approved_order(office, manager, quantity=4)
-    complete(_job(order), lead, 4)
+    run_job(_job(order), lead, 4)
     draft = shipping_services.shipment_create(order=order, lines={_line(order).pk: 4}, by=clerk)
     dock = services.ship_to_create(customer=order.customer, label="Dock 9", address="9 Harbour Rd")
     promised = order.order_date + datetime.timedelta(days=40)
@@ -237,7 +230,7 @@ def test_cancelling_the_last_line_or_a_shipped_line_is_refused(office, manager, 
     request = services.change_request_open(order=order, by=office)
     with pytest.raises(ValidationError, match="last line"):
         services.change_item_add(change_request=request, kind=K.CANCEL_LINE, line=_line(order), reason="x", by=office)
-    complete(_job(order), lead, 5)
+    run_job(_job(order), lead, 5)
     shipment = shipping_services.shipment_create(order=order, lines={_line(order).pk: 2}, by=clerk)
     shipping_services.shipment_transition(shipment=shipment, name="ship", by=clerk)
     services.change_item_add(change_request=request, kind=K.ADD_LINE, item=_line(order).item, quantity=1,
@@ -250,8 +243,8 @@ def test_a_cancelled_line_leaves_draft_shipments_and_the_ready_queue(office, man
     from shipping.selectors import ready_to_ship
 
     order = approved_order(office, manager, lines=2, quantity=3)
-    complete(_job(order, 1), lead, 3)
-    complete(_job(order, 2), lead, 3)
+    run_job(_job(order, 1), lead, 3)
+    run_job(_job(order, 2), lead, 3)
     draft = shipping_services.shipment_create(
         order=order, lines={_line(order, 1).pk: 3, _line(order, 2).pk: 3}, by=clerk
     )
@@ -312,7 +305,7 @@ def test_orders_before_approval_cannot_take_change_requests(office, status):
 
 def test_a_shipped_order_takes_no_change(office, manager, lead, clerk):
     order = approved_order(office, manager, quantity=2)
-    complete(_job(order), lead, 2)
+    run_job(_job(order), lead, 2)
     shipment = shipping_services.shipment_create(order=order, lines={_line(order).pk: 2}, by=clerk)
     shipping_services.shipment_transition(shipment=shipment, name="ship", by=clerk)
     with pytest.raises(ValidationError, match="is shipped"):
@@ -321,7 +314,7 @@ def test_a_shipped_order_takes_no_change(office, manager, lead, clerk):
 
 def test_an_order_shipped_while_pending_refuses_the_approval(office, manager, lead, clerk):
     order = approved_order(office, manager, quantity=2)
-    complete(_job(order), lead, 2)
+    run_job(_job(order), lead, 2)
     request = change(order, office, manager, (K.QUANTITY, {"line": _line(order), "quantity": 1}), approve=False)
     shipment = shipping_services.shipment_create(order=order, lines={_line(order).pk: 2}, by=clerk)
     shipping_services.shipment_transition(shipment=shipment, name="ship", by=clerk)
@@ -342,7 +335,7 @@ def test_roles(order, office, manager, lead, clerk):
 
 def test_more_then_fewer_then_more_pieces_after_completion_numbers_jobs_apart(order, office, manager, lead):
     """An additional job no longer needed is cancelled; the next one takes a fresh number."""
-    complete(_job(order), lead, 10)
+    run_job(_job(order), lead, 10)
     line = _line(order)
     change(order, office, manager, (K.QUANTITY, {"line": line, "quantity": 15}))
     change(order, office, manager, (K.QUANTITY, {"line": _line(order), "quantity": 10}))
@@ -366,7 +359,7 @@ def order_in(office, manager, lead, clerk):
     def make(state):
         order = approved_order(office, manager, lines=2, quantity=10)
         if state in ("in_production", "partially_shipped"):
-            complete(_job(order, 1), lead, 10)
+            run_job(_job(order, 1), lead, 10)
         if state == "partially_shipped":
             shipment = shipping_services.shipment_create(order=order, lines={_line(order, 1).pk: 4}, by=clerk)
             shipping_services.shipment_transition(shipment=shipment, name="ship", by=clerk)

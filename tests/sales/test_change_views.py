@@ -11,7 +11,7 @@ from django.urls import reverse
 from jobs.models import Job
 from sales import services
 from sales.models import ChangeItem, ChangeRequest
-from tests.jobs.conftest import approved_order
+from tests.scenarios import approved_order
 
 
 @pytest.fixture

@@ -305,7 +305,7 @@ def test_concurrent_creation_never_repeats_a_number(postgres_only):
 
     Checked by hand: without the row lock in document_number_next, numbers repeat (unique violation).
     """
-    from tests.conftest import MANAGER
+    from mto.roles import MANAGER
     from tests.factories import UserFactory
 
     user = UserFactory(username="creator", roles=[MANAGER])

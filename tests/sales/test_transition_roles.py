@@ -12,11 +12,9 @@ from django.core.exceptions import PermissionDenied
 from sales import services
 from sales.models import SalesOrder
 from sales.workflow import TRANSITIONS
-from tests.conftest import ROLE_FIXTURES
 from tests.factories import SalesOrderFactory
-from tests.jobs.conftest import approved_order
 from tests.role_table import MANAGER, OFFICE
-from tests.shipping.test_shipping import produce, ship
+from tests.scenarios import ROLE_FIXTURES, approved_order, produce, ship
 
 S = SalesOrder.Status
 

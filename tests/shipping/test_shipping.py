@@ -13,18 +13,9 @@ from sales.models import SalesOrder
 from shipping import services
 from shipping.models import Shipment
 from tests.factories import UserFactory
-from tests.jobs.conftest import approved_order
+from tests.scenarios import approved_order, produce, ship
 
 SO = SalesOrder.Status
-
-
-def produce(order, lead, good_per_line: int):
-    """Run every job of the order to complete with `good_per_line` good pieces through each operation."""
-    for job in Job.objects.filter(sales_order=order):
-        for op in job.operations.order_by("sequence"):
-            job_services.operation_act(operation=op, action="start", by=lead)
-            job_services.operation_report_pieces(operation=op, good=good_per_line, by=lead)
-            job_services.operation_act(operation=op, action="finish", by=lead)
 
 
 @pytest.fixture
@@ -36,11 +27,6 @@ def order(office, manager, lead):
 
 def _lines(order):
     return list(order.lines.order_by("line_no"))
-
-
-def ship(order, clerk, wanted, **fields):
-    shipment = services.shipment_create(order=order, lines=wanted, by=clerk, **fields)
-    return services.shipment_transition(shipment=shipment, name="ship", by=clerk)
 
 
 def test_partial_then_final_shipment_rolls_the_order_up(order, clerk, office):

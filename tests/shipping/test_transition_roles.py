@@ -6,10 +6,8 @@ from django.core.exceptions import PermissionDenied
 from shipping import services
 from shipping.models import Shipment
 from shipping.workflow import TRANSITIONS
-from tests.conftest import ROLE_FIXTURES
-from tests.jobs.conftest import approved_order
 from tests.role_table import CLERK, MANAGER
-from tests.shipping.test_shipping import produce
+from tests.scenarios import ROLE_FIXTURES, approved_order, produce
 
 S = Shipment.Status
 ROLES = sorted([*ROLE_FIXTURES, "superuser"])
