@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 
 from mto import panels
 from mto.audit import audit_for
-from mto.forms import ServiceFormView, apply_service_errors, run_for_button
+from mto.forms import ServiceFormView, TransitionView, apply_service_errors, run_for_button
 from mto.idempotency import new_token, submit_once
 from mto.lists import FilteredListView
 from mto.pages import selected_or_404
@@ -19,7 +19,7 @@ from . import selectors, services
 from .filters import JobFilter
 from .forms import HoldForm, JobActionForm, ManualJobForm, NoteForm, OperationForm, ReportPiecesForm, WorkCenterForm
 from .models import Job, Operation, WorkCenter
-from .workflow import JOB_ACTIONS, available_job_actions, available_operation_moves, can_report_pieces
+from .workflow import JOB, available_job_actions, available_operation_moves, can_report_pieces
 
 # --- office and planner -----------------------------------------------------------------------------
 
@@ -80,34 +80,27 @@ class JobDetailView(CapabilityRequiredMixin, TemplateView):
         )
 
 
-class JobActionView(CapabilityRequiredMixin, View):
+class JobActionView(TransitionView):
     """Release, hold, resume or cancel (office/manager job page and the tablets)."""
 
     capability = "view_jobs"
+    lifecycle = JOB
+    model = Job
+    form_class = JobActionForm
 
-    def post(self, request, pk, action):
-        if action not in JOB_ACTIONS:
-            raise Http404("No such action")
-        job = get_object_or_404(Job, pk=pk)
-        form = JobActionForm(request.POST)
-        form.is_valid()
+    def run(self, job, transition, *, by, form):
         reason = form.cleaned_data.get("reason", "")
-        if action == "hold":
-            hold = HoldForm(request.POST)
+        if transition.name == "hold":
+            hold = HoldForm(self.request.POST)
             reason = hold.reason_text() if hold.is_valid() else ""
-        try:
-            services.job_act(
-                job=job,
-                action=action,
-                by=request.user,
-                reason=reason,
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"{job.number}: {JOB_ACTIONS[action].label.lower()} done.")
-        return redirect(request.POST.get("next") if _safe_next(request) else job.get_absolute_url())
+        services.job_act(
+            job=job, action=transition.name, by=by, reason=reason, expected_version=form.cleaned_data.get("version")
+        )
+
+    def success_url(self, job, transition):
+        return self.request.POST.get("next") if _safe_next(self.request) else job.get_absolute_url()
+
+    failure_url = success_url
 
 
 def _safe_next(request) -> bool:

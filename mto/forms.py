@@ -2,14 +2,18 @@
 
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
 from django.views.generic import FormView
 
 from .idempotency import FIELD, already_sent, new_token, submit_once
 from .roles import CapabilityRequiredMixin
+from .transitions import Lifecycle, Transition
 
 
 def apply_service_errors(form, exc: ValidationError):
@@ -115,3 +119,56 @@ def run_for_button(request, call: Callable[[], object], *, success: str) -> bool
         return False
     messages.success(request, success)
     return True
+
+
+class ReasonForm(forms.Form):
+    """The reason (or note) a transition button may send with it."""
+
+    reason = forms.CharField(required=False, max_length=2000)
+
+
+class TransitionView(CapabilityRequiredMixin, View):
+    """POST one declared transition of `lifecycle` from a page's button, then back to the page.
+
+    The transition must be declared and not a system move (else 404), the user must hold its capability (else
+    403); the reason form's errors and the service's ValidationError become messages. Subclasses say which
+    service makes the move (`run`), and may change the form, the message and where to go.
+    """
+
+    lifecycle: Lifecycle
+    model: type[models.Model]
+    form_class: type[forms.Form] = ReasonForm
+
+    def get_object(self, pk: int):
+        return get_object_or_404(self.model, pk=pk)
+
+    def run(self, obj, transition: Transition, *, by, form) -> None:
+        raise NotImplementedError
+
+    def done_message(self, obj, transition: Transition) -> str:
+        return f"{self.lifecycle.describe(obj)}: {transition.label.lower()} done."
+
+    def success_url(self, obj, transition: Transition) -> str:
+        return obj.get_absolute_url()
+
+    def failure_url(self, obj, transition: Transition) -> str:
+        return obj.get_absolute_url()
+
+    def post(self, request, pk: int, name: str):
+        transition = self.lifecycle.get(name)
+        if transition is None or transition.is_system:
+            raise Http404("No such action")
+        obj = self.get_object(pk)
+        if not transition.allowed_for(request.user):
+            raise PermissionDenied("Your role does not allow this action.")
+        form = self.form_class(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(msg for errors in form.errors.values() for msg in errors))
+            return redirect(self.failure_url(obj, transition))
+        try:
+            self.run(obj, transition, by=request.user, form=form)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(self.failure_url(obj, transition))
+        messages.success(request, self.done_message(obj, transition))
+        return redirect(self.success_url(obj, transition))

@@ -1,11 +1,9 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from mto.forms import apply_service_errors, refuse_unless_editable
+from mto.forms import TransitionView, apply_service_errors, refuse_unless_editable
 from mto.idempotency import already_sent, new_token, submit_once
 from mto.lists import FilteredListView
 from mto.pages import selected_or_404
@@ -15,9 +13,9 @@ from sales.models import SalesOrder
 
 from . import selectors, services
 from .filters import ShipmentFilter
-from .forms import ReasonForm, ShipmentForm
+from .forms import ShipmentForm
 from .models import Shipment
-from .workflow import TRANSITIONS, available_transitions
+from .workflow import SHIPMENT, available_transitions
 
 
 class ReadyToShipView(CapabilityRequiredMixin, ListView):
@@ -139,21 +137,12 @@ class BillOfLadingView(ShipmentDetailView):
     template_name = "shipping/bill_of_lading.html"
 
 
-class ShipmentTransitionView(CapabilityRequiredMixin, View):
+class ShipmentTransitionView(TransitionView):
     capability = "view_shipments"
+    lifecycle = SHIPMENT
+    model = Shipment
 
-    def post(self, request, pk, name):
-        if name not in TRANSITIONS:
-            raise Http404("No such action")
-        shipment = get_object_or_404(Shipment, pk=pk)
-        form = ReasonForm(request.POST)
-        form.is_valid()
-        try:
-            services.shipment_transition(
-                shipment=shipment, name=name, by=request.user, reason=form.cleaned_data.get("reason", "")
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"{shipment.number}: {TRANSITIONS[name].label.lower()} done.")
-        return redirect(shipment)
+    def run(self, shipment, transition, *, by, form):
+        services.shipment_transition(
+            shipment=shipment, name=transition.name, by=by, reason=form.cleaned_data["reason"]
+        )

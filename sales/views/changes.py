@@ -3,21 +3,20 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import TemplateView
 
-from mto.forms import ServiceFormView, refuse_unless_editable, run_for_button
+from mto.forms import ServiceFormView, TransitionView, refuse_unless_editable, run_for_button
 from mto.pages import selected_or_404
 from mto.roles import CapabilityRequiredMixin
 
 from .. import selectors, services
 from ..forms import (
     ChangeItemForm,
-    TransitionForm,
 )
 from ..models import ChangeItem, ChangeRequest, SalesOrder, SalesOrderLine
-from ..workflow import CHANGE_TRANSITIONS, available_change_transitions
+from ..workflow import CHANGE_REQUEST, available_change_transitions
 
 
 class ChangeRequestCreateView(CapabilityRequiredMixin, View):
@@ -140,38 +139,30 @@ class ChangeItemRemoveView(CapabilityRequiredMixin, View):
         return redirect(item.change_request)
 
 
-# The capability each needs is the declared transition's (sales/workflow.py).
-CHANGE_ACTIONS = {
-    "submit": (services.change_request_submit, "submitted for approval"),
-    "withdraw": (services.change_request_withdraw, "withdrawn"),
-    "approve": (services.change_request_approve, "approved; the order and its jobs follow"),
-    "reject": (services.change_request_reject, "rejected"),
-}
-
-
-class ChangeRequestActionView(CapabilityRequiredMixin, View):
-    """POST submit, withdraw, approve or reject (with a reason) a change request."""
+class ChangeRequestActionView(TransitionView):
+    """POST submit, withdraw, approve (with an optional note) or reject (with a reason) a change request."""
 
     capability = "view_orders"
+    lifecycle = CHANGE_REQUEST
+    model = ChangeRequest
+    # What each step is called once done; the service that makes it.
+    DONE = {
+        "submit": (services.change_request_submit, "submitted for approval"),
+        "withdraw": (services.change_request_withdraw, "withdrawn"),
+        "approve": (services.change_request_approve, "approved; the order and its jobs follow"),
+        "reject": (services.change_request_reject, "rejected"),
+    }
 
-    def post(self, request, pk, action):
-        if action not in CHANGE_ACTIONS:
-            raise Http404("No such action")
-        service, done = CHANGE_ACTIONS[action]
-        change = get_object_or_404(ChangeRequest.objects.select_related("order"), pk=pk)
-        if not CHANGE_TRANSITIONS[action].allowed_for(request.user):
-            return render(request, "403.html", {"message": "Your role does not allow this action."}, status=403)
-        form = TransitionForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, " ".join(msg for errors in form.errors.values() for msg in errors))
-            return redirect(change)
-        extra = {"reason": form.cleaned_data.get("reason", "")} if action == "reject" else {}
-        if action == "approve":
-            extra = {"note": form.cleaned_data.get("reason", "")}
-        try:
-            service(change_request=change, by=request.user, **extra)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect(change)
-        messages.success(request, f"Change {change.number} of {change.order.number} {done}.")
-        return redirect(change.order if action == "approve" else change)
+    def get_object(self, pk):
+        return get_object_or_404(ChangeRequest.objects.select_related("order"), pk=pk)
+
+    def run(self, change, transition, *, by, form):
+        text = form.cleaned_data["reason"]
+        extra = {"reason": text} if transition.needs_reason else {"note": text} if transition.note else {}
+        self.DONE[transition.name][0](change_request=change, by=by, **extra)
+
+    def done_message(self, change, transition):
+        return f"Change {change.number} of {change.order.number} {self.DONE[transition.name][1]}."
+
+    def success_url(self, change, transition):
+        return change.order.get_absolute_url() if transition.name == "approve" else change.get_absolute_url()

@@ -4,12 +4,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
 from mto import panels
-from mto.forms import apply_service_errors, refuse_unless_editable
+from mto.forms import TransitionView, apply_service_errors, refuse_unless_editable
 from mto.idempotency import already_sent, new_token, submit_once
 from mto.lists import FilteredListView
 from mto.pages import selected_or_404
@@ -20,10 +19,9 @@ from ..filters import SalesOrderListFilter
 from ..forms import (
     SalesOrderForm,
     SalesOrderLineFormSet,
-    TransitionForm,
 )
 from ..models import ChangeRequest, LineDrawing, SalesOrder
-from ..workflow import TRANSITIONS, available_transitions
+from ..workflow import ORDER, available_transitions
 
 
 class SalesOrderListView(FilteredListView):
@@ -167,31 +165,15 @@ class SalesOrderFormView(CapabilityRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form, formset=formset), status=400)
 
 
-class SalesOrderTransitionView(CapabilityRequiredMixin, View):
+class SalesOrderTransitionView(TransitionView):
     """POST one lifecycle step (submit, approve, reject, cancel, close)."""
 
     capability = "view_orders"
+    lifecycle = ORDER
+    model = SalesOrder
 
-    def post(self, request, pk, name):
-        transition = TRANSITIONS.get(name)
-        if transition is None:
-            raise Http404("No such action")
-        order = get_object_or_404(SalesOrder, pk=pk)
-        if not request.user.has_perm(f"mto.{transition.capability}"):
-            return render(request, "403.html", {"message": "Your role does not allow this action."}, status=403)
-        form = TransitionForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, " ".join(msg for errors in form.errors.values() for msg in errors))
-            return redirect(reverse("sales:order-detail", args=[order.pk]))
-        try:
-            services.sales_order_transition(
-                order=order, name=name, by=request.user, reason=form.cleaned_data.get("reason", "")
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"{order.number}: {transition.label.lower()} done.")
-        return redirect(reverse("sales:order-detail", args=[order.pk]))
+    def run(self, order, transition, *, by, form):
+        services.sales_order_transition(order=order, name=transition.name, by=by, reason=form.cleaned_data["reason"])
 
 
 class CustomerShipToOptionsView(CapabilityRequiredMixin, View):
