@@ -1,0 +1,49 @@
+"""One action endpoint for a service call."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+
+from .core import ACTION_ERROR_RESPONSES, check_if_match, etag_for, idempotent
+
+# --- one action endpoint for a service call ------------------------------------------------------------------
+
+
+def service_action(
+    name: str, run, *, request=None, response=None, summary: str | None = None, idempotency: bool = True
+):
+    """A detail POST action `name` that calls a service: `run(obj, user, data)` with the validated body.
+
+    The answer is the object as `response` serializes it (with its ETag), or an error the exception handler
+    maps: bad input 400, illegal transition or lost race 409, If-Match naming an older version 412; with an
+    Idempotency-Key a retried request gets the first answer.
+    """
+
+    def handler(self, http_request, pk=None):
+        obj = self.get_object()
+        if getattr(obj, "updated_at", None):
+            check_if_match(http_request, obj)
+        data = {}
+        if request is not None:
+            body = request(data=http_request.data, context=self.get_serializer_context())
+            body.is_valid(raise_exception=True)
+            data = body.validated_data
+        run(obj, http_request.user, data)
+        obj = self.get_queryset().get(pk=obj.pk)
+        serializer = (response or self.get_serializer_class())(obj, context=self.get_serializer_context())
+        answer = Response(serializer.data)
+        if getattr(obj, "updated_at", None):
+            answer["ETag"] = etag_for(obj)
+        return answer
+
+    from rest_framework.decorators import action  # imports DRF's views, which import this module's settings
+
+    # The router maps the URL to the attribute named like the function: name it before decorating.
+    handler.__name__ = name.replace("-", "_")
+    if idempotency:
+        handler = idempotent(handler)
+    handler = action(detail=True, methods=["post"], url_path=name)(handler)
+    return extend_schema(
+        request=request,
+        responses={200: response, **ACTION_ERROR_RESPONSES} if response else {**ACTION_ERROR_RESPONSES},
+        summary=summary,
+    )(handler)
