@@ -72,14 +72,6 @@ class Quote(TextSafetyMixin, models.Model):
     margin_approved_at = models.DateTimeField(null=True, blank=True, editable=False)
     margin_approved_percent = models.DecimalField(**PERCENT, null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # The order acceptance made (one at most: the unique constraint backs the row lock).
-    sales_order = models.OneToOneField(
-        SalesOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="quote", editable=False
-    )
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
-    )
-    accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -100,9 +92,6 @@ class Quote(TextSafetyMixin, models.Model):
                 name="quote_customer_or_prospect",
             ),
             models.CheckConstraint(condition=Q(markup_percent__gte=0), name="quote_markup_not_negative"),
-            models.CheckConstraint(
-                condition=~Q(status="accepted") | Q(sales_order__isnull=False), name="quote_accepted_has_order"
-            ),
             models.CheckConstraint(
                 condition=~Q(status="declined") | ~Q(decline_reason=""), name="quote_declined_has_reason"
             ),
@@ -129,6 +118,28 @@ class Quote(TextSafetyMixin, models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def sales_order(self) -> SalesOrder | None:
+        """The order its acceptance made (select_related("acceptance__sales_order") to read it with the quote)."""
+        try:
+            return self.acceptance.sales_order
+        except QuoteAcceptance.DoesNotExist:
+            return None
+
+
+class QuoteAcceptance(models.Model):
+    """The acceptance of a quote and the order it made: one per quote and one per order. The row lock on the
+    quote serialises two acceptances; this table's keys are the database's own refusal of a second one."""
+
+    quote = models.OneToOneField(Quote, on_delete=models.PROTECT, primary_key=True, related_name="acceptance")
+    sales_order = models.OneToOneField(SalesOrder, on_delete=models.PROTECT, related_name="quote_acceptance")
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField(auto_now_add=True)
+    submitted = models.BooleanField(default=False, help_text="The order was submitted for approval at once.")
+
+    def __str__(self):
+        return f"{self.quote_id} -> {self.sales_order_id}"
 
 
 class QuoteStatusChange(models.Model):

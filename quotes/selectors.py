@@ -46,7 +46,7 @@ def _cents(value: Decimal) -> Decimal:
 
 
 def quote_list_queryset() -> QuerySet[Quote]:
-    return Quote.objects.select_related("customer", "estimator", "sales_order").order_by("-id")
+    return Quote.objects.select_related("customer", "estimator", "acceptance__sales_order").order_by("-id")
 
 
 def quote_lines_queryset() -> QuerySet[QuoteLine]:
@@ -66,7 +66,7 @@ def quote_detail(*, pk: int) -> Quote:
     """The quote with everything its page, its pricing and the API read: a fixed number of queries."""
     return (
         Quote.objects.select_related(
-            "customer", "estimator", "margin_approved_by", "sales_order", "previous", "next_revision"
+            "customer", "estimator", "margin_approved_by", "acceptance__sales_order", "previous", "next_revision"
         )
         .prefetch_related(
             Prefetch("lines", queryset=quote_lines_queryset()),

@@ -19,6 +19,7 @@ from ..models import (
     EstimateOutside,
     QuantityBreak,
     Quote,
+    QuoteAcceptance,
     QuoteLine,
     QuoteStatusChange,
 )
@@ -189,6 +190,7 @@ def quote_accept(*, quote: Quote, by: User, breaks: dict[int, int], submit: bool
 
     def after(locked: Quote):
         order = made["order"]
+        QuoteAcceptance.objects.create(quote=locked, sales_order=order, accepted_by=by, submitted=submit)
         order_lines = {line.line_no: line for line in order.lines.all()}
         lines = [p.line for p in made["pricing"].lines]
         for number, line in enumerate(lines, start=1):
@@ -198,10 +200,9 @@ def quote_accept(*, quote: Quote, by: User, breaks: dict[int, int], submit: bool
         if submit:
             sales_services.sales_order_submit(order=order, by=by)
 
-    locked = transition(
+    transition(
         QUOTE, quote, "accept", by=by,
         prepare=prepare, after=after, signal_kwargs=made,
-        fields=lambda q: {"sales_order": made["order"], "customer": made["customer"], "accepted_by": by,
-                          "accepted_at": timezone.now()},
+        fields=lambda q: {"customer": made["customer"]},
     )  # fmt: skip
-    return SalesOrder.objects.get(pk=locked.sales_order_id)
+    return SalesOrder.objects.get(pk=made["order"].pk)

@@ -103,3 +103,13 @@ def test_service_refuses_bad_breaks_with_a_message_and_writes_nothing(office, ce
         with pytest.raises(ValidationError, match=message):
             services.quote_create(by=office, customer=customer, lines=[bracket_line(centers, breaks=breaks)])
     assert Quote.objects.count() == before
+
+
+def test_database_refuses_a_second_acceptance_of_a_quote(make_quote, office):
+    from quotes.models import QuoteAcceptance
+    from tests.factories import SalesOrderFactory
+
+    quote = services.quote_send(quote=make_quote(), by=office)
+    services.quote_accept(quote=quote, by=office, breaks={quote.lines.get().pk: 10})
+    with pytest.raises(IntegrityError), transaction.atomic():
+        QuoteAcceptance.objects.create(quote=quote, sales_order=SalesOrderFactory(), accepted_by=office)
