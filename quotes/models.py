@@ -208,6 +208,10 @@ class QuoteLine(TextSafetyMixin, models.Model):
     def part_description(self) -> str:
         return self.description or (self.item.description if self.item_id else "")
 
+    @property
+    def break_quantities(self) -> list[int]:
+        return [b.quantity for b in self.breaks.all()]
+
 
 class QuantityBreak(models.Model):
     line = models.ForeignKey(QuoteLine, on_delete=models.CASCADE, related_name="breaks")
