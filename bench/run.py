@@ -173,7 +173,8 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, -(-len(ordered) * 95 // 100) - 1)]
 
 
-_TOKEN = re.compile(r'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+')
+# Per-render tokens (CSRF, the forms' one-time submit token) differ between any two renderings.
+_TOKEN = re.compile(r'(csrfmiddlewaretoken" value="|submit_token" value="|X-CSRFToken": ")[^"]+')
 
 
 def same_html(a: str, b: str) -> tuple[bool, str]:

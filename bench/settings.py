@@ -2,20 +2,25 @@
 
 On top of the project's settings: DEBUG off (as in production, so templates are cached and no query log
 is kept), a middleware that reports server time and queries in a Server-Timing header, and a URLconf
-that adds the raw-SQL baseline views of bench/baseline.py to the real URLs.
+that adds the raw-SQL baseline views of bench/baseline/ to the real URLs.
 """
 
+import os
 import warnings
 
-from mto.settings import *  # noqa: F403
-from mto.settings import MIDDLEWARE, TEMPLATES
+# The project's development defaults (a local secret key, plain http, unhashed static files), DEBUG itself
+# then off below: the benchmark talks plain http to 127.0.0.1. mto.settings defaults to production.
+os.environ["DEBUG"] = "1"
+
+from mto.settings import *  # noqa: E402, F403
+from mto.settings import MIDDLEWARE, TEMPLATES  # noqa: E402
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "bench.urls"
 # First, so the time covers every other middleware (sessions, auth, CSRF, messages, ...).
 MIDDLEWARE = ["bench.middleware.ServerTimingMiddleware", *MIDDLEWARE]
-# The bell's count comes from the baseline's single query on baseline pages (see bench/baseline.py).
+# The bell's count comes from the baseline's single query on baseline pages (see bench/baseline/).
 TEMPLATES[0]["OPTIONS"]["context_processors"] = [
     "bench.baseline.notifications" if p == "mto.context_processors.notifications" else p
     for p in TEMPLATES[0]["OPTIONS"]["context_processors"]

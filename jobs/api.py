@@ -3,12 +3,12 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from mto.api import ERROR_RESPONSES, ModelSerializer, Serializer, service_action
+from mto.api import ERROR_RESPONSES, ActionsField, ModelSerializer, Serializer, service_action
 from sales.models import MAX_PIECES
 
 from . import services
 from .models import Job, Operation, WorkCenter
-from .workflow import SCRAP_REASONS
+from .workflow import JOB_ACTIONS, OPERATION_MOVES, SCRAP_REASONS, available_job_actions, available_operation_moves
 
 
 class WorkCenterSerializer(ModelSerializer):
@@ -19,21 +19,25 @@ class WorkCenterSerializer(ModelSerializer):
 
 class OperationSerializer(ModelSerializer):
     work_center = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # None while the job may not move; the job comes with the row (select_related or the job's prefetch).
+    actions = ActionsField(lambda op, user: available_operation_moves(op, op.job, user), OPERATION_MOVES)
 
     class Meta:
         model = Operation
         fields = ["id", "sequence", "work_center", "description", "setup_hours", "run_hours_per_piece", "status",
-                  "good_qty", "scrap_qty", "started_at", "finished_at", "version"]  # fmt: skip
+                  "actions", "good_qty", "scrap_qty", "started_at", "finished_at", "version"]  # fmt: skip
 
 
 class JobSerializer(ModelSerializer):
     operations = OperationSerializer(many=True, read_only=True)
     sales_order = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    actions = ActionsField(available_job_actions, JOB_ACTIONS)
 
     class Meta:
         model = Job
         fields = ["id", "number", "origin", "sales_order", "sales_order_line", "part_number", "part_revision",
-                  "description", "quantity", "quantity_completed", "due_date", "priority", "status", "hold_reason",
+                  "description", "quantity", "quantity_completed", "due_date", "priority", "status", "actions",
+                  "hold_reason",
                   "version", "operations", "updated_at"]  # fmt: skip
 
 
@@ -107,7 +111,7 @@ class OperationViewSet(viewsets.ReadOnlyModelViewSet):
         ["start", "pause", "resume", "finish", "report"], "run_floor")}  # fmt: skip
 
     def get_queryset(self):
-        return Operation.objects.select_related("work_center")
+        return Operation.objects.select_related("work_center", "job")
 
     start = _operation_action("start")
     pause = _operation_action("pause")

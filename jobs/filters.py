@@ -21,8 +21,11 @@ class JobFilter(django_filters.FilterSet):
     ))  # fmt: skip
     status = django_filters.ChoiceFilter(choices=Job.Status.choices, empty_label="Any status")
     work_center = django_filters.ModelChoiceFilter(
-        queryset=WorkCenter.objects.filter(is_active=True), method="at_work_center", empty_label="Any work center"
-    )
+        queryset=WorkCenter.objects.filter(is_active=True),
+        method="at_work_center",
+        label="Work center",
+        empty_label="Any work center",
+    )  # a method filter has no model field to take its label from: without one it reads "[invalid name]"
     due_before = django_filters.DateFilter(
         field_name="due_date", lookup_expr="lte", label="Due by", widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -178,6 +178,15 @@ class Operation(TextSafetyMixin, models.Model):
     def __str__(self):
         return f"{self.job.number}/{self.sequence} {self.description}"
 
+    # Routing edits (not status moves): the planning services and the job page both ask these.
+    @property
+    def is_editable(self) -> bool:
+        return self.status != self.Status.DONE
+
+    @property
+    def is_removable(self) -> bool:
+        return self.status == self.Status.PENDING
+
     @property
     def estimated_hours(self) -> Decimal:
         return self.setup_hours + self.run_hours_per_piece * self.job.quantity

@@ -9,15 +9,17 @@ from django.views.generic import TemplateView
 
 from mto import panels
 from mto.audit import audit_for
-from mto.forms import ServiceFormView, apply_service_errors
+from mto.forms import ServiceFormView, apply_service_errors, run_for_button
+from mto.idempotency import new_token, submit_once
 from mto.lists import FilteredListView
+from mto.pages import selected_or_404
 from mto.roles import CapabilityRequiredMixin
 
 from . import selectors, services
 from .filters import JobFilter
 from .forms import HoldForm, JobActionForm, ManualJobForm, NoteForm, OperationForm, ReportPiecesForm, WorkCenterForm
 from .models import Job, Operation, WorkCenter
-from .workflow import JOB_ACTIONS, OPERATIONS_MOVE_IN, available_job_actions, available_operation_moves
+from .workflow import JOB_ACTIONS, available_job_actions, available_operation_moves, can_report_pieces
 
 # --- office and planner -----------------------------------------------------------------------------
 
@@ -41,34 +43,21 @@ class JobListView(FilteredListView):
                 job.ops_done, job.ops_total]  # fmt: skip
 
 
-class ManualJobCreateView(CapabilityRequiredMixin, TemplateView):
+class ManualJobCreateView(ServiceFormView):
     """A job made by hand (rework, stock, samples): its own JM- number series, planned until released."""
 
     capability = "plan_jobs"
     template_name = "jobs/manual_job_form.html"
+    form_class = ManualJobForm
+    success_message = "{obj.number} created as planned. Add its routing, then release it."
+    invalid_status = 400
 
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("form", ManualJobForm())
-        return super().get_context_data(**kwargs)
-
-    def post(self, request):
-        form = ManualJobForm(request.POST)
-        if form.is_valid():
-            try:
-                job = services.job_create_manual(by=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, f"{job.number} created as planned. Add its routing, then release it.")
-                return redirect(job)
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def run_service(self, form):
+        return services.job_create_manual(by=self.request.user, **form.cleaned_data)
 
 
 def _job_or_404(pk, selector):
-    try:
-        return selector(pk=pk)
-    except Job.DoesNotExist:
-        raise Http404("No such job") from None
+    return selected_or_404(selector, what="job", pk=pk)
 
 
 class JobDetailView(CapabilityRequiredMixin, TemplateView):
@@ -86,6 +75,7 @@ class JobDetailView(CapabilityRequiredMixin, TemplateView):
             hold_form=HoldForm(),
             changes=audit_for(job),
             panels=panels.render(self.request, page="job-detail", job=job),  # shipping's
+            submit_token=new_token(),
             **kwargs,
         )
 
@@ -132,9 +122,14 @@ class OperationAddView(CapabilityRequiredMixin, View):
         job = get_object_or_404(Job, pk=pk)
         form = OperationForm(request.POST)
         if form.is_valid():
-            try:
+
+            def add():
                 services.operation_add(job=job, by=request.user, **form.cleaned_data)
-                messages.success(request, "Operation added.")
+                return job
+
+            try:
+                _url, created = submit_once(request, add)
+                messages.success(request, "Operation added." if created else "This operation was already added.")
                 return redirect(job)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
@@ -171,11 +166,8 @@ class OperationRemoveView(CapabilityRequiredMixin, View):
 
     def post(self, request, pk):
         operation = get_object_or_404(Operation.objects.select_related("job"), pk=pk)
-        try:
-            services.operation_remove(operation=operation, by=request.user)
-            messages.success(request, "Operation removed.")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        remove = lambda: services.operation_remove(operation=operation, by=request.user)  # noqa: E731
+        run_for_button(request, remove, success="Operation removed.")
         return redirect(operation.job)
 
 
@@ -246,15 +238,16 @@ class FloorJobView(CapabilityRequiredMixin, TemplateView):
         user = self.request.user
         for op in job.ops:
             op.moves = available_operation_moves(op, job, user)
+            op.can_report = can_report_pieces(op, job, user)
         actions = {t.name for t in available_job_actions(job, user)}
         return super().get_context_data(
             job=job,
             report_form=kwargs.pop("report_form", None) or ReportPiecesForm(),
             hold_form=HoldForm(),
             note_form=NoteForm(),
+            submit_token=new_token(),
             can_hold="hold" in actions,
             can_resume="resume" in actions,
-            ops_can_move=job.status in OPERATIONS_MOVE_IN,
             **kwargs,
         )
 
@@ -309,11 +302,16 @@ class FloorNoteView(CapabilityRequiredMixin, View):
     def post(self, request, pk):
         job = get_object_or_404(Job, pk=pk)
         form = NoteForm(request.POST)
+
+        def add():
+            services.job_add_note(job=job, text=form.cleaned_data["text"], by=request.user)
+            return job
+
         try:
             if not form.is_valid():
                 raise ValidationError("Write a note first (at most 2000 characters).")
-            services.job_add_note(job=job, text=form.cleaned_data["text"], by=request.user)
-            messages.success(request, "Note added.")
+            _url, created = submit_once(request, add)
+            messages.success(request, "Note added." if created else "This note was already added.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(reverse("jobs:floor-job", args=[job.pk]))
@@ -353,16 +351,4 @@ class WorkCenterFormView(ServiceFormView):
         return services.work_center_save(by=self.request.user, work_center=self.center, **form.cleaned_data)
 
     def get_success_url(self):
-        return reverse("jobs:work-center-list")
-
-    def _run(self, form):
-        self.object = self.run_service(form)
-        return _ListLink()
-
-
-class _ListLink:
-    """submit_once wants an object with a URL: after saving a work center, people go back to the list."""
-
-    @staticmethod
-    def get_absolute_url():
         return reverse("jobs:work-center-list")

@@ -68,6 +68,8 @@ OPERATION_MOVES = {
 }
 # Operations move only while their job is released or in progress.
 OPERATIONS_MOVE_IN = (J.RELEASED, J.IN_PROGRESS)
+# Pieces are reported on a running or paused operation of a job in progress (no status move of its own).
+REPORTING = (O.RUNNING, O.PAUSED)
 
 
 def _lock_job(job: Job) -> Job:
@@ -149,3 +151,8 @@ def available_operation_moves(operation: Operation, job: Job, user) -> list[Tran
     if job.status not in OPERATIONS_MOVE_IN:
         return []
     return available_transitions(OPERATION, operation, user)
+
+
+def can_report_pieces(operation: Operation, job: Job, user) -> bool:
+    """Whether the floor offers the piece report on `operation` (the service checks the same)."""
+    return job.status == J.IN_PROGRESS and operation.status in REPORTING and user.has_perm("mto.run_floor")

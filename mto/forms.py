@@ -1,11 +1,14 @@
 """Forms whose valid data goes to one service: the service's ValidationError lands on the form."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.views.generic import FormView
 
-from .idempotency import submit_once
+from .idempotency import FIELD, already_sent, new_token, submit_once
 from .roles import CapabilityRequiredMixin
 
 
@@ -22,16 +25,35 @@ def apply_service_errors(form, exc: ValidationError):
             form.add_error(None, message)
 
 
+ALREADY_SENT = "This form was already sent; here is what it saved."
+
+
 class ServiceFormView(CapabilityRequiredMixin, FormView):
-    """A form whose valid data goes to one service; the service's errors land on the form."""
+    """A form whose valid data goes to one service; the service's errors land on the form.
+
+    Every rendering carries a one-time token (the template includes partials/submit_token.html), so a
+    double click or two identical POSTs at once save once: the twin finds the first result.
+    """
 
     template_name = "form.html"
     success_message = ""
     cancel_url = ""
+    invalid_status = 200
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("cancel_url", self.cancel_url or self.request.path.rsplit("/", 2)[0] + "/")
+        kwargs.setdefault(FIELD, new_token())
         return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        url = already_sent(request)
+        if url:
+            messages.info(request, ALREADY_SENT)
+            return HttpResponseRedirect(url)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=self.invalid_status)
 
     def run_service(self, form):
         raise NotImplementedError
@@ -43,14 +65,53 @@ class ServiceFormView(CapabilityRequiredMixin, FormView):
             apply_service_errors(form, exc)
             return self.form_invalid(form)
         if not created:
-            messages.info(self.request, "This form was already sent; here is what it saved.")
+            messages.info(self.request, ALREADY_SENT)
         elif self.success_message:
             messages.success(self.request, self.success_message.format(obj=self.object))
         return HttpResponseRedirect(url)
 
     def _run(self, form):
+        """What submit_once stores for a twin: where to go next (a model with a URL, or a URL)."""
         self.object = self.run_service(form)
-        return self.object
+        return self.get_success_url()
 
     def get_success_url(self):
         return self.object.get_absolute_url()
+
+
+class ServiceEditView(ServiceFormView):
+    """Edit one row through its service: the row (`self.edited`) is loaded or 404 before anything else.
+
+    The form edits a fresh copy, so a form refused halfway leaves `self.edited` as loaded for the service.
+    """
+
+    queryset = None  # the rows that may be edited; the URL's pk picks one
+
+    def dispatch(self, request, *args, **kwargs):
+        self.edited = get_object_or_404(self.queryset, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.queryset.get(pk=self.edited.pk)}
+
+
+def refuse_unless_editable(request, obj, *, capability: str, editable: bool, message: str):
+    """Back to `obj` with `message` when the user may edit such rows (`capability`) but not this one now.
+
+    Users without the capability go on to the view's own check, which answers 403.
+    """
+    if request.user.has_perm(f"mto.{capability}") and not editable:
+        messages.error(request, message)
+        return HttpResponseRedirect(obj.get_absolute_url())
+    return None
+
+
+def run_for_button(request, call: Callable[[], object], *, success: str) -> bool:
+    """A POST button's one service call: its ValidationError becomes the error message, else `success`."""
+    try:
+        call()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False
+    messages.success(request, success)
+    return True

@@ -18,11 +18,30 @@ def new_token() -> str:
     return uuid.uuid4().hex
 
 
-def submit_once(request, create: Callable[[], object]) -> tuple[str, bool]:
-    """Run `create` (returns a model with get_absolute_url) once per token; return (url, created)."""
+def _url(result) -> str:
+    return result if isinstance(result, str) else result.get_absolute_url()
+
+
+def already_sent(request) -> str | None:
+    """Where the first POST with this form's token went, if one was saved: a twin goes there too.
+
+    Asked before the form is validated, so a twin is not refused by the first one's result ("code taken").
+    """
     token = (request.POST.get(FIELD) or "")[:64]
     if not token:
-        return create().get_absolute_url(), True
+        return None
+    row = IdempotencyKey.objects.filter(user=request.user, key=f"form:{token}", status_code__isnull=False).first()
+    return (row.response_body or {}).get("location", "/") if row else None
+
+
+def submit_once(request, create: Callable[[], object]) -> tuple[str, bool]:
+    """Run `create` once per token; return (url, created).
+
+    `create` returns where to go next: a model with get_absolute_url, or the URL itself.
+    """
+    token = (request.POST.get(FIELD) or "")[:64]
+    if not token:
+        return _url(create()), True
     key = f"form:{token}"
     with transaction.atomic():
         try:
@@ -33,7 +52,7 @@ def submit_once(request, create: Callable[[], object]) -> tuple[str, bool]:
         except IntegrityError:
             row = IdempotencyKey.objects.get(user=request.user, key=key)
             return (row.response_body or {}).get("location", "/"), False
-        url = create().get_absolute_url()
+        url = _url(create())
         row.status_code, row.response_body = 302, {"location": url}
         row.save(update_fields=["status_code", "response_body"])
         return url, True

@@ -1,13 +1,12 @@
 """A report page: filters, a table, a chart of its main figure, and the same rows as CSV."""
 
-import csv
 import datetime
 
-from django.http import HttpResponse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from .charts import bar_chart
+from .lists import csv_response
 from .roles import CapabilityRequiredMixin
 
 
@@ -43,12 +42,8 @@ class ReportView(CapabilityRequiredMixin, TemplateView):
         group = self.group()
         rows = self.rows(group=group, start=start, end=end)
         if request.GET.get("format") == "csv":
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{self.slug}-{start}-{end}.csv"'
-            writer = csv.writer(response)
-            writer.writerow(self.headers(group))
-            writer.writerows(rows)
-            return response
+            filename = f"{self.slug}-{start}-{end}.csv"
+            return csv_response(filename=filename, header=self.headers(group), rows=rows, stream=False)
         chart_rows = [(row[0], row[self.chart_column] or 0) for row in rows[:20]]
         chart_title = f"{self.headers(group)[self.chart_column]} by {self.groups.get(group, '')}"
         context = self.get_context_data(

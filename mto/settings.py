@@ -1,7 +1,8 @@
 """MTO settings, all read from the environment.
 
 With no DATABASE_URL the app runs on a SQLite file in the project; with no REDIS_URL Celery runs
-tasks eagerly (after commit), so the demo needs no broker.
+tasks eagerly (after commit), so the demo needs no broker. DEBUG is off unless DEBUG=1 is set (`make run`
+and the test settings set it), and then SECRET_KEY must be given.
 """
 
 from decimal import Decimal
@@ -15,7 +16,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me" if DEBUG else environ.Env.NOTSET)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "mto.middleware.RefuseNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -66,8 +68,6 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # ModelBackend, with a user's roles and permissions read in one query (mto/roles.py).
     "mto.roles.RoleBackend",
-    # Kept so that sessions signed in before RoleBackend stay signed in; it answers from the same cache.
-    "django.contrib.auth.backends.ModelBackend",
 ]
 # Login throttling: five failures for one username from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -176,12 +176,18 @@ SPECTACULAR_SETTINGS = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# E-mail
-EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
-vars().update(EMAIL_CONFIG)
-if env.str("EMAIL_BACKEND", default=""):  # e.g. the file backend, with EMAIL_FILE_PATH
-    EMAIL_BACKEND = env.str("EMAIL_BACKEND")
-    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-mail"))
+# E-mail: EMAIL_URL names the server (django-environ's e-mail URL); EMAIL_BACKEND overrides its backend.
+# Under DEBUG the messages go to files in sent-mail/ of this checkout (not the console), so the
+# demo's notifications do not scroll the development server's address away.
+_email = env.email("EMAIL_URL", default="filemail://" if DEBUG else "smtp://localhost:25")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_email["EMAIL_BACKEND"])
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=_email["EMAIL_FILE_PATH"] or str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MTO <mto@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SHOP_NAME = env.str("SHOP_NAME", default="Acme Machine Works")
@@ -257,8 +263,9 @@ QUOTE_VALID_DAYS = env.int("QUOTE_VALID_DAYS", default=30)
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # A browser keeps Secure cookies only over https: SECURE_COOKIES=0 (with SECURE_SSL_REDIRECT=0) lets
+    # production settings be tried on http://127.0.0.1, where no TLS proxy stands in front.
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

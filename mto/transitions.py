@@ -5,7 +5,7 @@ states, target, the capability a person needs or None for a move only services m
 required, the button style) and a small adapter: how to lock the row in the house order (order, lines,
 jobs, operations), how to write the app's history row, which signal to send. `transition()` is the only code
 that assigns `status`; `available_transitions()` is what forms, buttons, floor templates and the API offer.
-New rows take their first status from `initial_status()`.
+New rows take their first status from `initial_status()` and its history row from `record_first_status()`.
 """
 
 from collections.abc import Callable, Iterable
@@ -33,6 +33,8 @@ class Transition:
     button: str = "primary"
     reason_prompt: str = "Please give a reason."
     icon: str = ""  # a Bootstrap icon name for the big floor buttons
+    # The placeholder of an optional note the page offers beside the button (a manager's approval note).
+    note: str = ""
 
     @property
     def capabilities(self) -> tuple[str, ...]:
@@ -84,6 +86,13 @@ class Lifecycle:
 def initial_status(lifecycle: Lifecycle, how: str = "") -> str:
     """The status a new row starts in, as declared (e.g. jobs made on approval start released)."""
     return lifecycle.initial[how]
+
+
+def record_first_status(lifecycle: Lifecycle, obj, *, by: User | None, reason: str = "") -> None:
+    """The history row of a new (saved) row's first status, written by the lifecycle's own adapter like every
+    later move (none where the row's own fields are its history)."""
+    if lifecycle.record is not None:
+        lifecycle.record(obj, from_status="", to_status=obj.status, by=by, reason=reason)
 
 
 def available_transitions(lifecycle: Lifecycle, obj, user) -> list[Transition]:

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from mto.api import (
     ACTION_ERROR_RESPONSES,
     ERROR_RESPONSES,
+    ActionsField,
     FilterSet,
     IdFilter,
     ModelSerializer,
@@ -26,6 +27,7 @@ from mto.api import (
 
 from . import services
 from .models import MAX_PIECES, ChangeItem, ChangeRequest, Customer, Item, SalesOrder, SalesOrderLine, ShipToAddress
+from .workflow import CHANGE_TRANSITIONS, TRANSITIONS, available_change_transitions, available_transitions
 
 # --- serializers -----------------------------------------------------------------------------------
 
@@ -99,11 +101,12 @@ class SalesOrderSerializer(ModelSerializer):
     total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, source="lines_total")
     customer_po = serializers.CharField(max_length=60, required=False, allow_blank=True)
     order_date = serializers.DateField(required=False)
+    actions = ActionsField(available_transitions, TRANSITIONS)
 
     class Meta:
         model = SalesOrder
         fields = [
-            "id", "number", "status", "revision", "customer", "customer_po", "ship_to", "order_date",
+            "id", "number", "status", "actions", "revision", "customer", "customer_po", "ship_to", "order_date",
             "requested_date", "promised_date", "notes", "lines", "total", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["id", "number", "status", "revision", "created_at", "updated_at"]
@@ -274,12 +277,15 @@ class ChangeItemSerializer(ModelSerializer):
 class ChangeRequestSerializer(ModelSerializer):
     order = serializers.PrimaryKeyRelatedField(queryset=SalesOrder.objects.all())
     items = ChangeItemSerializer(many=True, read_only=True)
+    actions = ActionsField(
+        lambda change, user: available_change_transitions(change, user, items=change.items.all()), CHANGE_TRANSITIONS
+    )
 
     class Meta:
         model = ChangeRequest
         fields = [
-            "id", "order", "number", "status", "revision", "created_by", "created_at", "submitted_at", "decided_by",
-            "decided_at", "decision_note", "items",
+            "id", "order", "number", "status", "actions", "revision", "created_by", "created_at", "submitted_at",
+            "decided_by", "decided_at", "decision_note", "items",
         ]  # fmt: skip
         read_only_fields = [f for f in fields if f != "order"]
         # Opening on an order that has an open request returns that one (the service decides, not a 400).

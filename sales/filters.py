@@ -18,7 +18,7 @@ SORTS = {
 }
 
 
-class SalesOrderFilter(django_filters.FilterSet):
+class SalesOrderListFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search", widget=forms.TextInput(
         attrs={"placeholder": "Number, customer or PO", "type": "search"}
     ))  # fmt: skip

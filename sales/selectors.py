@@ -95,10 +95,6 @@ def order_lines(*, order: SalesOrder) -> list[SalesOrderLine]:
     return list(order.lines.select_related("item").order_by("line_no"))
 
 
-def order_for_edit(*, pk: int) -> SalesOrder:
-    return SalesOrder.objects.select_related("customer").get(pk=pk)
-
-
 def order_changes(*, order: SalesOrder) -> list[ChangeRequest]:
     """The order's change requests with their items, oldest first (two queries)."""
     items = ChangeItem.objects.select_related("line__item", "item", "ship_to").order_by("id")
@@ -170,34 +166,6 @@ def ship_to_options(*, customer_id: str) -> QuerySet[ShipToAddress]:
     """A customer's ship-to addresses, the default first (an id that is not a number gives none)."""
     ship_tos = ShipToAddress.objects.filter(customer_id=customer_id if customer_id.isdigit() else None)
     return ship_tos.order_by("-is_default", "label")
-
-
-def change_lines(*, change: ChangeRequest, offers: bool) -> list[SalesOrderLine]:
-    """The order's lines for a change request's page; with offers=True each line also gets the changes it
-    can still take in this request (`line.offers`, `line.cancelled_here`): one query more, for the catalogue
-    revisions."""
-    lines = order_lines(order=change.order)
-    if not offers:
-        return lines
-    taken = {(item.kind, item.line_id) for item in change.item_list}
-    revisions = set(
-        Item.objects.filter(
-            part_number__in={line.item.part_number for line in lines if line.item_id}, is_active=True
-        ).values_list("part_number", "pk")
-    )
-    for line in lines:
-        line.cancelled_here = (ChangeItem.Kind.CANCEL_LINE, line.pk) in taken
-        line.offers = []
-        if line.is_cancelled or line.cancelled_here:
-            continue
-        for kind in ChangeItem.LINE_KINDS:
-            if (kind, line.pk) in taken:
-                continue
-            if kind == ChangeItem.Kind.REVISION and line.item_id:
-                if not any(part == line.item.part_number and pk != line.item_id for part, pk in revisions):
-                    continue  # no other revision of this item in the catalogue to change to
-            line.offers.append((kind, ChangeItem.Kind(kind).label.removeprefix("Line ").capitalize()))
-    return lines
 
 
 # --- home page figures ------------------------------------------------------------------------------

@@ -91,7 +91,15 @@ CHANGE_TRANSITIONS = {
     t.name: t
     for t in [
         Transition("submit", "Submit for approval", (CR.DRAFT,), CR.PENDING, "edit_orders"),
-        Transition("approve", "Approve change", (CR.PENDING,), CR.APPROVED, "approve_orders", button="success"),
+        Transition(
+            "approve",
+            "Approve change",
+            (CR.PENDING,),
+            CR.APPROVED,
+            "approve_orders",
+            button="success",
+            note="Note (optional)",
+        ),  # fmt: skip
         Transition(
             "reject",
             "Reject change",
@@ -143,5 +151,7 @@ def available_transitions(order: SalesOrder, user) -> list[Transition]:
     return _available(ORDER, order, user)
 
 
-def available_change_transitions(change: ChangeRequest, user) -> list[Transition]:
-    return _available(CHANGE_REQUEST, change, user)
+def available_change_transitions(change: ChangeRequest, user, *, items) -> list[Transition]:
+    """`items`: the request's changes (prefetched by the caller); a draft with none offers no submit, which
+    the service would only refuse."""
+    return [t for t in _available(CHANGE_REQUEST, change, user) if t.name != "submit" or items]

@@ -6,6 +6,7 @@ from rest_framework import mixins, serializers, viewsets
 from mto.api import (
     ACTION_ERROR_RESPONSES,
     ERROR_RESPONSES,
+    ActionsField,
     ModelSerializer,
     ReasonSerializer,
     idempotent,
@@ -15,6 +16,7 @@ from sales.models import MAX_PIECES, SalesOrder, SalesOrderLine
 
 from . import services
 from .models import Shipment, ShipmentLine
+from .workflow import TRANSITIONS, available_transitions
 
 
 class ShipmentLineSerializer(ModelSerializer):
@@ -32,11 +34,13 @@ class ShipmentSerializer(ModelSerializer):
         many=True, help_text="One entry per order line: naming the same order line twice is refused (400)."
     )
     ship_to = serializers.CharField(required=False, allow_blank=True)
+    actions = ActionsField(available_transitions, TRANSITIONS)
 
     class Meta:
         model = Shipment
-        fields = ["id", "number", "order", "status", "ship_to", "carrier", "service", "tracking_number", "packages",
-                  "weight_kg", "notes", "needs_certificate", "lines", "shipped_at", "created_at"]  # fmt: skip
+        fields = ["id", "number", "order", "status", "actions", "ship_to", "carrier", "service",
+                  "tracking_number", "packages", "weight_kg", "notes", "needs_certificate", "lines", "shipped_at",
+                  "created_at"]  # fmt: skip
         read_only_fields = ["id", "number", "status", "shipped_at", "created_at"]
 
     def validate_lines(self, lines):

@@ -32,6 +32,16 @@ class ShipmentForm(forms.ModelForm):
         for line in self.lines:
             line.field = self[f"line_{line.pk}"]
 
+    def clean(self):
+        cleaned = super().clean()
+        getlist = getattr(self.data, "getlist", None)
+        for line in self.lines if getlist else ():
+            name = self.add_prefix(f"line_{line.pk}")
+            if len(getlist(name)) > 1:
+                # A browser sends each field once; keeping the last of several would ship a quantity unseen.
+                self.add_error(f"line_{line.pk}", "This line is given more than once; give it once.")
+        return cleaned
+
     def line_quantities(self) -> dict[int, int]:
         return {line.pk: self.cleaned_data.get(f"line_{line.pk}") or 0 for line in self.lines}
 

@@ -3,15 +3,15 @@
 from mto import panels
 from mto.panels import can
 from mto.widgets import WIDGET
+from sales.workflow import OPEN_STATUSES
 
 from . import dashboard, selectors
-from .workflow import SHIPPABLE_ORDER_STATUSES
 
 
 def order_shipments(request, *, order) -> dict | None:
     """The order's shipments, and a New shipment button for a clerk while the order can ship."""
     shipments = selectors.shipments_for_order(order=order)
-    can_ship = request.user.has_perm("mto.ship") and order.status in SHIPPABLE_ORDER_STATUSES
+    can_ship = request.user.has_perm("mto.ship") and order.status in OPEN_STATUSES
     if not shipments and not can_ship:
         return None
     return {"shipments": shipments, "order": order, "can_ship": can_ship}
@@ -37,6 +37,6 @@ def register_panels() -> None:
                     visible=can("view_reports"))  # fmt: skip
     panels.register(page="order-detail", order=30, name="shipping.order-shipments",
                     template="shipping/partials/order_panel.html", context=order_shipments,
-                    visible=can("view_orders"))  # fmt: skip
+                    visible=can("view_shipments"))  # it links to shipments: only for who may open them  # fmt: skip
     panels.register(page="job-detail", order=30, name="shipping.job-shipped",
                     template="shipping/partials/job_panel.html", context=job_shipped)  # fmt: skip

@@ -10,10 +10,10 @@ from jobs.models import Job
 from jobs.selectors import line_production
 from mto.charts import percent
 from sales.models import SalesOrder, SalesOrderLine, SalesOrderStatusChange
+from sales.workflow import OPEN_STATUSES
 
 from .models import Shipment, ShipmentLine, ShipmentStatusChange
 from .services import shipped_totals
-from .workflow import SHIPPABLE_ORDER_STATUSES
 
 
 def _produced_subquery():
@@ -36,7 +36,7 @@ def _on_hold_subquery():
 def ready_to_ship() -> QuerySet[SalesOrderLine]:
     """Order lines with produced pieces not yet shipped, oldest promised date first."""
     return (
-        SalesOrderLine.objects.filter(order__status__in=SHIPPABLE_ORDER_STATUSES, is_cancelled=False)
+        SalesOrderLine.objects.filter(order__status__in=OPEN_STATUSES, is_cancelled=False)
         .annotate(produced=_produced_subquery(), held_job=_on_hold_subquery())
         .filter(produced__gt=F("quantity_shipped"))
         .annotate(ready=F("produced") - F("quantity_shipped"))

@@ -10,12 +10,13 @@ from jobs.selectors import line_production
 from mto.audit import audit_event
 from mto.db import atomic_with_retry
 from mto.services import document_number_next
-from mto.transitions import User, initial_status, transition
+from mto.transitions import User, initial_status, record_first_status, transition
 from sales.models import SalesOrder, SalesOrderLine
 from sales.services import sales_order_record_shipped
+from sales.workflow import OPEN_STATUSES
 
-from .models import Shipment, ShipmentLine, ShipmentStatusChange
-from .workflow import SHIPMENT, SHIPPABLE_ORDER_STATUSES, TRANSITIONS
+from .models import Shipment, ShipmentLine
+from .workflow import SHIPMENT, TRANSITIONS
 
 S = Shipment.Status
 HEADER_FIELDS = (
@@ -111,20 +112,18 @@ def shipment_create(*, order: SalesOrder, lines: dict[int, int], by: User, **fie
     """A draft shipment of an order's produced pieces; quantities are checked again when it ships."""
     _require(by, "ship")
     order, order_lines = _lock_order(order.pk)
-    if order.status not in SHIPPABLE_ORDER_STATUSES:
+    if order.status not in OPEN_STATUSES:
         raise ValidationError(f"{order.number} is {order.get_status_display().lower()}; nothing can ship.")
     wanted = _check_quantities(order, order_lines, lines, lock=False)
     address = order.ship_to.address if order.ship_to_id else order.customer.billing_address
-    shipment = Shipment(order=order, created_by=by, ship_to=address)
+    shipment = Shipment(order=order, created_by=by, ship_to=address, status=initial_status(SHIPMENT))
     _header(shipment, fields)
     shipment.number = "SH-000000"
     shipment.full_clean(exclude=["number"])
     shipment.number = f"SH-{document_number_next(sequence='SH'):06d}"
     shipment.save()
     _write_lines(shipment, wanted)
-    ShipmentStatusChange.objects.create(
-        shipment=shipment, from_status="", to_status=initial_status(SHIPMENT), changed_by=by
-    )
+    record_first_status(SHIPMENT, shipment, by=by)
     return shipment
 
 

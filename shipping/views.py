@@ -5,9 +5,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from mto.forms import apply_service_errors
-from mto.idempotency import new_token, submit_once
+from mto.forms import apply_service_errors, refuse_unless_editable
+from mto.idempotency import already_sent, new_token, submit_once
 from mto.lists import FilteredListView
+from mto.pages import selected_or_404
 from mto.pagination import CappedPaginator
 from mto.roles import CapabilityRequiredMixin
 from sales.models import SalesOrder
@@ -57,9 +58,12 @@ class ShipmentFormView(CapabilityRequiredMixin, TemplateView):
         if "pk" in kwargs:
             self.shipment = get_object_or_404(Shipment, pk=kwargs["pk"])
             self.order = self.shipment.order
-            if request.user.has_perm("mto.ship") and not self.shipment.is_editable:
-                messages.error(request, f"{self.shipment.number} is not a draft; it is read-only.")
-                return redirect(self.shipment)
+            refused = refuse_unless_editable(
+                request, self.shipment, capability="ship", editable=self.shipment.is_editable,
+                message=f"{self.shipment.number} is not a draft; it is read-only.",
+            )  # fmt: skip
+            if refused:
+                return refused
         else:
             orders = SalesOrder.objects.select_related("customer", "ship_to")
             self.order = get_object_or_404(orders, pk=kwargs["order"])
@@ -83,6 +87,9 @@ class ShipmentFormView(CapabilityRequiredMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
+        if not self.shipment and (url := already_sent(request)):
+            messages.info(request, "This shipment was already sent; here it is.")
+            return redirect(url)
         form = self.form()
         if form.is_valid():
             try:
@@ -114,10 +121,7 @@ class ShipmentDetailView(CapabilityRequiredMixin, TemplateView):
     template_name = "shipping/shipment_detail.html"
 
     def get_context_data(self, **kwargs):
-        try:
-            shipment = selectors.shipment_detail(pk=self.kwargs["pk"])
-        except Shipment.DoesNotExist:
-            raise Http404("No such shipment") from None
+        shipment = selected_or_404(selectors.shipment_detail, what="shipment", pk=self.kwargs["pk"])
         return super().get_context_data(
             shipment=shipment, transitions=available_transitions(shipment, self.request.user), **kwargs
         )

@@ -25,8 +25,6 @@ TRANSITIONS = {
     ]
 }
 
-SHIPPABLE_ORDER_STATUSES = ("approved", "in_production", "partially_shipped")
-
 
 def _record(shipment, *, from_status, to_status, by, reason):
     ShipmentStatusChange.objects.create(

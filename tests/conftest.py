@@ -79,6 +79,30 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# `make test` runs the suite in two parts: MTO_TESTS=parallel on two processes (pytest-xdist), then
+# MTO_TESTS=serial in one. The serial tests share what a process's own test database does not give them: a
+# real Celery worker on the one Redis broker (two would take each other's tasks), Chromium against a live
+# server, servers and workers started as subprocesses. (xdist's `--dist loadgroup` cannot group them here:
+# it renames node ids, which pytest 9 no longer lets it do, and it keys tests by node id, which schemathesis
+# repeats for every operation: it ran one of the 53.) Without MTO_TESTS every selected test runs.
+SERIAL_PATHS = ("tests/e2e/", "tests/bench/", "tests/mto/test_worker.py")
+SERIAL_MARKERS = ("e2e", "redis")
+
+
+def _serial(item) -> bool:
+    return item.nodeid.startswith(SERIAL_PATHS) or any(item.get_closest_marker(m) for m in SERIAL_MARKERS)
+
+
+def pytest_collection_modifyitems(config, items):
+    part = os.environ.get("MTO_TESTS", "")
+    if part not in ("", "parallel", "serial"):
+        raise pytest.UsageError(f"MTO_TESTS={part!r}: use parallel, serial or nothing")
+    if part:
+        keep = [item for item in items if _serial(item) == (part == "serial")]
+        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        items[:] = keep
+
+
 def pytest_report_header(config):
     database = os.environ.get("DATABASE_URL", "sqlite (default)")
     return f"database: {database}; redis: {os.environ.get('REDIS_URL') or 'none (eager Celery)'}"

@@ -15,7 +15,7 @@ from jobs import selectors as job_selectors
 from jobs.filters import JobFilter
 from jobs.models import Job, WorkCenter
 from sales import selectors as sales_selectors
-from sales.filters import SalesOrderFilter
+from sales.filters import SalesOrderListFilter
 from sales.models import SalesOrder
 from shipping import selectors as ship_selectors
 from shipping.models import Shipment
@@ -46,9 +46,9 @@ def test_hot_paths_use_indexes(seeded):
     page = slice(0, 26)
     checks = {
         "order list": sales_selectors.order_list_queryset().order_by("-id")[page],
-        "order list by status": SalesOrderFilter({"status": "in_production"},
+        "order list by status": SalesOrderListFilter({"status": "in_production"},
                                                  queryset=sales_selectors.order_list_queryset()).qs.order_by("-id")[page],
-        "order search by number": SalesOrderFilter({"q": order.number},
+        "order search by number": SalesOrderListFilter({"q": order.number},
                                                    queryset=sales_selectors.order_list_queryset()).qs[page],
         "order lines": order.lines.all(),
         "job list": job_selectors.job_list_queryset().order_by("due_date", "priority", "id")[page],
@@ -76,7 +76,7 @@ def test_text_search_can_use_indexes(seeded, by):
     at all. At 100,000 orders the planner picks them by itself (docs/performance.md)."""
     order = SalesOrder.objects.exclude(customer_po="").select_related("customer").order_by("-id").first()
     value = order.customer_po if by == "po" else order.customer.code
-    search = SalesOrderFilter({"q": value}, queryset=sales_selectors.order_list_queryset())
+    search = SalesOrderListFilter({"q": value}, queryset=sales_selectors.order_list_queryset())
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = _plan(search.qs.order_by("-id")[:26])

@@ -3,11 +3,11 @@
 from django.core.exceptions import ValidationError
 
 from mto.audit import audit_event
-from mto.transitions import User, initial_status, transition
+from mto.transitions import User, initial_status, record_first_status, transition
 from sales.models import SalesOrder, SalesOrderLine
 
 from .. import signals
-from ..models import Job, JobNote, JobStatusChange, Operation
+from ..models import Job, JobNote, Operation
 from ..workflow import JOB, J
 from .creation import jobs_create_for_lines
 
@@ -53,9 +53,7 @@ def _additional_job(line: SalesOrderLine, jobs: list[Job], quantity: int, *, by:
                   setup_hours=op.setup_hours, run_hours_per_piece=op.run_hours_per_piece)
         for op in Operation.objects.filter(job=last).order_by("sequence")
     )  # fmt: skip
-    JobStatusChange.objects.create(
-        job=job, from_status="", to_status=job.status, changed_by=by, reason=f"More pieces for {line}: {why}"[:200]
-    )
+    record_first_status(JOB, job, by=by, reason=f"More pieces for {line}: {why}"[:200])
     return job
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from mto.db import atomic_with_retry
 from mto.services import document_number_next
-from mto.transitions import User, initial_status, transition
+from mto.transitions import User, initial_status, record_first_status, transition
 from sales.models import SalesOrder, SalesOrderLine
 
 from .. import signals
@@ -155,7 +155,7 @@ def job_create_manual(
     job.full_clean(exclude=["number"])
     job.number = f"JM-{document_number_next(sequence='JM'):06d}"
     job.save()
-    JobStatusChange.objects.create(job=job, from_status="", to_status=job.status, changed_by=by, reason="Made by hand")
+    record_first_status(JOB, job, by=by, reason="Made by hand")
     return job
 
 

@@ -12,7 +12,7 @@ from sales.services import sales_order_mark_in_production
 
 from .. import signals
 from ..models import Job, Operation, ScrapRecord, TimeEntry, WorkCenter
-from ..workflow import JOB, OPERATION, OPERATION_MOVES, OPERATIONS_MOVE_IN, SCRAP_REASONS, J, O
+from ..workflow import JOB, OPERATION, OPERATION_MOVES, OPERATIONS_MOVE_IN, REPORTING, SCRAP_REASONS, J, O
 from .common import _check_version, _locked_job, _require
 
 
@@ -123,7 +123,7 @@ def operation_report_pieces(
     locked = _lock_operation(operation.pk)
     job, op = locked.job, locked.operation
     _check_version(op, expected_version, f"Operation {op.sequence} of {job.number}")
-    if op.status not in (O.RUNNING, O.PAUSED):
+    if op.status not in REPORTING:
         raise ValidationError(f"Operation {op.sequence} is {op.get_status_display().lower()}; start it first.")
     if job.status != J.IN_PROGRESS:
         raise ValidationError(f"{job.number} is {job.get_status_display().lower()}; no pieces can be reported.")
@@ -191,7 +191,7 @@ def operation_update(
     _require(by, "plan_jobs", "manage_jobs")
     _editable_job(operation.job_id)
     op = Operation.objects.select_for_update().get(pk=operation.pk)
-    if op.status == O.DONE:
+    if not op.is_editable:
         raise ValidationError("A finished operation cannot be changed.")
     op.work_center, op.description = work_center, description
     op.setup_hours, op.run_hours_per_piece = setup_hours, run_hours_per_piece
@@ -205,7 +205,7 @@ def operation_remove(*, operation: Operation, by: User) -> None:
     _require(by, "plan_jobs", "manage_jobs")
     job = _editable_job(operation.job_id)
     op = Operation.objects.select_for_update().get(pk=operation.pk)
-    if op.status != O.PENDING:
+    if not op.is_removable:
         raise ValidationError("Only an operation that has not started can be removed.")
     if Operation.objects.filter(job=job).count() == 1:
         raise ValidationError("A job needs at least one operation.")

@@ -8,11 +8,12 @@ from django.utils import timezone
 
 from mto.audit import audit_event
 from mto.db import atomic_with_retry
-from mto.transitions import User, transition
+from mto.transitions import User, initial_status, record_first_status, transition
 
 from ..models import (
     ChangeItem,
     ChangeRequest,
+    Item,
     LineDrawing,
     SalesOrder,
     SalesOrderLine,
@@ -75,6 +76,35 @@ def _check_status(change: ChangeRequest, *allowed: str, doing: str):
         )
 
 
+def _line_refusal(line: SalesOrderLine, kind: str, others) -> str:
+    """Why `line` cannot take a change of `kind` beside the request's `others` items ("" if it can)."""
+    if line.is_cancelled:
+        return f"Line {line.line_no} is cancelled; it cannot change."
+    if kind != K.CANCEL_LINE and any(o.kind == K.CANCEL_LINE and o.line_id == line.pk for o in others):
+        return f"Line {line.line_no} is cancelled by this change request; remove that first."
+    if any(o.kind == kind and o.line_id == line.pk for o in others):
+        return f"Line {line.line_no} already has a {K(kind).label.lower()} change here; edit that one."
+    return ""
+
+
+def change_line_offers(*, items: list[ChangeItem], lines: list[SalesOrderLine]) -> dict[int, list[str]]:
+    """The kinds of change each line can still take beside a request's `items`: the rules of _validate_item,
+    asked before a form is shown (one query for the catalogue's other revisions)."""
+    others = items
+    revisions = set(
+        Item.objects.filter(
+            part_number__in={line.item.part_number for line in lines if line.item_id}, is_active=True
+        ).values_list("part_number", "pk")
+    )
+    offers = {}
+    for line in lines:
+        kinds = [kind for kind in ChangeItem.LINE_KINDS if not _line_refusal(line, kind, others)]
+        if line.item_id and not any(part == line.item.part_number and pk != line.item_id for part, pk in revisions):
+            kinds = [kind for kind in kinds if kind != K.REVISION]  # no other revision to change to
+        offers[line.pk] = kinds
+    return offers
+
+
 def _validate_item(order: SalesOrder, item: ChangeItem, lines: dict[int, SalesOrderLine], others) -> None:
     """Raise ValidationError unless `item` fits the order as it is now, beside the request's other items."""
     kind = item.kind
@@ -90,15 +120,8 @@ def _validate_item(order: SalesOrder, item: ChangeItem, lines: dict[int, SalesOr
     if errors:
         raise ValidationError(errors)
     line = lines.get(item.line_id)
-    if line is not None:
-        if line.is_cancelled:
-            raise ValidationError(f"Line {line.line_no} is cancelled; it cannot change.")
-        if kind != K.CANCEL_LINE and any(o.kind == K.CANCEL_LINE and o.line_id == line.pk for o in others):
-            raise ValidationError(f"Line {line.line_no} is cancelled by this change request; remove that first.")
-        if any(o.kind == kind and o.line_id == line.pk for o in others):
-            raise ValidationError(
-                f"Line {line.line_no} already has a {item.get_kind_display().lower()} change here; edit that one."
-            )
+    if line is not None and (refusal := _line_refusal(line, kind, others)):
+        raise ValidationError(refusal)
     if kind in (K.PROMISED_DATE, K.SHIP_TO) and any(o.kind == kind for o in others):
         raise ValidationError(f"This request already changes the {item.get_kind_display().lower()}; edit that one.")
     if item.date and item.date < order.order_date:
@@ -173,7 +196,11 @@ def change_request_open(*, order: SalesOrder, by: User) -> ChangeRequest:
     if existing:
         return existing
     number = (order.change_requests.aggregate(n=Max("number"))["n"] or 0) + 1
-    return ChangeRequest.objects.create(order=order, number=number, created_by=by)
+    change = ChangeRequest.objects.create(
+        order=order, number=number, created_by=by, status=initial_status(CHANGE_REQUEST)
+    )
+    record_first_status(CHANGE_REQUEST, change, by=by)  # its own fields are its history: writes nothing today
+    return change
 
 
 def _save_item(order: SalesOrder, change: ChangeRequest, item: ChangeItem, fields: dict) -> ChangeItem:

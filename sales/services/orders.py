@@ -7,13 +7,12 @@ from django.utils import timezone
 from mto.audit import audit_changes, audit_event
 from mto.db import atomic_with_retry
 from mto.services import document_number_next
-from mto.transitions import User, initial_status, transition
+from mto.transitions import User, initial_status, record_first_status, transition
 
 from ..models import (
     LineDrawing,
     SalesOrder,
     SalesOrderLine,
-    SalesOrderStatusChange,
 )
 from ..workflow import ORDER, TRANSITIONS
 from .common import _check_capability
@@ -107,7 +106,9 @@ def _write_lines(*, order: SalesOrder, lines: list[dict], by: User) -> None:
 @atomic_with_retry
 def sales_order_create(*, created_by: User, lines: list[dict], **fields) -> SalesOrder:
     _check_capability(created_by, "edit_orders")
-    order = SalesOrder(created_by=created_by, **{k: v for k, v in fields.items() if k in ORDER_FIELDS})
+    order = SalesOrder(
+        created_by=created_by, status=initial_status(ORDER), **{k: v for k, v in fields.items() if k in ORDER_FIELDS}
+    )
     if order.order_date is None:
         order.order_date = timezone.localdate()
     if order.ship_to_id is None and order.customer_id:
@@ -118,9 +119,7 @@ def sales_order_create(*, created_by: User, lines: list[dict], **fields) -> Sale
     order.number = f"SO-{document_number_next(sequence='SO'):06d}"
     order.save()
     _write_lines(order=order, lines=lines, by=created_by)
-    SalesOrderStatusChange.objects.create(
-        order=order, from_status="", to_status=initial_status(ORDER), changed_by=created_by
-    )
+    record_first_status(ORDER, order, by=created_by)
     return order
 
 

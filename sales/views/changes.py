@@ -7,7 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
-from mto.forms import ServiceFormView
+from mto.forms import ServiceFormView, refuse_unless_editable, run_for_button
+from mto.pages import selected_or_404
 from mto.roles import CapabilityRequiredMixin
 
 from .. import selectors, services
@@ -16,6 +17,7 @@ from ..forms import (
     TransitionForm,
 )
 from ..models import ChangeItem, ChangeRequest, SalesOrder, SalesOrderLine
+from ..workflow import CHANGE_TRANSITIONS, available_change_transitions
 
 
 class ChangeRequestCreateView(CapabilityRequiredMixin, View):
@@ -38,25 +40,33 @@ class ChangeRequestDetailView(CapabilityRequiredMixin, TemplateView):
     template_name = "sales/change_detail.html"
 
     def get_context_data(self, **kwargs):
-        try:
-            change = selectors.change_detail(pk=self.kwargs["pk"])
-        except ChangeRequest.DoesNotExist:
-            raise Http404("No such change request") from None
+        change = selected_or_404(selectors.change_detail, what="change request", pk=self.kwargs["pk"])
         user = self.request.user
         editing = change.is_editable and user.has_perm("mto.edit_orders")
         header_kinds = {item.kind for item in change.item_list if not item.line_id}
-        lines = selectors.change_lines(change=change, offers=editing)
+        lines = selectors.order_lines(order=change.order)
+        if editing:
+            self._offer_changes(change, lines)
         return super().get_context_data(
             change=change,
             order=change.order,
             lines=lines,
             header_kinds=header_kinds,
             editing=editing,
-            can_submit=editing and bool(change.item_list),
-            can_withdraw=change.is_open and user.has_perm("mto.edit_orders"),
-            can_decide=change.status == ChangeRequest.Status.PENDING and user.has_perm("mto.approve_orders"),
+            transitions=available_change_transitions(change, user, items=change.item_list),
             **kwargs,
         )
+
+    @staticmethod
+    def _offer_changes(change: ChangeRequest, lines: list[SalesOrderLine]) -> None:
+        """Give each line the changes it can still take in this request: the service's rules decide."""
+        offers = services.change_line_offers(items=change.item_list, lines=lines)
+        taken = {(item.kind, item.line_id) for item in change.item_list}
+        for line in lines:
+            line.cancelled_here = (ChangeItem.Kind.CANCEL_LINE, line.pk) in taken
+            line.offers = [
+                (kind, ChangeItem.Kind(kind).label.removeprefix("Line ").capitalize()) for kind in offers[line.pk]
+            ]
 
 
 class ChangeItemFormView(ServiceFormView):
@@ -85,9 +95,12 @@ class ChangeItemFormView(ServiceFormView):
                     order_id=self.change.order_id,
                 )
         self.order = self.change.order
-        if request.user.has_perm("mto.edit_orders") and not self.change.is_editable:
-            messages.error(request, f"Change {self.change.number} is {self.change.get_status_display().lower()}.")
-            return redirect(self.change)
+        refused = refuse_unless_editable(
+            request, self.change, capability="edit_orders", editable=self.change.is_editable,
+            message=f"Change {self.change.number} is {self.change.get_status_display().lower()}.",
+        )  # fmt: skip
+        if refused:
+            return refused
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -119,20 +132,20 @@ class ChangeItemRemoveView(CapabilityRequiredMixin, View):
 
     def post(self, request, pk):
         item = get_object_or_404(ChangeItem.objects.select_related("change_request"), pk=pk)
-        try:
-            services.change_item_remove(item=item, by=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "The change was removed from the request.")
+        run_for_button(
+            request,
+            lambda: services.change_item_remove(item=item, by=request.user),
+            success="The change was removed from the request.",
+        )
         return redirect(item.change_request)
 
 
+# The capability each needs is the declared transition's (sales/workflow.py).
 CHANGE_ACTIONS = {
-    "submit": ("edit_orders", services.change_request_submit, "submitted for approval"),
-    "withdraw": ("edit_orders", services.change_request_withdraw, "withdrawn"),
-    "approve": ("approve_orders", services.change_request_approve, "approved; the order and its jobs follow"),
-    "reject": ("approve_orders", services.change_request_reject, "rejected"),
+    "submit": (services.change_request_submit, "submitted for approval"),
+    "withdraw": (services.change_request_withdraw, "withdrawn"),
+    "approve": (services.change_request_approve, "approved; the order and its jobs follow"),
+    "reject": (services.change_request_reject, "rejected"),
 }
 
 
@@ -144,9 +157,9 @@ class ChangeRequestActionView(CapabilityRequiredMixin, View):
     def post(self, request, pk, action):
         if action not in CHANGE_ACTIONS:
             raise Http404("No such action")
-        capability, service, done = CHANGE_ACTIONS[action]
+        service, done = CHANGE_ACTIONS[action]
         change = get_object_or_404(ChangeRequest.objects.select_related("order"), pk=pk)
-        if not request.user.has_perm(f"mto.{capability}"):
+        if not CHANGE_TRANSITIONS[action].allowed_for(request.user):
             return render(request, "403.html", {"message": "Your role does not allow this action."}, status=403)
         form = TransitionForm(request.POST)
         if not form.is_valid():

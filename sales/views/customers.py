@@ -1,11 +1,11 @@
 """Customer pages and their ship-to addresses."""
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView
 
-from mto.forms import ServiceFormView
+from mto.forms import ServiceEditView, ServiceFormView
 from mto.lists import SearchListView
+from mto.pages import selected_or_404
 from mto.roles import CapabilityRequiredMixin
 
 from .. import selectors, services
@@ -31,10 +31,7 @@ class CustomerDetailView(CapabilityRequiredMixin, DetailView):
     context_object_name = "customer"
 
     def get_object(self, queryset=None):
-        try:
-            return selectors.customer_detail(pk=self.kwargs["pk"])
-        except Customer.DoesNotExist:
-            raise Http404("No such customer") from None
+        return selected_or_404(selectors.customer_detail, what="customer", pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(orders=selectors.customer_recent_orders(customer=self.object), **kwargs)
@@ -67,24 +64,17 @@ class CustomerCreateView(ServiceFormView):
         return services.customer_create(ship_tos=ship_tos, **form.cleaned_data)
 
 
-class CustomerUpdateView(ServiceFormView):
+class CustomerUpdateView(ServiceEditView):
     capability = "manage_customers"
-    template_name = "form.html"
     form_class = CustomerForm
+    queryset = Customer.objects.all()
     success_message = "Customer {obj.code} saved."
 
-    def dispatch(self, request, *args, **kwargs):
-        self.customer = get_object_or_404(Customer, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": Customer.objects.get(pk=self.customer.pk)}
-
     def get_context_data(self, **kwargs):
-        return super().get_context_data(title=f"Edit customer {self.customer.code}", **kwargs)
+        return super().get_context_data(title=f"Edit customer {self.edited.code}", **kwargs)
 
     def run_service(self, form):
-        return services.customer_update(customer=self.customer, **form.cleaned_data)
+        return services.customer_update(customer=self.edited, **form.cleaned_data)
 
 
 class ShipToCreateView(ServiceFormView):
@@ -109,26 +99,18 @@ class ShipToCreateView(ServiceFormView):
         return self.customer
 
 
-class ShipToUpdateView(ServiceFormView):
+class ShipToUpdateView(ServiceEditView):
     capability = "manage_customers"
-    template_name = "form.html"
     form_class = ShipToForm
+    queryset = ShipToAddress.objects.select_related("customer")
     success_message = "Ship-to address saved."
 
-    def dispatch(self, request, *args, **kwargs):
-        self.ship_to = get_object_or_404(ShipToAddress.objects.select_related("customer"), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": ShipToAddress.objects.get(pk=self.ship_to.pk)}
-
     def get_context_data(self, **kwargs):
+        customer = self.edited.customer
         return super().get_context_data(
-            title=f"Edit ship-to address of {self.ship_to.customer.code}",
-            cancel_url=self.ship_to.customer.get_absolute_url(),
-            **kwargs,
+            title=f"Edit ship-to address of {customer.code}", cancel_url=customer.get_absolute_url(), **kwargs
         )
 
     def run_service(self, form):
-        services.ship_to_update(ship_to=self.ship_to, **form.cleaned_data)
-        return self.ship_to.customer
+        services.ship_to_update(ship_to=self.edited, **form.cleaned_data)
+        return self.edited.customer

@@ -1,9 +1,8 @@
 """Catalogue item pages."""
 
-from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView
 
-from mto.forms import ServiceFormView
+from mto.forms import ServiceEditView, ServiceFormView
 from mto.lists import SearchListView
 from mto.roles import CapabilityRequiredMixin
 
@@ -41,21 +40,15 @@ class ItemCreateView(ServiceFormView):
         return services.item_create(**form.cleaned_data)
 
 
-class ItemUpdateView(ServiceFormView):
+class ItemUpdateView(ServiceEditView):
     capability = "manage_customers"
-    template_name = "form.html"
     form_class = ItemForm
+    queryset = Item.objects.all()
     success_message = "Item {obj.part_number} saved."
 
-    def dispatch(self, request, *args, **kwargs):
-        self.item = get_object_or_404(Item, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": Item.objects.get(pk=self.item.pk)}
-
     def get_context_data(self, **kwargs):
-        return super().get_context_data(title=f"Edit item {self.item.part_number} rev {self.item.revision}", **kwargs)
+        item = self.edited
+        return super().get_context_data(title=f"Edit item {item.part_number} rev {item.revision}", **kwargs)
 
     def run_service(self, form):
-        return services.item_update(item=self.item, by=self.request.user, **form.cleaned_data)
+        return services.item_update(item=self.edited, by=self.request.user, **form.cleaned_data)

@@ -9,13 +9,14 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from mto import panels
-from mto.forms import apply_service_errors
-from mto.idempotency import new_token, submit_once
-from mto.lists import FilteredListView, csv_text
+from mto.forms import apply_service_errors, refuse_unless_editable
+from mto.idempotency import already_sent, new_token, submit_once
+from mto.lists import FilteredListView
+from mto.pages import selected_or_404
 from mto.roles import CapabilityRequiredMixin
 
 from .. import selectors, services
-from ..filters import SalesOrderFilter
+from ..filters import SalesOrderListFilter
 from ..forms import (
     SalesOrderForm,
     SalesOrderLineFormSet,
@@ -29,7 +30,7 @@ class SalesOrderListView(FilteredListView):
     capability = "view_orders"
     template_name = "sales/order_list.html"
     context_object_name = "orders"
-    filterset_class = SalesOrderFilter
+    filterset_class = SalesOrderListFilter
     base_queryset = selectors.order_list_queryset
     csv_filename = "sales-orders.csv"
     csv_header = ["number", "status", "customer_code", "customer", "customer_po", "order_date", "promised_date",
@@ -37,16 +38,13 @@ class SalesOrderListView(FilteredListView):
 
     def csv_row(self, order):
         promised = order.promised_date.isoformat() if order.promised_date else ""
-        return [order.number, order.get_status_display(), csv_text(order.customer.code), csv_text(order.customer.name),
-                csv_text(order.customer_po), order.order_date.isoformat(), promised, order.line_count,
+        return [order.number, order.get_status_display(), order.customer.code, order.customer.name,
+                order.customer_po, order.order_date.isoformat(), promised, order.line_count,
                 order.total]  # fmt: skip
 
 
 def _order_or_404(pk: int) -> SalesOrder:
-    try:
-        return selectors.order_detail(pk=pk)
-    except SalesOrder.DoesNotExist:
-        raise Http404("No such order") from None
+    return selected_or_404(selectors.order_detail, what="order", pk=pk)
 
 
 class SalesOrderDetailView(CapabilityRequiredMixin, TemplateView):
@@ -107,9 +105,12 @@ class SalesOrderFormView(CapabilityRequiredMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if "pk" in kwargs:
             self.order = get_object_or_404(SalesOrder, pk=kwargs["pk"])
-            if request.user.has_perm("mto.edit_orders") and not self.order.is_editable:
-                messages.error(request, f"{self.order.number} is not a draft any more; it cannot be edited.")
-                return redirect(self.order)
+            refused = refuse_unless_editable(
+                request, self.order, capability="edit_orders", editable=self.order.is_editable,
+                message=f"{self.order.number} is not a draft any more; it cannot be edited.",
+            )  # fmt: skip
+            if refused:
+                return refused
         return super().dispatch(request, *args, **kwargs)
 
     def forms(self):
@@ -129,6 +130,9 @@ class SalesOrderFormView(CapabilityRequiredMixin, TemplateView):
         return super().get_context_data(order=self.order, item_prices=prices, **kwargs)
 
     def post(self, request, *args, **kwargs):
+        if not self.order and (url := already_sent(request)):
+            messages.info(request, "This order was already sent; here it is.")
+            return redirect(url)
         form, formset = self.forms()
         if form.is_valid() and formset.is_valid():
             lines = []

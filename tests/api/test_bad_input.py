@@ -71,6 +71,26 @@ def test_a_boolean_filter_refuses_what_is_not_a_boolean(office_api):
     assert office_api.get("/api/v1/customers/?is_active=maybe").status_code == 400
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/jobs/?due_date__lte=",
+        "/api/v1/sales-orders/?order_date_to=",
+        "/api/v1/sales-orders/?customer=",
+        "/api/v1/customers/?is_active=",
+    ],
+)
+def test_an_empty_value_for_a_typed_filter_is_a_400_naming_it(office_api, url):
+    """Not silently "no filter": the schema declares a date, an id, a choice or a boolean there."""
+    name = url.rsplit("?", 1)[1].rstrip("=")
+    response = office_api.get(url)
+    assert response.status_code == 400 and response.json()[name] == ["Give a value or leave the parameter out."]
+
+
+def test_an_empty_text_filter_is_no_filter(office_api):
+    assert office_api.get("/api/v1/sales-orders/?customer_po=").status_code == 200
+
+
 @pytest.mark.parametrize("debug", [False, True])
 def test_unknown_api_paths_answer_json_even_under_debug(office_api, settings, debug):
     settings.DEBUG = debug
@@ -110,3 +130,29 @@ def test_a_shipment_naming_the_same_line_twice_is_refused(office, manager, lead,
     response = api.post("/api/v1/shipments/", body, format="json")
     assert response.status_code == 400 and "twice" in str(response.json()["lines"])
     assert not Shipment.objects.exists()
+
+
+def test_piece_reports_take_every_quantity_the_service_takes_up_to_max_pieces(office, manager, lead):
+    """The API's piece limit is the model's MAX_PIECES, the same as the order line it comes from: a job of two
+    million pieces can report them (the old 1,000,000 limit refused that), and one above MAX_PIECES is a 400
+    naming the field, with nothing stored."""
+    from jobs.models import Job
+    from jobs.services import operation_act
+    from sales.models import MAX_PIECES
+
+    order = approved_order(office, manager, lines=1, quantity=MAX_PIECES)
+    op = Job.objects.get(sales_order=order).operations.order_by("sequence").first()
+    operation_act(operation=op, action="start", by=lead)
+    api = client_for(lead)
+    url = f"/api/v1/operations/{op.pk}/report/"
+
+    above = api.post(url, {"good": MAX_PIECES + 1}, format="json")
+    assert above.status_code == 400 and "good" in above.json()
+    scrap_above = api.post(url, {"good": 0, "scrap": MAX_PIECES + 1, "scrap_reason": "Wrong material"}, format="json")
+    assert scrap_above.status_code == 400 and "scrap" in scrap_above.json()
+    op.refresh_from_db()
+    assert (op.good_qty, op.scrap_qty) == (0, 0)
+
+    reported = api.post(url, {"good": 2_000_000}, format="json")
+    assert reported.status_code == 200, reported.json()
+    assert reported.json()["good_qty"] == 2_000_000

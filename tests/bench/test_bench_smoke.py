@@ -7,6 +7,8 @@ orders (docs/performance.md). The load test needs locust (the optional `bench` e
 
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 from io import StringIO
@@ -44,15 +46,63 @@ def tiny_shop():
     return {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": ""}
 
 
-def _run(args, env, timeout=120):
-    done = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)  # fmt: skip
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return done.stdout
+def _free_port() -> int:
+    """A port nothing listens on now: two checkouts (or two xdist workers) never ask for the same fixed one."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:  # every process of the group has ended already
+        pass
+
+
+def _run(args, env, timeout=300):
+    """Run a bench script in a process group of its own, and end the whole group however the test ends.
+
+    The script starts gunicorn and stops it in its own `finally`; a timeout that killed only the script
+    left that gunicorn running, so the whole group (script, gunicorn and its workers, locust) is killed."""
+    process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        stdout, stderr = process.communicate()
+        output = stdout[-2000:] + stderr[-2000:]
+        pytest.fail(f"{args[0]} ran past {timeout} s; it and its servers were stopped.\n{output}")
+    finally:
+        _kill_group(process)
+        process.wait()
+    assert process.returncode == 0, stdout[-3000:] + stderr[-3000:]
+    return stdout
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a killed child nobody has reaped yet is not running
+
+
+def test_a_script_past_its_time_limit_leaves_no_server_running(tmp_path):
+    """The limit fires: the script and the server it started (here a sleep standing in for gunicorn) end."""
+    pid_file = tmp_path / "server.pid"
+    script = (f"import subprocess, time; server = subprocess.Popen(['sleep', '300']); "
+              f"open({str(pid_file)!r}, 'w').write(str(server.pid)); time.sleep(300)")  # fmt: skip
+    with pytest.raises(pytest.fail.Exception, match="ran past 5 s"):
+        _run(["-c", script], {**os.environ}, timeout=5)
+    server = int(pid_file.read_text())
+    assert not _running(server), "the server the script started is still running"
 
 
 def test_benchmark_runs_and_baselines_render_the_same_pages(tiny_shop):
-    out = _run(["bench/run.py", "--rounds", "2", "--warmup", "1", "--approvals", "1", "--port", "8791"], tiny_shop)
+    out = _run(["bench/run.py", "--rounds", "2", "--warmup", "1", "--approvals", "1",
+               "--port", str(_free_port())], tiny_shop)  # fmt: skip
     assert "order list, search number" in out
     assert "approve a 200-line order" in out
     # Every baseline is one query (a field the SQL forgot would be loaded lazily: a second query).
@@ -63,6 +113,6 @@ def test_benchmark_runs_and_baselines_render_the_same_pages(tiny_shop):
 @pytest.mark.skipif(shutil.which("locust", path=str(Path(sys.executable).parent)) is None,
                     reason="locust is not installed (pip install -e '.[bench]')")  # fmt: skip
 def test_load_test_runs_and_its_data_checks_pass(tiny_shop):
-    out = _run(["bench/loadtest.py", "--duration", "5", "--users", "2", "--workers", "2", "--port", "8792",
-                "--ops-per-user", "2"], tiny_shop)  # fmt: skip
+    out = _run(["bench/loadtest.py", "--duration", "5", "--users", "2", "--workers", "2",
+                "--port", str(_free_port()), "--ops-per-user", "2"], tiny_shop)  # fmt: skip
     assert "data checks: all passed" in out, out

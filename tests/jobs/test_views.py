@@ -176,3 +176,41 @@ def test_managers_assign_leads_to_work_centers(client, manager, lead, office):
     assert created.status_code == 302 and not WorkCenter.objects.get(code="GRIND").is_active
     client.force_login(office)
     assert client.get(reverse("jobs:work-center-list")).status_code == 403
+
+
+def test_floor_offers_the_piece_report_only_where_the_service_takes_it(client, office, manager, lead):
+    from jobs import services
+
+    job = Job.objects.get(sales_order=approved_order(office, manager))
+    first, second, third = job.operations.order_by("sequence")
+    client.force_login(lead)
+
+    def reportable():
+        html = client.get(job.get_floor_url()).content.decode()
+        ops = (first, second, third)
+        return [op.sequence for op in ops if f'aria-label="Report pieces on operation {op.sequence}"' in html]
+
+    assert reportable() == []  # nothing started
+    services.operation_act(operation=first, action="start", by=lead)
+    services.operation_report_pieces(operation=first, good=1, by=lead)  # passes a piece on to the next
+    services.operation_act(operation=second, action="start", by=lead)
+    services.operation_act(operation=second, action="pause", by=lead)
+    assert reportable() == [first.sequence, second.sequence]  # running and paused
+    services.job_act(job=job, action="hold", by=lead, reason="Machine down")
+    assert reportable() == []  # the service refuses pieces on a job on hold
+
+
+def test_job_page_offers_routing_edits_the_services_allow(client, office, manager, lead):
+    from jobs import services
+
+    job = Job.objects.get(sales_order=approved_order(office, manager))
+    first, second, third = job.operations.order_by("sequence")
+    services.operation_act(operation=first, action="start", by=lead)
+    services.operation_report_pieces(operation=first, good=10, by=lead)
+    services.operation_act(operation=first, action="finish", by=lead)
+    services.operation_act(operation=second, action="start", by=lead)
+    client.force_login(manager)  # Office only views jobs; planning is the Manager's
+    html = client.get(job.get_absolute_url()).content.decode()
+    edits = [op.sequence for op in (first, second, third) if reverse("jobs:operation-edit", args=[op.pk]) in html]
+    removals = [op.sequence for op in (first, second, third) if reverse("jobs:operation-remove", args=[op.pk]) in html]
+    assert (edits, removals) == ([second.sequence, third.sequence], [third.sequence])

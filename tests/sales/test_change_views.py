@@ -1,6 +1,7 @@
 """The change-request pages: office drafts and submits, a manager approves, the order and jobs show it."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -8,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jobs.models import Job
+from sales import services
 from sales.models import ChangeItem, ChangeRequest
 from tests.jobs.conftest import approved_order
 
@@ -192,3 +194,60 @@ def test_lines_are_offered_only_the_changes_they_can_still_take(client, order, o
     page = client.get(change.get_absolute_url()).content.decode()
     assert "Cancelled by this request" in page and "of line 1<" not in page
     assert 'Drawing revision<span class="visually-hidden"> of line 2' in page
+
+
+def _change_buttons(client, user, change) -> list[tuple[str, str, str, str]]:
+    """(action, label, button style, reason field) of each action on the change page: "required", "optional" or ""."""
+    client.force_login(user)
+    page = client.get(change.get_absolute_url())
+    assert page.status_code == 200
+    html = page.content.decode()
+    if 'aria-label="Actions"' not in html:
+        return []
+    section = html.split('aria-label="Actions"', 1)[1].split("</section>", 1)[0]
+    found = []
+    for form in section.split("<form")[1:]:
+        style, label = re.search(r'class="btn btn-(\S+) text-nowrap">([^<]+)</button>', form).groups()
+        field = re.search(r"<input class=\"form-control\"[^>]*>", form)
+        reason = "" if not field else ("required" if " required " in field.group(0) else "optional")
+        action = re.search(r'action="[^"]*/(\w+)/"', form).group(1)
+        found.append((action, label, style, reason))
+    return found
+
+
+def test_the_change_page_offers_each_role_the_declared_moves(client, order, office, manager, lead, clerk):
+    change = _open(client, office, order)
+    # An empty draft cannot be submitted, only withdrawn.
+    assert _change_buttons(client, office, change) == [("withdraw", "Withdraw request", "outline-danger", "")]
+    line = order.lines.get(line_no=1)
+    services.change_item_add(change_request=change, kind="quantity", line=line, quantity=12, reason="PO 2", by=office)
+    draft = {
+        office: [
+            ("submit", "Submit for approval", "primary", ""),
+            ("withdraw", "Withdraw request", "outline-danger", ""),
+        ],
+        manager: [
+            ("submit", "Submit for approval", "primary", ""),
+            ("withdraw", "Withdraw request", "outline-danger", ""),
+        ],
+        lead: [],
+        clerk: [],
+    }
+    for user, expected in draft.items():
+        assert _change_buttons(client, user, change) == expected, user.username
+    services.change_request_submit(change_request=change, by=office)
+    pending = {
+        office: [("withdraw", "Withdraw request", "outline-danger", "")],
+        manager: [
+            ("approve", "Approve change", "success", "optional"),
+            ("reject", "Reject change", "warning", "required"),
+            ("withdraw", "Withdraw request", "outline-danger", ""),
+        ],
+        lead: [],
+        clerk: [],
+    }
+    for user, expected in pending.items():
+        assert _change_buttons(client, user, change) == expected, user.username
+    services.change_request_reject(change_request=change, by=manager, reason="Not agreed")
+    for user in (office, manager, lead, clerk):
+        assert _change_buttons(client, user, change) == [], user.username

@@ -213,6 +213,20 @@ def test_pages_flow_and_print(client, order, clerk):
     assert shipment.number in csv.decode()
 
 
+def test_a_form_post_naming_a_line_twice_is_refused(client, order, clerk):
+    """A hand-made POST repeating line_<pk>: a form error on that line, not the last value kept silently."""
+    first, second = _lines(order)
+    client.force_login(clerk)
+    response = client.post(
+        reverse("shipping:shipment-create", args=[order.pk]),
+        {f"line_{first.pk}": ["1", "2"], f"line_{second.pk}": "0", "packages": "1", "ship_to": "Dock 4"},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors[f"line_{first.pk}"] == ["This line is given more than once; give it once."]
+    assert "given more than once" in response.content.decode()
+    assert not Shipment.objects.exists()
+
+
 def _count(client, url):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200

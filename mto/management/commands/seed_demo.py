@@ -1,17 +1,22 @@
 """Demo data for every role: users, customers, items, work centers and orders in every state.
 
-It lives in the shipping app because it drives all three apps (shipping is the top of the dependency
-chain). Everything goes through the services, so the demo obeys the same rules as real use. Idempotent:
+It lives in the platform's management commands because it composes every app: like the URL
+configuration and settings it is part of the composition root, the one place allowed to import all apps
+(the layers run mto -> sales -> jobs -> shipping otherwise). Everything goes through the services, so
+the demo obeys the same rules as real use. Idempotent:
 each demo order is keyed by its PO number and made once.
 """
 
+import logging
 import random
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from tqdm import tqdm
 
 from mto.demo import DEMO_PASSWORD, seed_users
+from mto.models import Notification
 from sales import demo as sales_demo
 from sales import services as sales_services
 
@@ -41,8 +46,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=7, help="random seed for the demo orders")
 
-    def handle(self, *args, seed, **options):
+    def handle(self, *args, **options):
+        # Without REDIS_URL the e-mails are sent in this process, and Celery logs each task at INFO (about
+        # 50 lines); failures still show, at ERROR.
+        trace = logging.getLogger("celery.app.trace")
+        level = trace.level
+        trace.setLevel(logging.WARNING)
+        try:
+            self._seed(**options)
+        finally:
+            trace.setLevel(level)
+
+    def _seed(self, *, seed, **options):
         rng = random.Random(seed)
+        mails_before = Notification.objects.filter(channel=Notification.Channel.EMAIL).count()
         self.stdout.write("Demo users ...")
         users = seed_users()
         self.stdout.write("Customers and items ...")
@@ -69,6 +86,19 @@ class Command(BaseCommand):
                 f"with the password {DEMO_PASSWORD!r} (demo only)."
             )
         )
+        mails = Notification.objects.filter(channel=Notification.Channel.EMAIL).count() - mails_before
+        if mails:
+            self.stdout.write(f"The demo's {mails} notification e-mails: {self._where_mail_goes()}")
+
+    @staticmethod
+    def _where_mail_goes() -> str:
+        """One line about the demo's e-mails instead of the messages themselves (about 1,500 lines)."""
+        backend = settings.EMAIL_BACKEND
+        if backend == "django.core.mail.backends.filebased.EmailBackend":
+            return f"go to files in {settings.EMAIL_FILE_PATH}"
+        if backend == "django.core.mail.backends.smtp.EmailBackend":
+            return f"sent through {settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
+        return f"handed to {backend}"
 
     def _seed_shop_floor(self):
         try:

@@ -1,0 +1,13 @@
+"""Settings of the test suite (DJANGO_SETTINGS_MODULE in pyproject.toml): the project's, with DEBUG=1 defaults.
+
+mto.settings defaults to production (secure cookies, https redirect, manifest static files, a required
+SECRET_KEY). The tests talk plain http to the test client, the live server and the subprocesses they start
+(which inherit this environment), so they take the development defaults; pytest-django still runs each test
+with settings.DEBUG false, as Django's own test runner does.
+"""
+
+import os
+
+os.environ["DEBUG"] = "1"
+
+from mto.settings import *  # noqa: E402, F403
