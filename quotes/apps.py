@@ -7,3 +7,6 @@ class QuotesConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401 - answers jobs.signals.routing_for_lines
+        from .panels import register_panels
+
+        register_panels()  # the quote an order came from, on the order's page

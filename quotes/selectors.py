@@ -76,6 +76,18 @@ def quote_detail(*, pk: int) -> Quote:
     )
 
 
+def quote_for_order(*, order) -> Quote | None:
+    """The quote whose acceptance made `order`, its lines with the break chosen (two queries)."""
+    return (
+        Quote.objects.filter(acceptance__sales_order=order)
+        .select_related("acceptance")
+        .prefetch_related(
+            Prefetch("lines", queryset=QuoteLine.objects.select_related("chosen_break", "item").order_by("line_no"))
+        )
+        .first()
+    )
+
+
 def quote_revisions(*, quote: Quote) -> QuerySet[Quote]:
     """Every revision of the quote's number, newest first (earlier ones stay readable)."""
     return Quote.objects.filter(number=quote.number).order_by("-revision")

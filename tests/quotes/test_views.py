@@ -72,3 +72,11 @@ def test_decline_from_the_page_needs_a_reason(client, make_quote, office):
 def test_unknown_action_is_a_404(client, make_quote, office):
     client.force_login(office)
     assert client.post(reverse("quotes:quote-action", args=[make_quote().pk, "fly"])).status_code == 404
+
+
+def test_the_order_page_links_back_to_its_quote(client, make_quote, office):
+    quote = services.quote_send(quote=make_quote(rfq_reference="RFQ-5"), by=office)
+    order = services.quote_accept(quote=quote, by=office, breaks={quote.lines.get().pk: 10})
+    client.force_login(office)
+    html = client.get(order.get_absolute_url()).content.decode()
+    assert f'href="{quote.get_absolute_url()}"' in html and "line 1 at the 10-piece break" in html
