@@ -80,3 +80,19 @@ def test_the_order_page_links_back_to_its_quote(client, make_quote, office):
     client.force_login(office)
     html = client.get(order.get_absolute_url()).content.decode()
     assert f'href="{quote.get_absolute_url()}"' in html and "line 1 at the 10-piece break" in html
+
+
+def test_accuracy_shows_beside_each_operation_and_applies_to_the_line(client, make_quote, office, lead, centers):
+    from tests.quotes.conftest import completed_job
+
+    completed_job(by=lead, center=centers["CNC"], setup_est=Decimal("2"), run_est=Decimal("0.1"),
+                  setup_actual=Decimal("2.5"), run_actual=Decimal("1"), pieces=10)  # fmt: skip
+    quote = make_quote()
+    client.force_login(office)
+    html = client.get(quote.get_absolute_url()).content.decode()
+    assert "CNC setups ran +25% over 1 operations" in html and "SAW: no completed operations" in html
+    line = quote.lines.get()
+    client.post(reverse("quotes:quote-action", args=[quote.pk, "apply-accuracy"]), {"line": line.pk})
+    cnc = line.operations.get(work_center__code="CNC")
+    assert cnc.setup_factor == Decimal("1.25")
+    assert "2.000 × 1.25 = 2.500" in client.get(quote.get_absolute_url()).content.decode()
