@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from jobs.models import WorkCenter
 from mto.api import (
     ERROR_RESPONSES,
+    ActionsField,
     ModelSerializer,
     Serializer,
     etag_for,
@@ -30,6 +31,7 @@ from .models import (
     Quote,
     QuoteLine,
 )
+from .workflow import TRANSITIONS, available_transitions
 
 HOURS = {"max_digits": 9, "decimal_places": 3, "min_value": 0}
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
@@ -96,10 +98,12 @@ class QuoteSerializer(ModelSerializer):
     valid_until = serializers.DateField(required=False)
     sales_order = serializers.SerializerMethodField()
     next_revision = serializers.PrimaryKeyRelatedField(read_only=True)
+    # The lifecycle's moves (send, accept, decline, revise); approve-margin and apply-accuracy are not moves.
+    actions = ActionsField(available_transitions, TRANSITIONS)
 
     class Meta:
         model = Quote
-        fields = ["id", "number", "revision", "status", "customer", "prospect_name", "prospect_email",
+        fields = ["id", "number", "revision", "status", "actions", "customer", "prospect_name", "prospect_email",
                   "contact_name", "contact_email", "rfq_reference", "valid_until", "lead_time_days", "notes",
                   "markup_percent", "decline_reason", "decline_note", "margin_approved_percent", "sales_order",
                   "previous", "next_revision", "lines", "sent_at", "created_at", "updated_at"]  # fmt: skip

@@ -10,7 +10,7 @@ from django.utils import timezone
 from jobs.models import Job, RoutingStep
 from mto.db import atomic_with_retry
 from mto.services import document_number_next
-from mto.transitions import User, initial_status
+from mto.transitions import User, initial_status, record_first_status
 from sales.models import Item
 
 from .. import selectors
@@ -21,7 +21,6 @@ from ..models import (
     QuantityBreak,
     Quote,
     QuoteLine,
-    QuoteStatusChange,
 )
 from ..workflow import QUOTE
 
@@ -146,7 +145,7 @@ def quote_create(*, by: User, lines: list[dict], **fields) -> Quote:
     quote.number = f"Q-{document_number_next(sequence='Q'):06d}"
     quote.save()
     _write_lines(quote=quote, lines=lines)
-    QuoteStatusChange.objects.create(quote=quote, from_status="", to_status=quote.status, changed_by=by)
+    record_first_status(QUOTE, quote, by=by)
     return quote
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from mto.db import atomic_with_retry
 from mto.notifications import notify
-from mto.transitions import User, initial_status, transition
+from mto.transitions import User, initial_status, record_first_status, transition
 from sales import services as sales_services
 from sales.models import Customer, SalesOrder
 
@@ -21,7 +21,6 @@ from ..models import (
     Quote,
     QuoteAcceptance,
     QuoteLine,
-    QuoteStatusChange,
 )
 from ..workflow import QUOTE, Q
 from .estimate import _require
@@ -109,8 +108,7 @@ def quote_revise(*, quote: Quote, by: User, reason: str = "") -> Quote:
         markup_percent=old.markup_percent, estimator=old.estimator, status=initial_status(QUOTE), created_by=by,
     )  # fmt: skip
     _copy_lines(old, new)
-    QuoteStatusChange.objects.create(quote=new, from_status="", to_status=new.status, changed_by=by,
-                                     reason=f"Revision {new.revision} of {old.label}")  # fmt: skip
+    record_first_status(QUOTE, new, by=by, reason=f"Revision {new.revision} of {old.label}")
     return new
 
 

@@ -99,3 +99,11 @@ def test_floor_and_shipping_may_read_but_not_write(request, office, payload, rol
     assert api.get(f"/api/v1/quotes/{quote_id}/price/").status_code == 200
     assert api.post("/api/v1/quotes/", payload, format="json").status_code == 403
     assert api.post(f"/api/v1/quotes/{quote_id}/send/").status_code == 403
+
+
+def test_actions_say_what_the_caller_may_do_now(office, clerk, payload):
+    created = client_for(office).post("/api/v1/quotes/", payload, format="json").json()
+    assert created["actions"] == ["send"]
+    assert client_for(clerk).get(f"/api/v1/quotes/{created['id']}/").json()["actions"] == []
+    sent = client_for(office).post(f"/api/v1/quotes/{created['id']}/send/").json()
+    assert sent["actions"] == ["accept", "decline", "revise"]
