@@ -18,3 +18,9 @@ job_pieces_completed = Signal()
 # Sent inside the transaction that approved a sales order change, after the jobs followed it.
 # Arguments: order (sales.SalesOrder), items (list of sales.ChangeItem), jobs (list[Job] changed or made), by.
 jobs_changed = Signal()
+
+# Sent inside jobs_create_for_lines (the approval's or a change's transaction) before the jobs' operations
+# are made, so a higher app that sold the work on its own estimate (quotes) can give the routing it quoted
+# without jobs importing it. Arguments: lines (list[sales.SalesOrderLine]). A receiver returns
+# {line_id: [RoutedStep, ...]} for the lines it knows; those steps replace the item's routing for that line.
+routing_for_lines = Signal()

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from jobs import api as jobs_api
 from mto.api import login_not_required_patterns
 from mto.notification_api import NotificationViewSet
+from quotes import api as quotes_api
 from sales import api as sales_api
 from shipping import api as shipping_api
 
@@ -20,6 +21,7 @@ router.register("jobs", jobs_api.JobViewSet, basename="job")
 router.register("operations", jobs_api.OperationViewSet, basename="operation")
 router.register("work-centers", jobs_api.WorkCenterViewSet, basename="work-center")
 router.register("shipments", shipping_api.ShipmentViewSet, basename="shipment")
+router.register("quotes", quotes_api.QuoteViewSet, basename="quote")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 app_name = "api"

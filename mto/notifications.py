@@ -39,10 +39,11 @@ KINDS = {
         "Jobs changed by an order change", "shop floor leads of the work centers the changed jobs pass"
     ),
     "late_digest": Kind("Morning digest of late work", "managers, every morning"),
+    "quote_sent": Kind("Quote", "the customer's contact, when a quote is sent"),
 }
 
 # Sent to customers' addresses, not to users: no personal preference applies.
-CUSTOMER_KINDS = ("order_acknowledgment", "shipping_notice")
+CUSTOMER_KINDS = ("order_acknowledgment", "shipping_notice", "quote_sent")
 
 
 def _render(kind: str, context: dict) -> tuple[str, str, str]:

@@ -33,6 +33,9 @@ CAPABILITIES = {
     "ship": "Create, pack, ship and print shipments",
     "void_shipments": "Void shipped shipments",
     "view_reports": "View reports and dashboards",
+    "view_quotes": "View quotes and their estimates",
+    "edit_quotes": "Prepare, send, revise, accept and decline quotes",
+    "approve_quotes": "Approve a quote's margin below the shop's threshold before it is sent",
 }
 
 _OFFICE = {
@@ -42,12 +45,16 @@ _OFFICE = {
     "close_orders",
     "view_jobs",  # only view: new jobs and routings are the Manager's (plan_jobs, migration mto 0007)
     "view_shipments",
+    "view_quotes",
+    "edit_quotes",  # Office prepares and sends quotes (mto 0008)
 }
 ROLE_CAPABILITIES = {
     OFFICE: _OFFICE,
-    MANAGER: _OFFICE | {"approve_orders", "plan_jobs", "manage_jobs", "void_shipments", "view_reports"},
-    SHOP_FLOOR: {"view_orders", "view_jobs", "run_floor"},
-    SHIPPING: {"view_orders", "view_jobs", "view_shipments", "ship"},
+    MANAGER: _OFFICE
+    | {"approve_orders", "plan_jobs", "manage_jobs", "void_shipments", "view_reports", "approve_quotes"},
+    # Everyone who may see orders may see quotes (mto 0008).
+    SHOP_FLOOR: {"view_orders", "view_jobs", "run_floor", "view_quotes"},
+    SHIPPING: {"view_orders", "view_jobs", "view_shipments", "ship", "view_quotes"},
 }
 
 

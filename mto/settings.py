@@ -5,6 +5,7 @@ tasks eagerly (after commit), so the demo needs no broker. DEBUG is off unless D
 and the test settings set it), and then SECRET_KEY must be given.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "sales",
     "jobs",
     "shipping",
+    "quotes",
 ]
 
 MIDDLEWARE = [
@@ -228,6 +230,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mto.tasks.sweep_unsent_notifications",
         "schedule": float(NOTIFICATION_SWEEP_SECONDS),
     },
+    "expire-quotes": {
+        "task": "quotes.tasks.expire_quotes",
+        "schedule": crontab(hour=0, minute=15),
+    },
     "late-digest": {
         "task": "jobs.tasks.send_late_digest",
         "schedule": crontab(hour=env.int("DIGEST_HOUR", default=6), minute=30),
@@ -245,6 +251,13 @@ NOTIFICATION_MESSAGE_ID_DOMAIN = env.str(
     "NOTIFICATION_MESSAGE_ID_DOMAIN", default=DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" >") or "localhost"
 )
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# Quotes: the shop's default markup, the margin below which a Manager approves before sending, and the
+# window of completed jobs the estimate-accuracy figures read.
+QUOTE_DEFAULT_MARKUP_PERCENT = Decimal(env.str("QUOTE_DEFAULT_MARKUP_PERCENT", default="30"))
+QUOTE_MIN_MARGIN_PERCENT = Decimal(env.str("QUOTE_MIN_MARGIN_PERCENT", default="15"))
+QUOTE_ACCURACY_DAYS = env.int("QUOTE_ACCURACY_DAYS", default=180)
+QUOTE_VALID_DAYS = env.int("QUOTE_VALID_DAYS", default=30)
 
 # Production hardening, active when DEBUG=0.
 if not DEBUG:

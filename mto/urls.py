@@ -11,6 +11,7 @@ urlpatterns = [
     path("sales/", include("sales.urls")),
     path("jobs/", include("jobs.urls")),
     path("shipping/", include("shipping.urls")),
+    path("quotes/", include("quotes.urls")),
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("notifications/", include("mto.notification_urls")),
     path("api/v1/", include("mto.api_urls")),

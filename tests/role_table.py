@@ -29,6 +29,11 @@ MAY = {
     "ship": frozenset({CLERK}),
     "void_shipments": frozenset({MANAGER}),
     "view_reports": frozenset({MANAGER}),
+    # Quotes (issue 17): everyone who may see orders sees quotes; Office prepares and sends them, a Manager
+    # approves a margin below the shop's threshold before the quote may be sent.
+    "view_quotes": EVERY_ROLE,
+    "edit_quotes": frozenset({OFFICE, MANAGER}),
+    "approve_quotes": frozenset({MANAGER}),
 }
 
 

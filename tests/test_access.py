@@ -91,6 +91,11 @@ ACCESS: dict[str, Rule] = {
     "shipping:certificate": Rule("view_shipments", args=("shipment",)),
     "shipping:bill-of-lading": Rule("view_shipments", args=("shipment",)),
     "shipping:shipment-transition": Rule("ship", method="POST", args=("shipment", "=cancel")),
+    # quotes
+    "quotes:quote-list": Rule("view_quotes"),
+    "quotes:quote-detail": Rule("view_quotes", args=("quote",)),
+    "quotes:quote-action": Rule("edit_quotes", method="POST", args=("quote", "=send")),
+    "quotes:quote-action-approve": Rule("approve_quotes", method="POST", args=("quote", "=approve-margin")),
 }
 
 
@@ -149,7 +154,14 @@ def objects(db, office, manager):
     change_item = sales_services.change_item_add(
         change_request=change, kind="promised_date", date=approved.order_date, reason="Customer call", by=office
     )
+    from quotes import services as quote_services
+    from tests.quotes.conftest import bracket_line
+
+    centers = {code: job.operations.first().work_center for code in ("SAW", "CNC")}
+    quote = quote_services.quote_create(by=office, customer=customer, contact_email="a@example.com",
+                                        lines=[bracket_line(centers)])  # fmt: skip
     return {
+        "quote": quote,
         "change": change,
         "change_item": change_item,
         "notification": notification,

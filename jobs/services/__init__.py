@@ -7,6 +7,7 @@ from .actions import job_act, job_add_note
 from .changes import jobs_follow_order_change
 from .creation import (
     ENGINEERING,
+    RoutedStep,
     job_create_manual,
     jobs_cancel_for_order,
     jobs_create_for_lines,
@@ -23,6 +24,7 @@ from .operations import (
 from .work_centers import work_center_save
 
 __all__ = [
+    "RoutedStep",
     "ENGINEERING",
     "Locked",
     "job_act",

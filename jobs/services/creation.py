@@ -1,5 +1,6 @@
 """Jobs made from approved orders and by hand, and cancelled with their order."""
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -17,6 +18,18 @@ from ..models import Job, JobStatusChange, Operation, RoutingStep, WorkCenter
 from ..workflow import JOB, J
 from .common import _require
 
+
+@dataclass(frozen=True)
+class RoutedStep:
+    """A routing step a higher app gives for an order line (jobs.signals.routing_for_lines)."""
+
+    sequence: int
+    work_center_id: int
+    description: str
+    setup_hours: Decimal
+    run_hours_per_piece: Decimal
+
+
 ENGINEERING = ("ENG", "Engineering", Decimal("85.00"))
 
 
@@ -24,6 +37,14 @@ def _engineering_center() -> WorkCenter:
     code, name, rate = ENGINEERING
     center, _ = WorkCenter.objects.get_or_create(code=code, defaults={"name": name, "hourly_rate": rate})
     return center
+
+
+def _quoted_routings(lines: list[SalesOrderLine]) -> dict[int, list[RoutedStep]]:
+    """The routings higher apps sold these lines with (signals.routing_for_lines), by line id."""
+    routings: dict[int, list[RoutedStep]] = {}
+    for _receiver, answer in signals.routing_for_lines.send(sender=Job, lines=lines):
+        routings.update(answer or {})
+    return routings
 
 
 def jobs_create_for_order(*, order: SalesOrder, by: User) -> list[Job]:
@@ -71,10 +92,11 @@ def jobs_create_for_lines(*, order: SalesOrder, lines: list[SalesOrderLine], by:
         "item_id", "sequence"
     ):
         steps.setdefault(step.item_id, []).append(step)
+    quoted = _quoted_routings(lines)
     engineering = None
     operations = []
     for job, line in zip(jobs, lines, strict=True):
-        routing = steps.get(line.item_id) if line.item_id else None
+        routing = quoted.get(line.pk) or (steps.get(line.item_id) if line.item_id else None)
         if routing:
             operations += [
                 Operation(

@@ -25,7 +25,7 @@ def test_role_table_matches_design():
     assert office < manager, "a manager may do all that office may"
     assert {"approve_orders", "manage_jobs", "void_shipments", "view_reports"} <= manager - office
     assert "approve_orders" not in office
-    assert ROLE_CAPABILITIES["Shop floor"] == {"view_orders", "view_jobs", "run_floor"}
+    assert ROLE_CAPABILITIES["Shop floor"] == {"view_orders", "view_jobs", "run_floor", "view_quotes"}
     assert "ship" in ROLE_CAPABILITIES["Shipping"] and "edit_orders" not in ROLE_CAPABILITIES["Shipping"]
     assert all(c in CAPABILITIES for caps in ROLE_CAPABILITIES.values() for c in caps)
 

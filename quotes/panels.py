@@ -1,0 +1,18 @@
+"""What the quotes app shows on other pages; registered from QuotesConfig.ready() (see mto/panels.py)."""
+
+from mto import panels
+from mto.panels import can
+
+from . import selectors
+
+
+def order_quote(request, *, order) -> dict | None:
+    """The quote an order was accepted from, with the break chosen per line (none: no panel)."""
+    quote = selectors.quote_for_order(order=order)
+    return {"quote": quote} if quote else None
+
+
+def register_panels() -> None:
+    panels.register(page="order-detail", order=10, name="quotes.order-quote",
+                    template="quotes/partials/order_panel.html", context=order_quote,
+                    visible=can("view_quotes"))  # fmt: skip

@@ -1,0 +1,310 @@
+"""Reads of the quotes app: the quote with its estimate, its pricing per break, and the estimate accuracy.
+
+Pricing (the one definition, used by the page, the API, the send check and acceptance), for a break of
+quantity q at each work center's rate of today:
+- labor per piece = sum over operations of (setup x setup factor + run/piece x run factor x q) x rate / q:
+  the setup is spread over the break, so bigger breaks are cheaper per piece;
+- material per piece = cost x (1 + scrap %) for per-piece material, the lot cost / q for per-lot material;
+- outside per piece = cost for per-piece services, cost / q for per-lot ones;
+- cost per piece = labor + material + outside, each rounded to cents (half up);
+- unit price = cost per piece x (1 + markup %), rounded to cents; total = unit price x q;
+- margin = (unit price - cost per piece) / unit price, in percent to 0.1.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from jobs.models import WorkCenter
+
+from .models import (
+    Basis,
+    EstimateMaterial,
+    EstimateOperation,
+    EstimateOutside,
+    QuantityBreak,
+    Quote,
+    QuoteLine,
+    QuoteStatusChange,
+)
+
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, ROUND_HALF_UP)
+
+
+# --- the quote and its estimate ---------------------------------------------------------------------------
+
+
+def quote_list_queryset() -> QuerySet[Quote]:
+    return Quote.objects.select_related("customer", "estimator", "acceptance__sales_order").order_by("-id")
+
+
+def quote_lines_queryset() -> QuerySet[QuoteLine]:
+    return (
+        QuoteLine.objects.select_related("item", "chosen_break", "sales_order_line")
+        .prefetch_related(
+            Prefetch("breaks", queryset=QuantityBreak.objects.order_by("quantity")),
+            Prefetch("operations", queryset=EstimateOperation.objects.select_related("work_center")),
+            Prefetch("materials", queryset=EstimateMaterial.objects.order_by("id")),
+            Prefetch("outside_services", queryset=EstimateOutside.objects.order_by("id")),
+        )
+        .order_by("line_no")
+    )
+
+
+def quote_detail(*, pk: int) -> Quote:
+    """The quote with everything its page, its pricing and the API read: a fixed number of queries."""
+    return (
+        Quote.objects.select_related(
+            "customer", "estimator", "margin_approved_by", "acceptance__sales_order", "previous", "next_revision"
+        )
+        .prefetch_related(
+            Prefetch("lines", queryset=quote_lines_queryset()),
+            Prefetch("status_changes", queryset=QuoteStatusChange.objects.select_related("changed_by")),
+        )
+        .get(pk=pk)
+    )
+
+
+def quote_for_order(*, order) -> Quote | None:
+    """The quote whose acceptance made `order`, its lines with the break chosen (two queries)."""
+    return (
+        Quote.objects.filter(acceptance__sales_order=order)
+        .select_related("acceptance")
+        .prefetch_related(
+            Prefetch("lines", queryset=QuoteLine.objects.select_related("chosen_break", "item").order_by("line_no"))
+        )
+        .first()
+    )
+
+
+def quote_revisions(*, quote: Quote) -> QuerySet[Quote]:
+    """Every revision of the quote's number, newest first (earlier ones stay readable)."""
+    return Quote.objects.filter(number=quote.number).order_by("-revision")
+
+
+# --- pricing -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BreakPrice:
+    quantity_break: QuantityBreak
+    quantity: int
+    labor: Decimal
+    material: Decimal
+    outside: Decimal
+    cost: Decimal  # per piece
+    unit_price: Decimal
+    total: Decimal
+    margin_percent: Decimal | None
+
+    @property
+    def margin_amount(self) -> Decimal:
+        return (self.unit_price - self.cost) * self.quantity
+
+
+@dataclass
+class LinePrice:
+    line: QuoteLine
+    markup_percent: Decimal
+    breaks: list[BreakPrice] = field(default_factory=list)
+    lead_days: int = 0  # the longest outside service
+
+
+@dataclass
+class QuotePrice:
+    quote: Quote
+    lines: list[LinePrice]
+
+    @property
+    def lowest_margin(self) -> Decimal | None:
+        margins = [b.margin_percent for line in self.lines for b in line.breaks if b.margin_percent is not None]
+        return min(margins) if margins else None
+
+    @property
+    def needs_margin_approval(self) -> bool:
+        lowest = self.lowest_margin
+        return lowest is not None and lowest < settings.QUOTE_MIN_MARGIN_PERCENT
+
+    def line(self, line_id: int) -> LinePrice:
+        return next(lp for lp in self.lines if lp.line.pk == line_id)
+
+
+def price_break(line: QuoteLine, quantity: int, *, markup: Decimal, quantity_break=None) -> BreakPrice:
+    """One break of one line (operations, materials, outside services prefetched with their work centers)."""
+    q = Decimal(quantity)
+    labor = sum(
+        (
+            (op.setup_hours * op.setup_factor + op.run_hours_per_piece * op.run_factor * q)
+            * op.work_center.hourly_rate
+            for op in line.operations.all()
+        ),
+        Decimal(0),
+    )
+    material = sum(
+        (m.cost * (1 + m.scrap_percent / 100) * q if m.basis == Basis.PIECE else m.cost for m in line.materials.all()),
+        Decimal(0),
+    )
+    outside = sum((o.cost * q if o.basis == Basis.PIECE else o.cost for o in line.outside_services.all()), Decimal(0))
+    labor, material, outside = _cents(labor / q), _cents(material / q), _cents(outside / q)
+    cost = labor + material + outside
+    unit_price = _cents(cost * (1 + markup / 100))
+    margin = ((unit_price - cost) * 100 / unit_price).quantize(TENTH, ROUND_HALF_UP) if unit_price else None
+    return BreakPrice(quantity_break, quantity, labor, material, outside, cost, unit_price, unit_price * quantity,
+                      margin)  # fmt: skip
+
+
+def price_line(line: QuoteLine, *, quote_markup: Decimal) -> LinePrice:
+    markup = line.markup_percent if line.markup_percent is not None else quote_markup
+    priced = LinePrice(line, markup)
+    priced.breaks = [price_break(line, b.quantity, markup=markup, quantity_break=b) for b in line.breaks.all()]
+    priced.lead_days = max((o.lead_days for o in line.outside_services.all()), default=0)
+    return priced
+
+
+def quote_pricing(*, quote: Quote) -> QuotePrice:
+    """Every line's price at every break. Reads the quote's lines with quote_lines_queryset (prefetched by
+    quote_detail, else fetched here): a fixed number of queries whatever the number of lines."""
+    cache = getattr(quote, "_prefetched_objects_cache", {})
+    lines = list(quote.lines.all()) if "lines" in cache else list(quote_lines_queryset().filter(quote=quote))
+    return QuotePrice(quote, [price_line(line, quote_markup=quote.markup_percent) for line in lines])
+
+
+# --- estimate accuracy ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ratio:
+    median: Decimal | None
+    p80: Decimal | None
+    count: int
+
+    @property
+    def over_percent(self) -> Decimal | None:
+        """How far the median ran over (+) or under (-) the estimate, in whole percent."""
+        return None if self.median is None else ((self.median - 1) * 100).quantize(Decimal("1"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    work_center: WorkCenter
+    setup: Ratio
+    run: Ratio
+    days: int
+
+    def summary(self) -> str:
+        parts = []
+        for word, ratio in (("setups", self.setup), ("run hours per piece", self.run)):
+            if ratio.count:
+                parts.append(f"{word} ran {ratio.over_percent:+}% over {ratio.count} operations")
+        if not parts:
+            return f"{self.work_center.code}: no completed operations in the last {self.days} days"
+        return f"{self.work_center.code} " + "; ".join(parts) + f" (median, last {self.days} days)"
+
+
+# Per operation of a job completed in the window: the estimated setup and run hours per piece, and the
+# actual ones from its stopped time entries. Convention of the floor: an entry that reported no pieces was
+# setup (start, set up, pause); entries with pieces were the run, spread over the pieces the operation made.
+_DURATION = {
+    "postgresql": "EXTRACT(EPOCH FROM (t.stopped_at - t.started_at)) / 3600.0",
+    "sqlite": "(julianday(t.stopped_at) - julianday(t.started_at)) * 24.0",
+}
+_OPERATIONS_SQL = """
+SELECT o.work_center_id AS wc,
+       o.setup_hours AS est_setup,
+       o.run_hours_per_piece AS est_run,
+       (o.good_qty + o.scrap_qty) AS pieces,
+       SUM(CASE WHEN t.good_qty = 0 AND t.scrap_qty = 0 THEN {duration} ELSE 0 END) AS act_setup,
+       SUM(CASE WHEN t.good_qty = 0 AND t.scrap_qty = 0 THEN 0 ELSE {duration} END) AS act_run
+  FROM jobs_job j
+  JOIN jobs_operation o ON o.job_id = j.id
+  JOIN jobs_timeentry t ON t.operation_id = o.id
+ WHERE j.status = 'complete' AND j.completed_at >= %s AND t.stopped_at IS NOT NULL {where_wc}
+ GROUP BY o.id, o.work_center_id, o.setup_hours, o.run_hours_per_piece, o.good_qty, o.scrap_qty
+"""
+_SETUP_OK = "est_setup > 0 AND act_setup > 0"
+_RUN_OK = "est_run > 0 AND pieces > 0 AND act_run > 0"
+_SETUP_RATIO = "(act_setup / est_setup)::float8"
+_RUN_RATIO = "((act_run / pieces) / est_run)::float8"
+_PG_SQL = f"""
+WITH ops AS ({{ops}})
+SELECT wc,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY {_SETUP_RATIO}) FILTER (WHERE {_SETUP_OK}),
+       percentile_cont(0.8) WITHIN GROUP (ORDER BY {_SETUP_RATIO}) FILTER (WHERE {_SETUP_OK}),
+       COUNT(*) FILTER (WHERE {_SETUP_OK}),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY {_RUN_RATIO}) FILTER (WHERE {_RUN_OK}),
+       percentile_cont(0.8) WITHIN GROUP (ORDER BY {_RUN_RATIO}) FILTER (WHERE {_RUN_OK}),
+       COUNT(*) FILTER (WHERE {_RUN_OK})
+  FROM ops GROUP BY wc
+"""
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Linear interpolation between closest ranks: what PostgreSQL's percentile_cont gives."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = p * (len(ordered) - 1)
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _ratio(median, p80, count) -> Ratio:
+    def dec(value):
+        return None if value is None else Decimal(str(value)).quantize(CENT, ROUND_HALF_UP)
+
+    return Ratio(dec(median), dec(p80), int(count or 0))
+
+
+def estimate_accuracy(*, work_centers: list[WorkCenter] | None = None, days: int | None = None) -> dict[int, Accuracy]:
+    """Actual against estimated setup hours and run hours per piece, per work center, from the operations of
+    jobs completed in the last `days` (settings.QUOTE_ACCURACY_DAYS): median, 80th percentile, count.
+
+    One aggregate query for all work centers asked (over the completed-jobs index); on PostgreSQL the
+    percentiles are percentile_cont in that query, elsewhere the same query's per-operation rows are reduced
+    in Python with the same interpolation. Work centers with no data get counts of 0.
+    """
+    days = days or settings.QUOTE_ACCURACY_DAYS
+    since = timezone.now() - timedelta(days=days)
+    centers = list(work_centers) if work_centers is not None else list(WorkCenter.objects.order_by("code"))
+    if not centers:
+        return {}
+    ids = [wc.pk for wc in centers]
+    vendor = connection.vendor if connection.vendor in _DURATION else "sqlite"
+    where_wc = f"AND o.work_center_id IN ({', '.join(['%s'] * len(ids))})"
+    ops_sql = _OPERATIONS_SQL.format(duration=_DURATION[vendor], where_wc=where_wc)
+    params = [since, *ids]
+    found: dict[int, tuple[Ratio, Ratio]] = {}
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute(_PG_SQL.format(ops=ops_sql), params)
+            for wc, s50, s80, sn, r50, r80, rn in cursor.fetchall():
+                found[wc] = (_ratio(s50, s80, sn), _ratio(r50, r80, rn))
+        else:
+            cursor.execute(ops_sql, params)
+            setups: dict[int, list[float]] = {}
+            runs: dict[int, list[float]] = {}
+            for wc, est_setup, est_run, pieces, act_setup, act_run in cursor.fetchall():
+                est_setup, est_run = float(est_setup), float(est_run)
+                if est_setup > 0 and act_setup > 0:
+                    setups.setdefault(wc, []).append(act_setup / est_setup)
+                if est_run > 0 and pieces > 0 and act_run > 0:
+                    runs.setdefault(wc, []).append(act_run / pieces / est_run)
+            for wc in set(setups) | set(runs):
+                s, r = setups.get(wc, []), runs.get(wc, [])
+                found[wc] = (
+                    _ratio(percentile(s, 0.5), percentile(s, 0.8), len(s)),
+                    _ratio(percentile(r, 0.5), percentile(r, 0.8), len(r)),
+                )
+    empty = Ratio(None, None, 0)
+    return {wc.pk: Accuracy(wc, *found.get(wc.pk, (empty, empty)), days=days) for wc in centers}

@@ -1,0 +1,29 @@
+"""Every write of the quotes app. Views, the API and tasks call these; nothing else saves quote rows."""
+
+from .estimate import (
+    LINE_FIELDS,
+    QUOTE_FIELDS,
+    STATISTICS,
+    quote_apply_accuracy,
+    quote_approve_margin,
+    quote_create,
+    quote_line_copy_routing,
+    quote_update,
+)
+from .lifecycle import quote_accept, quote_decline, quote_expire_due, quote_revise, quote_send
+
+__all__ = [
+    "LINE_FIELDS",
+    "QUOTE_FIELDS",
+    "STATISTICS",
+    "quote_accept",
+    "quote_apply_accuracy",
+    "quote_approve_margin",
+    "quote_create",
+    "quote_decline",
+    "quote_expire_due",
+    "quote_line_copy_routing",
+    "quote_revise",
+    "quote_send",
+    "quote_update",
+]

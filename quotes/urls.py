@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "quotes"
+
+urlpatterns = [
+    path("", views.QuoteListView.as_view(), name="quote-list"),
+    path("<int:pk>/", views.QuoteDetailView.as_view(), name="quote-detail"),
+    path("<int:pk>/<slug:name>/", views.QuoteActionView.as_view(), name="quote-action"),
+]
