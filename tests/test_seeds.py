@@ -5,6 +5,7 @@ from django.db.models import Count
 
 from jobs.models import Job
 from mto.models import DocumentSequence
+from quotes.models import Quote
 from sales.models import SalesOrder, SalesOrderLine
 from shipping.models import Shipment
 
@@ -12,9 +13,12 @@ from shipping.models import Shipment
 def test_seed_demo_makes_every_state_and_is_idempotent(db):
     out = StringIO()
     call_command("seed_demo", stdout=out)
-    counts = (SalesOrder.objects.count(), Job.objects.count(), Shipment.objects.count())
+    counts = (SalesOrder.objects.count(), Job.objects.count(), Shipment.objects.count(), Quote.objects.count())
     call_command("seed_demo", stdout=out)
-    assert (SalesOrder.objects.count(), Job.objects.count(), Shipment.objects.count()) == counts
+    assert (SalesOrder.objects.count(), Job.objects.count(), Shipment.objects.count(), Quote.objects.count()) == counts
+    # A quote in each state people meet; the won one became an order.
+    assert set(Quote.objects.values_list("status", flat=True)) == {"draft", "sent", "revised", "declined", "accepted"}
+    assert Quote.objects.get(status="accepted").acceptance.sales_order.status == "draft"
     assert set(SalesOrder.objects.values_list("status", flat=True)) == set(SalesOrder.Status.values)
     assert SalesOrder.objects.filter(status="draft", status_changes__reason__icontains="revision").exists()
     assert "Demo orders" in out.getvalue() and "mto-demo" in out.getvalue()

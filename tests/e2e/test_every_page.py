@@ -24,6 +24,7 @@ from jobs import services as job_services
 from jobs.models import Job, Operation, WorkCenter
 from mto.demo import DEMO_PASSWORD
 from mto.roles import CapabilityRequiredMixin, perm
+from quotes.models import Quote
 from sales import services as sales_services
 from sales.models import ChangeItem, ChangeRequest, Customer, Item, SalesOrder, SalesOrderLine
 from shipping import services as shipping_services
@@ -181,6 +182,8 @@ def pages(d):
         "shipping:packing-slip": ("page", [({"pk": shipped.pk}, "")]),
         "shipping:certificate": ("page", [({"pk": shipped.pk}, "")]),
         "shipping:bill-of-lading": ("page", [({"pk": shipped.pk}, "")]),
+        "quotes:quote-list": ("page", none),
+        "quotes:quote-detail": ("page", [({"pk": q.pk}, "") for q in one_per(Quote.objects.all(), "status")]),
     }
 
 

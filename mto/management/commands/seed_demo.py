@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from mto.demo import DEMO_PASSWORD, seed_users
 from mto.models import Notification
+from quotes.demo import seed_quotes
 from sales import demo as sales_demo
 from sales import services as sales_services
 
@@ -80,10 +81,12 @@ class Command(BaseCommand):
                 if is_new:
                     self._drive(order, state, users)
                     created += 1
+        self.stdout.write("Quotes ...")
+        quotes = seed_quotes(users=users, customers=customers)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {created} new orders. Log in as office, manager, lead, clerk or admin "
-                f"with the password {DEMO_PASSWORD!r} (demo only)."
+                f"Demo data ready: {created} new orders, {quotes} new quotes. Log in as office, manager, lead, "
+                f"clerk or admin with the password {DEMO_PASSWORD!r} (demo only)."
             )
         )
         mails = Notification.objects.filter(channel=Notification.Channel.EMAIL).count() - mails_before
