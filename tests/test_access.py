@@ -155,7 +155,7 @@ def objects(db, office, manager):
         change_request=change, kind="promised_date", date=approved.order_date, reason="Customer call", by=office
     )
     from quotes import services as quote_services
-    from tests.quotes.conftest import bracket_line
+    from tests.scenarios import bracket_line
 
     centers = {code: job.operations.first().work_center for code in ("SAW", "CNC")}
     quote = quote_services.quote_create(by=office, customer=customer, contact_email="a@example.com",

@@ -8,7 +8,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -16,30 +15,9 @@ from jobs import services as job_services
 from jobs.models import Job, Operation
 from sales import services as sales_services
 from tests.factories import SalesOrderFactory, UserFactory
-from tests.scenarios import approved_order
+from tests.scenarios import approved_order, run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(target, args_list):
-    barrier = threading.Barrier(len(args_list))
-    results = [None] * len(args_list)
-
-    def runner(index, args):
-        try:
-            barrier.wait()
-            results[index] = target(*args)
-        except Exception as exc:  # noqa: BLE001 - reported through the results
-            results[index] = repr(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i, a)) for i, a in enumerate(args_list)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_twenty_simultaneous_api_approvals_make_one_set_of_jobs(postgres_only):

@@ -4,9 +4,9 @@ import pytest
 
 from quotes.models import Quote
 from sales.models import SalesOrder
-from tests.api.test_sales_api import client_for
 from tests.factories import CustomerFactory
 from tests.jobs.factories import WorkCenterFactory
+from tests.scenarios import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from jobs.models import Job
 from quotes import selectors, services
 from quotes.models import EstimateOperation
-from tests.quotes.conftest import completed_job
+from tests.scenarios import completed_job
 
 D = Decimal
 pytestmark = pytest.mark.django_db

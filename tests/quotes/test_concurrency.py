@@ -7,8 +7,7 @@ from quotes.models import Quote
 from sales.models import SalesOrder
 from tests.factories import CustomerFactory, UserFactory
 from tests.jobs.factories import WorkCenterFactory
-from tests.quotes.conftest import bracket_line
-from tests.test_concurrency import run_together
+from tests.scenarios import bracket_line, run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,9 +14,8 @@ from quotes.models import Quote, QuoteStatusChange
 from sales import services as sales_services
 from sales.models import Customer, SalesOrder
 from tests.factories import ItemFactory
-from tests.jobs.conftest import approved_order
 from tests.jobs.factories import give_routing
-from tests.quotes.conftest import bracket_line
+from tests.scenarios import approved_order, bracket_line
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -194,7 +193,7 @@ def test_orders_not_from_quotes_keep_the_items_routing(office, manager):
 
 
 def test_copy_routing_from_an_item_and_from_a_completed_job(make_quote, office, lead, centers):
-    from tests.quotes.conftest import completed_job
+    from tests.scenarios import completed_job
 
     quote = make_quote()
     line = quote.lines.get()

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from quotes import selectors, services
 from quotes.models import EstimateOperation, QuantityBreak, Quote
-from tests.quotes.conftest import bracket_line
+from tests.scenarios import bracket_line
 
 D = Decimal
 pytestmark = pytest.mark.django_db

@@ -83,7 +83,7 @@ def test_the_order_page_links_back_to_its_quote(client, make_quote, office):
 
 
 def test_accuracy_shows_beside_each_operation_and_applies_to_the_line(client, make_quote, office, lead, centers):
-    from tests.quotes.conftest import completed_job
+    from tests.scenarios import completed_job
 
     completed_job(by=lead, center=centers["CNC"], setup_est=Decimal("2"), run_est=Decimal("0.1"),
                   setup_actual=Decimal("2.5"), run_actual=Decimal("1"), pieces=10)  # fmt: skip
