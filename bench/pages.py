@@ -78,7 +78,7 @@ def approval_200_lines():
     item = Item.objects.filter(routing_steps__isnull=False).first()
     with transaction.atomic():
         order = services.sales_order_create(
-            created_by=office, customer=Customer.objects.first(),
+            by=office, customer=Customer.objects.first(),
             lines=[{"item": item, "quantity": 5, "due_date": django.utils.timezone.localdate()} for _ in range(200)],
         )  # fmt: skip
         services.sales_order_submit(order=order, by=office)

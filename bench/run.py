@@ -57,7 +57,7 @@ def big_order(lines: int = 50):
     item = Item.objects.filter(routing_steps__isnull=False).order_by("id").first()
     due = timezone.localdate() + timezone.timedelta(days=30)
     order = services.sales_order_create(
-        created_by=office, customer=Customer.objects.order_by("id").first(), customer_po=BENCH_PO,
+        by=office, customer=Customer.objects.order_by("id").first(), customer_po=BENCH_PO,
         lines=[{"item": item, "quantity": 5, "due_date": due} for _ in range(lines)],
     )  # fmt: skip
     services.sales_order_submit(order=order, by=office)
@@ -199,7 +199,7 @@ def approval_200_lines(repeat: int) -> list[tuple[float, int]]:
     for _ in range(repeat):
         with transaction.atomic():
             order = services.sales_order_create(
-                created_by=office, customer=customer,
+                by=office, customer=customer,
                 lines=[{"item": item, "quantity": 5, "due_date": timezone.localdate()} for _ in range(200)],
             )  # fmt: skip
             services.sales_order_submit(order=order, by=office)

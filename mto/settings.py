@@ -169,6 +169,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The quote's decline reasons appear on the model and on the decline action: one enum for both.
+    "ENUM_NAME_OVERRIDES": {"QuoteDeclineReasonEnum": "quotes.models.Quote.DeclineReason"},
     # The schema and the docs page are for signed-in users (the docs page redirects to the login).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }

@@ -38,7 +38,7 @@ MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
 PERCENT = {"max_digits": 6, "decimal_places": 2, "min_value": 0}
 
 
-class OperationSerializer(ModelSerializer):
+class EstimateOperationSerializer(ModelSerializer):
     work_center = serializers.SlugRelatedField(slug_field="code", queryset=WorkCenter.objects.all())
     sequence = serializers.IntegerField(min_value=1, max_value=32767, required=False)
     setup_hours = serializers.DecimalField(**HOURS)
@@ -54,7 +54,7 @@ class OperationSerializer(ModelSerializer):
         read_only_fields = ["id", "setup_factor", "run_factor", "factor_source"]
 
 
-class MaterialSerializer(ModelSerializer):
+class EstimateMaterialSerializer(ModelSerializer):
     cost = serializers.DecimalField(**MONEY)
     basis = serializers.ChoiceField(choices=Basis.choices, default=Basis.PIECE)
 
@@ -64,7 +64,7 @@ class MaterialSerializer(ModelSerializer):
         read_only_fields = ["id"]
 
 
-class OutsideSerializer(ModelSerializer):
+class EstimateOutsideSerializer(ModelSerializer):
     cost = serializers.DecimalField(**MONEY)
     basis = serializers.ChoiceField(choices=Basis.choices, default=Basis.LOT)
 
@@ -74,14 +74,14 @@ class OutsideSerializer(ModelSerializer):
         read_only_fields = ["id"]
 
 
-class LineSerializer(ModelSerializer):
+class QuoteLineSerializer(ModelSerializer):
     item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all(), allow_null=True, required=False)
     breaks = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_PIECES),
                                    min_length=1, max_length=20, source="break_quantities")  # fmt: skip
     markup_percent = serializers.DecimalField(**PERCENT, allow_null=True, required=False)
-    operations = OperationSerializer(many=True, required=False)
-    materials = MaterialSerializer(many=True, required=False)
-    outside = OutsideSerializer(many=True, required=False, source="outside_services")
+    operations = EstimateOperationSerializer(many=True, required=False)
+    materials = EstimateMaterialSerializer(many=True, required=False)
+    outside = EstimateOutsideSerializer(many=True, required=False, source="outside_services")
     chosen_break = serializers.SlugRelatedField(slug_field="quantity", read_only=True)
 
     class Meta:
@@ -93,7 +93,7 @@ class LineSerializer(ModelSerializer):
 
 class QuoteSerializer(ModelSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), allow_null=True, required=False)
-    lines = LineSerializer(many=True)
+    lines = QuoteLineSerializer(many=True)
     markup_percent = serializers.DecimalField(**PERCENT, required=False)
     valid_until = serializers.DateField(required=False)
     sales_order = serializers.SerializerMethodField()
@@ -129,7 +129,7 @@ class QuoteSerializer(ModelSerializer):
         return selectors.quote_detail(pk=quote.pk)
 
 
-class BreakPriceSerializer(Serializer):
+class QuoteBreakPriceSerializer(Serializer):
     quantity = serializers.IntegerField()
     labor = serializers.DecimalField(max_digits=14, decimal_places=2)
     material = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -140,18 +140,18 @@ class BreakPriceSerializer(Serializer):
     margin_percent = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
 
 
-class LinePriceSerializer(Serializer):
+class QuoteLinePriceSerializer(Serializer):
     line = serializers.IntegerField(source="line.pk")
     line_no = serializers.IntegerField(source="line.line_no")
     markup_percent = serializers.DecimalField(max_digits=6, decimal_places=2)
     lead_days = serializers.IntegerField()
-    breaks = BreakPriceSerializer(many=True)
+    breaks = QuoteBreakPriceSerializer(many=True)
 
 
 class PricingSerializer(Serializer):
     lowest_margin = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
     needs_margin_approval = serializers.BooleanField()
-    lines = LinePriceSerializer(many=True)
+    lines = QuoteLinePriceSerializer(many=True)
 
 
 class ChosenBreakSerializer(Serializer):

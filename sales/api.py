@@ -118,14 +118,14 @@ class SalesOrderSerializer(ModelSerializer):
 
     def create(self, validated_data):
         lines = validated_data.pop("lines")
-        return services.sales_order_create(created_by=self.context["request"].user, lines=lines, **validated_data)
+        return services.sales_order_create(by=self.context["request"].user, lines=lines, **validated_data)
 
     def update(self, instance, validated_data):
         lines = validated_data.pop("lines", None)
         if lines is None:
             lines = [{"id": line.pk} for line in instance.lines.all()]
         return services.sales_order_update(
-            order=instance, updated_by=self.context["request"].user, lines=lines, **validated_data
+            order=instance, by=self.context["request"].user, lines=lines, **validated_data
         )
 
 

@@ -95,7 +95,7 @@ def demo_order(*, po: str, customers, items, office, rng: random.Random, days_ag
         )
     customer = rng.choice(customers)
     order = services.sales_order_create(
-        created_by=office,
+        by=office,
         customer=customer,
         customer_po=po,
         ship_to=customer.ship_tos.first(),

@@ -10,7 +10,7 @@ from .signals import order_approved, order_changed
 
 
 @receiver(order_approved, sender=SalesOrder, dispatch_uid="sales.notify_order_acknowledgment")
-def order_acknowledgment(sender, order, approved_by, **kwargs):
+def order_acknowledgment(sender, order, by, **kwargs):
     if order.customer.email:
         lines = selectors.order_lines(order=order)
         notify(kind="order_acknowledgment", emails=[order.customer.email], context={"order": order, "lines": lines})

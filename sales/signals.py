@@ -1,7 +1,7 @@
 from django.dispatch import Signal
 
 # Sent inside the approval transaction, after the order's status is `approved`.
-# Arguments: order (SalesOrder, locked by the sender), approved_by (User).
+# Arguments: order (SalesOrder, locked by the sender), by (User).
 # Receivers run in that transaction: if one raises, the approval rolls back.
 order_approved = Signal()
 

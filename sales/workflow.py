@@ -64,7 +64,7 @@ def _record_order(order, *, from_status, to_status, by, reason):
 
 def _notify_order(order, transition, *, from_status, by, reason):
     if transition.name == "approve":
-        signals.order_approved.send(sender=SalesOrder, order=order, approved_by=by)
+        signals.order_approved.send(sender=SalesOrder, order=order, by=by)
     elif transition.name == "cancel":
         signals.order_cancelled.send(sender=SalesOrder, order=order, cancelled_by=by, reason=reason)
     elif transition.name == "close" or transition.is_system:

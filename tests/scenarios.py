@@ -40,7 +40,7 @@ def approved_order(office, manager, *, lines=1, custom=False, quantity=10):
     if custom:
         CustomLineFactory(order=order, line_no=lines + 1, quantity=quantity)
     sales_services.sales_order_submit(order=order, by=office)
-    return sales_services.sales_order_approve(order=order, approved_by=manager)
+    return sales_services.sales_order_approve(order=order, by=manager)
 
 
 def run_job(job, lead, good):

@@ -132,7 +132,7 @@ def objects(db, office, manager):
     order = SalesOrderFactory(customer=customer, created_by=office)
     line = CustomLineFactory(order=order, line_no=2)
     drawing = sales_services.sales_order_attach_drawing(
-        line=line, upload=SimpleUploadedFile("d.pdf", b"%PDF-1.4 test"), uploaded_by=office
+        line=line, upload=SimpleUploadedFile("d.pdf", b"%PDF-1.4 test"), by=office
     )
     pending = sales_services.sales_order_submit(order=SalesOrderFactory(customer=customer), by=office)
     from jobs.models import Job

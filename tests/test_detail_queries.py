@@ -30,13 +30,13 @@ def lived_in_order(office, manager, lead, clerk, n: int):
     for i in range(n):  # n custom lines, each with a drawing
         custom = CustomLineFactory(order=order, line_no=2 + i, quantity=10 * n)
         sales_services.sales_order_attach_drawing(
-            line=custom, upload=SimpleUploadedFile(f"d{i}.pdf", b"%PDF-1.4 x"), uploaded_by=offices[i]
+            line=custom, upload=SimpleUploadedFile(f"d{i}.pdf", b"%PDF-1.4 x"), by=offices[i]
         )
     for i in range(n):  # history by several people: submitted and rejected n times
         sales_services.sales_order_submit(order=order, by=offices[i])
         sales_services.sales_order_reject(order=order, by=manager, reason=f"Try {i}")
     sales_services.sales_order_submit(order=order, by=offices[-1])
-    sales_services.sales_order_approve(order=order, approved_by=manager)
+    sales_services.sales_order_approve(order=order, by=manager)
     for i in range(n):  # approved change requests: the promised date moves n times
         change = sales_services.change_request_open(order=order, by=offices[i])
         sales_services.change_item_add(

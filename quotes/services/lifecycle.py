@@ -177,7 +177,7 @@ def quote_accept(*, quote: Quote, by: User, breaks: dict[int, int], submit: bool
         customer = _customer_for(locked)
         due = timezone.localdate() + timedelta(days=locked.lead_time_days)
         order = sales_services.sales_order_create(
-            created_by=by, customer=customer, customer_po=locked.rfq_reference,
+            by=by, customer=customer, customer_po=locked.rfq_reference,
             notes=f"From quote {locked.label}.",
             lines=[{"item": p.line.item, "description": p.line.description,
                     "drawing_number": p.line.drawing_number, "drawing_revision": p.line.drawing_revision,

@@ -104,10 +104,10 @@ def _write_lines(*, order: SalesOrder, lines: list[dict], by: User) -> None:
 
 
 @atomic_with_retry
-def sales_order_create(*, created_by: User, lines: list[dict], **fields) -> SalesOrder:
-    _check_capability(created_by, "edit_orders")
+def sales_order_create(*, by: User, lines: list[dict], **fields) -> SalesOrder:
+    _check_capability(by, "edit_orders")
     order = SalesOrder(
-        created_by=created_by, status=initial_status(ORDER), **{k: v for k, v in fields.items() if k in ORDER_FIELDS}
+        created_by=by, status=initial_status(ORDER), **{k: v for k, v in fields.items() if k in ORDER_FIELDS}
     )
     if order.order_date is None:
         order.order_date = timezone.localdate()
@@ -118,14 +118,14 @@ def sales_order_create(*, created_by: User, lines: list[dict], **fields) -> Sale
     _validate_header(order)
     order.number = f"SO-{document_number_next(sequence='SO'):06d}"
     order.save()
-    _write_lines(order=order, lines=lines, by=created_by)
-    record_first_status(ORDER, order, by=created_by)
+    _write_lines(order=order, lines=lines, by=by)
+    record_first_status(ORDER, order, by=by)
     return order
 
 
 @atomic_with_retry
-def sales_order_update(*, order: SalesOrder, updated_by: User, lines: list[dict], **fields) -> SalesOrder:
-    _check_capability(updated_by, "edit_orders")
+def sales_order_update(*, order: SalesOrder, by: User, lines: list[dict], **fields) -> SalesOrder:
+    _check_capability(by, "edit_orders")
     order = SalesOrder.objects.select_for_update().get(pk=order.pk)
     if not order.is_editable:
         raise ValidationError(f"{order.number} is {order.get_status_display().lower()}; only drafts can be edited.")
@@ -138,17 +138,17 @@ def sales_order_update(*, order: SalesOrder, updated_by: User, lines: list[dict]
     order.full_clean()
     _validate_header(order)
     order.save()
-    _write_lines(order=order, lines=lines, by=updated_by)
+    _write_lines(order=order, lines=lines, by=by)
     return order
 
 
 @transaction.atomic
-def sales_order_attach_drawing(*, line: SalesOrderLine, upload, uploaded_by: User) -> LineDrawing:
-    _check_capability(uploaded_by, "edit_orders")
+def sales_order_attach_drawing(*, line: SalesOrderLine, upload, by: User) -> LineDrawing:
+    _check_capability(by, "edit_orders")
     order = SalesOrder.objects.select_for_update().get(pk=line.order_id)
     if not order.is_editable:
         raise ValidationError(f"{order.number} is not a draft; drawings can only be added to drafts.")
-    return _drawing_attach(line=line, upload=upload, uploaded_by=uploaded_by)
+    return _drawing_attach(line=line, upload=upload, uploaded_by=by)
 
 
 @atomic_with_retry
@@ -168,9 +168,8 @@ def sales_order_submit(*, order: SalesOrder, by: User) -> SalesOrder:
     return sales_order_transition(order=order, name="submit", by=by)
 
 
-def sales_order_approve(*, order: SalesOrder, by: User | None = None, approved_by: User | None = None) -> SalesOrder:
-    """`approved_by` is the older name of `by`, kept for existing callers."""
-    return sales_order_transition(order=order, name="approve", by=by or approved_by)
+def sales_order_approve(*, order: SalesOrder, by: User) -> SalesOrder:
+    return sales_order_transition(order=order, name="approve", by=by)
 
 
 def sales_order_reject(*, order: SalesOrder, by: User, reason: str) -> SalesOrder:

@@ -147,13 +147,11 @@ class SalesOrderFormView(CapabilityRequiredMixin, TemplateView):
             header = {k: form.cleaned_data.get(k) for k in services.ORDER_FIELDS}
             try:
                 if self.order:
-                    order = services.sales_order_update(
-                        order=self.order, updated_by=request.user, lines=lines, **header
-                    )
+                    order = services.sales_order_update(order=self.order, by=request.user, lines=lines, **header)
                     messages.success(request, f"{order.number} saved.")
                     return redirect(order)
                 url, created = submit_once(
-                    request, lambda: services.sales_order_create(created_by=request.user, lines=lines, **header)
+                    request, lambda: services.sales_order_create(by=request.user, lines=lines, **header)
                 )
                 if created:
                     messages.success(request, "The order was created as a draft.")

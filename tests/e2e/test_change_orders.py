@@ -35,7 +35,7 @@ def order(office, manager):
     SalesOrderLineFactory(order=order, line_no=1, item=item, quantity=10)
     SalesOrderLineFactory(order=order, line_no=2, item=item, quantity=5)
     sales_services.sales_order_submit(order=order, by=office)
-    return sales_services.sales_order_approve(order=order, approved_by=manager)
+    return sales_services.sales_order_approve(order=order, by=manager)
 
 
 def assert_touch_targets(page):

@@ -84,7 +84,7 @@ def demo_objects():
                                    quantity=first_line.quantity + 1, reason="More", by=office)  # fmt: skip
     custom = SalesOrderLine.objects.filter(order=orders["DEMO-1001"], item__isnull=True).first()
     drawing = sales_services.sales_order_attach_drawing(
-        line=custom, upload=SimpleUploadedFile("plate.pdf", PDF, content_type="application/pdf"), uploaded_by=office
+        line=custom, upload=SimpleUploadedFile("plate.pdf", PDF, content_type="application/pdf"), by=office
     )
     partly = orders["DEMO-1010"]
     available = {line.pk: line.available for line in order_lines_to_ship(order=partly) if line.available}

@@ -54,7 +54,7 @@ class TestCreationOnApproval:
             quantity=1, due_date=order.order_date,
         )  # fmt: skip
         with pytest.raises(IntegrityError, match="number"):  # the unique job number, nothing else
-            sales_services.sales_order_approve(order=order, approved_by=manager)
+            sales_services.sales_order_approve(order=order, by=manager)
         order.refresh_from_db()
         assert order.status == SalesOrder.Status.PENDING_APPROVAL
         assert not Job.objects.filter(sales_order=order).exists()
@@ -200,7 +200,7 @@ def test_concurrent_approvals_make_one_set_of_jobs(postgres_only):
     def approve(manager):
         try:
             barrier.wait()
-            sales_services.sales_order_approve(order=order, approved_by=manager)
+            sales_services.sales_order_approve(order=order, by=manager)
             outcomes.append("ok")
         except ValidationError as exc:
             outcomes.append(exc.code)
@@ -269,7 +269,7 @@ def _approval_queries(office, manager, lines):
         SalesOrderLineFactory(order=order, item=item, line_no=n)
     sales_services.sales_order_submit(order=order, by=office)
     with CaptureQueriesContext(connection) as ctx:
-        sales_services.sales_order_approve(order=order, approved_by=manager)
+        sales_services.sales_order_approve(order=order, by=manager)
     assert Job.objects.filter(sales_order=order).count() == lines
     assert Operation.objects.filter(job__sales_order=order).count() == 3 * lines
     return len(ctx.captured_queries)

@@ -16,7 +16,7 @@ def test_price_and_quantity_changes_are_audited(office):
     first, second = order.lines.order_by("line_no")
     due = timezone.localdate() + datetime.timedelta(days=5)
     services.sales_order_update(
-        order=order, updated_by=office,
+        order=order, by=office,
         lines=[{"id": first.pk, "item": first.item, "quantity": 15, "unit_price": first.unit_price, "due_date": due},
                {"item": item, "quantity": 1, "unit_price": "1.00", "due_date": due}],
     )  # fmt: skip

@@ -38,7 +38,7 @@ def pending_order(office):
 
 def test_approval_sends_the_acknowledgment_once(pending_order, manager, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        sales_services.sales_order_approve(order=pending_order, approved_by=manager)
+        sales_services.sales_order_approve(order=pending_order, by=manager)
     ack = Notification.objects.get(kind="order_acknowledgment")
     assert ack.status == N.SENT and ack.attempts == 1 and ack.email == "buyer@acme.example.com"
     assert len(mail.outbox) == 1
@@ -61,7 +61,7 @@ def test_outbox_row_rolls_back_with_the_change(pending_order, manager, django_ca
     order_approved.connect(broken, dispatch_uid="t-broken", weak=False)
     try:
         with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
-            sales_services.sales_order_approve(order=pending_order, approved_by=manager)
+            sales_services.sales_order_approve(order=pending_order, by=manager)
     finally:
         order_approved.disconnect(dispatch_uid="t-broken")
     assert not Notification.objects.exists() and mail.outbox == []
@@ -69,7 +69,7 @@ def test_outbox_row_rolls_back_with_the_change(pending_order, manager, django_ca
 
 def test_failures_are_recorded_and_retried_with_a_bound(pending_order, manager, settings):
     settings.EMAIL_BACKEND = "tests.mto.test_notifications.FailingBackend"
-    sales_services.sales_order_approve(order=pending_order, approved_by=manager)
+    sales_services.sales_order_approve(order=pending_order, by=manager)
     row = Notification.objects.get(kind="order_acknowledgment")
     send_notification.apply(args=[row.pk])
     row.refresh_from_db()
@@ -86,7 +86,7 @@ def test_broker_down_at_commit_then_the_sweeper_sends(pending_order, manager, se
     celery_app._pool = None
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            order = sales_services.sales_order_approve(order=pending_order, approved_by=manager)
+            order = sales_services.sales_order_approve(order=pending_order, by=manager)
     finally:
         conf.task_always_eager, conf.broker_url, conf.task_publish_retry = saved
         celery_app._pool = None
@@ -103,7 +103,7 @@ def test_broker_down_at_commit_then_the_sweeper_sends(pending_order, manager, se
 
 
 def test_a_send_left_by_a_dead_worker_is_reclaimed_once(pending_order, manager, settings):
-    sales_services.sales_order_approve(order=pending_order, approved_by=manager)
+    sales_services.sales_order_approve(order=pending_order, by=manager)
     row = Notification.objects.get(kind="order_acknowledgment")
     # A worker claimed the row and died before sending (its lease ran out).
     Notification.objects.filter(pk=row.pk).update(

@@ -20,7 +20,7 @@ def _history(obj) -> list[tuple[str, str, str, str]]:
 def test_orders_jobs_and_shipments_start_with_their_first_status_in_the_history(office, manager, lead, clerk):
     due = timezone.localdate() + datetime.timedelta(days=10)
     order = sales_services.sales_order_create(
-        created_by=office, customer=CustomerFactory(), lines=[{"item": ItemFactory(), "quantity": 2, "due_date": due}]
+        by=office, customer=CustomerFactory(), lines=[{"item": ItemFactory(), "quantity": 2, "due_date": due}]
     )
     assert (order.status, _history(order)) == ("draft", [("", "draft", "office", "")])
 

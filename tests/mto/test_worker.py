@@ -66,7 +66,7 @@ def test_approval_acknowledgment_sent_once_by_the_worker(not_eager, settings):
     order = SalesOrderFactory(customer=CustomerFactory(email="buyer@worker.example.com"), created_by=office)
     sales_services.sales_order_submit(order=order, by=office)
     mail.outbox = []
-    sales_services.sales_order_approve(order=order, approved_by=manager)
+    sales_services.sales_order_approve(order=order, by=manager)
     row = Notification.objects.get(kind="order_acknowledgment")
     assert _wait_for(lambda: Notification.objects.get(pk=row.pk).status == "sent"), "the worker did not send it"
     assert [m.to for m in mail.outbox] == [["buyer@worker.example.com"]]

@@ -46,9 +46,7 @@ def test_custom_lines_accept_valid_and_refuse_invalid_input(office, quantity, pr
     line = {"item": None, "description": description, "drawing_number": drawing, "quantity": quantity,
             "unit_price": price, "due_date": due}  # fmt: skip
     try:
-        order = services.sales_order_create(
-            created_by=office, customer=customer, customer_po=po, notes=notes, lines=[line]
-        )
+        order = services.sales_order_create(by=office, customer=customer, customer_po=po, notes=notes, lines=[line])
     except ValidationError:
         assert not valid, "valid input was refused"
         assert (SalesOrder.objects.count(), SalesOrderLine.objects.count()) == before

@@ -44,7 +44,7 @@ def item(db):
 
 def _create(office, customer, lines):
     return services.sales_order_create(
-        created_by=office, customer=customer, customer_po="PO-1", ship_to=customer.ship_tos.first(), lines=lines
+        by=office, customer=customer, customer_po="PO-1", ship_to=customer.ship_tos.first(), lines=lines
     )
 
 
@@ -104,7 +104,7 @@ class TestCreate:
         other = CustomerFactory()
         with pytest.raises(ValidationError) as exc:
             services.sales_order_create(
-                created_by=office, customer=customer, ship_to=other.ship_tos.first(), lines=[_line(item)]
+                by=office, customer=customer, ship_to=other.ship_tos.first(), lines=[_line(item)]
             )
         assert "ship_to" in exc.value.message_dict
 
@@ -150,7 +150,7 @@ class TestUpdate:
         first, second, third = order.lines.order_by("line_no")
         services.sales_order_update(
             order=order,
-            updated_by=office,
+            by=office,
             customer=customer,
             notes="call before delivery",
             lines=[
@@ -168,25 +168,23 @@ class TestUpdate:
     def test_approved_order_cannot_be_edited(self, office, manager, customer, item):
         order = _create(office, customer, [_line(item)])
         services.sales_order_submit(order=order, by=office)
-        services.sales_order_approve(order=order, approved_by=manager)
+        services.sales_order_approve(order=order, by=manager)
         with pytest.raises(ValidationError, match="only drafts can be edited"):
-            services.sales_order_update(order=order, updated_by=office, lines=[_line(item, quantity=99)])
+            services.sales_order_update(order=order, by=office, lines=[_line(item, quantity=99)])
         assert order.lines.get().quantity == 5
 
     def test_line_of_another_order_refused(self, office, customer, item):
         order = _create(office, customer, [_line(item)])
         other = _create(office, customer, [_line(item)])
         with pytest.raises(ValidationError, match="does not belong"):
-            services.sales_order_update(
-                order=order, updated_by=office, lines=[{"id": other.lines.get().pk, **_line(item)}]
-            )
+            services.sales_order_update(order=order, by=office, lines=[{"id": other.lines.get().pk, **_line(item)}])
 
     def test_failed_update_changes_nothing(self, office, customer, item):
         order = _create(office, customer, [_line(item), _line(item, quantity=3)])
         with pytest.raises(ValidationError, match="greater than or equal to 1"):
             services.sales_order_update(
                 order=order,
-                updated_by=office,
+                by=office,
                 notes="changed",
                 lines=[_line(item, quantity=1), _line(item, quantity=0)],
             )
@@ -202,7 +200,7 @@ class TestLifecycle:
 
     def test_submit_approve_with_history(self, draft, office, manager):
         services.sales_order_submit(order=draft, by=office)
-        order = services.sales_order_approve(order=draft, approved_by=manager)
+        order = services.sales_order_approve(order=draft, by=manager)
         assert order.status == S.APPROVED
         history = list(order.status_changes.values_list("from_status", "to_status", "changed_by__username"))
         assert history == [
@@ -221,22 +219,22 @@ class TestLifecycle:
 
     def test_approving_a_draft_refused(self, draft, manager):
         with pytest.raises(ValidationError, match="Cannot approve: SO-000001 is draft"):
-            services.sales_order_approve(order=draft, approved_by=manager)
+            services.sales_order_approve(order=draft, by=manager)
         draft.refresh_from_db()
         assert draft.status == S.DRAFT
 
     def test_approving_twice_refused(self, draft, office, manager):
         services.sales_order_submit(order=draft, by=office)
-        services.sales_order_approve(order=draft, approved_by=manager)
+        services.sales_order_approve(order=draft, by=manager)
         with pytest.raises(ValidationError, match="already approved") as exc:
-            services.sales_order_approve(order=draft, approved_by=manager)
+            services.sales_order_approve(order=draft, by=manager)
         assert exc.value.code == "conflict"
         assert SalesOrderStatusChange.objects.filter(to_status=S.APPROVED).count() == 1
 
     def test_office_cannot_approve(self, draft, office):
         services.sales_order_submit(order=draft, by=office)
         with pytest.raises(PermissionDenied):
-            services.sales_order_approve(order=draft, approved_by=office)
+            services.sales_order_approve(order=draft, by=office)
 
     @pytest.mark.parametrize("steps", [[], ["submit"], ["submit", "approve"]])
     def test_cancel_from_open_states(self, draft, office, manager, steps):
@@ -251,7 +249,7 @@ class TestLifecycle:
 
     def test_no_cancel_once_in_production(self, draft, office, manager):
         services.sales_order_submit(order=draft, by=office)
-        services.sales_order_approve(order=draft, approved_by=manager)
+        services.sales_order_approve(order=draft, by=manager)
         services.sales_order_mark_in_production(order=draft)
         with pytest.raises(ValidationError, match="Cannot cancel"):
             services.sales_order_cancel(order=draft, by=office, reason="too late")
@@ -272,7 +270,7 @@ class TestRollUp:
     def approved(self, office, manager, customer, item):
         order = _create(office, customer, [_line(item, quantity=10), _line(item, quantity=4)])
         services.sales_order_submit(order=order, by=office)
-        return services.sales_order_approve(order=order, approved_by=manager)
+        return services.sales_order_approve(order=order, by=manager)
 
     def test_partial_then_full_then_close(self, approved, office):
         first, second = approved.lines.order_by("line_no")

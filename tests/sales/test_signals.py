@@ -17,12 +17,12 @@ def pending(office):
 def received():
     calls = []
 
-    def receiver(sender, order, approved_by, **kwargs):
+    def receiver(sender, order, by, **kwargs):
         calls.append(
             {
                 "order": order.pk,
                 "status": SalesOrder.objects.get(pk=order.pk).status,
-                "by": approved_by.username,
+                "by": by.username,
                 "in_transaction": connection.in_atomic_block,
             }
         )
@@ -33,9 +33,9 @@ def received():
 
 
 def test_order_approved_fires_once_inside_the_approval(pending, manager, received):
-    services.sales_order_approve(order=pending, approved_by=manager)
+    services.sales_order_approve(order=pending, by=manager)
     with pytest.raises(ValidationError, match="already approved"):
-        services.sales_order_approve(order=pending, approved_by=manager)
+        services.sales_order_approve(order=pending, by=manager)
     assert received == [{"order": pending.pk, "status": "approved", "by": "manager", "in_transaction": True}]
 
 
@@ -51,7 +51,7 @@ def test_failing_receiver_rolls_the_approval_back(pending, manager):
     signals.order_approved.connect(broken, dispatch_uid="test-broken")
     try:
         with pytest.raises(ValidationError, match="job creation failed"):
-            services.sales_order_approve(order=pending, approved_by=manager)
+            services.sales_order_approve(order=pending, by=manager)
     finally:
         signals.order_approved.disconnect(dispatch_uid="test-broken")
     pending.refresh_from_db()

@@ -116,7 +116,7 @@ def test_bad_drawings_are_refused(client, office, customer, upload, message):
 def test_approved_order_cannot_be_edited(client, office, manager):
     order = SalesOrderFactory(created_by=office)
     services.sales_order_submit(order=order, by=office)
-    services.sales_order_approve(order=order, approved_by=manager)
+    services.sales_order_approve(order=order, by=manager)
     client.force_login(office)
     response = client.get(reverse("sales:order-edit", args=[order.pk]), follow=True)
     assert "not a draft any more" in response.content.decode()
@@ -182,7 +182,7 @@ def test_list_search_filter_and_csv(client, office):
 def test_drawing_download_is_private_and_safe(client, office, lead):
     order = SalesOrderFactory(created_by=office)
     drawing = services.sales_order_attach_drawing(
-        line=order.lines.get(), upload=SimpleUploadedFile("a.pdf", PDF), uploaded_by=office
+        line=order.lines.get(), upload=SimpleUploadedFile("a.pdf", PDF), by=office
     )
     url = reverse("sales:drawing-download", args=[drawing.pk])
     assert client.get(url).status_code == 302
