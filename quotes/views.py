@@ -4,17 +4,18 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import TemplateView
 
+from mto.forms import TransitionView, run_for_button
 from mto.lists import FilteredListView, csv_text
 from mto.roles import CapabilityRequiredMixin
 
 from . import selectors, services
 from .filters import QuoteFilter
 from .models import EstimateOperation, Quote, QuoteLine
-from .workflow import available_transitions
+from .workflow import QUOTE, available_transitions
 
 
 class QuoteListView(FilteredListView):
@@ -57,71 +58,85 @@ class QuoteDetailView(CapabilityRequiredMixin, TemplateView):
         )
 
 
-class ActionForm(forms.Form):
+class QuoteActionForm(forms.Form):
+    """What a quote's buttons send: a decline's reason and note, whether an accepted order goes for approval."""
+
     reason = forms.CharField(required=False, max_length=500)
     note = forms.CharField(required=False, max_length=500)
-    statistic = forms.ChoiceField(required=False, choices=[("median", "median"), ("p80", "p80")])
-    line = forms.IntegerField(required=False)
-    operation = forms.IntegerField(required=False)
     submit = forms.BooleanField(required=False)
 
 
-# name -> (capability, label)
-ACTIONS = {
-    "send": ("edit_quotes", "sent"),
-    "decline": ("edit_quotes", "declined"),
-    "revise": ("edit_quotes", "revised"),
-    "approve-margin": ("approve_quotes", "margin approved"),
-    "apply-accuracy": ("edit_quotes", "accuracy applied"),
-    "accept": ("edit_quotes", "accepted"),
-}
-
-
-class QuoteActionView(CapabilityRequiredMixin, View):
-    """POST one step: send, decline (with a reason), revise, approve the margin, apply the accuracy, accept."""
+class QuoteActionView(TransitionView):
+    """POST one lifecycle step: send, decline (with a reason), revise, or accept (a break per line)."""
 
     capability = "view_quotes"
+    lifecycle = QUOTE
+    model = Quote
+    form_class = QuoteActionForm
 
-    def post(self, request, pk, name):
-        if name not in ACTIONS:
-            raise Http404("No such action")
-        capability, done = ACTIONS[name]
+    def run(self, quote, transition, *, by, form):
+        data = form.cleaned_data
+        self.target = quote
+        if transition.name == "send":
+            services.quote_send(quote=quote, by=by)
+        elif transition.name == "decline":
+            services.quote_decline(quote=quote, by=by, reason=data["reason"], note=data["note"])
+        elif transition.name == "revise":
+            self.target = services.quote_revise(quote=quote, by=by)
+        else:  # accept: the break the customer chose on each line
+            breaks = {}
+            for line in quote.lines.all():
+                raw = self.request.POST.get(f"break-{line.pk}", "")
+                if not raw.isdigit():
+                    raise ValidationError(f"Pick a break for line {line.line_no}.")
+                breaks[line.pk] = int(raw)
+            self.target = services.quote_accept(quote=quote, by=by, breaks=breaks, submit=data["submit"])
+
+    def done_message(self, quote, transition):
+        if transition.name == "accept":
+            return f"{quote.label} accepted: order {self.target.number}."
+        return super().done_message(quote, transition)
+
+    def success_url(self, quote, transition):
+        return self.target.get_absolute_url()
+
+
+class QuoteApproveMarginView(CapabilityRequiredMixin, View):
+    """A Manager accepts the quote's margin below the shop's threshold, so it may be sent."""
+
+    capability = "approve_quotes"
+
+    def post(self, request, pk):
         quote = get_object_or_404(Quote, pk=pk)
-        if not request.user.has_perm(f"mto.{capability}"):
-            return render(request, "403.html", {"message": "Your role does not allow this action."}, status=403)
-        form = ActionForm(request.POST)
+        run_for_button(request, lambda: services.quote_approve_margin(quote=quote, by=request.user),
+                       success=f"{quote.label}: margin approved.")  # fmt: skip
+        return redirect(quote)
+
+
+class QuoteApplyAccuracyView(CapabilityRequiredMixin, View):
+    """Apply the work centers' estimate accuracy to one operation, one line, or (neither given) the quote."""
+
+    capability = "edit_quotes"
+
+    class Form(forms.Form):
+        statistic = forms.ChoiceField(required=False, choices=[("median", "median"), ("p80", "p80")])
+        line = forms.IntegerField(required=False)
+        operation = forms.IntegerField(required=False)
+
+    def post(self, request, pk):
+        quote = get_object_or_404(Quote, pk=pk)
+        form = self.Form(request.POST)
         if not form.is_valid():
             messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
-            return redirect(quote.get_absolute_url())
+            return redirect(quote)
         data = form.cleaned_data
-        target = quote
-        try:
-            if name == "send":
-                services.quote_send(quote=quote, by=request.user)
-            elif name == "decline":
-                services.quote_decline(quote=quote, by=request.user, reason=data["reason"], note=data["note"])
-            elif name == "revise":
-                target = services.quote_revise(quote=quote, by=request.user)
-            elif name == "approve-margin":
-                services.quote_approve_margin(quote=quote, by=request.user)
-            elif name == "apply-accuracy":
-                line = get_object_or_404(QuoteLine, pk=data["line"], quote=quote) if data["line"] else None
-                operation = (get_object_or_404(EstimateOperation, pk=data["operation"], line__quote=quote)
-                             if data["operation"] else None)  # fmt: skip
-                services.quote_apply_accuracy(quote=quote, by=request.user, line=line, operation=operation,
-                                              statistic=data["statistic"] or "median")  # fmt: skip
-            else:
-                breaks = {}
-                for line in quote.lines.all():
-                    raw = request.POST.get(f"break-{line.pk}", "")
-                    if not raw.isdigit():
-                        raise ValidationError(f"Pick a break for line {line.line_no}.")
-                    breaks[line.pk] = int(raw)
-                order = services.quote_accept(quote=quote, by=request.user, breaks=breaks, submit=data["submit"])
-                messages.success(request, f"{quote.label} accepted: order {order.number}.")
-                return redirect(order.get_absolute_url())
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"{quote.label}: {done}.")
-        return redirect(target.get_absolute_url())
+        line = get_object_or_404(QuoteLine, pk=data["line"], quote=quote) if data["line"] else None
+        operation = (get_object_or_404(EstimateOperation, pk=data["operation"], line__quote=quote)
+                     if data["operation"] else None)  # fmt: skip
+        run_for_button(
+            request,
+            lambda: services.quote_apply_accuracy(quote=quote, by=request.user, line=line, operation=operation,
+                                                  statistic=data["statistic"] or "median"),
+            success=f"{quote.label}: accuracy applied.",
+        )  # fmt: skip
+        return redirect(quote)

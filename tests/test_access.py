@@ -95,7 +95,8 @@ ACCESS: dict[str, Rule] = {
     "quotes:quote-list": Rule("view_quotes"),
     "quotes:quote-detail": Rule("view_quotes", args=("quote",)),
     "quotes:quote-action": Rule("edit_quotes", method="POST", args=("quote", "=send")),
-    "quotes:quote-action-approve": Rule("approve_quotes", method="POST", args=("quote", "=approve-margin")),
+    "quotes:quote-approve-margin": Rule("approve_quotes", method="POST", args=("quote",)),
+    "quotes:quote-apply-accuracy": Rule("edit_quotes", method="POST", args=("quote",)),
 }
 
 

@@ -39,12 +39,12 @@ def test_low_margin_shows_the_approve_button_to_a_manager_only(client, make_quot
     client.force_login(office)
     html = client.get(quote.get_absolute_url()).content.decode()
     assert "a Manager must approve it" in html and "Approve margin" not in html
-    assert client.post(reverse("quotes:quote-action", args=[quote.pk, "approve-margin"])).status_code == 403
+    assert client.post(reverse("quotes:quote-approve-margin", args=[quote.pk])).status_code == 403
     client.post(reverse("quotes:quote-action", args=[quote.pk, "send"]))
     assert Quote.objects.get(pk=quote.pk).status == "draft"
     client.force_login(manager)
     assert "Approve margin of 23.1%" in client.get(quote.get_absolute_url()).content.decode()
-    client.post(reverse("quotes:quote-action", args=[quote.pk, "approve-margin"]))
+    client.post(reverse("quotes:quote-approve-margin", args=[quote.pk]))
     client.post(reverse("quotes:quote-action", args=[quote.pk, "send"]))
     assert Quote.objects.get(pk=quote.pk).status == "sent"
 
@@ -92,7 +92,7 @@ def test_accuracy_shows_beside_each_operation_and_applies_to_the_line(client, ma
     html = client.get(quote.get_absolute_url()).content.decode()
     assert "CNC setups ran +25% over 1 operations" in html and "SAW: no completed operations" in html
     line = quote.lines.get()
-    client.post(reverse("quotes:quote-action", args=[quote.pk, "apply-accuracy"]), {"line": line.pk})
+    client.post(reverse("quotes:quote-apply-accuracy", args=[quote.pk]), {"line": line.pk})
     cnc = line.operations.get(work_center__code="CNC")
     assert cnc.setup_factor == Decimal("1.25")
     assert "2.000 × 1.25 = 2.500" in client.get(quote.get_absolute_url()).content.decode()
