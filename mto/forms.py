@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import IntegrityError, models
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
@@ -30,6 +30,9 @@ def apply_service_errors(form, exc: ValidationError):
 
 
 ALREADY_SENT = "This form was already sent; here is what it saved."
+# Two different forms (or a script without the token) saving the same unique value at the same moment: the
+# service's own check passed for both, the database refused the second.
+TAKEN_MEANWHILE = "Someone saved the same thing at the same moment; reload the list to see it, then try again."
 
 
 class ServiceFormView(CapabilityRequiredMixin, FormView):
@@ -67,6 +70,9 @@ class ServiceFormView(CapabilityRequiredMixin, FormView):
             url, created = submit_once(self.request, lambda: self._run(form))
         except ValidationError as exc:
             apply_service_errors(form, exc)
+            return self.form_invalid(form)
+        except IntegrityError:  # raised out of the service's transaction, which has rolled back
+            form.add_error(None, TAKEN_MEANWHILE)
             return self.form_invalid(form)
         if not created:
             messages.info(self.request, ALREADY_SENT)

@@ -146,3 +146,36 @@ def test_two_identical_posts_at_once_save_once(name):
         thread.join(timeout=60)
     assert answers == [302, 302], (name, answers)
     assert model.objects.count() == before + 1, name
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("name", ["customer", "item", "work center"])
+def test_two_posts_at_once_without_a_token_save_once_and_answer_no_500(name):
+    """A script (or an old page) without the token: both pass the service's unique check, the database refuses
+    one; that one gets the form back with a reason, not a 500."""
+    if not is_postgres():
+        pytest.skip("needs PostgreSQL (set DATABASE_URL): two requests in two transactions at once")
+    user, url, data, model = _filled_form(name)
+    data = {k: v for k, v in data.items() if k != "submit_token"}
+    before = model.objects.count()
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def send():
+        try:
+            twin = Client()
+            twin.force_login(user)
+            barrier.wait(timeout=30)
+            response = twin.post(url, data)
+            answers.append((response.status_code, "same moment" in response.content.decode()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert model.objects.count() == before + 1, name
+    # One saved; the other is refused, by the service's check or (when both passed it) by the database.
+    assert sorted(code for code, _ in answers) == [200, 302], (name, answers)
