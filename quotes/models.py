@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from jobs.models import WorkCenter
 from mto.models import TextSafetyMixin
-from sales.models import MAX_PIECES, Customer, Item, SalesOrder, SalesOrderLine
+from sales.models import MAX_PIECES, Customer, Item, PartLineMixin, SalesOrder, SalesOrderLine
 
 HOURS = {"max_digits": 9, "decimal_places": 3, "default": Decimal("0")}
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -159,7 +159,7 @@ class QuoteStatusChange(models.Model):
         return f"{self.quote_id}: {self.from_status or '-'} -> {self.to_status}"
 
 
-class QuoteLine(TextSafetyMixin, models.Model):
+class QuoteLine(PartLineMixin, TextSafetyMixin, models.Model):
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
     line_no = models.PositiveSmallIntegerField()
     item = models.ForeignKey(Item, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -192,21 +192,6 @@ class QuoteLine(TextSafetyMixin, models.Model):
 
     def __str__(self):
         return f"{self.quote.label}/{self.line_no}"
-
-    @property
-    def is_custom(self) -> bool:
-        return self.item_id is None
-
-    @property
-    def part_label(self) -> str:
-        if self.item_id:
-            return f"{self.item.part_number} rev {self.item.revision}"
-        rev = f" rev {self.drawing_revision}" if self.drawing_revision else ""
-        return f"{self.drawing_number}{rev} (custom)"
-
-    @property
-    def part_description(self) -> str:
-        return self.description or (self.item.description if self.item_id else "")
 
     @property
     def break_quantities(self) -> list[int]:

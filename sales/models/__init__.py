@@ -4,6 +4,7 @@ from .changes import ChangeItem, ChangeRequest, change_drawing_upload_to
 from .customers import MAX_PIECES, Customer, Item, ShipToAddress
 from .orders import (
     LineDrawing,
+    PartLineMixin,
     SalesOrder,
     SalesOrderLine,
     SalesOrderLineQuerySet,
@@ -18,6 +19,7 @@ __all__ = [
     "Item",
     "LineDrawing",
     "MAX_PIECES",
+    "PartLineMixin",
     "SalesOrder",
     "SalesOrderLine",
     "SalesOrderLineQuerySet",

@@ -79,6 +79,26 @@ class SalesOrder(TextSafetyMixin, models.Model):
         return self.number.removeprefix("SO-")
 
 
+class PartLineMixin:
+    """A line that is a catalogue item or a custom part from the customer's drawing (an order's, a quote's):
+    its `item`, or its `description`, `drawing_number` and `drawing_revision`."""
+
+    @property
+    def is_custom(self) -> bool:
+        return self.item_id is None
+
+    @property
+    def part_label(self) -> str:
+        if self.item_id:
+            return f"{self.item.part_number} rev {self.item.revision}"
+        rev = f" rev {self.drawing_revision}" if self.drawing_revision else ""
+        return f"{self.drawing_number}{rev} (custom)"
+
+    @property
+    def part_description(self) -> str:
+        return self.description or (self.item.description if self.item_id else "")
+
+
 class SalesOrderLineQuerySet(models.QuerySet):
     def with_amount(self):
         return self.annotate(amount=F("quantity") * F("unit_price"))
@@ -88,7 +108,7 @@ class SalesOrderLineQuerySet(models.QuerySet):
         return self.filter(is_cancelled=False)
 
 
-class SalesOrderLine(TextSafetyMixin, models.Model):
+class SalesOrderLine(PartLineMixin, TextSafetyMixin, models.Model):
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
     line_no = models.PositiveSmallIntegerField()
     item = models.ForeignKey(Item, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -124,21 +144,6 @@ class SalesOrderLine(TextSafetyMixin, models.Model):
 
     def __str__(self):
         return f"{self.order.number}/{self.line_no}"
-
-    @property
-    def is_custom(self) -> bool:
-        return self.item_id is None
-
-    @property
-    def part_label(self) -> str:
-        if self.item_id:
-            return f"{self.item.part_number} rev {self.item.revision}"
-        rev = f" rev {self.drawing_revision}" if self.drawing_revision else ""
-        return f"{self.drawing_number}{rev} (custom)"
-
-    @property
-    def part_description(self) -> str:
-        return self.description or (self.item.description if self.item_id else "")
 
     @property
     def amount(self) -> Decimal:
