@@ -127,7 +127,7 @@ def job_list(request, user):
 def floor_board(request, user):
     """The queue of the work center in ?wc= (the real page takes it from the tablet's session).
 
-    Like the page (jobs/selectors.py), it picks the 200 most urgent operations before joining the rest."""
+    Like the page (jobs/selectors/jobs.py), it picks the 200 most urgent operations before joining the rest."""
     rows = fetch(
         f"""WITH {ME_SQL},
         wc AS (SELECT id FROM jobs_workcenter WHERE code = %(wc)s AND is_active),

@@ -1,0 +1,135 @@
+"""Job cost: hours from the time entries, priced at the rate each entry ran at, against the estimate."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    F,
+    Prefetch,
+    QuerySet,
+    Sum,
+)
+from django.utils import timezone
+
+from ..models import Job, JobNote, JobStatusChange, Operation, TimeEntry
+from .common import CENT
+
+
+def _hours(entries: list[TimeEntry], now) -> Decimal:
+    seconds = sum(((e.stopped_at or now) - e.started_at).total_seconds() for e in entries)
+    return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.001"), ROUND_HALF_UP)
+
+
+def _entries_cost(entries: list[TimeEntry], now) -> Decimal:
+    """What the entries cost, each at the rate it started with (not the work center's rate of today)."""
+    cost = sum(
+        (
+            Decimal(((e.stopped_at or now) - e.started_at).total_seconds()) / Decimal(3600) * e.hourly_rate
+            for e in entries
+        ),
+        Decimal(0),
+    )
+    return cost.quantize(CENT, ROUND_HALF_UP)
+
+
+def actual_by(entries: QuerySet, key: str) -> dict:
+    """Actual hours and cost of stopped time entries, summed per value of `key`: {value: (hours, cost)}.
+
+    Durations are summed in the database per key and rate, then priced at the rate each entry carries, so
+    the cost of work already done never changes when a work center's rate does.
+    """
+    rows = (
+        entries.filter(stopped_at__isnull=False)
+        .values(key, "hourly_rate")
+        .annotate(duration=Sum(F("stopped_at") - F("started_at")))
+        .order_by()
+    )
+    hours: dict = defaultdict(Decimal)
+    cost: dict = defaultdict(Decimal)
+    for row in rows:
+        spent = Decimal(row["duration"].total_seconds()) / Decimal(3600)
+        hours[row[key]] += spent
+        cost[row[key]] += spent * row["hourly_rate"]
+    return {value: (hours[value], cost[value]) for value in hours}
+
+
+def cost_variance(*, actual: Decimal, baseline: Decimal) -> tuple[Decimal, Decimal | None]:
+    """The one cost variance (job pages, the home page's figure): actual less baseline, and that in percent."""
+    difference = actual - baseline
+    if not baseline:
+        return difference, None
+    return difference, (difference * 100 / baseline).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass
+class CostLine:
+    """Estimated against actual for an operation (or a job's total).
+
+    `earned` is the estimate of the work done so far: nothing for an operation not started, the setup plus
+    the run time of the pieces reported for one under way, the whole estimate once done. The variance
+    compares the actual with it, so a job half made does not read as far under its estimate.
+    """
+
+    operation: Operation | None
+    estimated_hours: Decimal
+    actual_hours: Decimal
+    estimated_cost: Decimal
+    actual_cost: Decimal
+    earned_hours: Decimal
+    earned_cost: Decimal
+
+    @property
+    def variance_cost(self) -> Decimal:
+        return cost_variance(actual=self.actual_cost, baseline=self.earned_cost)[0]
+
+    @property
+    def variance_pct(self) -> Decimal | None:
+        return cost_variance(actual=self.actual_cost, baseline=self.earned_cost)[1]
+
+    @property
+    def over(self) -> bool:
+        return self.variance_pct is not None and self.variance_pct > 10
+
+
+def job_detail(*, pk: int) -> Job:
+    operations = Operation.objects.select_related("work_center", "updated_by").order_by("sequence")
+    job = (
+        Job.objects.select_related("sales_order__customer", "sales_order_line")
+        .prefetch_related(
+            Prefetch("operations", queryset=operations),
+            Prefetch("operations__time_entries", queryset=TimeEntry.objects.select_related("by").order_by("id")),
+            Prefetch("notes", queryset=JobNote.objects.select_related("by")),
+            Prefetch("status_changes", queryset=JobStatusChange.objects.select_related("changed_by").order_by("id")),
+        )
+        .get(pk=pk)
+    )
+    job.ops = list(job.operations.all())
+    attach_costs(job, job.ops, timezone.now())
+    return job
+
+
+def attach_costs(job: Job, ops: list[Operation], now) -> None:
+    """Set job.cost_lines and job.cost_total from its operations (their time entries prefetched)."""
+    lines = []
+    for op in ops:
+        rate = op.work_center.hourly_rate
+        estimated = op.setup_hours + op.run_hours_per_piece * job.quantity
+        if op.status == Operation.Status.DONE:
+            earned = estimated
+        elif op.status == Operation.Status.PENDING:
+            earned = Decimal(0)
+        else:
+            earned = op.setup_hours + op.run_hours_per_piece * (op.good_qty + op.scrap_qty)
+        entries = list(op.time_entries.all())
+        actual = _hours(entries, now)
+        lines.append(
+            CostLine(op, estimated, actual, (estimated * rate).quantize(CENT), _entries_cost(entries, now),
+                     earned, (earned * rate).quantize(CENT))
+        )  # fmt: skip
+    job.cost_lines = lines
+    total = {
+        name: sum((getattr(c, name) for c in lines), Decimal(0))
+        for name in ("estimated_hours", "actual_hours", "estimated_cost", "actual_cost", "earned_hours", "earned_cost")
+    }
+    job.cost_total = CostLine(None, **total)

@@ -1,0 +1,107 @@
+"""Home page figures and the morning digest."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from sales.models import SalesOrder
+from sales.workflow import OPEN_STATUSES as OPEN_ORDER_STATUSES
+
+from ..models import Job, Operation
+from ..workflow import OPEN, J, O
+from .common import HOURS
+
+# --- home page figures and the morning digest ---------------------------------------------------------
+
+
+def late_jobs(*, today: datetime.date | None = None, limit: int = 10) -> list[Job]:
+    today = today or timezone.localdate()
+    return list(Job.objects.filter(status__in=OPEN, due_date__lt=today).order_by("due_date", "id")[:limit])
+
+
+def late_job_count(*, today: datetime.date | None = None) -> int:
+    return Job.objects.filter(status__in=OPEN, due_date__lt=today or timezone.localdate()).count()
+
+
+def orders_at_risk(*, today: datetime.date | None = None, limit: int = 10) -> list[SalesOrder]:
+    """Open orders promised within a week with a job late or on hold."""
+    today = today or timezone.localdate()
+    troubled = Job.objects.filter(sales_order=OuterRef("pk")).filter(
+        Q(status=J.ON_HOLD) | Q(status__in=OPEN, due_date__lt=today)
+    )
+    return list(
+        SalesOrder.objects.filter(
+            status__in=OPEN_ORDER_STATUSES, promised_date__lte=today + datetime.timedelta(days=7)
+        )
+        .filter(Exists(troubled))
+        .select_related("customer")
+        .order_by("promised_date", "id")[:limit]
+    )
+
+
+def wip_by_status() -> list[tuple[str, int]]:
+    counts = dict(Job.objects.filter(status__in=OPEN).values_list("status").annotate(n=Count("id")))
+    return [(label, counts.get(value, 0)) for value, label in Job.Status.choices if value in OPEN]
+
+
+def _remaining_hours():
+    return ExpressionWrapper(
+        F("setup_hours") + F("run_hours_per_piece") * (F("job__quantity") - F("good_qty") - F("scrap_qty")),
+        output_field=HOURS,
+    )
+
+
+def _open_operations(today, weeks):
+    return Operation.objects.filter(
+        status__in=[O.PENDING, O.RUNNING, O.PAUSED],
+        job__status__in=OPEN,
+        job__due_date__lte=today + datetime.timedelta(weeks=weeks),
+    )
+
+
+def work_center_load(*, today: datetime.date | None = None, weeks: int = 4) -> list[tuple[str, Decimal]]:
+    """Estimated hours still to do per work center on open jobs due within the next weeks."""
+    today = today or timezone.localdate()
+    rows = (
+        _open_operations(today, weeks)
+        .values("work_center__code")
+        .annotate(hours=Sum(_remaining_hours()))
+        .order_by("work_center__code")
+    )
+    return [(row["work_center__code"], row["hours"] or Decimal(0)) for row in rows]
+
+
+def work_center_load_by_week(*, today: datetime.date | None = None, weeks: int = 4) -> tuple[list[str], list[list]]:
+    """The same hours split by the week the job is due in (week 1 includes everything already late)."""
+    today = today or timezone.localdate()
+    week = Case(
+        *[When(job__due_date__lte=today + datetime.timedelta(weeks=n), then=Value(n)) for n in range(1, weeks + 1)],
+        output_field=IntegerField(),
+    )
+    cells = (
+        _open_operations(today, weeks)
+        .annotate(week=week)
+        .values("work_center__code", "week")
+        .annotate(hours=Sum(_remaining_hours()))
+        .order_by("work_center__code", "week")
+    )
+    table: dict[str, list] = {}
+    for cell in cells:
+        row = table.setdefault(cell["work_center__code"], [Decimal(0)] * weeks)
+        row[cell["week"] - 1] = cell["hours"] or Decimal(0)
+    headers = [f"Week {n} (to {today + datetime.timedelta(weeks=n):%b %d})" for n in range(1, weeks + 1)]
+    return headers, [[code, *hours] for code, hours in table.items()]

@@ -1,0 +1,179 @@
+"""Jobs, their queues and the floor's screens, each in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from sales.models import SalesOrder
+
+from ..models import Job, JobNote, Operation, WorkCenter
+from ..workflow import J, O
+
+
+@dataclass
+class LineProduction:
+    produced: int = 0
+    on_hold: bool = False
+    job_numbers: list[str] = field(default_factory=list)
+
+
+def line_production(line_ids: list[int], *, lock: bool = False) -> dict[int, LineProduction]:
+    """Good pieces off each order line's jobs (their last operation), and whether a job of it is on hold.
+
+    With lock=True the job rows are locked (call it inside a transaction): shipping uses this so that a
+    shipment and a piece report on the same job cannot interleave.
+    """
+    jobs = Job.objects.filter(sales_order_line_id__in=line_ids).exclude(status=J.CANCELLED).order_by("id")
+    if lock:
+        jobs = jobs.select_for_update()
+    result = {line_id: LineProduction() for line_id in line_ids}
+    for job in jobs.only("id", "number", "status", "quantity_completed", "sales_order_line_id"):
+        entry = result[job.sales_order_line_id]
+        entry.produced += job.quantity_completed
+        entry.on_hold = entry.on_hold or job.status == J.ON_HOLD
+        entry.job_numbers.append(job.number)
+    return result
+
+
+def _count_operations(**filters):
+    """Operations of the row's job, counted by a correlated subquery: with LIMIT and an index that gives
+    the order, PostgreSQL counts for the page's rows only (a JOIN + GROUP BY would count every job first)."""
+    counted = Operation.objects.filter(job=OuterRef("pk"), **filters).order_by().values("job").annotate(n=Count("*"))
+    return Coalesce(Subquery(counted.values("n")[:1], output_field=IntegerField()), Value(0))
+
+
+def _with_progress(qs: QuerySet[Job]) -> QuerySet[Job]:
+    return qs.annotate(ops_total=_count_operations(), ops_done=_count_operations(status=O.DONE))
+
+
+def jobs_for_order(*, order: SalesOrder) -> list[Job]:
+    operations = Operation.objects.select_related("work_center").order_by("sequence")
+    jobs = list(
+        Job.objects.filter(sales_order=order)
+        .select_related("sales_order_line")
+        .prefetch_related(Prefetch("operations", queryset=operations))
+        .order_by("sales_order_line__line_no", "id")
+    )
+    for job in jobs:
+        ops = list(job.operations.all())
+        job.current_operation = next((op for op in ops if op.status != O.DONE), None)
+        job.ops_done = sum(op.status == O.DONE for op in ops)
+        job.ops_total = len(ops)
+    return jobs
+
+
+def job_list_queryset() -> QuerySet[Job]:
+    return _with_progress(Job.objects.select_related("sales_order__customer"))
+
+
+def work_center_queue(*, work_center: WorkCenter) -> list[Operation]:
+    """Operations waiting or running at a work center, most urgent job first, each marked ready or not."""
+    operations = list(work_center_queue_queryset(work_center=work_center))
+    for op in operations:
+        first = op.previous_status is None
+        op.ready = first or op.previous_status == O.DONE or (op.previous_good or 0) > 0
+    return operations
+
+
+def work_center_queue_queryset(*, work_center: WorkCenter) -> QuerySet[Operation]:
+    earlier = Operation.objects.filter(job=OuterRef("job"), sequence__lt=OuterRef("sequence")).order_by("-sequence")
+    urgency = ("job__due_date", "job__priority", "job__id", "sequence")
+    # The 200 most urgent first (operations and jobs only), then their orders, customers and the operation
+    # before each: joined for 200 rows, not for every waiting operation of the work center (thousands).
+    first = (
+        Operation.objects.filter(
+            work_center=work_center,
+            status__in=[O.PENDING, O.RUNNING, O.PAUSED],
+            job__status__in=[J.RELEASED, J.IN_PROGRESS, J.ON_HOLD],
+        )
+        .order_by(*urgency)
+        .values("pk")[:200]
+    )
+    qs = (
+        Operation.objects.filter(pk__in=first)
+        .select_related("job__sales_order__customer", "updated_by")
+        .annotate(
+            previous_status=Subquery(earlier.values("status")[:1]),
+            previous_good=Subquery(earlier.values("good_qty")[:1]),
+        )
+        .order_by(*urgency)
+    )
+    return qs
+
+
+def jobs_on_hold(*, work_center: WorkCenter | None = None) -> list[Job]:
+    qs = Job.objects.filter(status=J.ON_HOLD).select_related("sales_order__customer").order_by("due_date", "id")
+    if work_center:
+        qs = qs.filter(operations__work_center=work_center).distinct()
+    return list(qs[:50])
+
+
+def floor_job(*, pk: int) -> Job:
+    """The tablet's job screen: the job with its routing, each operation's availability worked out."""
+    operations = Operation.objects.select_related("work_center", "updated_by").order_by("sequence")
+    job = (
+        Job.objects.select_related("sales_order__customer", "sales_order_line")
+        .prefetch_related(
+            Prefetch("operations", queryset=operations),
+            Prefetch("sales_order_line__drawings"),
+            Prefetch("notes", queryset=JobNote.objects.select_related("by")),
+        )
+        .get(pk=pk)
+    )
+    job.ops = list(job.operations.all())
+    previous = None
+    for op in job.ops:
+        reached = job.quantity if previous is None else previous.good_qty
+        op.available = max(reached - op.good_qty - op.scrap_qty, 0)
+        op.ready = previous is None or previous.status == O.DONE or previous.good_qty > 0
+        previous = op
+    job.recent_notes = list(job.notes.all())[:5]
+    job.token = f"{job.version}.{sum(op.version for op in job.ops)}.{len(job.ops)}"
+    return job
+
+
+def floor_job_token(*, pk: int) -> str:
+    """What changes whenever the job or one of its operations changes (the tablets poll it)."""
+    row = (
+        Job.objects.filter(pk=pk)
+        .annotate(ops_version=Sum("operations__version"), ops=Count("operations"))
+        .values("version", "ops_version", "ops")
+    )
+    found = row.first()
+    return "" if found is None else f"{found['version']}.{found['ops_version'] or 0}.{found['ops']}"
+
+
+def work_centers() -> list[WorkCenter]:
+    return list(WorkCenter.objects.filter(is_active=True).order_by("code"))
+
+
+def work_centers_of(*, jobs) -> list[WorkCenter]:
+    """The work centers the jobs' operations pass through, with their leads (two queries)."""
+    return list(WorkCenter.objects.filter(operations__job__in=jobs).distinct().prefetch_related("leads"))
+
+
+def work_centers_with_leads() -> list:
+    """Every work center with its leads and the count of open operations waiting there (two queries)."""
+    open_ops = Q(operations__status__in=["pending", "running", "paused"],
+                 operations__job__status__in=["released", "in_progress", "on_hold"])  # fmt: skip
+    return list(
+        WorkCenter.objects.annotate(open_operations=Count("operations", filter=open_ops))
+        .prefetch_related("leads")
+        .order_by("code")
+    )
+
+
+def work_center_by_code(*, code: str | None) -> WorkCenter | None:
+    """The work center with this code (a tablet's remembered choice), or None."""
+    return WorkCenter.objects.filter(code=code).first() if code else None
