@@ -17,6 +17,9 @@ class WorkCenter(TextSafetyMixin, models.Model):
     name = models.CharField(max_length=100)
     hourly_rate = models.DecimalField(max_digits=9, decimal_places=2)
     is_active = models.BooleanField("active", default=True)
+    # Work done by a vendor (plating, heat treat): its operations are shipped out and received back
+    # (purchasing), not started and reported on the floor.
+    is_outside = models.BooleanField("outside process", default=False)
     # Who hears about new work here; a work center without leads notifies every shop floor lead.
     leads = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="work_centers")
 
@@ -162,6 +165,9 @@ class Operation(TextSafetyMixin, models.Model):
     scrap_qty = models.PositiveIntegerField(default=0, editable=False)
     started_at = models.DateTimeField(null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # False while material this operation needs is still to come (purchasing sets it through a jobs
+    # service); the floor shows such an operation as waiting, not ready.
+    material_ready = models.BooleanField(default=True, editable=False)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

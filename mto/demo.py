@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from .roles import MANAGER, OFFICE, SHIPPING, SHOP_FLOOR
+from .roles import MANAGER, OFFICE, PURCHASING, SHIPPING, SHOP_FLOOR
 
 DEMO_PASSWORD = "mto-demo"
 DEMO_USERS = [
@@ -12,6 +12,7 @@ DEMO_USERS = [
     ("manager", "Marco", "Manager", MANAGER),
     ("lead", "Lena", "Lead", SHOP_FLOOR),
     ("clerk", "Carl", "Clerk", SHIPPING),
+    ("buyer", "Bianca", "Buyer", PURCHASING),
     ("admin", "Ada", "Admin", None),
 ]
 

@@ -1,4 +1,4 @@
-"""The four roles of DESIGN.md and what each may do.
+"""The roles of DESIGN.md and what each may do.
 
 Roles are Django groups; what they may do are permissions on the `mto.Capability` holder, granted to the
 groups by data migrations. Views ask for a capability (`mto.approve_orders`), never for a group name.
@@ -16,7 +16,8 @@ OFFICE = "Office"
 MANAGER = "Manager"
 SHOP_FLOOR = "Shop floor"
 SHIPPING = "Shipping"
-ALL_ROLES = (OFFICE, MANAGER, SHOP_FLOOR, SHIPPING)
+PURCHASING = "Purchasing"
+ALL_ROLES = (OFFICE, MANAGER, SHOP_FLOOR, SHIPPING, PURCHASING)
 
 # codename -> description; each becomes the permission `mto.<codename>`.
 CAPABILITIES = {
@@ -36,6 +37,9 @@ CAPABILITIES = {
     "view_quotes": "View quotes and their estimates",
     "edit_quotes": "Prepare, send, revise, accept and decline quotes",
     "approve_quotes": "Approve a quote's margin below the shop's threshold before it is sent",
+    "view_purchasing": "View vendors, purchase orders, receipts and ship-outs",
+    "buy": "Vendors, job material, purchase orders (create, send, cancel, close)",
+    "receive": "Receive material and pieces back from vendors, ship pieces out to vendors",
 }
 
 _OFFICE = {
@@ -51,10 +55,14 @@ _OFFICE = {
 ROLE_CAPABILITIES = {
     OFFICE: _OFFICE,
     MANAGER: _OFFICE
-    | {"approve_orders", "plan_jobs", "manage_jobs", "void_shipments", "view_reports", "approve_quotes"},
+    | {"approve_orders", "plan_jobs", "manage_jobs", "void_shipments", "view_reports", "approve_quotes"}
+    | {"view_purchasing", "buy", "receive"},
     # Everyone who may see orders may see quotes (mto 0008).
-    SHOP_FLOOR: {"view_orders", "view_jobs", "run_floor", "view_quotes"},
-    SHIPPING: {"view_orders", "view_jobs", "view_shipments", "ship", "view_quotes"},
+    # The floor sees what it waits on (material, pieces at a vendor) but does not buy (mto 0009).
+    SHOP_FLOOR: {"view_orders", "view_jobs", "run_floor", "view_quotes", "view_purchasing"},
+    # Shipping clerks may receive at the dock (mto 0009).
+    SHIPPING: {"view_orders", "view_jobs", "view_shipments", "ship", "view_quotes", "view_purchasing", "receive"},
+    PURCHASING: {"view_orders", "view_jobs", "view_quotes", "view_purchasing", "buy", "receive"},
 }
 
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "sales",
     "jobs",
     "shipping",
+    "purchasing",
     "quotes",
 ]
 
@@ -260,6 +261,9 @@ QUOTE_DEFAULT_MARKUP_PERCENT = Decimal(env.str("QUOTE_DEFAULT_MARKUP_PERCENT", d
 QUOTE_MIN_MARGIN_PERCENT = Decimal(env.str("QUOTE_MIN_MARGIN_PERCENT", default="15"))
 QUOTE_ACCURACY_DAYS = env.int("QUOTE_ACCURACY_DAYS", default=180)
 QUOTE_VALID_DAYS = env.int("QUOTE_VALID_DAYS", default=30)
+# Purchasing: how far a PO line may be over-received (percent of its quantity), and the days a vendor's
+# lead time defaults to when the vendor names none.
+PURCHASING_RECEIVE_TOLERANCE_PERCENT = Decimal(env.str("PURCHASING_RECEIVE_TOLERANCE_PERCENT", default="5"))
 
 # Production hardening, active when DEBUG=0.
 if not DEBUG:

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from mto.roles import MANAGER, OFFICE, SHIPPING, SHOP_FLOOR
+from mto.roles import MANAGER, OFFICE, PURCHASING, SHIPPING, SHOP_FLOOR
 from tests.factories import UserFactory
 from tests.scenarios import is_postgres
 
@@ -28,13 +28,18 @@ def clerk(db):
 
 
 @pytest.fixture
+def buyer(db):
+    return UserFactory(username="buyer", roles=[PURCHASING], first_name="Bea", last_name="Buyer")
+
+
+@pytest.fixture
 def superuser(db):
     return UserFactory(username="admin", is_superuser=True, is_staff=True)
 
 
 @pytest.fixture
 def role_user(request, db):
-    """Parametrise with a role fixture name ('office', 'manager', 'lead', 'clerk', 'superuser') or None."""
+    """Parametrise with a role fixture name ('office', 'manager', 'lead', 'clerk', 'buyer', 'superuser') or None."""
     name = request.param
     return None if name is None else request.getfixturevalue(name)
 

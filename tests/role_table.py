@@ -5,11 +5,15 @@ the table that grants them would pass whatever the table said. Change this file 
 written decision) changes; a drift in mto/roles.py or in a role migration then fails the tests.
 
 Keys are the capabilities the code asks for; values the role fixtures (tests/conftest.py) that hold them:
-office (Office), manager (Manager), lead (Shop floor), clerk (Shipping). A superuser may do everything.
+office (Office), manager (Manager), lead (Shop floor), clerk (Shipping),
+buyer (Purchasing). A superuser may do everything.
 """
 
-OFFICE, MANAGER, LEAD, CLERK = "office", "manager", "lead", "clerk"
-EVERY_ROLE = frozenset({OFFICE, MANAGER, LEAD, CLERK})
+OFFICE, MANAGER, LEAD, CLERK, BUYER = "office", "manager", "lead", "clerk", "buyer"
+EVERY_ROLE = frozenset({OFFICE, MANAGER, LEAD, CLERK, BUYER})
+# The role fixtures (tests/conftest.py) and the role (Django group) each stands for.
+ROLE_OF_FIXTURE = {OFFICE: "Office", MANAGER: "Manager", LEAD: "Shop floor", CLERK: "Shipping", BUYER: "Purchasing"}
+ROLE_NAMES = sorted(ROLE_OF_FIXTURE)
 
 MAY = {
     # Office: customers, items, sales orders; every role views orders (Shop floor, Shipping: "view orders").
@@ -20,7 +24,7 @@ MAY = {
     "approve_orders": frozenset({MANAGER}),  # approve or reject
     # Jobs: Office and Shipping view them, the Shop floor works on them; only the Manager plans them
     # (jobs by hand, routings: Office "views jobs" only) and releases, holds or cancels them.
-    "view_jobs": EVERY_ROLE,
+    "view_jobs": EVERY_ROLE,  # Purchasing: "view jobs and orders"
     "plan_jobs": frozenset({MANAGER}),
     "manage_jobs": frozenset({MANAGER}),
     "run_floor": frozenset({LEAD}),  # board, operations, pieces, holds with a reason, notes
@@ -34,6 +38,11 @@ MAY = {
     "view_quotes": EVERY_ROLE,
     "edit_quotes": frozenset({OFFICE, MANAGER}),
     "approve_quotes": frozenset({MANAGER}),
+    # Purchasing (issue 18): the buyer has vendors, POs, receipts and ship-outs, Managers may do all of it,
+    # Shipping clerks may receive, the floor sees but does not buy.
+    "view_purchasing": frozenset({BUYER, MANAGER, LEAD, CLERK}),
+    "buy": frozenset({BUYER, MANAGER}),
+    "receive": frozenset({BUYER, MANAGER, CLERK}),
 }
 
 

@@ -16,14 +16,14 @@ from rest_framework.test import APIClient
 
 from jobs import services as job_services
 from jobs.models import Job, Operation, TimeEntry
-from mto.roles import MANAGER, OFFICE, SHIPPING, SHOP_FLOOR
 from sales import services as sales_services
 from shipping import services as shipping_services
 from tests.factories import CustomerFactory, CustomLineFactory, ItemFactory, SalesOrderFactory, SalesOrderLineFactory
 from tests.jobs.factories import give_routing
+from tests.role_table import ROLE_OF_FIXTURE
 
 # The role fixtures of tests/conftest.py and the group each one's user is in.
-ROLE_FIXTURES = {"office": OFFICE, "manager": MANAGER, "lead": SHOP_FLOOR, "clerk": SHIPPING}
+ROLE_FIXTURES = ROLE_OF_FIXTURE
 
 
 def is_postgres() -> bool:

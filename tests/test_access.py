@@ -12,10 +12,9 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.role_table import may
+from tests.role_table import ROLE_NAMES, may
 
-ROLE_OF_FIXTURE = {"office": "Office", "manager": "Manager", "lead": "Shop floor", "clerk": "Shipping"}
-USERS = [None, "office", "manager", "lead", "clerk", "superuser"]
+USERS = [None, *ROLE_NAMES, "superuser"]
 SKIPPED_NAMESPACES = {"admin", "api"}  # the admin has its own staff check; the API is tested in tests/api
 PUBLIC = {"login", "logout"}  # open to everyone by design
 

@@ -8,9 +8,10 @@ from django.urls import reverse
 
 from jobs.models import Job
 from shipping.models import Shipment
+from tests.role_table import ROLE_NAMES
 from tests.scenarios import approved_order, produce, ship
 
-ROLES = ["office", "manager", "lead", "clerk"]
+ROLES = ROLE_NAMES
 SKIP = ("/static/", "/logout/", "/admin/", "/api/")
 
 

@@ -5,9 +5,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from mto.api_urls import router
-from tests.role_table import may
+from tests.role_table import ROLE_NAMES, may
 
-USERS = [None, "office", "manager", "lead", "clerk", "superuser"]
+USERS = [None, *ROLE_NAMES, "superuser"]
 ENDPOINTS = [(prefix, viewset) for prefix, viewset, _basename in router.registry]
 
 

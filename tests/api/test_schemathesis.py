@@ -26,10 +26,11 @@ from schemathesis.checks import CHECKS, load_all_checks
 
 from mto.wsgi import application
 from tests.factories import UserFactory
+from tests.role_table import ROLE_OF_FIXTURE
 
 load_all_checks()
 ALL_CHECKS = [CHECKS.get_one(name) for name in CHECKS.get_all_names()]
-ROLES = {"office": ["Office"], "manager": ["Manager"], "lead": ["Shop floor"], "clerk": ["Shipping"], "superuser": []}
+ROLES = {fixture: [role] for fixture, role in ROLE_OF_FIXTURE.items()} | {"superuser": []}
 # Bounds the fuzzing phase; the examples and coverage phases are deterministic and always run in full.
 MAX_EXAMPLES = 3
 

@@ -32,11 +32,12 @@ from shipping.models import Shipment
 from shipping.selectors import order_lines_to_ship
 from tests.e2e.helpers import AXE, TABLET_PORTRAIT
 from tests.factories import CustomerFactory, ensure_role_groups
+from tests.role_table import ROLE_NAMES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SUPERUSER = "admin"
-ROLES = ["office", "manager", "lead", "clerk", SUPERUSER]  # the demo users
+ROLES = [*ROLE_NAMES, SUPERUSER]  # the demo users
 
 # Route prefix (or URL name for a single pattern) -> why it is not crawled.
 EXCLUDED = {

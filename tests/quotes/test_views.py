@@ -8,11 +8,12 @@ from django.urls import reverse
 from quotes import services
 from quotes.models import Quote
 from sales.models import SalesOrder
+from tests.role_table import ROLE_NAMES
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("role", ["office", "manager", "lead", "clerk"])
+@pytest.mark.parametrize("role", ROLE_NAMES)
 def test_everyone_who_sees_orders_sees_quotes(request, client, make_quote, role):
     quote = make_quote()
     client.force_login(request.getfixturevalue(role))
