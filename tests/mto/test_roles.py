@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from mto.roles import ALL_ROLES, CAPABILITIES, ROLE_CAPABILITIES, perm
-from tests.role_table import MAY
+from tests.role_table import MAY, ROLE_OF_FIXTURE
 
 
 @pytest.mark.django_db
@@ -15,7 +15,7 @@ def test_groups_hold_exactly_the_role_table():
 
 def test_role_table_is_designs_table_written_out():
     """mto/roles.py (what the migrations grant) against DESIGN.md's table, written out by hand in the tests."""
-    fixture_of = {"Office": "office", "Manager": "manager", "Shop floor": "lead", "Shipping": "clerk"}
+    fixture_of = {role: fixture for fixture, role in ROLE_OF_FIXTURE.items()}
     held = {c: {fixture_of[r] for r, caps in ROLE_CAPABILITIES.items() if c in caps} for c in CAPABILITIES}
     assert held == {c: set(roles) for c, roles in MAY.items()}
 
@@ -25,7 +25,11 @@ def test_role_table_matches_design():
     assert office < manager, "a manager may do all that office may"
     assert {"approve_orders", "manage_jobs", "void_shipments", "view_reports"} <= manager - office
     assert "approve_orders" not in office
-    assert ROLE_CAPABILITIES["Shop floor"] == {"view_orders", "view_jobs", "run_floor", "view_quotes"}
+    floor = {"view_orders", "view_jobs", "run_floor", "view_quotes", "view_purchasing"}
+    assert ROLE_CAPABILITIES["Shop floor"] == floor, "the floor sees what it waits on but does not buy"
+    assert {"buy", "receive"} <= ROLE_CAPABILITIES["Purchasing"] and "edit_orders" not in ROLE_CAPABILITIES[
+        "Purchasing"
+    ]
     assert "ship" in ROLE_CAPABILITIES["Shipping"] and "edit_orders" not in ROLE_CAPABILITIES["Shipping"]
     assert all(c in CAPABILITIES for caps in ROLE_CAPABILITIES.values() for c in caps)
 
