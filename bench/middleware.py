@@ -1,8 +1,48 @@
 """Server time and query count of each request, for the benchmark (enabled by bench.settings only)."""
 
+import threading
 import time
 
 from django.db import connections
+from django.template import base as template_base
+from django.template import loader_tags
+
+_request = threading.local()
+
+
+def _timed_render(render, name_of):
+    """A render method timed under name_of(node, context), exclusive of the templates and blocks rendered inside it,
+    so the figures of one request add up to its template time (SQL a template's loop runs is in its figure).
+    Blocks are timed apart because a child template's blocks render inside its parent's render."""
+
+    def timed(self, context):
+        times = getattr(_request, "templates", None)
+        if times is None:
+            return render(self, context)
+        stack = _request.stack
+        start = time.perf_counter()
+        stack.append(0.0)
+        try:
+            return render(self, context)
+        finally:
+            elapsed = time.perf_counter() - start
+            nested = stack.pop()
+            if stack:
+                stack[-1] += elapsed
+            entry = times.setdefault(name_of(self, context), [0.0, 0])
+            entry[0] += elapsed - nested
+            entry[1] += 1
+
+    return timed
+
+
+template_base.Template._render = _timed_render(
+    template_base.Template._render, lambda template, context: template.origin.template_name or "<string>"
+)
+# A block renders the page's override when there is one: named after the page's template (context.template).
+loader_tags.BlockNode.render = _timed_render(
+    loader_tags.BlockNode.render, lambda block, context: f"{context.template.origin.template_name} block {block.name}"
+)
 
 
 class _Counter:
@@ -32,6 +72,7 @@ class ServerTimingMiddleware:
 
     def __call__(self, request):
         counter = _Counter()
+        _request.templates, _request.stack = {}, []
         start = time.perf_counter()
         with connections["default"].execute_wrapper(counter):
             response = self.get_response(request)
@@ -40,4 +81,8 @@ class ServerTimingMiddleware:
         elapsed = (time.perf_counter() - start) * 1000
         response["Server-Timing"] = f"app;dur={elapsed:.2f}, db;dur={counter.seconds * 1000:.2f}"
         response["X-Queries"] = str(counter.queries)
+        # name=ms/renders for each template, slowest first (bench/profile.py reads it).
+        ranked = sorted(_request.templates.items(), key=lambda kv: -kv[1][0])
+        response["X-Template-Times"] = ",".join(f"{name}={t * 1000:.2f}/{n}" for name, (t, n) in ranked[:12])
+        _request.templates = None
         return response

@@ -116,3 +116,19 @@ def test_load_test_runs_and_its_data_checks_pass(tiny_shop):
     out = _run(["bench/loadtest.py", "--duration", "5", "--users", "2", "--workers", "2",
                 "--port", str(_free_port()), "--ops-per-user", "2"], tiny_shop)  # fmt: skip
     assert "data checks: all passed" in out, out
+
+
+@pytest.mark.skipif(shutil.which("py-spy", path=str(Path(sys.executable).parent)) is None,
+                    reason="py-spy is not installed (pip install -e '.[bench]')")  # fmt: skip
+def test_profile_splits_a_page_and_an_api_read_into_where_the_time_goes(tiny_shop):
+    out = _run(["bench/profile.py", "--requests", "3", "--only", "job detail", "--port", str(_free_port())],
+               tiny_shop)  # fmt: skip
+    assert "job detail" in out and "median server time" in out, out
+    shares = [float(line.rsplit(None, 1)[1].rstrip("%")) for line in out.splitlines()
+              if line.startswith("  ") and line.rstrip().endswith("%") and "hot:" not in line]  # fmt: skip
+    # Every sample inside the request lands in one category: the shares add up to the whole.
+    assert shares and abs(sum(shares) - 100) < 1, out
+    assert "jobs/job_detail.html" in out, "the page's own template is among its templates' times"
+    api = _run(["bench/profile.py", "--requests", "3", "--only", "API: newest 50 orders", "--port",
+                str(_free_port())], tiny_shop)  # fmt: skip
+    assert "DRF serialization" in api, api
