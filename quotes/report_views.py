@@ -49,7 +49,9 @@ class QuoteOutcomeReportView(ReportView):
     def get_context_data(self, **kwargs):
         rows, group = kwargs.get("rows", []), kwargs.get("group", "")
         by = self.groups.get(group, "")
-        top = rows[:20]
+        # Months run oldest first: the charts show the latest 20, the other groupings the 20 largest.
+        top = rows[-20:] if group == "month" else rows[:20]
+        kwargs["chart"] = bar_chart([(r[0], r[4]) for r in top], title=f"Hit rate (%) by {by}", fmt="{:,.1f}")
         kwargs["value_chart"] = reports.paired_chart(
             [(r[0], r[5], r[6]) for r in top], title=f"Quoted and won value by {by}", first="Quoted",
             second="Won", fmt="{:,.0f}",

@@ -267,19 +267,23 @@ class Command(BaseCommand):
             for start in range(0, len(order_rows), chunk):
                 rows = order_rows[start : start + chunk]
                 with transaction.atomic():
-                    q_next = self._quote_batch(rng, rows, q_next, customers, items, today)
+                    q_next = self._quote_batch(rng, rows, q_next, customers, items, today,
+                                               newest=len(order_rows) - start)  # fmt: skip
                     DocumentSequence.objects.filter(name="Q").update(last_value=q_next - 1)
                 progress.update(len(rows))
 
-    def _quote_batch(self, rng, rows, q_next, customers, items, today):
+    def _quote_batch(self, rng, rows, q_next, customers, items, today, newest):
+        """`newest`: how many quotes of the run from this batch's first to the last. The newest two of a run
+        are a draft and an open quote, so even a small run has every status."""
         order_lines: dict[int, list] = {}
         won_ids = [r[0] for r in rows if r[2] in WON]
         for line in SalesOrderLine.objects.filter(order_id__in=won_ids).select_related("item").order_by("line_no"):
             order_lines.setdefault(line.order_id, []).append(line)
         quotes, plans = [], []  # plans: (quote, [(line dict)], order_id or None)
-        for order_id, customer_id, order_status, order_date in rows:
+        for index, (order_id, customer_id, order_status, order_date) in enumerate(rows):
             age = (today - order_date).days
             state = _pick(rng, RECENT_QUOTES if age < 60 else OLD_QUOTES)
+            state = {1: QS.DRAFT, 2: QS.SENT}.get(newest - index, state)
             if state == QS.ACCEPTED and order_status not in WON:
                 state = QS.DECLINED
             created = self._at(order_date, -rng.randint(3, 30))
