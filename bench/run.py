@@ -23,6 +23,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,12 +75,45 @@ def big_order(lines: int = 50):
     return order
 
 
+BENCH_RFQ = "BENCH-20-LINES"
+
+
+def big_quote(lines: int = 20):
+    """A draft quote of 20 custom lines x 4 breaks, each sawn and milled with material and outside services
+    (made once, kept: seed_scale quotes have 1 to 4 lines)."""
+    from jobs.models import WorkCenter
+    from quotes import services
+    from quotes.models import Quote
+    from sales.models import Customer
+
+    quote = Quote.objects.filter(rfq_reference=BENCH_RFQ).first()
+    if quote:
+        return quote
+    office = get_user_model().objects.get(username="office")
+    centers = list(WorkCenter.objects.order_by("code")[:4])
+    D = Decimal
+    with transaction.atomic():
+        return services.quote_create(
+            by=office, customer=Customer.objects.order_by("id").first(), contact_email="bench@example.com",
+            rfq_reference=BENCH_RFQ,
+            lines=[{
+                "description": f"Bench part {n}", "drawing_number": f"BENCH-{n:02d}", "drawing_revision": "A",
+                "breaks": [1, 10, 50, 250],
+                "operations": [{"work_center": centers[(n + i) % len(centers)], "description": f"Step {i}",
+                                "setup_hours": D("1.5"), "run_hours_per_piece": D("0.2")} for i in range(3)],
+                "materials": [{"description": "Bar", "cost": D("4.20"), "basis": "piece", "scrap_percent": D("5")}],
+                "outside": [{"vendor_name": "Anodize Co", "cost": D("120.00"), "basis": "lot", "lead_days": 7}],
+            } for n in range(lines)],
+        )  # fmt: skip
+
+
 def pages(users: dict) -> list[tuple[str, str, str, str]]:
     """(name, user, real URL, baseline URL or "")."""
     from jobs.models import Job, WorkCenter
     from sales.models import Customer, SalesOrder
 
     order = big_order()
+    quote = big_quote()
     newest = SalesOrder.objects.order_by("-id").exclude(pk=order.pk).first()
     job = Job.objects.filter(status="in_progress").order_by("-id").first() or Job.objects.order_by("-id").first()
     customer = Customer.objects.order_by("id").first()
@@ -104,6 +138,12 @@ def pages(users: dict) -> list[tuple[str, str, str, str]]:
         ("shop floor queue", "lead", "/jobs/floor/", f"{base}/floor/?wc={center.code}"),
         ("ready to ship", "clerk", "/shipping/", f"{base}/ready-to-ship/"),
         ("manager home (dashboard)", "manager", "/", ""),
+        ("quote list", "manager", "/quotes/", ""),
+        ("quote detail, 20 lines x 4 breaks", "manager", quote.get_absolute_url(), ""),
+        ("quote print, 20 lines x 4 breaks", "manager", f"{quote.get_absolute_url()}print/", ""),
+        ("quote hit rate, one year by month", "manager",
+         f"/quotes/reports/hit-rate/?group=month&from={timezone.localdate().replace(month=1, day=1)}", ""),
+        ("estimate accuracy report", "manager", "/quotes/reports/estimate-accuracy/", ""),
     ]  # fmt: skip
 
 

@@ -194,6 +194,10 @@ EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=_email["EMAIL_FILE_PATH"] o
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MTO <mto@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SHOP_NAME = env.str("SHOP_NAME", default="Acme Machine Works")
+# The letterhead of printed quotes: address (", " separates its lines on paper), phone, e-mail.
+SHOP_ADDRESS = env.str("SHOP_ADDRESS", default="12 Foundry Road, Springfield, IL 62701")
+SHOP_PHONE = env.str("SHOP_PHONE", default="+1 217 555 0100")
+SHOP_EMAIL = env.str("SHOP_EMAIL", default="sales@acme-machine.example.com")
 
 # Celery: without REDIS_URL tasks run eagerly, so the demo needs no broker.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -261,9 +265,15 @@ QUOTE_DEFAULT_MARKUP_PERCENT = Decimal(env.str("QUOTE_DEFAULT_MARKUP_PERCENT", d
 QUOTE_MIN_MARGIN_PERCENT = Decimal(env.str("QUOTE_MIN_MARGIN_PERCENT", default="15"))
 QUOTE_ACCURACY_DAYS = env.int("QUOTE_ACCURACY_DAYS", default=180)
 QUOTE_VALID_DAYS = env.int("QUOTE_VALID_DAYS", default=30)
-# Purchasing: how far a PO line may be over-received (percent of its quantity), and the days a vendor's
-# lead time defaults to when the vendor names none.
+# Purchasing: how far a PO line may be over-received (percent of its quantity).
 PURCHASING_RECEIVE_TOLERANCE_PERCENT = Decimal(env.str("PURCHASING_RECEIVE_TOLERANCE_PERCENT", default="5"))
+# The terms printed at the foot of every quote.
+QUOTE_TERMS = env.str(
+    "QUOTE_TERMS",
+    default="Prices per piece, ex works, excluding taxes and freight. Payment 30 days net from invoice. "
+    "Lead time from receipt of order and approved drawings. Delivered quantities may vary by 5 % on orders of "
+    "100 pieces or more. Our standard terms of sale apply.",
+)
 
 # Production hardening, active when DEBUG=0.
 if not DEBUG:

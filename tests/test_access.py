@@ -96,6 +96,9 @@ ACCESS: dict[str, Rule] = {
     "quotes:quote-action": Rule("edit_quotes", method="POST", args=("quote", "=send")),
     "quotes:quote-approve-margin": Rule("approve_quotes", method="POST", args=("quote",)),
     "quotes:quote-apply-accuracy": Rule("edit_quotes", method="POST", args=("quote",)),
+    "quotes:quote-print": Rule("view_quotes", args=("quote",)),
+    "quotes:report-hit-rate": Rule("view_reports"),
+    "quotes:report-estimate-accuracy": Rule("view_reports"),
 }
 
 

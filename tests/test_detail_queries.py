@@ -6,8 +6,10 @@ prefetch or select_related removed from the selectors makes the second count gro
 """
 
 import datetime
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from jobs import services as job_services
@@ -78,3 +80,30 @@ def test_order_and_job_pages_do_not_grow_with_history(client, office, manager, l
         job_counts = [page_queries(client, j.get_absolute_url()) for j in (small_job, large_job)]
         assert order_counts[0] == order_counts[1], f"order page as {user.username}: {order_counts}"
         assert job_counts[0] == job_counts[1], f"job page as {user.username}: {job_counts}"
+
+
+def test_quote_pages_do_not_grow_with_lines_and_breaks(client, office, manager, lead):
+    """The quote page and its print: 2 lines x 4 breaks against 20 lines x 4 breaks over more work centers,
+    with the accuracy figures of completed jobs beside the operations."""
+    from quotes import services as quote_services
+    from tests.jobs.factories import WorkCenterFactory
+    from tests.scenarios import bracket_line, completed_job
+
+    pairs = [{"SAW": WorkCenterFactory(code=f"SAW{i}"), "CNC": WorkCenterFactory(code=f"CNC{i}")} for i in range(4)]
+    for centers in pairs:
+        completed_job(by=lead, center=centers["CNC"], setup_est=Decimal("2"), run_est=Decimal("0.1"),
+                      setup_actual=Decimal("2.5"), run_actual=Decimal("1"), pieces=10)  # fmt: skip
+
+    def quote(n):
+        lines = [bracket_line(pairs[i % len(pairs)], breaks=(1, 10, 50, 250)) for i in range(n)]
+        return quote_services.quote_create(by=office, customer=CustomerFactory(), contact_email="a@example.com",
+                                           lines=lines)  # fmt: skip
+
+    small, large = quote(2), quote(20)
+    assert large.lines.count() == 20 and sum(line.breaks.count() for line in large.lines.all()) == 80
+    for user in (office, manager):
+        client.force_login(user)
+        page_queries(client, small.get_absolute_url())  # warms per-session caches
+        for name in ("quotes:quote-detail", "quotes:quote-print"):
+            counts = [page_queries(client, reverse(name, args=[q.pk])) for q in (small, large)]
+            assert counts[0] == counts[1], f"{name} as {user.username}: {counts}"

@@ -90,3 +90,23 @@ def test_the_check_can_fail(seeded):
     """A search no index serves is caught (order notes have no trigram index, unlike the PO)."""
     with pytest.raises(AssertionError, match="Seq Scan on sales_salesorder"):
         _assert_no_seq_scan(SalesOrder.objects.filter(notes__icontains="123"))
+
+
+def test_estimate_accuracy_of_one_work_center_is_one_query_over_indexes(seeded):
+    """The figures beside a quote's operation: one aggregate query, the completed jobs of the window found by
+    job_completed_at, their operations and time entries by index (docs/performance.md has the plan at 100k)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from quotes.selectors import estimate_accuracy
+
+    center = WorkCenter.objects.get(code="CNC")
+    with CaptureQueriesContext(connection) as ctx:
+        figures = estimate_accuracy(work_centers=[center])[center.pk]
+    assert len(ctx.captured_queries) == 1
+    assert figures.setup.count > 0 and figures.run.count > 0  # seed_scale times recent jobs' setups apart
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + ctx.captured_queries[0]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "job_completed_at" in plan, plan
+    scanned = [t for t in re.findall(r"Seq Scan on (\w+)", plan) if t in (*BIG_TABLES, "jobs_timeentry")]
+    assert scanned == [], plan

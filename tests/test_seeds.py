@@ -38,3 +38,27 @@ def test_seed_scale_is_consistent(db):
         assert line.quantity_shipped <= sum(j.quantity_completed for j in line.jobs.all()) <= line.quantity
     shipped = SalesOrder.objects.filter(status__in=["shipped", "closed"]).count()
     assert Shipment.objects.count() >= shipped
+
+
+def test_seed_scale_makes_quotes_in_every_status(db):
+    from quotes.models import EstimateOperation, QuantityBreak, Quote, QuoteAcceptance, QuoteLine
+
+    call_command("seed_scale", orders=1000, customers=12, batch=200, stdout=StringIO())
+    quotes = Quote.objects.all()
+    assert 100 <= quotes.filter(revision=1).count() <= 101  # one per 10 orders, and the revisions
+    assert set(quotes.values_list("status", flat=True)) == set(Quote.Status.values)
+    assert DocumentSequence.objects.get(name="Q").last_value == quotes.filter(revision=1).count()
+    assert not QuoteLine.objects.filter(breaks__isnull=True).exists()
+    assert not QuoteLine.objects.filter(operations__isnull=True).exists()
+    assert QuantityBreak.objects.count() > QuoteLine.objects.count() and EstimateOperation.objects.exists()
+    accepted = quotes.filter(status="accepted")
+    assert accepted.exists() and QuoteAcceptance.objects.count() == accepted.count()
+    for acceptance in QuoteAcceptance.objects.select_related("quote", "sales_order")[:50]:
+        assert acceptance.quote.customer_id == acceptance.sales_order.customer_id
+        lines = acceptance.quote.lines.select_related("chosen_break", "sales_order_line")
+        assert all(ql.sales_order_line.order_id == acceptance.sales_order_id for ql in lines)
+        assert all(ql.chosen_break.quantity == ql.sales_order_line.quantity for ql in lines)
+    assert not quotes.filter(status="declined", decline_reason="").exists()
+    assert all(q.sent_at >= q.created_at for q in quotes.exclude(sent_at=None))
+    revised = quotes.filter(status="revised").first()
+    assert revised.next_revision.revision == 2

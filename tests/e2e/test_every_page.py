@@ -120,6 +120,7 @@ def pages(d):
     line_of_change = change.items.first().line
     kinds = [(k, f"line={line_of_change.pk}" if k in ChangeItem.LINE_KINDS else "") for k in ChangeItem.Kind.values]
     from jobs.reports import JobCostReportView
+    from quotes.report_views import EstimateAccuracyReportView, QuoteOutcomeReportView
     from sales.reports import OrderBookReportView
     from shipping.reports import OnTimeReportView
 
@@ -185,6 +186,9 @@ def pages(d):
         "shipping:bill-of-lading": ("page", [({"pk": shipped.pk}, "")]),
         "quotes:quote-list": ("page", none),
         "quotes:quote-detail": ("page", [({"pk": q.pk}, "") for q in one_per(Quote.objects.all(), "status")]),
+        "quotes:quote-print": ("page", [({"pk": q.pk}, "") for q in one_per(Quote.objects.all(), "status")]),
+        "quotes:report-hit-rate": ("page", [(kw, f"{q}&from=2000-01-01") for kw, q in report(QuoteOutcomeReportView)]),
+        "quotes:report-estimate-accuracy": ("page", report(EstimateAccuracyReportView) + [({}, "days=3650")]),
     }
 
 

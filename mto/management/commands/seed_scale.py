@@ -9,8 +9,10 @@ import datetime
 import random
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -18,6 +20,16 @@ from jobs.demo import seed_shop_floor
 from jobs.models import Job, JobStatusChange, Operation, RoutingStep, TimeEntry, WorkCenter
 from mto.demo import seed_users
 from mto.models import DocumentSequence
+from quotes.models import (
+    EstimateMaterial,
+    EstimateOperation,
+    EstimateOutside,
+    QuantityBreak,
+    Quote,
+    QuoteAcceptance,
+    QuoteLine,
+    QuoteStatusChange,
+)
 from sales.models import Customer, Item, SalesOrder, SalesOrderLine, SalesOrderStatusChange, ShipToAddress
 from shipping.models import Shipment, ShipmentLine
 
@@ -28,6 +40,14 @@ RECENT_STATUSES = [(S.DRAFT, 8), (S.PENDING_APPROVAL, 8), (S.APPROVED, 14), (S.I
                    (S.PARTIALLY_SHIPPED, 15), (S.SHIPPED, 10), (S.CLOSED, 10), (S.CANCELLED, 5)]  # fmt: skip
 PRODUCED = {S.IN_PRODUCTION, S.PARTIALLY_SHIPPED, S.SHIPPED, S.CLOSED}
 WITH_JOBS = PRODUCED | {S.APPROVED}
+QS = Quote.Status
+# Quotes: one per ~10 orders. The old ones are decided; the last two months hold drafts and open quotes.
+# Won quotes are the orders they became (an order from a quote is one that went past approval).
+OLD_QUOTES = [(QS.ACCEPTED, 30), (QS.DECLINED, 35), (QS.EXPIRED, 25), (QS.REVISED, 10)]
+RECENT_QUOTES = [(QS.DRAFT, 25), (QS.SENT, 35), (QS.ACCEPTED, 20), (QS.DECLINED, 15), (QS.REVISED, 5)]
+WON = {S.APPROVED} | PRODUCED
+BREAKS = [1, 5, 10, 25, 50, 100, 250, 500]
+REASONS = [r for r, _ in Quote.DeclineReason.choices]
 
 
 def _pick(rng, weighted):
@@ -42,12 +62,15 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, default=None, help="default: orders / 50")
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--batch", type=int, default=1000, help="orders per transaction")
+        parser.add_argument("--orders-per-quote", type=int, default=10, help="0: no quotes")
 
-    def handle(self, *args, orders, customers, seed, batch, **options):
+    def handle(self, *args, orders, customers, seed, batch, orders_per_quote=10, **options):
         rng = random.Random(seed)
         started = timezone.now()
         users = seed_users()
         self.user = users["office"]
+        self.estimators = [users["office"], users["manager"]]
+        first_order_id = (SalesOrder.objects.aggregate(m=Max("id"))["m"] or 0) + 1
         customers = self._customers(rng, customers or max(orders // 50, 10))
         items = self._items(rng)
         seed_shop_floor()
@@ -66,6 +89,8 @@ class Command(BaseCommand):
                     DocumentSequence.objects.filter(name="SO").update(last_value=so_next + start + size - 1)
                     DocumentSequence.objects.filter(name="SH").update(last_value=sh_next - 1)
                 progress.update(size)
+        if orders_per_quote:
+            self._quotes(rng, first_order_id, orders_per_quote, batch, customers, items, today)
         if connection.vendor == "postgresql":
             # VACUUM cannot run inside a transaction (as in the tests); ANALYZE alone can.
             statement = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
@@ -185,13 +210,27 @@ class Command(BaseCommand):
         Operation.objects.bulk_create(operations, batch_size=5000)
         now = timezone.now()
         entries = []
+        recent = now - datetime.timedelta(days=settings.QUOTE_ACCURACY_DAYS)
+        jobs_by_id = {j.pk: j for j in jobs}
         for op in operations:
             if op.status == Operation.Status.DONE:
+                rate = self.centers[op.work_center_id].hourly_rate
+                job = jobs_by_id[op.job_id]
+                if job.completed_at and job.completed_at >= recent and op.setup_hours:
+                    # Jobs the estimate-accuracy figures read: a setup entry (no pieces), then the run.
+                    setup = float(op.setup_hours) * rng.uniform(0.7, 1.6)
+                    run = float(op.run_hours_per_piece * op.good_qty) * rng.uniform(0.8, 1.3)
+                    start = job.completed_at - datetime.timedelta(hours=setup + run + rng.uniform(1, 200))
+                    middle = start + datetime.timedelta(hours=setup)
+                    entries.append(TimeEntry(operation=op, started_at=start, stopped_at=middle, good_qty=0,
+                                             by=self.user, hourly_rate=rate))  # fmt: skip
+                    entries.append(TimeEntry(operation=op, started_at=middle, stopped_at=middle + datetime.timedelta(
+                        hours=run), good_qty=op.good_qty, by=self.user, hourly_rate=rate))  # fmt: skip
+                    continue
                 hours = float(op.setup_hours + op.run_hours_per_piece * op.good_qty) * rng.uniform(0.7, 1.4)
                 start = now - datetime.timedelta(hours=hours + rng.uniform(1, 2000))
                 entries.append(TimeEntry(operation=op, started_at=start, stopped_at=start + datetime.timedelta(
-                    hours=hours), good_qty=op.good_qty, by=self.user,
-                    hourly_rate=self.centers[op.work_center_id].hourly_rate))  # fmt: skip
+                    hours=hours), good_qty=op.good_qty, by=self.user, hourly_rate=rate))  # fmt: skip
         TimeEntry.objects.bulk_create(entries, batch_size=5000)
         shipments, shipment_lines = [], []
         by_order: dict[int, list] = {}
@@ -214,3 +253,151 @@ class Command(BaseCommand):
             [ShipmentLine(shipment=s, order_line=line, quantity=line.quantity_shipped) for s, line in shipment_lines]
         )
         return sh_next
+
+    # --- quotes -------------------------------------------------------------------------------------------
+
+    def _quotes(self, rng, first_order_id, every, batch, customers, items, today):
+        """One quote per `every` orders of this run, in every status, with lines, breaks and an estimate;
+        the accepted ones are linked to the order (and its lines) they became."""
+        order_rows = list(SalesOrder.objects.filter(id__gte=first_order_id).order_by("id")
+                          .values_list("id", "customer_id", "status", "order_date")[::every])  # fmt: skip
+        q_next = DocumentSequence.objects.get_or_create(name="Q")[0].last_value + 1
+        chunk = max(batch // 2, 100)
+        with tqdm(total=len(order_rows), desc="Quotes", unit="quote", file=self.stdout) as progress:
+            for start in range(0, len(order_rows), chunk):
+                rows = order_rows[start : start + chunk]
+                with transaction.atomic():
+                    q_next = self._quote_batch(rng, rows, q_next, customers, items, today,
+                                               newest=len(order_rows) - start)  # fmt: skip
+                    DocumentSequence.objects.filter(name="Q").update(last_value=q_next - 1)
+                progress.update(len(rows))
+
+    def _quote_batch(self, rng, rows, q_next, customers, items, today, newest):
+        """`newest`: how many quotes of the run from this batch's first to the last. The newest two of a run
+        are a draft and an open quote, so even a small run has every status."""
+        order_lines: dict[int, list] = {}
+        won_ids = [r[0] for r in rows if r[2] in WON]
+        for line in SalesOrderLine.objects.filter(order_id__in=won_ids).select_related("item").order_by("line_no"):
+            order_lines.setdefault(line.order_id, []).append(line)
+        quotes, plans = [], []  # plans: (quote, [(line dict)], order_id or None)
+        for index, (order_id, customer_id, order_status, order_date) in enumerate(rows):
+            age = (today - order_date).days
+            state = _pick(rng, RECENT_QUOTES if age < 60 else OLD_QUOTES)
+            state = {1: QS.DRAFT, 2: QS.SENT}.get(newest - index, state)
+            if state == QS.ACCEPTED and order_status not in WON:
+                state = QS.DECLINED
+            created = self._at(order_date, -rng.randint(3, 30))
+            sent = None if state == QS.DRAFT else min(created + datetime.timedelta(hours=rng.uniform(2, 240)),
+                                                       timezone.now())  # fmt: skip
+            valid = (sent or created).date() + datetime.timedelta(days=30)
+            if state == QS.SENT and valid < today:
+                valid = today + datetime.timedelta(days=rng.randint(1, 30))
+            prospect = rng.random() < 0.1 and state != QS.ACCEPTED
+            quote = Quote(
+                number=f"Q-{q_next:06d}", customer_id=None if prospect else customer_id,
+                prospect_name=f"Prospect {q_next}" if prospect else "",
+                prospect_email=f"rfq{q_next}@prospect.example.com" if prospect else "",
+                contact_name="Buyer", contact_email=f"buyer{q_next}@scale.example.com",
+                rfq_reference=f"RFQ-{rng.randint(1000, 99999)}", valid_until=valid,
+                lead_time_days=rng.choice([14, 21, 28, 35]), markup_percent=Decimal(rng.choice([20, 25, 30, 35])),
+                status=state, estimator=rng.choice(self.estimators), sent_at=sent, created_by=self.user,
+                decline_reason=rng.choice(REASONS) if state == QS.DECLINED else "",
+            )  # fmt: skip
+            q_next += 1
+            linked = order_lines.get(order_id) if state == QS.ACCEPTED else None
+            if linked:
+                lines = [{"item": ol.item, "order_line": ol, "chosen": ol.quantity} for ol in linked]
+            else:
+                lines = []
+                for n in range(rng.randint(1, 4)):
+                    if rng.random() < 0.5:
+                        lines.append({"item": rng.choice(items)})
+                    else:
+                        lines.append({"description": f"Custom part {quote.number}-{n + 1}",
+                                      "drawing": f"SD-{rng.randint(10000, 99999)}"})  # fmt: skip
+            quotes.append(quote)
+            plans.append((quote, lines, order_id if linked else None))
+        Quote.objects.bulk_create(quotes)
+        # A revised quote has its next revision (rev 2, previous = rev 1), which carries a final outcome.
+        revisions = []
+        for quote, lines, _ in list(plans):
+            if quote.status == QS.REVISED:
+                rev2 = Quote(
+                    number=quote.number, revision=2, previous=quote, customer_id=quote.customer_id,
+                    prospect_name=quote.prospect_name, prospect_email=quote.prospect_email,
+                    contact_name=quote.contact_name, contact_email=quote.contact_email,
+                    rfq_reference=quote.rfq_reference, valid_until=quote.valid_until + datetime.timedelta(days=7),
+                    lead_time_days=quote.lead_time_days, markup_percent=quote.markup_percent - 5,
+                    status=rng.choice([QS.DECLINED, QS.EXPIRED]), estimator=quote.estimator,
+                    sent_at=min(quote.sent_at + datetime.timedelta(days=rng.randint(1, 7)), timezone.now()),
+                    created_by=self.user, decline_reason="",
+                )  # fmt: skip
+                if rev2.status == QS.DECLINED:
+                    rev2.decline_reason = rng.choice(REASONS)
+                revisions.append(rev2)
+                plans.append((rev2, [dict(line) for line in lines], None))
+        Quote.objects.bulk_create(revisions)
+        everything = quotes + revisions
+        # auto_now_add stamped them now; they were made before their orders (or their sending).
+        for quote in everything:
+            quote.created_at = (quote.sent_at - datetime.timedelta(hours=rng.uniform(1, 120))) if quote.sent_at \
+                else self._at(quote.valid_until, -30)  # fmt: skip
+        Quote.objects.bulk_update(everything, ["created_at"], batch_size=1000)
+        QuoteStatusChange.objects.bulk_create(
+            [QuoteStatusChange(quote=q, from_status="", to_status=q.status, changed_by=self.user) for q in everything]
+        )
+        line_objs, line_plans = [], []
+        for quote, lines, _ in plans:
+            for n, plan in enumerate(lines, start=1):
+                item = plan.get("item")
+                line_objs.append(QuoteLine(
+                    quote=quote, line_no=n, item=item, description="" if item else plan["description"],
+                    drawing_number="" if item else plan["drawing"], drawing_revision="" if item else "A",
+                    sales_order_line=plan.get("order_line") if quote.revision == 1 else None,
+                ))  # fmt: skip
+                line_plans.append(plan)
+        QuoteLine.objects.bulk_create(line_objs, batch_size=2000)
+        breaks, chosen = [], []
+        operations, materials, outside = [], [], []
+        for line, plan in zip(line_objs, line_plans, strict=True):
+            quantities = set(rng.sample(BREAKS, 4 if rng.random() < 0.7 else rng.randint(1, 3)))
+            if plan.get("chosen"):
+                quantities.add(plan["chosen"])
+            for q in sorted(quantities):
+                b = QuantityBreak(line=line, quantity=q)
+                breaks.append(b)
+                if plan.get("chosen") == q and line.sales_order_line_id:
+                    chosen.append((line, b))
+            steps = self.routings.get(line.item_id) if line.item_id else None
+            if steps:
+                ops = [(st.work_center_id, st.description, st.setup_hours, st.run_hours_per_piece) for st in steps]
+            else:
+                centers = rng.sample(list(self.centers), min(len(self.centers), rng.randint(1, 3)))
+                ops = [(wc, "Machine", Decimal(rng.randint(25, 300)) / 100, Decimal(rng.randint(10, 500)) / 1000)
+                       for wc in centers]  # fmt: skip
+            for seq, (wc, desc, setup, run) in enumerate(ops, start=1):
+                operations.append(EstimateOperation(line=line, sequence=seq * 10, work_center_id=wc,
+                                                    description=desc, setup_hours=setup,
+                                                    run_hours_per_piece=run))  # fmt: skip
+            materials.append(EstimateMaterial(line=line, description="Bar stock", basis="piece",
+                                              cost=Decimal(rng.randint(50, 5000)) / 100,
+                                              scrap_percent=Decimal(rng.choice([0, 3, 5]))))  # fmt: skip
+            if rng.random() < 0.3:
+                outside.append(EstimateOutside(line=line, vendor_name="Plating Co", description="Zinc plate",
+                                               cost=Decimal(rng.randint(5000, 30000)) / 100, basis="lot",
+                                               lead_days=rng.choice([3, 5, 7])))  # fmt: skip
+        QuantityBreak.objects.bulk_create(breaks, batch_size=5000)
+        EstimateOperation.objects.bulk_create(operations, batch_size=5000)
+        EstimateMaterial.objects.bulk_create(materials, batch_size=5000)
+        EstimateOutside.objects.bulk_create(outside, batch_size=5000)
+        for line, b in chosen:
+            line.chosen_break = b
+        QuoteLine.objects.bulk_update([line for line, _ in chosen], ["chosen_break"], batch_size=2000)
+        acceptances = QuoteAcceptance.objects.bulk_create(
+            [QuoteAcceptance(quote=q, sales_order_id=order_id, accepted_by=self.user)
+             for q, _, order_id in plans if order_id]
+        )  # fmt: skip
+        for acceptance in acceptances:
+            acceptance.accepted_at = min(acceptance.quote.sent_at + datetime.timedelta(days=2), timezone.now())
+        QuoteAcceptance.objects.bulk_update(acceptances, ["accepted_at"], batch_size=1000)
+        return q_next
