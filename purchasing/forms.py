@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 
 from .models import MaterialRequirement, PurchaseOrder, Unit, Vendor
@@ -29,7 +31,7 @@ class PurchaseOrderLineForm(forms.Form):
     """One line; blank lines are skipped. The requirement is named by its id (the job page shows it)."""
 
     description = forms.CharField(max_length=200, required=False)
-    quantity = forms.DecimalField(max_digits=12, decimal_places=3, min_value=0.001, required=False,
+    quantity = forms.DecimalField(max_digits=12, decimal_places=3, min_value=Decimal("0.001"), required=False,
                                   widget=forms.NumberInput(attrs={**NUMBER, "step": "0.001"}))  # fmt: skip
     unit = forms.ChoiceField(choices=Unit.choices, initial=Unit.PIECE)
     unit_cost = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False,
@@ -59,7 +61,7 @@ LineFormSet = forms.formset_factory(PurchaseOrderLineForm, extra=0, max_num=200,
 
 
 class ReceiptForm(forms.Form):
-    quantity = forms.DecimalField(max_digits=12, decimal_places=3, min_value=0.001,
+    quantity = forms.DecimalField(max_digits=12, decimal_places=3, min_value=Decimal("0.001"),
                                   widget=forms.NumberInput(attrs={**NUMBER, "step": "0.001"}))  # fmt: skip
     lot_number = forms.CharField(label="Lot / heat number", max_length=60, required=False)
     certificate = forms.FileField(
