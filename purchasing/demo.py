@@ -56,4 +56,8 @@ def seed_purchasing(*, users) -> int:
     ])  # fmt: skip
     po = services.purchase_order_transition(po=po, name="send", by=buyer)
     services.receipt_create(po_line=po.lines.get(line_no=1), quantity=Decimal("2"), lot_number="HT-20931", by=buyer)
+    # A draft for the buyer to finish (shop supplies, pegged to no job).
+    services.purchase_order_create(vendor=vendors["METALS"], by=buyer, notes="Shop stock", lines=[
+        {"description": "Saw blades 350 mm", "quantity": Decimal("3"), "unit": "pcs", "unit_cost": Decimal("42.00"),
+         "due_date": timezone.localdate() + timedelta(days=5)}])  # fmt: skip
     return made
