@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from jobs import api as jobs_api
 from mto.api import login_not_required_patterns
 from mto.notification_api import NotificationViewSet
+from purchasing import api as purchasing_api
 from quotes import api as quotes_api
 from sales import api as sales_api
 from shipping import api as shipping_api
@@ -22,6 +23,9 @@ router.register("operations", jobs_api.OperationViewSet, basename="operation")
 router.register("work-centers", jobs_api.WorkCenterViewSet, basename="work-center")
 router.register("shipments", shipping_api.ShipmentViewSet, basename="shipment")
 router.register("quotes", quotes_api.QuoteViewSet, basename="quote")
+router.register("vendors", purchasing_api.VendorViewSet, basename="vendor")
+router.register("purchase-orders", purchasing_api.PurchaseOrderViewSet, basename="purchase-order")
+router.register("receipts", purchasing_api.ReceiptViewSet, basename="receipt")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 app_name = "api"

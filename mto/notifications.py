@@ -40,10 +40,11 @@ KINDS = {
     ),
     "late_digest": Kind("Morning digest of late work", "managers, every morning"),
     "quote_sent": Kind("Quote", "the customer's contact, when a quote is sent"),
+    "purchase_order_sent": Kind("Purchase order", "the vendor's e-mail, when a purchase order is sent"),
 }
 
 # Sent to customers' addresses, not to users: no personal preference applies.
-CUSTOMER_KINDS = ("order_acknowledgment", "shipping_notice", "quote_sent")
+CUSTOMER_KINDS = ("order_acknowledgment", "shipping_notice", "quote_sent", "purchase_order_sent")
 
 
 def _render(kind: str, context: dict) -> tuple[str, str, str]:

@@ -104,6 +104,10 @@ class MaterialRequirement(TextSafetyMixin, models.Model):
     unit = models.CharField(max_length=5, choices=Unit.choices, default=Unit.PIECE)
     estimated_cost = models.DecimalField(**MONEY, default=Decimal("0"), help_text="For the whole quantity.")
     source = models.CharField(max_length=5, choices=Source.choices, default=Source.BUY)
+    # Who it is usually bought from: "buy what the jobs need" groups requirements by it (None: the buyer picks).
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="preferred vendor"
+    )
     # Kept by the receipt service on the locked PO line's transaction (sum of the receipts against it).
     quantity_received = models.DecimalField(**QUANTITY, default=Decimal("0"), editable=False)
     # "From stock": what was issued and at what cost, and when.

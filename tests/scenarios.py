@@ -151,3 +151,41 @@ def completed_job(*, by, center, setup_est, run_est, setup_actual, run_actual, p
     TimeEntry.objects.create(operation=op, started_at=setup_end, stopped_at=run_end, good_qty=pieces, by=by,
                              hourly_rate=center.hourly_rate)  # fmt: skip
     return job
+
+
+# --- purchasing -----------------------------------------------------------------------------------------
+
+
+def vendor(code="STEEL", **fields):
+    from purchasing.models import Vendor
+
+    defaults = {"name": f"{code.title()} Supply", "email": f"{code.lower()}@vendor.example.com",
+                "supplies_material": True, "is_approved": True, "lead_days": 5}  # fmt: skip
+    return Vendor.objects.get_or_create(code=code, defaults={**defaults, **fields})[0]
+
+
+def job_with_material(office, manager, buyer, *, quantity="10", preferred=None, operation_seq=None):
+    """A released job (SAW -> CNC -> INSP) needing bar stock bought; its first (or named) operation waits."""
+    from purchasing import services as purchasing_services
+
+    order = approved_order(office, manager)
+    job = Job.objects.get(sales_order=order)
+    operation = job.operations.get(sequence=operation_seq) if operation_seq else None
+    requirement = purchasing_services.requirement_add(
+        job=job, by=buyer, description="6061-T6 bar 50 mm", quantity=Decimal(quantity), unit="m",
+        estimated_cost=Decimal("120.00"), vendor=preferred, operation=operation,
+    )  # fmt: skip
+    return job, requirement
+
+
+def sent_purchase_order(buyer, requirement, *, vendor_row=None, quantity=None, unit_cost="12.00"):
+    """A PO for the requirement, sent to the vendor."""
+    from purchasing import services as purchasing_services
+
+    po = purchasing_services.purchase_order_create(
+        vendor=vendor_row or requirement.vendor or vendor(), by=buyer,
+        lines=[{"description": requirement.description, "quantity": Decimal(quantity or requirement.quantity),
+                "unit": requirement.unit, "unit_cost": Decimal(unit_cost), "requirement": requirement,
+                "due_date": timezone.localdate() + timedelta(days=5)}],
+    )  # fmt: skip
+    return purchasing_services.purchase_order_transition(po=po, name="send", by=buyer)

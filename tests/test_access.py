@@ -90,6 +90,20 @@ ACCESS: dict[str, Rule] = {
     "shipping:certificate": Rule("view_shipments", args=("shipment",)),
     "shipping:bill-of-lading": Rule("view_shipments", args=("shipment",)),
     "shipping:shipment-transition": Rule("ship", method="POST", args=("shipment", "=cancel")),
+    # purchasing
+    "purchasing:po-list": Rule("view_purchasing"),
+    "purchasing:vendor-list": Rule("view_purchasing"),
+    "purchasing:vendor-create": Rule("buy"),
+    "purchasing:vendor-detail": Rule("view_purchasing", args=("vendor",)),
+    "purchasing:vendor-edit": Rule("buy", args=("vendor",)),
+    "purchasing:po-create": Rule("buy"),
+    "purchasing:po-detail": Rule("view_purchasing", args=("purchase_order",)),
+    "purchasing:po-edit": Rule("buy", args=("purchase_order",)),
+    "purchasing:po-print": Rule("view_purchasing", args=("purchase_order",)),
+    "purchasing:po-transition": Rule("buy", method="POST", args=("purchase_order", "=send")),
+    "purchasing:proposal": Rule("buy"),
+    "purchasing:receiving": Rule("receive"),
+    "purchasing:receive-line": Rule("receive", method="POST", args=("purchase_order_line",)),
     # quotes
     "quotes:quote-list": Rule("view_quotes"),
     "quotes:quote-detail": Rule("view_quotes", args=("quote",)),
@@ -163,7 +177,22 @@ def objects(db, office, manager):
     centers = {code: job.operations.first().work_center for code in ("SAW", "CNC")}
     quote = quote_services.quote_create(by=office, customer=customer, contact_email="a@example.com",
                                         lines=[bracket_line(centers)])  # fmt: skip
+    from tests.scenarios import vendor
+
+    supplier = vendor("ACCESS")
+    from purchasing import services as purchasing_services
+
+    purchase_order = purchasing_services.purchase_order_create(
+        vendor=supplier,
+        by=manager,
+        lines=[
+            {"description": "Shop rags", "quantity": 2, "unit": "lot", "unit_cost": 5, "due_date": approved.order_date}
+        ],
+    )
     return {
+        "vendor": supplier,
+        "purchase_order": purchase_order,
+        "purchase_order_line": purchase_order.lines.get(),
         "quote": quote,
         "change": change,
         "change_item": change_item,

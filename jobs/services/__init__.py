@@ -15,10 +15,12 @@ from .creation import (
 )
 from .operations import (
     Locked,
+    job_lock_for_material,
     operation_act,
     operation_add,
     operation_remove,
     operation_report_pieces,
+    operation_set_material_ready,
     operation_update,
 )
 from .work_centers import work_center_save
@@ -30,6 +32,7 @@ __all__ = [
     "job_act",
     "job_add_note",
     "job_create_manual",
+    "job_lock_for_material",
     "jobs_cancel_for_order",
     "jobs_create_for_lines",
     "jobs_create_for_order",
@@ -38,6 +41,7 @@ __all__ = [
     "operation_add",
     "operation_remove",
     "operation_report_pieces",
+    "operation_set_material_ready",
     "operation_update",
     "work_center_save",
 ]

@@ -210,3 +210,22 @@ def operation_remove(*, operation: Operation, by: User) -> None:
     if Operation.objects.filter(job=job).count() == 1:
         raise ValidationError("A job needs at least one operation.")
     op.delete()
+
+
+def job_lock_for_material(*, job_id: int) -> list[Operation]:
+    """Lock a job and its operations in the house order (its order, the job, its operations) for a higher
+    app that will change material readiness and then its own rows (purchasing locks job-side rows first)."""
+    job = _locked_job(job_id)
+    return list(Operation.objects.select_for_update().filter(job=job).order_by("sequence"))
+
+
+@atomic_with_retry
+def operation_set_material_ready(*, operation: Operation, ready: bool, by: User) -> Operation:
+    """Mark an operation's material received (ready) or still to come: purchasing's only way to change it
+    (DESIGN: purchasing marks an operation's material received through a jobs service). Idempotent."""
+    locked = _lock_operation(operation.pk)
+    op = locked.operation
+    if op.material_ready != bool(ready):
+        op.material_ready = bool(ready)
+        _save_operation(op, by if getattr(by, "pk", None) else None, "material_ready")
+    return op

@@ -24,6 +24,7 @@ from jobs import services as job_services
 from jobs.models import Job, Operation, WorkCenter
 from mto.demo import DEMO_PASSWORD
 from mto.roles import CapabilityRequiredMixin, perm
+from purchasing.models import PurchaseOrder, Vendor
 from quotes.models import Quote
 from sales import services as sales_services
 from sales.models import ChangeItem, ChangeRequest, Customer, Item, SalesOrder, SalesOrderLine
@@ -184,6 +185,17 @@ def pages(d):
         "shipping:packing-slip": ("page", [({"pk": shipped.pk}, "")]),
         "shipping:certificate": ("page", [({"pk": shipped.pk}, "")]),
         "shipping:bill-of-lading": ("page", [({"pk": shipped.pk}, "")]),
+        "purchasing:po-list": ("page", [({}, ""), ({}, "status=sent")]),
+        "purchasing:vendor-list": ("page", none),
+        "purchasing:vendor-create": ("page", none),
+        "purchasing:vendor-detail": ("page", [({"pk": v.pk}, "") for v in Vendor.objects.order_by("id")[:2]]),
+        "purchasing:vendor-edit": ("page", [({"pk": Vendor.objects.order_by("id").first().pk}, "")]),
+        "purchasing:po-create": ("page", none),
+        "purchasing:po-detail": ("page", [({"pk": p.pk}, "") for p in one_per(PurchaseOrder.objects.all(), "status")]),
+        "purchasing:po-edit": ("page", [({"pk": PurchaseOrder.objects.filter(status="draft").first().pk}, "")]),
+        "purchasing:po-print": ("page", [({"pk": PurchaseOrder.objects.order_by("id").first().pk}, "")]),
+        "purchasing:proposal": ("page", none),
+        "purchasing:receiving": ("page", none),
         "quotes:quote-list": ("page", none),
         "quotes:quote-detail": ("page", [({"pk": q.pk}, "") for q in one_per(Quote.objects.all(), "status")]),
         "quotes:quote-print": ("page", [({"pk": q.pk}, "") for q in one_per(Quote.objects.all(), "status")]),

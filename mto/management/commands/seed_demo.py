@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from mto.demo import DEMO_PASSWORD, seed_users
 from mto.models import Notification
+from purchasing.demo import seed_purchasing
 from quotes.demo import seed_quotes
 from sales import demo as sales_demo
 from sales import services as sales_services
@@ -83,6 +84,9 @@ class Command(BaseCommand):
                     created += 1
         self.stdout.write("Quotes ...")
         quotes = seed_quotes(users=users, customers=customers)
+        self.stdout.write("Purchasing ...")
+        with transaction.atomic():
+            seed_purchasing(users=users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {created} new orders, {quotes} new quotes. Log in as office, manager, lead, "

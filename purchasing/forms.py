@@ -1,0 +1,73 @@
+from decimal import Decimal
+
+from django import forms
+
+from .models import MaterialRequirement, PurchaseOrder, Unit, Vendor
+
+NUMBER = {"class": "form-control text-end", "inputmode": "decimal"}
+
+
+class VendorForm(forms.ModelForm):
+    class Meta:
+        model = Vendor
+        fields = ["code", "name", "contact_name", "email", "phone", "address", "lead_days", "supplies_material",
+                  "processes", "is_approved", "is_active", "notes"]  # fmt: skip
+        widgets = {"address": forms.Textarea(attrs={"rows": 3}), "notes": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"processes": "Outside processes it does, comma separated (plating, heat treat…)."}
+
+
+class PurchaseOrderForm(forms.ModelForm):
+    class Meta:
+        model = PurchaseOrder
+        fields = ["vendor", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vendor"].queryset = Vendor.objects.filter(is_active=True).order_by("code")
+
+
+class PurchaseOrderLineForm(forms.Form):
+    """One line; blank lines are skipped. The requirement is named by its id (the job page shows it)."""
+
+    description = forms.CharField(max_length=200, required=False)
+    quantity = forms.DecimalField(max_digits=12, decimal_places=3, min_value=Decimal("0.001"), required=False,
+                                  widget=forms.NumberInput(attrs={**NUMBER, "step": "0.001"}))  # fmt: skip
+    unit = forms.ChoiceField(choices=Unit.choices, initial=Unit.PIECE)
+    unit_cost = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False,
+                                   widget=forms.NumberInput(attrs={**NUMBER, "step": "0.01"}))  # fmt: skip
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    requirement = forms.ModelChoiceField(
+        queryset=MaterialRequirement.objects.all(), required=False, widget=forms.NumberInput,
+        label="Material requirement no.",
+    )  # fmt: skip
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not any(data.get(k) for k in ("description", "quantity", "requirement"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.is_blank():
+            for name in ("description", "quantity", "due_date"):
+                if cleaned.get(name) in (None, "") and name not in self.errors:
+                    self.add_error(name, "Required for a line.")
+            if cleaned.get("unit_cost") is None and "unit_cost" not in self.errors:
+                self.add_error("unit_cost", "Required for a line.")
+        return cleaned
+
+
+LineFormSet = forms.formset_factory(PurchaseOrderLineForm, extra=0, max_num=200, absolute_max=200)
+
+
+class ReceiptForm(forms.Form):
+    quantity = forms.DecimalField(max_digits=12, decimal_places=3, min_value=Decimal("0.001"),
+                                  widget=forms.NumberInput(attrs={**NUMBER, "step": "0.001"}))  # fmt: skip
+    lot_number = forms.CharField(label="Lot / heat number", max_length=60, required=False)
+    certificate = forms.FileField(
+        label="Certificate (PDF)", required=False, widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"})
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(required=False, max_length=2000)

@@ -1,0 +1,63 @@
+"""Purchasing pages: fixed query counts whatever the number of rows, receiving through the page, the panel."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from purchasing import services
+from tests.scenarios import job_with_material, page_queries, sent_purchase_order, vendor
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _orders(office, manager, buyer, n):
+    made = []
+    for _ in range(n):
+        _, requirement = job_with_material(office, manager, buyer, preferred=vendor())
+        po = sent_purchase_order(buyer, requirement)
+        services.receipt_create(po_line=po.lines.get(), quantity=Decimal("2"), lot_number="H-1", by=buyer)
+        made.append(po)
+    return made
+
+
+def test_pages_make_the_same_number_of_queries_for_one_row_or_many(office, manager, buyer):
+    client = client_for(buyer)
+    first = _orders(office, manager, buyer, 1)[0]
+    urls = ["/purchasing/", "/purchasing/vendors/", "/purchasing/receiving/", "/purchasing/buy/",
+            f"/purchasing/orders/{first.pk}/", f"/purchasing/orders/{first.pk}/print/",
+            f"/jobs/{first.lines.get().requirement.job_id}/"]  # fmt: skip
+    before = {url: page_queries(client, url) for url in urls}
+    more = _orders(office, manager, buyer, 3)
+    job = first.lines.get().requirement.job
+    services.requirement_add(job=job, by=buyer, description="Second bar", quantity=Decimal("2"))
+    services.receipt_create(po_line=first.lines.get(), quantity=Decimal("1"), lot_number="H-2", by=buyer)
+    after = {url: page_queries(client, url) for url in urls}
+    assert after == before, {u: (before[u], after[u]) for u in urls if before[u] != after[u]}
+    assert len(more) == 3
+
+
+def test_receive_on_the_page_with_a_heat_and_a_certificate_and_an_over_receipt_refused(office, manager, buyer, clerk):
+    _, requirement = job_with_material(office, manager, buyer)
+    line = sent_purchase_order(buyer, requirement).lines.get()
+    client = client_for(clerk)
+    page = client.get("/purchasing/receiving/")
+    assert page.status_code == 200 and line.description in page.content.decode()
+    ok = client.post(f"/purchasing/receiving/lines/{line.pk}/", {
+        f"l{line.pk}-quantity": "4", f"l{line.pk}-lot_number": "HEAT-9",
+        f"l{line.pk}-certificate": SimpleUploadedFile("cert.pdf", PDF)})  # fmt: skip
+    assert ok.status_code == 302
+    refused = client.post(f"/purchasing/receiving/lines/{line.pk}/", {f"l{line.pk}-quantity": "7"})
+    assert refused.status_code == 400 and "tolerance" in refused.content.decode()
+    line.refresh_from_db()
+    assert line.quantity_received == Decimal("4") and line.receipts.get().lot_number == "HEAT-9"
+    panel = client_for(manager).get(f"/jobs/{requirement.job_id}/").content.decode()
+    assert "Material" in panel and "HEAT-9" in panel and line.purchase_order.number in panel
