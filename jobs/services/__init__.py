@@ -17,8 +17,11 @@ from .operations import (
     Locked,
     operation_act,
     operation_add,
+    operation_pieces_shippable,
+    operation_receive_back,
     operation_remove,
     operation_report_pieces,
+    operation_ship_out,
     operation_update,
 )
 from .work_centers import work_center_save
@@ -36,8 +39,11 @@ __all__ = [
     "jobs_follow_order_change",
     "operation_act",
     "operation_add",
+    "operation_pieces_shippable",
+    "operation_receive_back",
     "operation_remove",
     "operation_report_pieces",
+    "operation_ship_out",
     "operation_update",
     "work_center_save",
 ]
