@@ -12,6 +12,7 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("shipping/", include("shipping.urls")),
     path("quotes/", include("quotes.urls")),
+    path("purchasing/", include("purchasing.urls")),
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("notifications/", include("mto.notification_urls")),
     path("api/v1/", include("mto.api_urls")),

@@ -1,12 +1,16 @@
-"""Answers to the lower apps' signals: the jobs of an accepted quote's order get the routing it was sold with."""
+"""Answers to the lower apps' signals: the jobs of an accepted quote's order get the routing and the outside
+services it was sold with."""
 
 from django.dispatch import receiver
 
 from jobs.models import Job
 from jobs.services import RoutedStep
 from jobs.signals import routing_for_lines
+from purchasing.models import OutsideOperation
+from purchasing.services import OutsideEstimate
+from purchasing.signals import outside_for_jobs
 
-from .models import EstimateOperation
+from .models import Basis, EstimateOperation, EstimateOutside
 
 
 @receiver(routing_for_lines, sender=Job, dispatch_uid="quotes.quoted_routing")
@@ -30,3 +34,28 @@ def quoted_routing(sender, lines, **kwargs) -> dict[int, list[RoutedStep]]:
             )
         )
     return routings
+
+
+@receiver(outside_for_jobs, sender=OutsideOperation, dispatch_uid="quotes.quoted_outside")
+def quoted_outside(sender, jobs, **kwargs) -> dict[int, list[OutsideEstimate]]:
+    """The outside services quoted for the jobs' order lines, in the order they were priced (one query)."""
+    jobs_of_line: dict[int, list[int]] = {}
+    for job in jobs:
+        if job.sales_order_line_id:
+            jobs_of_line.setdefault(job.sales_order_line_id, []).append(job.pk)
+    if not jobs_of_line:
+        return {}
+    answer: dict[int, list[OutsideEstimate]] = {}
+    services = (
+        EstimateOutside.objects.filter(line__sales_order_line__in=list(jobs_of_line))
+        .select_related("line")
+        .order_by("line_id", "id")
+    )
+    for service in services:
+        estimate = OutsideEstimate(
+            vendor_name=service.vendor_name, cost=service.cost, per_piece=service.basis == Basis.PIECE,
+            lead_days=service.lead_days, description=service.description,
+        )  # fmt: skip
+        for job_id in jobs_of_line[service.line.sales_order_line_id]:
+            answer.setdefault(job_id, []).append(estimate)
+    return answer

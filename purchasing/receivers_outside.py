@@ -1,0 +1,29 @@
+"""Handlers of the jobs app's signals for outside operations: each is one call to a purchasing service or
+selector (the buy side's handlers are in receivers.py)."""
+
+from django.dispatch import receiver
+
+from jobs.models import Job, Operation
+from jobs.signals import jobs_changed, jobs_created, operations_added, other_costs_for_jobs
+
+from . import selectors_outside, services
+
+
+@receiver(jobs_created, sender=Job, dispatch_uid="purchasing.outside_for_new_jobs")
+def outside_for_new_jobs(sender, order, jobs, by, **kwargs):
+    services.outside_operations_ensure(jobs=jobs, by=by)
+
+
+@receiver(jobs_changed, sender=Job, dispatch_uid="purchasing.outside_for_changed_jobs")
+def outside_for_changed_jobs(sender, order, items, jobs, by, **kwargs):
+    services.outside_operations_ensure(jobs=jobs, by=by)
+
+
+@receiver(operations_added, sender=Operation, dispatch_uid="purchasing.outside_for_added_operations")
+def outside_for_added_operations(sender, operations, by, **kwargs):
+    services.outside_operations_ensure(operations=operations, by=by)
+
+
+@receiver(other_costs_for_jobs, sender=Job, dispatch_uid="purchasing.job_costs")
+def job_costs(sender, jobs, **kwargs):
+    return selectors_outside.other_costs_for_jobs([job.pk for job in jobs])
