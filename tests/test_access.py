@@ -91,6 +91,13 @@ ACCESS: dict[str, Rule] = {
     "shipping:bill-of-lading": Rule("view_shipments", args=("shipment",)),
     "shipping:shipment-transition": Rule("ship", method="POST", args=("shipment", "=cancel")),
     # quotes
+    "purchasing:at-vendors": Rule("view_purchasing"),
+    "purchasing:outside-detail": Rule("view_purchasing", args=("outside_operation",)),
+    "purchasing:outside-edit": Rule("buy", method="POST", args=("outside_operation",)),
+    "purchasing:outside-ship-out": Rule("receive", method="POST", args=("outside_operation",)),
+    "purchasing:outside-receive-back": Rule("receive", method="POST", args=("outside_operation",)),
+    "purchasing:vendor-packing-slip": Rule("view_purchasing", args=("ship_out",)),
+    "purchasing:return-certificate": Rule("view_purchasing", args=("vendor_return",)),
     "quotes:quote-list": Rule("view_quotes"),
     "quotes:quote-detail": Rule("view_quotes", args=("quote",)),
     "quotes:quote-action": Rule("edit_quotes", method="POST", args=("quote", "=send")),
@@ -160,7 +167,16 @@ def objects(db, office, manager):
     centers = {code: job.operations.first().work_center for code in ("SAW", "CNC")}
     quote = quote_services.quote_create(by=office, customer=customer, contact_email="a@example.com",
                                         lines=[bracket_line(centers)])  # fmt: skip
+    from purchasing.models import OutsideOperation, ShipOut, VendorReturn
+
+    # Made directly: the matrix only needs something to point at.
+    outside = OutsideOperation.objects.create(operation=job.operations.last(), pieces_sent=1, pieces_back_good=1)
+    ship_out = ShipOut.objects.create(number="VS-900001", outside_operation=outside, quantity=1, shipped_by=office)
+    vendor_return = VendorReturn.objects.create(outside_operation=outside, good=1, received_by=office)
     return {
+        "outside_operation": outside,
+        "ship_out": ship_out,
+        "vendor_return": vendor_return,
         "quote": quote,
         "change": change,
         "change_item": change_item,
