@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from mto.demo import DEMO_PASSWORD, seed_users
 from mto.models import Notification
+from purchasing.demo_outside import seed_outside
 from quotes.demo import seed_quotes
 from sales import demo as sales_demo
 from sales import services as sales_services
@@ -81,6 +82,9 @@ class Command(BaseCommand):
                 if is_new:
                     self._drive(order, state, users)
                     created += 1
+        self.stdout.write("Outside operations ...")
+        with transaction.atomic():
+            seed_outside(users=users)
         self.stdout.write("Quotes ...")
         quotes = seed_quotes(users=users, customers=customers)
         self.stdout.write(
