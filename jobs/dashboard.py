@@ -35,7 +35,8 @@ class Variance:
 
 
 def cost_variance_this_month(today=None) -> Variance:
-    """Estimated against actual cost of the jobs completed this month (actual: hours x the rate of the time)."""
+    """Estimated against actual cost of the jobs completed this month (actual: hours x the rate of the time, plus
+    material and outside services from jobs.signals.other_costs_for_jobs, each against its estimate)."""
     today = today or timezone.localdate()
     start = timezone.make_aware(datetime.datetime.combine(today.replace(day=1), datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min))
@@ -52,7 +53,11 @@ def cost_variance_this_month(today=None) -> Variance:
     # Priced at the rate each time entry carries: a rate change does not rewrite this month's figure.
     per_job = selectors.actual_by(TimeEntry.objects.filter(operation__job__in=done), "operation__job")
     actual = sum((cost for _, cost in per_job.values()), Decimal(0))
-    return Variance(done.count(), Decimal(estimated).quantize(Decimal("0.01")), actual.quantize(Decimal("0.01")))
+    done_jobs = [Job(pk=pk) for pk in done.values_list("pk", flat=True)]
+    for costs in selectors.other_costs(done_jobs).values():
+        other_est, other_act = selectors.other_cost_totals(costs)
+        estimated, actual = estimated + other_est, actual + other_act
+    return Variance(len(done_jobs), Decimal(estimated).quantize(Decimal("0.01")), actual.quantize(Decimal("0.01")))
 
 
 def orders_at_risk_widget(request) -> dict:

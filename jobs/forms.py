@@ -94,7 +94,7 @@ class WorkCenterForm(forms.ModelForm):
 
     class Meta:
         model = WorkCenter
-        fields = ["code", "name", "hourly_rate", "is_active", "leads"]
+        fields = ["code", "name", "hourly_rate", "is_active", "is_outside", "leads"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

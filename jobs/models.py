@@ -168,6 +168,9 @@ class Operation(TextSafetyMixin, models.Model):
     # False while material this operation needs is still to come (purchasing sets it through a jobs
     # service); the floor shows such an operation as waiting, not ready.
     material_ready = models.BooleanField(default=True, editable=False)
+    # An outside operation's pieces shipped to the vendor and not back yet (kept by the ship-out and
+    # receive-back services of jobs, which purchasing calls); the floor shows "at vendor (N pcs)".
+    pieces_at_vendor = models.PositiveIntegerField(default=0, editable=False)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -8,7 +8,7 @@ from mto.charts import percent
 from mto.reports import ReportView
 
 from .models import Job, Operation, TimeEntry
-from .selectors import actual_by
+from .selectors import actual_by, other_cost_totals, other_costs
 
 GROUP_KEYS = {
     "job": "job__number",
@@ -22,7 +22,11 @@ TWO = Decimal("0.01")
 
 
 def job_cost(*, group: str, start, end) -> list[list]:
-    """Jobs completed in the period: estimated against actual hours and cost, variance, scrap rate."""
+    """Jobs completed in the period: estimated against actual hours and cost, variance, scrap rate.
+
+    Cost is labor plus what the jobs cost besides (material, outside services: jobs.signals.other_costs_for_jobs),
+    each against its estimate. Grouped by work center it is labor only: material and services are the job's,
+    not a work center's."""
     key = GROUP_KEYS[group]
     since = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
     until = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min))
@@ -45,12 +49,21 @@ def job_cost(*, group: str, start, end) -> list[list]:
     )
     # Actual cost at the rate each time entry carries (the rate when the work was done).
     actual = actual_by(TimeEntry.objects.filter(operation__job__in=jobs), "operation__" + key)
+    others: dict = {}
+    if group != "work_center":
+        listed = list(jobs.values_list("pk", key.removeprefix("job__")))
+        costs = other_costs([Job(pk=pk) for pk, _name in listed])
+        for pk, name in listed:
+            est, act = other_cost_totals(costs[pk])
+            before = others.get(name, (Decimal(0), Decimal(0)))
+            others[name] = (before[0] + est, before[1] + act)
     result = []
     for row in planned:
         name = row[key]
-        est_cost = (row["est_cost"] or Decimal(0)).quantize(TWO)
+        other_est, other_act = others.get(name, (Decimal(0), Decimal(0)))
+        est_cost = ((row["est_cost"] or Decimal(0)) + other_est).quantize(TWO)
         hours, cost = actual.get(name, (Decimal(0), Decimal(0)))
-        act_cost = cost.quantize(TWO)
+        act_cost = (cost + other_act).quantize(TWO)
         result.append([
             name, Decimal(row["est_hours"] or 0).quantize(TWO), hours.quantize(TWO), est_cost, act_cost,
             act_cost - est_cost, percent(row["scrap"], (row["good"] or 0) + (row["scrap"] or 0)),

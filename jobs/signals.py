@@ -24,3 +24,14 @@ jobs_changed = Signal()
 # without jobs importing it. Arguments: lines (list[sales.SalesOrderLine]). A receiver returns
 # {line_id: [RoutedStep, ...]} for the lines it knows; those steps replace the item's routing for that line.
 routing_for_lines = Signal()
+
+# Sent inside the transaction in which the planner added operations to a job (or moved one to another work
+# center), so purchasing can give an operation at an outside work center its outside-operation row.
+# Arguments: operations (list[Operation]), by (User).
+operations_added = Signal()
+
+# Sent by the cost reads (job page, job cost report, the month's cost variance) to learn what a job cost besides
+# labor without jobs importing the apps that know (purchasing: material and outside services).
+# Arguments: jobs (list[Job]). A receiver returns {job_id: [OtherCost, ...]} (jobs.selectors.OtherCost) for the
+# jobs it knows, in a fixed number of queries whatever the number of jobs.
+other_costs_for_jobs = Signal()

@@ -66,6 +66,15 @@ OPERATION_MOVES = {
         ),
     ]
 }
+# An outside operation moves only by what purchasing does (jobs services it calls): the first pieces shipped
+# to the vendor start it, the last ones back finish it. No floor button offers these.
+OUTSIDE_MOVES = {
+    t.name: t
+    for t in [
+        Transition("ship_out", "Ship out", (O.PENDING,), O.RUNNING, None),
+        Transition("back_from_vendor", "Back from the vendor", (O.RUNNING, O.PAUSED), O.DONE, None),
+    ]
+}
 # Operations move only while their job is released or in progress.
 OPERATIONS_MOVE_IN = (J.RELEASED, J.IN_PROGRESS)
 # Pieces are reported on a running or paused operation of a job in progress (no status move of its own).
@@ -115,7 +124,7 @@ JOB = Lifecycle(
 # their time entries are their history.
 OPERATION = Lifecycle(
     model=Operation,
-    transitions=tuple(OPERATION_MOVES.values()),
+    transitions=(*OPERATION_MOVES.values(), *OUTSIDE_MOVES.values()),
     lock=lambda op: Operation.objects.select_for_update().get(pk=op.pk),
     touch=_touch_operation,
     describe=lambda op: f"operation {op.sequence}",
@@ -140,6 +149,9 @@ SCRAP_REASONS = [
     "Operator error",
     "Other",
 ]
+# Pieces a vendor sent back as bad (the receive-back service scraps them with this reason; not a floor choice).
+VENDOR_REJECT = "Vendor reject"
+SCRAP_REASONS_ALL = [*SCRAP_REASONS, VENDOR_REJECT]
 
 
 def available_job_actions(job: Job, user) -> list[Transition]:
@@ -147,12 +159,17 @@ def available_job_actions(job: Job, user) -> list[Transition]:
 
 
 def available_operation_moves(operation: Operation, job: Job, user) -> list[Transition]:
-    """The floor buttons of one operation (none while its job may not move)."""
-    if job.status not in OPERATIONS_MOVE_IN:
+    """The floor buttons of one operation (none while its job may not move, none at an outside work center)."""
+    if job.status not in OPERATIONS_MOVE_IN or operation.work_center.is_outside:
         return []
     return available_transitions(OPERATION, operation, user)
 
 
 def can_report_pieces(operation: Operation, job: Job, user) -> bool:
     """Whether the floor offers the piece report on `operation` (the service checks the same)."""
-    return job.status == J.IN_PROGRESS and operation.status in REPORTING and user.has_perm("mto.run_floor")
+    return (
+        job.status == J.IN_PROGRESS
+        and operation.status in REPORTING
+        and not operation.work_center.is_outside
+        and user.has_perm("mto.run_floor")
+    )

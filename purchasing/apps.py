@@ -6,6 +6,6 @@ class PurchasingConfig(AppConfig):
     verbose_name = "Purchasing"
 
     def ready(self):
-        from . import panels, receivers  # noqa: F401
+        from . import panels, receivers  # noqa: F401 - receivers answer jobs' signals
 
-        panels.register_panels()
+        panels.register_panels()  # the job page's material, outside operations and cost panels

@@ -1,5 +1,5 @@
-"""Answers to the lower apps' signals: the jobs of an accepted quote's order get the routing and the material
-it was sold with."""
+"""Answers to the lower apps' signals: the jobs of an accepted quote's order get the routing, the material
+and the outside services it was sold with."""
 
 from decimal import Decimal
 
@@ -8,11 +8,11 @@ from django.dispatch import receiver
 from jobs.models import Job
 from jobs.services import RoutedStep
 from jobs.signals import routing_for_lines
-from purchasing.models import MaterialRequirement
-from purchasing.services import MaterialEstimate
-from purchasing.signals import material_for_jobs
+from purchasing.models import MaterialRequirement, OutsideOperation
+from purchasing.services import MaterialEstimate, OutsideEstimate
+from purchasing.signals import material_for_jobs, outside_for_jobs
 
-from .models import Basis, EstimateMaterial, EstimateOperation
+from .models import Basis, EstimateMaterial, EstimateOperation, EstimateOutside
 
 
 @receiver(routing_for_lines, sender=Job, dispatch_uid="quotes.quoted_routing")
@@ -61,4 +61,29 @@ def quoted_material(sender, jobs, **kwargs) -> dict[int, list[MaterialEstimate]]
         answer.setdefault(job.pk, []).append(
             MaterialEstimate(description=material.description, quantity=quantity, unit=unit, estimated_cost=cost)
         )
+    return answer
+
+
+@receiver(outside_for_jobs, sender=OutsideOperation, dispatch_uid="quotes.quoted_outside")
+def quoted_outside(sender, jobs, **kwargs) -> dict[int, list[OutsideEstimate]]:
+    """The outside services quoted for the jobs' order lines, in the order they were priced (one query)."""
+    jobs_of_line: dict[int, list[int]] = {}
+    for job in jobs:
+        if job.sales_order_line_id:
+            jobs_of_line.setdefault(job.sales_order_line_id, []).append(job.pk)
+    if not jobs_of_line:
+        return {}
+    answer: dict[int, list[OutsideEstimate]] = {}
+    services = (
+        EstimateOutside.objects.filter(line__sales_order_line__in=list(jobs_of_line))
+        .select_related("line")
+        .order_by("line_id", "id")
+    )
+    for service in services:
+        estimate = OutsideEstimate(
+            vendor_name=service.vendor_name, cost=service.cost, per_piece=service.basis == Basis.PIECE,
+            lead_days=service.lead_days, description=service.description,
+        )  # fmt: skip
+        for job_id in jobs_of_line[service.line.sales_order_line_id]:
+            answer.setdefault(job_id, []).append(estimate)
     return answer

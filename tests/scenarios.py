@@ -189,3 +189,37 @@ def sent_purchase_order(buyer, requirement, *, vendor_row=None, quantity=None, u
                 "due_date": timezone.localdate() + timedelta(days=5)}],
     )  # fmt: skip
     return purchasing_services.purchase_order_transition(po=po, name="send", by=buyer)
+
+
+# --- purchasing: outside operations ----------------------------------------------------------------------
+
+
+def plating_job(office, manager, *, quantity=10, vendor=True):
+    """An approved order's job routed SAW -> PLATE (outside, at an approved plater) -> INSP; returns the job and
+    its outside operation (made on approval by purchasing's receiver)."""
+    from jobs.models import WorkCenter
+    from purchasing.models import OutsideOperation, Vendor
+    from purchasing.services import outside_operation_update
+
+    WorkCenter.objects.update_or_create(
+        code="PLATE", defaults={"name": "Plating", "hourly_rate": 0, "is_outside": True}
+    )
+    order = approved_order_with_routing(office, manager, ("SAW", "PLATE", "INSP"), quantity=quantity)
+    job = Job.objects.get(sales_order=order)
+    outside = OutsideOperation.objects.get(operation__job=job)
+    if vendor:
+        plater, _ = Vendor.objects.get_or_create(
+            code="PLAT", defaults={"name": "Bright Plating", "processes": "zinc plating", "is_approved": True}
+        )
+        outside = outside_operation_update(outside_operation=outside, vendor=plater, lead_days=5,
+                                           estimated_cost=Decimal("50.00"), by=manager)  # fmt: skip
+    return job, outside
+
+
+def approved_order_with_routing(office, manager, codes, *, quantity=10):
+    item = ItemFactory()
+    give_routing(item, *codes)
+    order = SalesOrderFactory(customer=CustomerFactory(), created_by=office, lines=0)
+    SalesOrderLineFactory(order=order, line_no=1, item=item, quantity=quantity)
+    sales_services.sales_order_submit(order=order, by=office)
+    return sales_services.sales_order_approve(order=order, by=manager)

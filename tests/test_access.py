@@ -105,6 +105,13 @@ ACCESS: dict[str, Rule] = {
     "purchasing:receiving": Rule("receive"),
     "purchasing:receive-line": Rule("receive", method="POST", args=("purchase_order_line",)),
     # quotes
+    "purchasing:at-vendors": Rule("view_purchasing"),
+    "purchasing:outside-detail": Rule("view_purchasing", args=("outside_operation",)),
+    "purchasing:outside-edit": Rule("buy", method="POST", args=("outside_operation",)),
+    "purchasing:outside-ship-out": Rule("receive", method="POST", args=("outside_operation",)),
+    "purchasing:outside-receive-back": Rule("receive", method="POST", args=("outside_operation",)),
+    "purchasing:vendor-packing-slip": Rule("view_purchasing", args=("ship_out",)),
+    "purchasing:return-certificate": Rule("view_purchasing", args=("vendor_return",)),
     "quotes:quote-list": Rule("view_quotes"),
     "quotes:quote-detail": Rule("view_quotes", args=("quote",)),
     "quotes:quote-action": Rule("edit_quotes", method="POST", args=("quote", "=send")),
@@ -189,10 +196,19 @@ def objects(db, office, manager):
             {"description": "Shop rags", "quantity": 2, "unit": "lot", "unit_cost": 5, "due_date": approved.order_date}
         ],
     )
+    from purchasing.models import OutsideOperation, ShipOut, VendorReturn
+
+    # Made directly: the matrix only needs something to point at.
+    outside = OutsideOperation.objects.create(operation=job.operations.last(), pieces_sent=1, pieces_back_good=1)
+    ship_out = ShipOut.objects.create(number="VS-900001", outside_operation=outside, quantity=1, shipped_by=office)
+    vendor_return = VendorReturn.objects.create(outside_operation=outside, good=1, received_by=office)
     return {
         "vendor": supplier,
         "purchase_order": purchase_order,
         "purchase_order_line": purchase_order.lines.get(),
+        "outside_operation": outside,
+        "ship_out": ship_out,
+        "vendor_return": vendor_return,
         "quote": quote,
         "change": change,
         "change_item": change_item,

@@ -1,7 +1,17 @@
 """Reads of the jobs app, one module per concern; callers import them from `jobs.selectors`."""
 
 from .common import CENT, HOURS
-from .costs import CostLine, actual_by, attach_costs, cost_variance, job_detail
+from .costs import (
+    CostLine,
+    CostSummary,
+    OtherCost,
+    actual_by,
+    attach_costs,
+    cost_variance,
+    job_detail,
+    other_cost_totals,
+    other_costs,
+)
 from .figures import (
     late_job_count,
     late_jobs,
@@ -29,8 +39,10 @@ from .jobs import (
 __all__ = [
     "CENT",
     "CostLine",
+    "CostSummary",
     "HOURS",
     "LineProduction",
+    "OtherCost",
     "actual_by",
     "attach_costs",
     "cost_variance",
@@ -44,6 +56,8 @@ __all__ = [
     "late_jobs",
     "line_production",
     "orders_at_risk",
+    "other_cost_totals",
+    "other_costs",
     "wip_by_status",
     "work_center_by_code",
     "work_center_load",

@@ -12,6 +12,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from .. import signals
 from ..models import Job, JobNote, JobStatusChange, Operation, TimeEntry
 from .common import CENT
 
@@ -92,6 +93,58 @@ class CostLine:
         return self.variance_pct is not None and self.variance_pct > 10
 
 
+@dataclass(frozen=True)
+class OtherCost:
+    """What a job cost besides labor, as an app that knows it answers jobs.signals.other_costs_for_jobs:
+    a category ("material", "outside"), its label for people, the estimate and the actual so far."""
+
+    category: str
+    label: str
+    estimated: Decimal
+    actual: Decimal
+
+
+def other_costs(jobs: list[Job]) -> dict[int, list[OtherCost]]:
+    """Each job's costs besides labor ({job_id: [OtherCost, ...]}), from the apps that answer the signal (each
+    answers in a fixed number of queries whatever the number of jobs)."""
+    result: dict[int, list[OtherCost]] = {job.pk: [] for job in jobs}
+    if not jobs:
+        return result
+    for _receiver, answer in signals.other_costs_for_jobs.send(sender=Job, jobs=list(jobs)):
+        for job_id, costs in (answer or {}).items():
+            result.setdefault(job_id, []).extend(costs)
+    return result
+
+
+def other_cost_totals(costs: list[OtherCost]) -> tuple[Decimal, Decimal]:
+    """(estimated, actual) of a job's other costs."""
+    return (sum((c.estimated for c in costs), Decimal(0)), sum((c.actual for c in costs), Decimal(0)))
+
+
+@dataclass(frozen=True)
+class CostSummary:
+    """A job's whole cost, labor plus the other costs, each against its estimate (the job page)."""
+
+    labor: CostLine
+    others: list[OtherCost]
+
+    @property
+    def estimated(self) -> Decimal:
+        return self.labor.estimated_cost + other_cost_totals(self.others)[0]
+
+    @property
+    def actual(self) -> Decimal:
+        return self.labor.actual_cost + other_cost_totals(self.others)[1]
+
+    @property
+    def variance(self) -> Decimal:
+        return cost_variance(actual=self.actual, baseline=self.estimated)[0]
+
+    @property
+    def variance_pct(self) -> Decimal | None:
+        return cost_variance(actual=self.actual, baseline=self.estimated)[1]
+
+
 def job_detail(*, pk: int) -> Job:
     operations = Operation.objects.select_related("work_center", "updated_by").order_by("sequence")
     job = (
@@ -106,6 +159,7 @@ def job_detail(*, pk: int) -> Job:
     )
     job.ops = list(job.operations.all())
     attach_costs(job, job.ops, timezone.now())
+    job.cost_summary = CostSummary(job.cost_total, other_costs([job])[job.pk])
     return job
 
 

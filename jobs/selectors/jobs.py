@@ -82,7 +82,7 @@ def work_center_queue(*, work_center: WorkCenter) -> list[Operation]:
     operations = list(work_center_queue_queryset(work_center=work_center))
     for op in operations:
         first = op.previous_status is None
-        op.ready = first or op.previous_status == O.DONE or (op.previous_good or 0) > 0
+        op.ready = op.material_ready and (first or op.previous_status == O.DONE or (op.previous_good or 0) > 0)
     return operations
 
 
@@ -136,7 +136,7 @@ def floor_job(*, pk: int) -> Job:
     for op in job.ops:
         reached = job.quantity if previous is None else previous.good_qty
         op.available = max(reached - op.good_qty - op.scrap_qty, 0)
-        op.ready = previous is None or previous.status == O.DONE or previous.good_qty > 0
+        op.ready = op.material_ready and (previous is None or previous.status == O.DONE or previous.good_qty > 0)
         previous = op
     job.recent_notes = list(job.notes.all())[:5]
     job.token = f"{job.version}.{sum(op.version for op in job.ops)}.{len(job.ops)}"

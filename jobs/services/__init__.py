@@ -18,9 +18,12 @@ from .operations import (
     job_lock_for_material,
     operation_act,
     operation_add,
+    operation_pieces_shippable,
+    operation_receive_back,
     operation_remove,
     operation_report_pieces,
     operation_set_material_ready,
+    operation_ship_out,
     operation_update,
 )
 from .work_centers import work_center_save
@@ -39,9 +42,12 @@ __all__ = [
     "jobs_follow_order_change",
     "operation_act",
     "operation_add",
+    "operation_pieces_shippable",
+    "operation_receive_back",
     "operation_remove",
     "operation_report_pieces",
     "operation_set_material_ready",
+    "operation_ship_out",
     "operation_update",
     "work_center_save",
 ]

@@ -12,7 +12,17 @@ from sales.services import sales_order_mark_in_production
 
 from .. import signals
 from ..models import Job, Operation, ScrapRecord, TimeEntry, WorkCenter
-from ..workflow import JOB, OPERATION, OPERATION_MOVES, OPERATIONS_MOVE_IN, REPORTING, SCRAP_REASONS, J, O
+from ..workflow import (
+    JOB,
+    OPERATION,
+    OPERATION_MOVES,
+    OPERATIONS_MOVE_IN,
+    REPORTING,
+    SCRAP_REASONS,
+    VENDOR_REJECT,
+    J,
+    O,
+)
 from .common import _check_version, _locked_job, _require
 
 
@@ -67,14 +77,15 @@ def operation_act(*, operation: Operation, action: str, by: User, expected_versi
         raise ValidationError(f"{job.number} is {job.get_status_display().lower()}; its operations cannot move.")
     now = timezone.now()
 
+    if _is_outside(op):
+        raise ValidationError(
+            f"Operation {op.sequence} is done by a vendor: purchasing ships its pieces out and receives them back.",
+            code="conflict",
+        )
+
     def prepare(op: Operation):
         if action == "start":
-            previous = _previous(locked)
-            if previous and previous.status != O.DONE and previous.good_qty == 0:
-                raise ValidationError(
-                    f"Operation {previous.sequence} ({previous.description}) has passed no pieces on yet.",
-                    code="conflict",
-                )
+            _check_can_begin(locked)
         if action in ("start", "resume"):
             # The rate in force now prices this entry for good (a later rate change leaves its cost alone).
             rate = WorkCenter.objects.values_list("hourly_rate", flat=True).get(pk=op.work_center_id)
@@ -89,16 +100,47 @@ def operation_act(*, operation: Operation, action: str, by: User, expected_versi
     else:
         fields = None
     transition(OPERATION, op, action, by=by, fields=fields, prepare=prepare, locked=True)
-    if action in ("start", "resume") and job.status == J.RELEASED:
+    if action in ("start", "resume"):
+        _job_started_by(locked, by, now)
+    elif action == "finish":
+        _job_done_if_last(locked, by, now)
+    return op
+
+
+def _is_outside(op: Operation) -> bool:
+    return WorkCenter.objects.filter(pk=op.work_center_id, is_outside=True).exists()
+
+
+def _check_can_begin(locked: Locked) -> None:
+    """What a first start (on the floor, or pieces shipped to a vendor) needs: pieces and material."""
+    op = locked.operation
+    previous = _previous(locked)
+    if previous and previous.status != O.DONE and previous.good_qty == 0:
+        raise ValidationError(
+            f"Operation {previous.sequence} ({previous.description}) has passed no pieces on yet.", code="conflict"
+        )
+    if not op.material_ready:
+        raise ValidationError(
+            f"Operation {op.sequence} is waiting for material; it can start once the material is received.",
+            code="conflict",
+        )
+
+
+def _job_started_by(locked: Locked, by: User, now) -> None:
+    """A released job goes into production with its first operation started (and its order with it)."""
+    job, op = locked.job, locked.operation
+    if job.status == J.RELEASED:
         # The order was locked first (house order), so putting it in production cannot deadlock.
         transition(JOB, job, "start", by=by, reason=f"Operation {op.sequence} started", fields={"started_at": now},
                    locked=True)  # fmt: skip
         if job.sales_order_id:
             sales_order_mark_in_production(order=job.sales_order, by=by)
-    elif action == "finish" and all(o.status == O.DONE for o in locked.operations):
-        transition(JOB, job, "complete", by=by, reason="Last operation finished", fields={"completed_at": now},
-                   locked=True)  # fmt: skip
-    return op
+
+
+def _job_done_if_last(locked: Locked, by: User, now) -> None:
+    if all(o.status == O.DONE for o in locked.operations):
+        transition(JOB, locked.job, "complete", by=by, reason="Last operation finished",
+                   fields={"completed_at": now}, locked=True)  # fmt: skip
 
 
 @atomic_with_retry
@@ -123,6 +165,11 @@ def operation_report_pieces(
     locked = _lock_operation(operation.pk)
     job, op = locked.job, locked.operation
     _check_version(op, expected_version, f"Operation {op.sequence} of {job.number}")
+    if _is_outside(op):
+        raise ValidationError(
+            f"Operation {op.sequence} is done by a vendor: its pieces are reported as they come back.",
+            code="conflict",
+        )
     if op.status not in REPORTING:
         raise ValidationError(f"Operation {op.sequence} is {op.get_status_display().lower()}; start it first.")
     if job.status != J.IN_PROGRESS:
@@ -133,9 +180,17 @@ def operation_report_pieces(
             f"Only {available} more piece(s) can come off operation {op.sequence}; {good + scrap} reported.",
             code="too_many",
         )
+    _add_pieces(locked, good=good, scrap=scrap, scrap_reason=scrap_reason, by=by)
+    _save_operation(op, by, "good_qty", "scrap_qty")
+    return op
+
+
+def _add_pieces(locked: Locked, *, good: int, scrap: int, scrap_reason: str, by: User) -> None:
+    """Count pieces off the locked operation (the caller saves it): good ones pass on to the next operation,
+    and off the last one they are the job's completed pieces; scrap is recorded with its reason."""
+    job, op = locked.job, locked.operation
     op.good_qty += good
     op.scrap_qty += scrap
-    _save_operation(op, by, "good_qty", "scrap_qty")
     entry = TimeEntry.objects.filter(operation=op, stopped_at__isnull=True).first()
     if entry:
         entry.good_qty += good
@@ -148,7 +203,103 @@ def operation_report_pieces(
         job.version += 1
         job.save(update_fields=["quantity_completed", "version", "updated_at"])
         signals.job_pieces_completed.send(sender=Job, job=job, by=by, quantity=good)
-    return op
+
+
+# --- outside operations (called by purchasing, which owns the ship-outs and returns) ------------------------
+
+
+def _locked_outside(operation_id: int) -> Locked:
+    locked = _lock_operation(operation_id)
+    if not _is_outside(locked.operation):
+        raise ValidationError(f"Operation {locked.operation.sequence} is not done by a vendor.", code="conflict")
+    return locked
+
+
+def _whole_count(value, name: str, errors: dict) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        errors[name] = "Enter a whole number."
+    elif value < 0:
+        errors[name] = "Cannot be negative."
+
+
+def operation_pieces_shippable(locked: Locked) -> int:
+    """Pieces that reached an outside operation and are neither at the vendor nor back yet."""
+    return max(_pieces_available(locked) - locked.operation.pieces_at_vendor, 0)
+
+
+@atomic_with_retry
+def operation_ship_out(*, operation: Operation, quantity: int, by: User) -> Locked:
+    """Pieces leave for the vendor of an outside operation: the first shipment starts the operation (no labor
+    time: the vendor's work is bought) and a released job with it, as a first start on the floor does.
+
+    Locks the job and its operations (house order) and returns them locked, so the caller (purchasing) may go on
+    to lock and write its own rows in the same transaction."""
+    _require(by, "receive")
+    errors: dict = {}
+    _whole_count(quantity, "quantity", errors)
+    if errors:
+        raise ValidationError(errors)
+    if quantity == 0:
+        raise ValidationError({"quantity": "Ship at least one piece."})
+    locked = _locked_outside(operation.pk)
+    job, op = locked.job, locked.operation
+    if job.status not in OPERATIONS_MOVE_IN:
+        raise ValidationError(f"{job.number} is {job.get_status_display().lower()}; nothing can ship out for it.")
+    if op.status == O.DONE:
+        raise ValidationError(f"Operation {op.sequence} is done; every piece is back from the vendor.")
+    if op.status == O.PENDING:
+        _check_can_begin(locked)
+    shippable = operation_pieces_shippable(locked)
+    if quantity > shippable:
+        raise ValidationError(
+            {"quantity": f"Only {shippable} piece(s) of {job.number} are ready to ship out; {quantity} asked."}
+        )
+    now = timezone.now()
+    op.pieces_at_vendor += quantity
+    if op.status == O.PENDING:
+        fields = {"started_at": now, "pieces_at_vendor": op.pieces_at_vendor}
+        transition(OPERATION, op, "ship_out", by=by, fields=fields, locked=True)
+    else:
+        _save_operation(op, by, "pieces_at_vendor")
+    _job_started_by(locked, by, now)
+    return locked
+
+
+@atomic_with_retry
+def operation_receive_back(*, operation: Operation, good: int, rejected: int, by: User) -> Locked:
+    """Pieces back from the vendor: good ones are reported like pieces off the floor (they pass on, and off the
+    last operation they count as completed), rejected ones are scrap ("Vendor reject"). When every piece that
+    reached the operation is back or rejected, the operation is done, and the job too if it was the last."""
+    _require(by, "receive")
+    errors: dict = {}
+    _whole_count(good, "good", errors)
+    _whole_count(rejected, "rejected", errors)
+    if errors:
+        raise ValidationError(errors)
+    if good == 0 and rejected == 0:
+        raise ValidationError({"good": "Receive at least one piece."})
+    locked = _locked_outside(operation.pk)
+    job, op = locked.job, locked.operation
+    if job.status != J.IN_PROGRESS:
+        raise ValidationError(f"{job.number} is {job.get_status_display().lower()}; no pieces can be received back.")
+    if good + rejected > op.pieces_at_vendor:
+        raise ValidationError(
+            f"Only {op.pieces_at_vendor} piece(s) are at the vendor; {good + rejected} received back.",
+            code="too_many",
+        )
+    op.pieces_at_vendor -= good + rejected
+    _add_pieces(locked, good=good, scrap=rejected, scrap_reason=VENDOR_REJECT, by=by)
+    previous = _previous(locked)
+    all_reached = previous is None or previous.status == O.DONE
+    if all_reached and op.pieces_at_vendor == 0 and _pieces_available(locked) == 0:
+        now = timezone.now()
+        transition(OPERATION, op, "back_from_vendor", by=by, locked=True,
+                   fields={"finished_at": now, "good_qty": op.good_qty, "scrap_qty": op.scrap_qty,
+                           "pieces_at_vendor": 0})  # fmt: skip
+        _job_done_if_last(locked, by, now)
+    else:
+        _save_operation(op, by, "good_qty", "scrap_qty", "pieces_at_vendor")
+    return locked
 
 
 # --- routing (planner) ---------------------------------------------------------------------------------
@@ -180,6 +331,7 @@ def operation_add(
     )
     operation.full_clean()
     operation.save()
+    signals.operations_added.send(sender=Operation, operations=[operation], by=by)
     return operation
 
 
@@ -196,7 +348,10 @@ def operation_update(
     op.work_center, op.description = work_center, description
     op.setup_hours, op.run_hours_per_piece = setup_hours, run_hours_per_piece
     op.full_clean()
+    moved = op.work_center_id != Operation.objects.values_list("work_center_id", flat=True).get(pk=op.pk)
     _save_operation(op, by, "work_center", "description", "setup_hours", "run_hours_per_piece")
+    if moved:
+        signals.operations_added.send(sender=Operation, operations=[op], by=by)
     return op
 
 

@@ -14,7 +14,7 @@ def work_center_save(*, by: User, work_center: WorkCenter | None = None, leads=N
     _require(by, "manage_jobs")
     center = WorkCenter.objects.select_for_update().get(pk=work_center.pk) if work_center else WorkCenter()
     before = {"hourly_rate": center.hourly_rate}
-    for name in ("code", "name", "hourly_rate", "is_active"):
+    for name in ("code", "name", "hourly_rate", "is_active", "is_outside"):
         if name in fields:
             setattr(center, name, fields[name])
     center.full_clean()

@@ -1,7 +1,7 @@
 """Every write of the purchasing app, one module per concern (re-exported here; keep the lists sorted).
 
 House lock order when both sides are locked: job-side rows (sales order, job, operations) first, then
-purchasing rows (purchase order, its lines, requirements); see services/common.py.
+purchasing rows (purchase order, its lines, requirements, outside operations); see services/common.py.
 """
 
 from .common import receive_limit_for
@@ -24,17 +24,31 @@ from .orders import (
     purchase_orders_create_proposed,
     purchase_proposal,
 )
+from .outside import (
+    OutsideEstimate,
+    outside_operation_update,
+    outside_operations_ensure,
+    outside_receive_back,
+    outside_ship_out,
+    outside_vendors,
+)
 from .receipts import attach_certificate, certificate_validate, receipt_create
 from .vendors import vendor_create, vendor_update
 
 __all__ = [
     "LineInput",
     "MaterialEstimate",
+    "OutsideEstimate",
     "Proposal",
     "ProposedGroup",
     "attach_certificate",
     "certificate_validate",
     "material_readiness_refresh",
+    "outside_operation_update",
+    "outside_operations_ensure",
+    "outside_receive_back",
+    "outside_ship_out",
+    "outside_vendors",
     "purchase_order_create",
     "purchase_order_transition",
     "purchase_order_update",

@@ -96,13 +96,13 @@ def receipt_create(*, po_line: PurchaseOrderLine, quantity, by: User, lot_number
         requirement = MaterialRequirement.objects.select_for_update().get(pk=line.requirement_id)
         requirement.quantity_received += quantity
         requirement.save(update_fields=["quantity_received"])
-    _follow_receipts(po, by)
+    po_follow_receipts(po, by)
     if job_id:
         material_readiness_refresh(job_id=job_id, operations=operations, by=by)
     return receipt
 
 
-def _follow_receipts(po: PurchaseOrder, by: User) -> None:
+def po_follow_receipts(po: PurchaseOrder, by: User) -> None:
     """The order is received when every line has its quantity, else partially received (system moves)."""
     lines = list(PurchaseOrderLine.objects.filter(purchase_order=po, is_cancelled=False))
     if all(line.quantity_received >= line.quantity for line in lines):

@@ -45,6 +45,7 @@ EXCLUDED = {
     "admin/": "Django's own admin site (its templates are Django's, not ours)",
     "api/v1/": "the JSON API; its docs page is drf-spectacular's Swagger UI",
     "login": "a signed-in user is sent on; the login page is checked signed out first",
+    "purchasing:return-certificate": "a vendor's PDF (no page); the demo has no return with one yet",
 }
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 MIN_TARGET = 44  # css px, WCAG 2.5.5 and what mto.css promises for touch
@@ -120,6 +121,9 @@ def pages(d):
     shipped = Shipment.objects.filter(status="shipped").order_by("id").first()
     line_of_change = change.items.first().line
     kinds = [(k, f"line={line_of_change.pk}" if k in ChangeItem.LINE_KINDS else "") for k in ChangeItem.Kind.values]
+    from purchasing.models import OutsideOperation
+
+    outside = OutsideOperation.objects.filter(ship_outs__isnull=False).order_by("id").first()
     from jobs.reports import JobCostReportView
     from quotes.report_views import EstimateAccuracyReportView, QuoteOutcomeReportView
     from sales.reports import OrderBookReportView
@@ -196,6 +200,9 @@ def pages(d):
         "purchasing:po-print": ("page", [({"pk": PurchaseOrder.objects.order_by("id").first().pk}, "")]),
         "purchasing:proposal": ("page", none),
         "purchasing:receiving": ("page", none),
+        "purchasing:at-vendors": ("page", none),
+        "purchasing:outside-detail": ("page", [({"pk": outside.pk}, "")]),
+        "purchasing:vendor-packing-slip": ("page", [({"pk": outside.ship_outs.first().pk}, "")]),
         "quotes:quote-list": ("page", none),
         "quotes:quote-detail": ("page", [({"pk": q.pk}, "") for q in one_per(Quote.objects.all(), "status")]),
         "quotes:quote-print": ("page", [({"pk": q.pk}, "") for q in one_per(Quote.objects.all(), "status")]),

@@ -4,8 +4,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from jobs.models import Job
 
-from .models import MaterialRequirement, PurchaseOrder, PurchaseOrderLine, Receipt, Vendor
-from .workflow import RECEIVING_STATUSES
+from ..models import MaterialRequirement, PurchaseOrder, PurchaseOrderLine, Receipt, Vendor
+from ..workflow import RECEIVING_STATUSES
 
 
 def vendor_list_queryset() -> QuerySet[Vendor]:

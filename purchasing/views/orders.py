@@ -23,11 +23,11 @@ from mto.pages import selected_or_404
 from mto.pagination import CappedPaginator
 from mto.roles import CapabilityRequiredMixin
 
-from . import selectors, services
-from .filters import PurchaseOrderFilter
-from .forms import LineFormSet, PurchaseOrderForm, ReceiptForm, VendorForm
-from .models import PurchaseOrder, PurchaseOrderLine, Vendor
-from .workflow import PURCHASE_ORDER, available_transitions
+from .. import selectors, services
+from ..filters import PurchaseOrderFilter
+from ..forms import LineFormSet, PurchaseOrderForm, ReceiptForm, VendorForm
+from ..models import PurchaseOrder, PurchaseOrderLine, Vendor
+from ..workflow import PURCHASE_ORDER, available_transitions
 
 # --- vendors ----------------------------------------------------------------------------------------------
 

@@ -1,0 +1,160 @@
+"""Reads of outside operations (pieces at vendors, one operation's history, a job's panel) and of what jobs cost
+besides labor (material and outside services), each in a fixed number of queries."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.utils import timezone
+
+from jobs.selectors import OtherCost
+
+from ..models import MaterialRequirement, OutsideOperation, PurchaseOrderLine, Receipt, ShipOut, Unit, VendorReturn
+
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+CENT = Decimal("0.01")
+
+
+def _open_line(field: str):
+    line = PurchaseOrderLine.objects.filter(outside_operation=OuterRef("pk"), is_cancelled=False).order_by("id")
+    return Subquery(line.values(field)[:1])
+
+
+def _with_due(rows: list[OutsideOperation]) -> list[OutsideOperation]:
+    today = timezone.localdate()
+    for row in rows:
+        sent = row.first_sent_at
+        row.sent_on = timezone.localtime(sent).date() if sent else None
+        row.due_back = row.sent_on + datetime.timedelta(days=row.lead_days) if sent else None
+        row.is_overdue = row.due_back is not None and row.pieces_at_vendor > 0 and row.due_back < today
+    return rows
+
+
+def at_vendors_queryset() -> QuerySet[OutsideOperation]:
+    """Outside operations with pieces at the vendor, the one sent longest ago first. The sent date is the first
+    ship-out's (the oldest pieces out); due back is that plus the lead days."""
+    return (
+        OutsideOperation.objects.filter(pieces_sent__gt=F("pieces_back_good") + F("pieces_rejected"))
+        .select_related("vendor", "operation__job__sales_order__customer", "operation__work_center")
+        .annotate(first_sent_at=Min("ship_outs__shipped_at"))
+        .order_by("first_sent_at", "id")
+    )
+
+
+def at_vendors(*, limit: int = 500) -> list[OutsideOperation]:
+    return _with_due(list(at_vendors_queryset()[:limit]))
+
+
+def outside_operation_detail(*, pk: int) -> OutsideOperation:
+    row = (
+        OutsideOperation.objects.select_related(
+            "vendor", "operation__job__sales_order__customer", "operation__work_center"
+        )  # fmt: skip
+        .annotate(first_sent_at=Min("ship_outs__shipped_at"), po_line_id=_open_line("id"))
+        .prefetch_related(
+            Prefetch("ship_outs", queryset=ShipOut.objects.select_related("shipped_by", "po_line__purchase_order")),
+            Prefetch("returns", queryset=VendorReturn.objects.select_related("received_by")),
+        )
+        .get(pk=pk)
+    )
+    row.ship_out_list = list(row.ship_outs.all())
+    row.return_list = list(row.returns.all())
+    row.po_line = (
+        PurchaseOrderLine.objects.select_related("purchase_order").get(pk=row.po_line_id) if row.po_line_id else None
+    )
+    return _with_due([row])[0]
+
+
+def ship_out_detail(*, pk: int) -> ShipOut:
+    return ShipOut.objects.select_related(
+        "outside_operation__vendor", "outside_operation__operation__job__sales_order__customer",
+        "outside_operation__operation__work_center", "po_line__purchase_order", "shipped_by",
+    ).get(pk=pk)  # fmt: skip
+
+
+def job_outside(*, job) -> list[OutsideOperation]:
+    """The job's outside operations with their returns (and certificates), in routing order (two queries)."""
+    rows = list(
+        OutsideOperation.objects.filter(operation__job=job)
+        .select_related("vendor", "operation__work_center")
+        .annotate(first_sent_at=Min("ship_outs__shipped_at"))
+        .prefetch_related(Prefetch("returns", queryset=VendorReturn.objects.order_by("id")))
+        .order_by("operation__sequence")
+    )
+    for row in rows:
+        row.return_list = list(row.returns.all())
+    return _with_due(rows)
+
+
+# --- cost (answers jobs.signals.other_costs_for_jobs) ---------------------------------------------------------
+
+
+def material_costs(job_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
+    """{job_id: (estimated, actual)} of the jobs' material, one query: each requirement's estimate, its receipts
+    at their PO line's unit cost, and what was issued from stock at its recorded cost."""
+    received = (
+        Receipt.objects.filter(po_line__requirement=OuterRef("pk"))
+        .order_by()
+        .values("po_line__requirement")
+        .annotate(v=Sum(ExpressionWrapper(F("quantity") * F("po_line__unit_cost"), output_field=MONEY)))
+        .values("v")
+    )
+    rows = (
+        MaterialRequirement.objects.filter(job_id__in=job_ids)
+        .annotate(received_cost=Subquery(received, output_field=MONEY))
+        .values_list("job_id", "estimated_cost", "received_cost", "stock_cost")
+    )
+    result: dict[int, tuple[Decimal, Decimal]] = {}
+    for job_id, estimated, received_cost, stock_cost in rows:
+        est, act = result.get(job_id, (Decimal(0), Decimal(0)))
+        result[job_id] = (est + estimated, act + (received_cost or 0) + (stock_cost or 0))
+    return {k: (est.quantize(CENT), act.quantize(CENT)) for k, (est, act) in result.items()}
+
+
+def outside_costs(job_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
+    """{job_id: (estimated, actual)} of the jobs' outside services, one query.
+
+    Actual: the open PO line's unit cost x the pieces back (good and rejected: the vendor worked on both); a
+    line bought per lot costs its whole total once any piece is back (the vendor bills the lot). Pieces sent
+    without a PO line cost nothing yet (the buyer has not bought the service)."""
+    rows = OutsideOperation.objects.filter(operation__job_id__in=job_ids).annotate(
+        line_cost=_open_line("unit_cost"), line_quantity=_open_line("quantity"), line_unit=_open_line("unit")
+    ).values_list("operation__job_id", "estimated_cost", "pieces_back_good", "pieces_rejected", "line_cost",
+                  "line_quantity", "line_unit")  # fmt: skip
+    result: dict[int, tuple[Decimal, Decimal]] = {}
+    for job_id, estimated, good, rejected, unit_cost, quantity, unit in rows:
+        back = good + rejected
+        if unit_cost is None or back == 0:
+            actual = Decimal(0)
+        elif unit == Unit.LOT:
+            actual = quantity * unit_cost
+        else:
+            actual = unit_cost * back
+        est, act = result.get(job_id, (Decimal(0), Decimal(0)))
+        result[job_id] = (est + estimated, act + actual)
+    return {k: (est.quantize(CENT), act.quantize(CENT)) for k, (est, act) in result.items()}
+
+
+def other_costs_for_jobs(job_ids: list[int]) -> dict[int, list[OtherCost]]:
+    """Material and outside services of the jobs, two queries whatever their number."""
+    material, outside = material_costs(job_ids), outside_costs(job_ids)
+    result: dict[int, list[OtherCost]] = {}
+    for job_id in job_ids:
+        costs = []
+        if job_id in material:
+            costs.append(OtherCost("material", "Material", *material[job_id]))
+        if job_id in outside:
+            costs.append(OtherCost("outside", "Outside services", *outside[job_id]))
+        if costs:
+            result[job_id] = costs
+    return result
