@@ -96,6 +96,13 @@ ACCESS: dict[str, Rule] = {
     "quotes:quote-action": Rule("edit_quotes", method="POST", args=("quote", "=send")),
     "quotes:quote-approve-margin": Rule("approve_quotes", method="POST", args=("quote",)),
     "quotes:quote-apply-accuracy": Rule("edit_quotes", method="POST", args=("quote",)),
+    "quotes:quote-create": Rule("edit_quotes"),
+    "quotes:quote-edit": Rule("edit_quotes", args=("quote",)),
+    "quotes:quote-preview": Rule("edit_quotes", method="POST"),
+    "quotes:quote-form-row": Rule("edit_quotes"),
+    "quotes:quote-routing-sources": Rule("edit_quotes"),
+    "quotes:quote-routing-copy": Rule("edit_quotes"),
+    "quotes:drawing-download": Rule("view_quotes", args=("quote_drawing",)),
 }
 
 
@@ -160,8 +167,12 @@ def objects(db, office, manager):
     centers = {code: job.operations.first().work_center for code in ("SAW", "CNC")}
     quote = quote_services.quote_create(by=office, customer=customer, contact_email="a@example.com",
                                         lines=[bracket_line(centers)])  # fmt: skip
+    quote_drawing = quote_services.quote_line_attach_drawing(
+        line=quote.lines.get(), upload=SimpleUploadedFile("q.pdf", b"%PDF-1.4 q"), by=office
+    )
     return {
         "quote": quote,
+        "quote_drawing": quote_drawing,
         "change": change,
         "change_item": change_item,
         "notification": notification,

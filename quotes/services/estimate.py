@@ -179,6 +179,14 @@ def _apply_fields(quote: Quote, fields: dict) -> None:
 
 
 @atomic_with_retry
+def quote_line_attach_drawing(*, line: QuoteLine, upload, by: User) -> QuoteLineDrawing:
+    """Add a customer's drawing to a draft's line (checked by its content, as order drawings are)."""
+    _require(by, "edit_quotes")
+    _locked_draft(line.quote)
+    return _drawing_store(line=line, upload=upload, by=by)
+
+
+@atomic_with_retry
 def quote_create(*, by: User, lines: list[dict], **fields) -> Quote:
     """A draft quote numbered Q-000123 (rev 1), priced at the shop's default markup unless given."""
     _require(by, "edit_quotes")
