@@ -196,7 +196,8 @@ def pages(d):
         "quotes:quote-form-row": ("fragment", [({}, "kind=op&line=abc123"), ({}, "kind=line")]),
         "quotes:quote-routing-sources": ("fragment", [({}, "line=abc123&q=br")]),
         "quotes:quote-routing-copy": (
-            "fragment", [({}, f"line=abc123&item={Item.objects.filter(routing_steps__isnull=False).first().pk}")]
+            "fragment",
+            [({}, f"line=abc123&item={Item.objects.filter(routing_steps__isnull=False).first().pk}")],
         ),  # fmt: skip
         "quotes:drawing-download": ("file", [({"pk": d["quote_drawing"].pk}, "")]),
     }
