@@ -94,8 +94,10 @@ class QuoteFormView(CapabilityRequiredMixin, TemplateView):
                 url, created = submit_once(
                     request, lambda: services.quote_create(by=request.user, lines=lines, **header)
                 )
-                messages.success(request, "The quote was saved as a draft.") if created else messages.info(
-                    request, "This quote was already sent; here it is.")  # fmt: skip
+                if created:
+                    messages.success(request, "The quote was saved as a draft.")
+                else:
+                    messages.info(request, "This quote was already sent; here it is.")
                 return redirect(url)
             except ValidationError as exc:
                 apply_service_errors(forms.header, exc)

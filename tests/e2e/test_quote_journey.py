@@ -138,3 +138,49 @@ def test_quote_priced_as_typed_adjusted_sent_won_and_made(login_as, live_server,
                        (20, "CNC", "Mill complete", D("2.500"), D("0.360"))]  # fmt: skip
     mpage.goto(f"{live_server.url}{job.get_absolute_url()}")
     expect(mpage.get_by_text("Mill complete")).to_be_visible()
+
+
+def test_edit_copies_a_jobs_routing_and_removes_rows_without_a_reload(login_as, live_server, shop, office):
+    from quotes import services
+    from tests.scenarios import bracket_line
+
+    quote = services.quote_create(by=office, customer=shop["customer"], markup_percent=D("30"),
+                                  lines=[bracket_line({"SAW": shop["saw"], "CNC": shop["cnc"]})])  # fmt: skip
+    job = Job.objects.filter(status="complete").order_by("id").first()
+    page = login_as("office", TABLET_PORTRAIT)
+    page.goto(f"{live_server.url}{quote.get_absolute_url()}")
+    page.get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("heading", name=f"Edit quote {quote.label}")).to_be_visible()
+    line = page.locator("fieldset[data-line]").first
+    token = line.get_attribute("id").removeprefix("line-")
+    ten = page.locator(f'#pricing-{token} tr[data-break="10"] [data-unit-price]')
+    expect(ten).to_have_text("89.32")  # the saved quote's price, as on its page
+
+    # Remove the fixture plate (50.00 a lot): 5.00 a piece less at 10 pieces, re-priced at once.
+    line.locator(f"#mat-{token} [data-row]").nth(1).get_by_role("button", name="Remove this material").click()
+    expect(line.locator(f"#mat-{token} [data-row]")).to_have_count(1)
+    expect(ten).to_have_text("82.82")  # (68.71 - 5.00) x 1.3
+
+    # Start the routing from a completed job instead: its one CNC operation at 2 h setup, 0.1 h a piece.
+    line.get_by_text("Copy the routing from").click()
+    line.get_by_label("Part number, drawing number or description").fill(job.number)
+    line.get_by_role("button", name="Copy routing").click()
+    ops = line.locator(f"#ops-{token} [data-row]")
+    expect(ops).to_have_count(1)
+    expect(line.get_by_text(f"Copied the routing of job {job.number}")).to_be_visible()
+    expect(ops.first.get_by_label("Setup h")).to_have_value("2.000")
+    # labor (2x90 + 0.1x10x90)/10 = 27.00, material 4.41, outside 12.80 -> 44.21 x 1.3
+    expect(ten).to_have_text("57.47")
+
+    # A second line, added and removed again, leaves one.
+    page.get_by_role("button", name="Add line").click()
+    expect(page.locator("fieldset[data-line]")).to_have_count(2)
+    page.locator("fieldset[data-line]").nth(1).get_by_role("button", name="Remove line").click()
+    expect(page.locator("fieldset[data-line]")).to_have_count(1)
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text(f"{quote.label} saved.")).to_be_visible()
+    saved = quote.lines.get()
+    assert [(o.work_center.code, o.setup_hours) for o in saved.operations.all()] == [("CNC", D("2.000"))]
+    assert saved.materials.count() == 1 and saved.pk == quote.lines.get().pk
