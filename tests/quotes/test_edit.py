@@ -253,3 +253,22 @@ def test_routing_search_and_copy_from_a_completed_job_and_another_quote(client, 
     job.save(update_fields=["status"])
     refused = client.get(reverse("quotes:quote-routing-copy"), {"line": "abc", "job": job.pk})
     assert refused["HX-Retarget"] == "#copy-msg-abc" and "not complete" in refused.content.decode()
+
+
+def test_a_new_quote_sent_twice_is_saved_once(client, office, centers, customer):
+    client.force_login(office)
+    data = {**form_data([bracket_line(centers)], customer=customer), "submit_token": "tok-quote-1"}
+    first = client.post(reverse("quotes:quote-create"), data)
+    again = client.post(reverse("quotes:quote-create"), data)
+    url = Quote.objects.get().get_absolute_url()
+    assert first["Location"] == again["Location"] == url
+
+
+def test_a_quote_sent_meanwhile_refuses_the_save_on_the_form(client, make_quote, office, centers, customer):
+    quote = make_quote()
+    client.force_login(office)
+    client.get(reverse("quotes:quote-edit", args=[quote.pk]))
+    data = form_data([{**bracket_line(centers), "id": quote.lines.get().pk}], customer=customer, notes="late")
+    services.quote_send(quote=quote, by=office)
+    response = client.post(reverse("quotes:quote-edit", args=[quote.pk]), data, follow=True)
+    assert "it cannot be edited" in response.content.decode() and Quote.objects.get(pk=quote.pk).notes == ""
