@@ -40,7 +40,8 @@ def fill_operation(row, center, description, setup, run):
     row.get_by_label("Run h/pc").fill(run)
 
 
-def test_quote_priced_as_typed_adjusted_sent_won_and_made(login_as, live_server, shop, office, manager, axe_check):
+def test_quote_priced_as_typed_adjusted_sent_won_and_made(login_as, live_server, shop, office, manager, axe_check,
+                                                          screenshot):  # fmt: skip
     # Office starts a quote for a custom part from the quote list.
     page = login_as("office")
     page.goto(f"{live_server.url}/quotes/")
@@ -90,6 +91,7 @@ def test_quote_priced_as_typed_adjusted_sent_won_and_made(login_as, live_server,
         page.set_viewport_size(viewport)
         page.wait_for_timeout(200)
         assert page.evaluate(NO_SIDEWAYS_SCROLL), f"the edit page scrolls sideways at {viewport}"
+        screenshot(page, f"quote-edit-{viewport['width']}")
     axe_check(page)
     page.set_viewport_size(DESKTOP)
 

@@ -119,3 +119,13 @@ def test_unsaved_estimate_prices_as_the_saved_line(make_quote, centers):
     assert strip == [(b.quantity, b.labor, b.material, b.outside, b.cost, b.unit_price, b.total, b.margin_percent)
                      for b in unsaved.breaks]  # fmt: skip
     assert unsaved.lead_days == saved.lead_days == 7
+
+
+def test_update_removes_the_drawings_asked(make_quote, office, centers):
+    quote = make_quote()
+    line = quote.lines.get()
+    kept = services.quote_line_attach_drawing(line=line, upload=pdf("keep.pdf"), by=office)
+    gone = services.quote_line_attach_drawing(line=line, upload=pdf("gone.pdf"), by=office)
+    services.quote_update(quote=quote, by=office,
+                          lines=[{**bracket_line(centers), "id": line.pk, "remove_drawings": [gone.pk]}])
+    assert list(QuoteLineDrawing.objects.values_list("pk", flat=True)) == [kept.pk]
