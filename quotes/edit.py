@@ -76,8 +76,11 @@ class QuoteFormView(CapabilityRequiredMixin, TemplateView):
         forms = kwargs.pop("forms", None) or QuoteEditForms(quote=self.quote or self.new_quote())
         lines, pricing = _priced(forms, self.quote)
         kwargs.setdefault("submit_token", new_token())
-        return super().get_context_data(quote=self.quote, forms=forms, lines=lines, pricing=pricing,
-                                        kinds=KINDS, **kwargs)  # fmt: skip
+        # Beside each operation, how far its work center's estimates ran over (one aggregate query).
+        accuracy = selectors.estimate_accuracy(work_centers=list(forms.centers.values())) if forms.centers else {}
+        accuracy.update({str(pk): figures for pk, figures in accuracy.items()})  # by id or by the form's value
+        return super().get_context_data(quote=self.quote, forms=forms, lines=lines, pricing=pricing, kinds=KINDS,
+                                        accuracy=accuracy, **kwargs)  # fmt: skip
 
     def post(self, request, *args, **kwargs):
         if not self.quote and (url := already_sent(request)):

@@ -157,6 +157,7 @@ def test_edit_copies_a_jobs_routing_and_removes_rows_without_a_reload(login_as, 
     token = line.get_attribute("id").removeprefix("line-")
     ten = page.locator(f'#pricing-{token} tr[data-break="10"] [data-unit-price]')
     expect(ten).to_have_text("89.32")  # the saved quote's price, as on its page
+    expect(line.get_by_text("CNC setups ran +25% over 3 operations")).to_be_visible()  # beside the CNC operation
 
     # Remove the fixture plate (50.00 a lot): 5.00 a piece less at 10 pieces, re-priced at once.
     line.locator(f"#mat-{token} [data-row]").nth(1).get_by_role("button", name="Remove this material").click()

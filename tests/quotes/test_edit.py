@@ -133,6 +133,7 @@ def test_editing_keeps_the_line_its_drawing_and_the_accuracy_factors(client, mak
     client.force_login(office)
     html = client.get(reverse("quotes:quote-edit", args=[quote.pk])).content.decode()
     assert 'value="1.25"' in html and "CNC +25%" in html and 'value="1, 10, 100"' in html
+    assert "SAW: no completed operations in the last 180 days" in html  # the figures beside the SAW operation
     ops = [{**op} for op in bracket_line(centers)["operations"]]
     ops[1].update(setup_factor="1.25", factor_source="CNC +25%")
     data = form_data([{**bracket_line(centers, breaks=(1, 10, 50, 250)), "id": line.pk, "operations": ops}],

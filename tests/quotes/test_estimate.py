@@ -126,6 +126,7 @@ def test_update_removes_the_drawings_asked(make_quote, office, centers):
     line = quote.lines.get()
     kept = services.quote_line_attach_drawing(line=line, upload=pdf("keep.pdf"), by=office)
     gone = services.quote_line_attach_drawing(line=line, upload=pdf("gone.pdf"), by=office)
-    services.quote_update(quote=quote, by=office,
-                          lines=[{**bracket_line(centers), "id": line.pk, "remove_drawings": [gone.pk]}])
+    services.quote_update(
+        quote=quote, by=office, lines=[{**bracket_line(centers), "id": line.pk, "remove_drawings": [gone.pk]}]
+    )
     assert list(QuoteLineDrawing.objects.values_list("pk", flat=True)) == [kept.pk]
