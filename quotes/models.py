@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from jobs.models import WorkCenter
 from mto.models import TextSafetyMixin
-from sales.models import MAX_PIECES, Customer, Item, PartLineMixin, SalesOrder, SalesOrderLine
+from sales.models import MAX_PIECES, Customer, Item, LineDrawing, PartLineMixin, SalesOrder, SalesOrderLine
 
 HOURS = {"max_digits": 9, "decimal_places": 3, "default": Decimal("0")}
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -291,3 +291,33 @@ class EstimateOutside(TextSafetyMixin, models.Model):
 
     def __str__(self):
         return f"{self.vendor_name}: {self.description}"
+
+
+def quote_drawing_upload_to(instance, filename):
+    # As order drawings: the stored name never comes from the user.
+    return f"drawings/quotes/{instance.stored_token}.{instance.EXTENSIONS[instance.content_type]}"
+
+
+class QuoteLineDrawing(models.Model):
+    """A customer's drawing of a quote line, checked by its content like an order line's
+    (sales.services.drawing_validate); copied onto the order line when the quote is accepted."""
+
+    EXTENSIONS = LineDrawing.EXTENSIONS
+
+    line = models.ForeignKey(QuoteLine, on_delete=models.CASCADE, related_name="drawings")
+    file = models.FileField(upload_to=quote_drawing_upload_to)
+    stored_token = models.CharField(max_length=32, unique=True, editable=False)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=40, choices=[(k, k) for k in EXTENSIONS])
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("quotes:drawing-download", args=[self.pk])

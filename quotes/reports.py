@@ -20,7 +20,7 @@ from django.utils import timezone
 from mto.charts import percent
 
 from .models import Quote
-from .selectors import estimate_accuracy, price_break, quote_lines_queryset
+from .selectors import LineEstimate, estimate_accuracy, price_break, quote_lines_queryset
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
@@ -50,7 +50,7 @@ def quote_values(quotes: QuerySet[Quote]) -> dict[int, Decimal]:
         if not quantity:
             continue
         markup = line.markup_percent if line.markup_percent is not None else quote.markup_percent
-        values[quote.pk] += price_break(line, quantity, markup=markup).total
+        values[quote.pk] += price_break(LineEstimate.of(line), quantity, markup=markup).total
     return values
 
 

@@ -12,16 +12,19 @@ quantity q at each work center's rate of today:
 """
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from jobs.models import WorkCenter
+from jobs.models import Job, RoutingStep, WorkCenter
+from sales.models import Item
 
 from .models import (
     Basis,
@@ -31,6 +34,7 @@ from .models import (
     QuantityBreak,
     Quote,
     QuoteLine,
+    QuoteLineDrawing,
     QuoteStatusChange,
 )
 
@@ -57,6 +61,7 @@ def quote_lines_queryset() -> QuerySet[QuoteLine]:
             Prefetch("operations", queryset=EstimateOperation.objects.select_related("work_center")),
             Prefetch("materials", queryset=EstimateMaterial.objects.order_by("id")),
             Prefetch("outside_services", queryset=EstimateOutside.objects.order_by("id")),
+            Prefetch("drawings", queryset=QuoteLineDrawing.objects.order_by("uploaded_at", "id")),
         )
         .order_by("line_no")
     )
@@ -91,6 +96,74 @@ def quote_for_order(*, order) -> Quote | None:
 def quote_revisions(*, quote: Quote) -> QuerySet[Quote]:
     """Every revision of the quote's number, newest first (earlier ones stay readable)."""
     return Quote.objects.filter(number=quote.number).order_by("-revision")
+
+
+# --- where a line's routing may start from ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoutingRow:
+    sequence: int
+    work_center_id: int
+    description: str
+    setup_hours: Decimal
+    run_hours_per_piece: Decimal
+    setup_factor: Decimal = Decimal("1.00")
+    run_factor: Decimal = Decimal("1.00")
+    factor_source: str = ""
+
+
+def routing_source(*, item: Item | None = None, job: Job | None = None, quote_line: QuoteLine | None = None):
+    """(what it is, its operations as RoutingRows) of one source: an item's routing, a completed job's
+    operations (at the hours they were estimated), or another quote's line (as quoted, factors and all).
+    Refuses (ValidationError) a job not complete, or a source with no operations. One query."""
+    if sum(source is not None for source in (item, job, quote_line)) != 1:
+        raise ValidationError("Copy the routing from an item, a completed job or another quote's line.")
+    if item is not None:
+        rows = [RoutingRow(s.sequence, s.work_center_id, s.description, s.setup_hours, s.run_hours_per_piece)
+                for s in RoutingStep.objects.filter(item=item).order_by("sequence")]  # fmt: skip
+        what = f"item {item.part_number} rev {item.revision}"
+    elif job is not None:
+        if job.status != Job.Status.COMPLETE:
+            raise ValidationError(f"{job.number} is not complete; copy from a completed job.")
+        rows = [RoutingRow(o.sequence, o.work_center_id, o.description, o.setup_hours, o.run_hours_per_piece)
+                for o in job.operations.order_by("sequence")]  # fmt: skip
+        what = f"job {job.number}"
+    else:
+        rows = [RoutingRow(o.sequence, o.work_center_id, o.description, o.setup_hours, o.run_hours_per_piece,
+                           o.setup_factor, o.run_factor, o.factor_source)
+                for o in EstimateOperation.objects.filter(line=quote_line).order_by("sequence")]  # fmt: skip
+        what = f"quote {quote_line.quote.label} line {quote_line.line_no}"
+    if not rows:
+        raise ValidationError(f"{what} has no routing to copy.")
+    return what, rows
+
+
+def completed_jobs_search(*, text: str, limit: int = 20) -> list[Job]:
+    """Completed jobs whose part number or description holds `text` (the same part or a similar one),
+    newest first: where a custom part's routing may start from."""
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    return list(
+        Job.objects.filter(status=Job.Status.COMPLETE)
+        .filter(Q(part_number__icontains=text) | Q(description__icontains=text) | Q(number__iexact=text))
+        .order_by("-completed_at", "-id")[:limit]
+    )
+
+
+def quote_lines_search(*, text: str, exclude_quote: Quote | None = None, limit: int = 20) -> list[QuoteLine]:
+    """Other quotes' lines (any status) by quote number, drawing number, part number or description."""
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    lines = QuoteLine.objects.select_related("quote", "item").filter(
+        Q(quote__number__icontains=text) | Q(drawing_number__icontains=text) | Q(description__icontains=text)
+        | Q(item__part_number__icontains=text)
+    )  # fmt: skip
+    if exclude_quote is not None and exclude_quote.pk:
+        lines = lines.exclude(quote=exclude_quote)
+    return list(lines.order_by("-quote_id", "line_no")[:limit])
 
 
 # --- pricing -------------------------------------------------------------------------------------------------
@@ -140,22 +213,41 @@ class QuotePrice:
         return next(lp for lp in self.lines if lp.line.pk == line_id)
 
 
-def price_break(line: QuoteLine, quantity: int, *, markup: Decimal, quantity_break=None) -> BreakPrice:
-    """One break of one line (operations, materials, outside services prefetched with their work centers)."""
+@dataclass(frozen=True)
+class LineEstimate:
+    """What pricing reads of one line, as plain objects: the saved rows of a line (`of`), or the unsaved rows
+    of input being typed on the edit page (quotes.edit builds them). Operations need their work center set
+    (its hourly rate is read); nothing here touches the database."""
+
+    line: QuoteLine
+    breaks: Sequence[QuantityBreak]
+    operations: Sequence[EstimateOperation]
+    materials: Sequence[EstimateMaterial]
+    outside: Sequence[EstimateOutside]
+
+    @classmethod
+    def of(cls, line: QuoteLine) -> "LineEstimate":
+        """A saved line's estimate (its relations prefetched by quote_lines_queryset)."""
+        return cls(line, list(line.breaks.all()), list(line.operations.all()), list(line.materials.all()),
+                   list(line.outside_services.all()))  # fmt: skip
+
+
+def price_break(estimate: LineEstimate, quantity: int, *, markup: Decimal, quantity_break=None) -> BreakPrice:
+    """One break of one line's estimate."""
     q = Decimal(quantity)
     labor = sum(
         (
             (op.setup_hours * op.setup_factor + op.run_hours_per_piece * op.run_factor * q)
             * op.work_center.hourly_rate
-            for op in line.operations.all()
+            for op in estimate.operations
         ),
         Decimal(0),
     )
     material = sum(
-        (m.cost * (1 + m.scrap_percent / 100) * q if m.basis == Basis.PIECE else m.cost for m in line.materials.all()),
+        (m.cost * (1 + m.scrap_percent / 100) * q if m.basis == Basis.PIECE else m.cost for m in estimate.materials),
         Decimal(0),
     )
-    outside = sum((o.cost * q if o.basis == Basis.PIECE else o.cost for o in line.outside_services.all()), Decimal(0))
+    outside = sum((o.cost * q if o.basis == Basis.PIECE else o.cost for o in estimate.outside), Decimal(0))
     labor, material, outside = _cents(labor / q), _cents(material / q), _cents(outside / q)
     cost = labor + material + outside
     unit_price = _cents(cost * (1 + markup / 100))
@@ -164,20 +256,27 @@ def price_break(line: QuoteLine, quantity: int, *, markup: Decimal, quantity_bre
                       margin)  # fmt: skip
 
 
-def price_line(line: QuoteLine, *, quote_markup: Decimal) -> LinePrice:
+def price_line(estimate: LineEstimate | QuoteLine, *, quote_markup: Decimal) -> LinePrice:
+    """Every break of one line: a saved line (read through LineEstimate.of) or an unsaved estimate."""
+    if isinstance(estimate, QuoteLine):
+        estimate = LineEstimate.of(estimate)
+    line = estimate.line
     markup = line.markup_percent if line.markup_percent is not None else quote_markup
     priced = LinePrice(line, markup)
-    priced.breaks = [price_break(line, b.quantity, markup=markup, quantity_break=b) for b in line.breaks.all()]
-    priced.lead_days = max((o.lead_days for o in line.outside_services.all()), default=0)
+    priced.breaks = [price_break(estimate, b.quantity, markup=markup, quantity_break=b) for b in estimate.breaks]
+    priced.lead_days = max((o.lead_days for o in estimate.outside), default=0)
     return priced
 
 
-def quote_pricing(*, quote: Quote) -> QuotePrice:
-    """Every line's price at every break. Reads the quote's lines with quote_lines_queryset (prefetched by
-    quote_detail, else fetched here): a fixed number of queries whatever the number of lines."""
-    cache = getattr(quote, "_prefetched_objects_cache", {})
-    lines = list(quote.lines.all()) if "lines" in cache else list(quote_lines_queryset().filter(quote=quote))
-    return QuotePrice(quote, [price_line(line, quote_markup=quote.markup_percent) for line in lines])
+def quote_pricing(*, quote: Quote, estimates: Sequence[LineEstimate] | None = None) -> QuotePrice:
+    """Every line's price at every break. Without `estimates`, the quote's saved lines, read with
+    quote_lines_queryset (prefetched by quote_detail, else fetched here): a fixed number of queries whatever
+    the number of lines. With `estimates` (unsaved input, e.g. the edit page's preview): those, no query."""
+    if estimates is None:
+        cache = getattr(quote, "_prefetched_objects_cache", {})
+        lines = list(quote.lines.all()) if "lines" in cache else list(quote_lines_queryset().filter(quote=quote))
+        estimates = [LineEstimate.of(line) for line in lines]
+    return QuotePrice(quote, [price_line(e, quote_markup=quote.markup_percent) for e in estimates])
 
 
 # --- estimate accuracy ---------------------------------------------------------------------------------------

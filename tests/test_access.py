@@ -120,6 +120,13 @@ ACCESS: dict[str, Rule] = {
     "quotes:quote-print": Rule("view_quotes", args=("quote",)),
     "quotes:report-hit-rate": Rule("view_reports"),
     "quotes:report-estimate-accuracy": Rule("view_reports"),
+    "quotes:quote-create": Rule("edit_quotes"),
+    "quotes:quote-edit": Rule("edit_quotes", args=("quote",)),
+    "quotes:quote-preview": Rule("edit_quotes", method="POST"),
+    "quotes:quote-form-row": Rule("edit_quotes"),
+    "quotes:quote-routing-sources": Rule("edit_quotes"),
+    "quotes:quote-routing-copy": Rule("edit_quotes"),
+    "quotes:drawing-download": Rule("view_quotes", args=("quote_drawing",)),
 }
 
 
@@ -202,6 +209,9 @@ def objects(db, office, manager):
     outside = OutsideOperation.objects.create(operation=job.operations.last(), pieces_sent=1, pieces_back_good=1)
     ship_out = ShipOut.objects.create(number="VS-900001", outside_operation=outside, quantity=1, shipped_by=office)
     vendor_return = VendorReturn.objects.create(outside_operation=outside, good=1, received_by=office)
+    quote_drawing = quote_services.quote_line_attach_drawing(
+        line=quote.lines.get(), upload=SimpleUploadedFile("q.pdf", b"%PDF-1.4 q"), by=office
+    )
     return {
         "vendor": supplier,
         "purchase_order": purchase_order,
@@ -210,6 +220,7 @@ def objects(db, office, manager):
         "ship_out": ship_out,
         "vendor_return": vendor_return,
         "quote": quote,
+        "quote_drawing": quote_drawing,
         "change": change,
         "change_item": change_item,
         "notification": notification,

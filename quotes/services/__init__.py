@@ -7,6 +7,7 @@ from .estimate import (
     quote_apply_accuracy,
     quote_approve_margin,
     quote_create,
+    quote_line_attach_drawing,
     quote_line_copy_routing,
     quote_update,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "quote_create",
     "quote_decline",
     "quote_expire_due",
+    "quote_line_attach_drawing",
     "quote_line_copy_routing",
     "quote_revise",
     "quote_send",

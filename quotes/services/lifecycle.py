@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
@@ -137,6 +138,14 @@ def quote_expire_due(*, today=None) -> int:
     return done
 
 
+def _drawing_file(drawing) -> File:
+    """A quote line's stored drawing as an upload named as the customer named it."""
+    try:
+        return File(drawing.file.open("rb"), name=drawing.original_name)
+    except FileNotFoundError:
+        raise ValidationError(f"The drawing {drawing.original_name} is missing from storage.") from None
+
+
 def _customer_for(quote: Quote) -> Customer:
     if quote.customer_id:
         return quote.customer
@@ -176,14 +185,22 @@ def quote_accept(*, quote: Quote, by: User, breaks: dict[int, int], submit: bool
             raise ValidationError({"breaks": errors})
         customer = _customer_for(locked)
         due = timezone.localdate() + timedelta(days=locked.lead_time_days)
-        order = sales_services.sales_order_create(
-            by=by, customer=customer, customer_po=locked.rfq_reference,
-            notes=f"From quote {locked.label}.",
-            lines=[{"item": p.line.item, "description": p.line.description,
-                    "drawing_number": p.line.drawing_number, "drawing_revision": p.line.drawing_revision,
-                    "quantity": chosen[p.line.pk].quantity, "unit_price": chosen[p.line.pk].unit_price,
-                    "due_date": due} for p in pricing.lines],
-        )  # fmt: skip
+        # The quote's drawings go onto the order lines through the order's own service (checked by content
+        # again, stored as order drawings), so the order and the floor see them.
+        drawings = {p.line.pk: [_drawing_file(d) for d in p.line.drawings.all()] for p in pricing.lines}
+        try:
+            order = sales_services.sales_order_create(
+                by=by, customer=customer, customer_po=locked.rfq_reference,
+                notes=f"From quote {locked.label}.",
+                lines=[{"item": p.line.item, "description": p.line.description,
+                        "drawing_number": p.line.drawing_number, "drawing_revision": p.line.drawing_revision,
+                        "quantity": chosen[p.line.pk].quantity, "unit_price": chosen[p.line.pk].unit_price,
+                        "due_date": due, "drawings": drawings[p.line.pk]} for p in pricing.lines],
+            )  # fmt: skip
+        finally:
+            for files in drawings.values():
+                for f in files:
+                    f.close()
         made.update(order=order, customer=customer, chosen=chosen, pricing=pricing)
 
     def after(locked: Quote):

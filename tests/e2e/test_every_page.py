@@ -25,6 +25,7 @@ from jobs.models import Job, Operation, WorkCenter
 from mto.demo import DEMO_PASSWORD
 from mto.roles import CapabilityRequiredMixin, perm
 from purchasing.models import PurchaseOrder, Vendor
+from quotes import services as quote_services
 from quotes.models import Quote
 from sales import services as sales_services
 from sales.models import ChangeItem, ChangeRequest, Customer, Item, SalesOrder, SalesOrderLine
@@ -97,8 +98,13 @@ def demo_objects():
     running = Job.objects.filter(status="in_progress").order_by("id")
     job_services.job_act(job=running.last(), action="hold", by=manager, reason="Waiting for material")
     CustomerFactory.create_batch(26)  # the customer list pages
+    draft_quote = Quote.objects.filter(status="draft").order_by("id").first()
+    quote_drawing = quote_services.quote_line_attach_drawing(
+        line=draft_quote.lines.order_by("line_no").first(), by=office,
+        upload=SimpleUploadedFile("rfq.pdf", PDF, content_type="application/pdf"),
+    )  # fmt: skip
     return {"orders": orders, "draft_change": draft_change, "drawing": drawing, "draft_shipment": draft_shipment,
-            "partly": partly}  # fmt: skip
+            "partly": partly, "draft_quote": draft_quote, "quote_drawing": quote_drawing}  # fmt: skip
 
 
 def one_per(queryset, field):
@@ -208,6 +214,15 @@ def pages(d):
         "quotes:quote-print": ("page", [({"pk": q.pk}, "") for q in one_per(Quote.objects.all(), "status")]),
         "quotes:report-hit-rate": ("page", [(kw, f"{q}&from=2000-01-01") for kw, q in report(QuoteOutcomeReportView)]),
         "quotes:report-estimate-accuracy": ("page", report(EstimateAccuracyReportView) + [({}, "days=3650")]),
+        "quotes:quote-create": ("page", none),
+        "quotes:quote-edit": ("page", [({"pk": d["draft_quote"].pk}, "")]),
+        "quotes:quote-form-row": ("fragment", [({}, "kind=op&line=abc123"), ({}, "kind=line")]),
+        "quotes:quote-routing-sources": ("fragment", [({}, "line=abc123&q=br")]),
+        "quotes:quote-routing-copy": (
+            "fragment",
+            [({}, f"line=abc123&item={Item.objects.filter(routing_steps__isnull=False).first().pk}")],
+        ),  # fmt: skip
+        "quotes:drawing-download": ("file", [({"pk": d["quote_drawing"].pk}, "")]),
     }
 
 

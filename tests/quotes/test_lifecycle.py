@@ -205,7 +205,7 @@ def test_copy_routing_from_an_item_and_from_a_completed_job(make_quote, office, 
                         run_actual=D("2"), pieces=10)  # fmt: skip
     services.quote_line_copy_routing(line=line, by=office, job=job)
     assert [(o.work_center.code, o.setup_hours) for o in line.operations.all()] == [("CNC", D("3.000"))]
-    with pytest.raises(ValidationError, match="from an item or from a job"):
+    with pytest.raises(ValidationError, match="from an item, a completed job or another quote"):
         services.quote_line_copy_routing(line=line, by=office)
 
 

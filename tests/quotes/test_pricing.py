@@ -60,15 +60,16 @@ def test_accuracy_factor_raises_the_hours_priced(make_quote):
 @pytest.mark.parametrize("lines", [2, 20])
 def test_pricing_a_quote_takes_a_fixed_number_of_queries(make_quote, django_assert_num_queries, lines):
     quote = make_quote(lines=lines)
-    # quote (+customer, estimator, ...), lines, breaks, operations (+work centers), materials, outside, history
-    with django_assert_num_queries(7):
+    # quote (+customer, estimator, ...), lines, breaks, operations (+work centers), materials, outside, drawings,
+    # history
+    with django_assert_num_queries(8):
         pricing = selectors.quote_pricing(quote=selectors.quote_detail(pk=quote.pk))
         assert len(pricing.lines) == lines and all(len(p.breaks) == 3 for p in pricing.lines)
 
 
 def test_pricing_without_prefetch_fetches_the_lines_itself(make_quote, django_assert_num_queries):
     quote = Quote.objects.get(pk=make_quote(lines=3).pk)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):  # lines, breaks, operations, materials, outside, drawings
         assert len(selectors.quote_pricing(quote=quote).lines) == 3
 
 
