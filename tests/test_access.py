@@ -105,6 +105,10 @@ ACCESS: dict[str, Rule] = {
     "purchasing:receiving": Rule("receive"),
     "purchasing:receive-line": Rule("receive", method="POST", args=("purchase_order_line",)),
     # quotes
+    "purchasing:material-create": Rule("buy", args=("job",)),
+    "purchasing:material-edit": Rule("buy", args=("requirement",)),
+    "purchasing:material-issue": Rule("buy", args=("requirement",)),
+    "purchasing:material-remove": Rule("buy", method="POST", args=("requirement",)),
     "purchasing:at-vendors": Rule("view_purchasing"),
     "purchasing:outside-detail": Rule("view_purchasing", args=("outside_operation",)),
     "purchasing:outside-edit": Rule("buy", method="POST", args=("outside_operation",)),
@@ -202,7 +206,9 @@ def objects(db, office, manager):
     outside = OutsideOperation.objects.create(operation=job.operations.last(), pieces_sent=1, pieces_back_good=1)
     ship_out = ShipOut.objects.create(number="VS-900001", outside_operation=outside, quantity=1, shipped_by=office)
     vendor_return = VendorReturn.objects.create(outside_operation=outside, good=1, received_by=office)
+    requirement = purchasing_services.requirement_add(job=job, by=manager, description="Bar", quantity=1)
     return {
+        "requirement": requirement,
         "vendor": supplier,
         "purchase_order": purchase_order,
         "purchase_order_line": purchase_order.lines.get(),

@@ -15,7 +15,7 @@ from mto.db import atomic_with_retry
 from mto.transitions import User, transition
 
 from ..models import MaterialRequirement, PurchaseOrder, PurchaseOrderLine, Receipt
-from ..workflow import PURCHASE_ORDER, RECEIVING_STATUSES
+from ..workflow import PURCHASE_ORDER, RECEIVABLE_STATUSES
 from .common import QUANTUM, _require, decimal_of
 from .material import material_readiness_refresh
 
@@ -56,8 +56,9 @@ def _fmt(value) -> str:
 def receipt_create(*, po_line: PurchaseOrderLine, quantity, by: User, lot_number: str = "",
                    certificate=None) -> Receipt:  # fmt: skip
     """Receive material on a line: refused beyond the line's tolerance, on a line of an order not sent, or
-    on a cancelled line. The line's and the requirement's received quantities and the order's status change
-    in this one transaction."""
+    on a cancelled line. A received order still takes what its lines' tolerance allows (and stays received).
+    The line's and the requirement's received quantities and the order's status change in this one
+    transaction."""
     _require(by, "receive")
     quantity = decimal_of(quantity, field="quantity")
     if quantity != quantity.quantize(QUANTUM):
@@ -72,7 +73,7 @@ def receipt_create(*, po_line: PurchaseOrderLine, quantity, by: User, lot_number
     line = PurchaseOrderLine.objects.select_for_update().get(pk=po_line.pk)
     if line.outside_operation_id:
         raise ValidationError("This line is an outside operation: receive its pieces back from the vendor instead.")
-    if po.status not in RECEIVING_STATUSES or line.is_cancelled:
+    if po.status not in RECEIVABLE_STATUSES or line.is_cancelled:
         raise ValidationError(
             f"{po.number} is {po.get_status_display().lower()}; nothing can be received on it.", code="conflict"
         )
@@ -104,6 +105,8 @@ def receipt_create(*, po_line: PurchaseOrderLine, quantity, by: User, lot_number
 
 def po_follow_receipts(po: PurchaseOrder, by: User) -> None:
     """The order is received when every line has its quantity, else partially received (system moves)."""
+    if po.status == PurchaseOrder.Status.RECEIVED:  # an over-delivery within tolerance: it stays received
+        return
     lines = list(PurchaseOrderLine.objects.filter(purchase_order=po, is_cancelled=False))
     if all(line.quantity_received >= line.quantity for line in lines):
         transition(PURCHASE_ORDER, po, "receive_all", by=by, locked=True)
