@@ -14,7 +14,7 @@ from jobs.services import job_lock_for_material
 from mto.db import atomic_with_retry
 from mto.transitions import User, transition
 
-from ..models import MaterialRequirement, PurchaseOrder, PurchaseOrderLine, Receipt
+from ..models import MaterialRequirement, PurchaseOrder, PurchaseOrderLine, Receipt, VendorReturn
 from ..workflow import PURCHASE_ORDER, RECEIVABLE_STATUSES
 from .common import QUANTUM, _require, decimal_of
 from .material import material_readiness_refresh
@@ -44,8 +44,23 @@ def attach_certificate(row, upload) -> None:
     """Store a checked certificate under a random name on `row` (a CertificateMixin), keeping the original name."""
     certificate_validate(upload)
     row.certificate_token = secrets.token_hex(16)
-    row.certificate_name = upload.name[-255:]
+    row.certificate_name = "".join(c for c in upload.name if c.isprintable())[-255:] or "certificate.pdf"
     row.certificate.save("upload.pdf", upload, save=False)
+
+
+@atomic_with_retry
+def certificate_attach(*, row: Receipt | VendorReturn, upload, by: User) -> Receipt | VendorReturn:
+    """A vendor's certificate for a receipt or a return booked without one (the API's upload): a PDF by its
+    content, on the locked row; a row that has one keeps it (the record of what came with the goods)."""
+    _require(by, "receive")
+    if not upload:
+        raise ValidationError({"certificate": "Attach the certificate as a PDF file."})
+    locked = type(row).objects.select_for_update().get(pk=row.pk)
+    if locked.certificate:
+        raise ValidationError(f"This already has a certificate ({locked.certificate_name}).", code="conflict")
+    attach_certificate(locked, upload)
+    locked.save(update_fields=["certificate", "certificate_token", "certificate_name"])
+    return locked
 
 
 def _fmt(value) -> str:
