@@ -247,7 +247,7 @@ class MaterialRequirementSerializer(ModelSerializer):
     def update(self, instance, validated_data):
         job = validated_data.pop("job", None)
         if job is not None and job.pk != instance.job_id:
-            raise serializers.ValidationError({"job": "A requirement stays on its job; remove it and add it there."})
+            raise serializers.ValidationError({"job": ["A requirement stays on its job; remove it and add it there."]})
         if self.partial:  # the defaults fill only what a full update leaves out
             validated_data = {k: v for k, v in validated_data.items() if k in self.initial_data}
         return services.requirement_update(requirement=instance, by=self.context["request"].user, **validated_data)
