@@ -26,6 +26,10 @@ router.register("quotes", quotes_api.QuoteViewSet, basename="quote")
 router.register("vendors", purchasing_api.VendorViewSet, basename="vendor")
 router.register("purchase-orders", purchasing_api.PurchaseOrderViewSet, basename="purchase-order")
 router.register("receipts", purchasing_api.ReceiptViewSet, basename="receipt")
+router.register("material-requirements", purchasing_api.MaterialRequirementViewSet, basename="material-requirement")
+router.register("outside-operations", purchasing_api.OutsideOperationViewSet, basename="outside-operation")
+router.register("ship-outs", purchasing_api.ShipOutViewSet, basename="ship-out")
+router.register("vendor-returns", purchasing_api.VendorReturnViewSet, basename="vendor-return")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 app_name = "api"

@@ -117,3 +117,33 @@ class OutsideOperationForm(forms.ModelForm):
         self.fields["vendor"].queryset = outside_vendors().order_by("code")
         self.fields["vendor"].required = False
         self.fields["vendor"].help_text = "Approved vendors that do outside processing."
+
+
+# A job's material: the buyer's (or planner's) requirement and its issue from stock.
+class RequirementForm(forms.ModelForm):
+    """What a job needs; the operation it holds back is one of this job's (none: the job's first)."""
+
+    quantity = forms.DecimalField(max_digits=12, decimal_places=3, min_value=Decimal("0.001"),
+                                  widget=forms.NumberInput(attrs={**NUMBER, "step": "0.001"}))  # fmt: skip
+    estimated_cost = forms.DecimalField(label="Estimated cost (whole quantity)", max_digits=12, decimal_places=2,
+                                        min_value=0, initial=0,
+                                        widget=forms.NumberInput(attrs={**NUMBER, "step": "0.01"}))  # fmt: skip
+
+    class Meta:
+        model = MaterialRequirement
+        fields = ["description", "quantity", "unit", "estimated_cost", "operation", "vendor"]
+
+    def __init__(self, *args, job, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["operation"].queryset = job.operations.select_related("work_center").order_by("sequence")
+        self.fields["operation"].empty_label = "The job's first operation"
+        self.fields["operation"].label_from_instance = lambda op: f"{op.sequence} {op.work_center.code} {op}"[:80]
+        self.fields["operation"].help_text = "The operation that waits for this material."
+        self.fields["vendor"].queryset = Vendor.objects.filter(is_active=True, supplies_material=True).order_by("code")
+        self.fields["vendor"].empty_label = "None (the buyer picks)"
+
+
+class IssueFromStockForm(forms.Form):
+    cost = forms.DecimalField(label="Cost of the material issued", max_digits=12, decimal_places=2, min_value=0,
+                              help_text="What the material taken from stock is worth; it goes on the job's cost.",
+                              widget=forms.NumberInput(attrs={**NUMBER, "step": "0.01"}))  # fmt: skip

@@ -1,5 +1,6 @@
 """What the purchasing app shows on other pages; registered from PurchasingConfig.ready() (see mto/panels.py)."""
 
+from jobs.workflow import OPEN as JOB_OPEN
 from mto import panels
 from mto.panels import can
 
@@ -9,9 +10,16 @@ from . import selectors
 def job_material(request, *, job) -> dict | None:
     """The job's material: each requirement, its status, the PO line it is on, received quantities and heats."""
     requirements = selectors.job_material(job=job)
-    can_edit = request.user.has_perm("mto.buy") or request.user.has_perm("mto.plan_jobs")
+    can_edit = request.user.has_perm("mto.buy")  # the material pages' capability (Managers have it)
     if not requirements and not can_edit:
         return None
+    can_edit = can_edit and job.status in JOB_OPEN
+    for r in requirements:  # from the prefetched lines: what the services would refuse, the panel does not offer
+        lines = list(r.po_lines.all())
+        r.open_line = next((line for line in lines if not line.is_cancelled), None)
+        r.editable = can_edit and r.issued_at is None and r.open_line is None
+        r.removable = r.editable and not lines
+        r.issuable = r.editable and not r.quantity_received
     return {"job": job, "requirements": requirements, "can_edit": can_edit}
 
 

@@ -13,8 +13,11 @@ from .models import PurchaseOrder, PurchaseOrderStatusChange
 S = PurchaseOrder.Status
 # Orders whose lines still hold their requirement or outside operation (nothing else may buy it again).
 OPEN_STATUSES = (S.DRAFT, S.SENT, S.PARTIALLY_RECEIVED, S.RECEIVED)
-# Orders goods may still be received on.
+# Orders goods are expected on (the receiving list).
 RECEIVING_STATUSES = (S.SENT, S.PARTIALLY_RECEIVED)
+# Orders goods may still be booked on: a received order too, up to each line's tolerance limit (a vendor's
+# small over-delivery); it stays received.
+RECEIVABLE_STATUSES = (*RECEIVING_STATUSES, S.RECEIVED)
 
 TRANSITIONS = {
     t.name: t

@@ -105,6 +105,10 @@ ACCESS: dict[str, Rule] = {
     "purchasing:receiving": Rule("receive"),
     "purchasing:receive-line": Rule("receive", method="POST", args=("purchase_order_line",)),
     # quotes
+    "purchasing:material-create": Rule("buy", args=("job",)),
+    "purchasing:material-edit": Rule("buy", args=("requirement",)),
+    "purchasing:material-issue": Rule("buy", args=("requirement",)),
+    "purchasing:material-remove": Rule("buy", method="POST", args=("requirement",)),
     "purchasing:at-vendors": Rule("view_purchasing"),
     "purchasing:outside-detail": Rule("view_purchasing", args=("outside_operation",)),
     "purchasing:outside-edit": Rule("buy", method="POST", args=("outside_operation",)),
@@ -212,7 +216,9 @@ def objects(db, office, manager):
     quote_drawing = quote_services.quote_line_attach_drawing(
         line=quote.lines.get(), upload=SimpleUploadedFile("q.pdf", b"%PDF-1.4 q"), by=office
     )
+    requirement = purchasing_services.requirement_add(job=job, by=manager, description="Bar", quantity=1)
     return {
+        "requirement": requirement,
         "vendor": supplier,
         "purchase_order": purchase_order,
         "purchase_order_line": purchase_order.lines.get(),

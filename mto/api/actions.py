@@ -9,13 +9,15 @@ from .core import ACTION_ERROR_RESPONSES, check_if_match, etag_for, idempotent
 
 
 def service_action(
-    name: str, run, *, request=None, response=None, summary: str | None = None, idempotency: bool = True
-):
+    name: str, run, *, request=None, response=None, summary: str | None = None, idempotency: bool = True,
+    parsers=None,
+):  # fmt: skip
     """A detail POST action `name` that calls a service: `run(obj, user, data)` with the validated body.
 
     The answer is the object as `response` serializes it (with its ETag), or an error the exception handler
     maps: bad input 400, illegal transition or lost race 409, If-Match naming an older version 412; with an
-    Idempotency-Key a retried request gets the first answer.
+    Idempotency-Key a retried request gets the first answer. `parsers` (DRF parser classes) replace the JSON
+    parser, e.g. for a file upload as multipart/form-data.
     """
 
     def handler(self, http_request, pk=None):
@@ -41,9 +43,10 @@ def service_action(
     handler.__name__ = name.replace("-", "_")
     if idempotency:
         handler = idempotent(handler)
-    handler = action(detail=True, methods=["post"], url_path=name)(handler)
+    extra = {"parser_classes": parsers} if parsers else {}
+    handler = action(detail=True, methods=["post"], url_path=name, **extra)(handler)
     return extend_schema(
-        request=request,
+        request={"multipart/form-data": request} if parsers and request else request,
         responses={200: response, **ACTION_ERROR_RESPONSES} if response else {**ACTION_ERROR_RESPONSES},
         summary=summary,
     )(handler)

@@ -1,6 +1,6 @@
 """Every non-trivial read of the purchasing app, each with what its page shows prefetched (fixed queries)."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 
 from jobs.models import Job
 
@@ -47,14 +47,20 @@ def purchase_order_detail(*, pk: int) -> PurchaseOrder:
     )
 
 
-def lines_to_receive() -> QuerySet[PurchaseOrderLine]:
-    """Open lines of sent orders with material still to come (or within tolerance), oldest due first."""
-    return (
-        PurchaseOrderLine.objects.filter(
-            purchase_order__status__in=RECEIVING_STATUSES, is_cancelled=False, outside_operation__isnull=True
+def lines_to_receive(*, po_number: str = "") -> QuerySet[PurchaseOrderLine]:
+    """Open lines of sent orders with material still to come (or within tolerance), oldest due first; with a PO
+    number, that order's lines only, a received order's too while under their tolerance limit (an over-delivery
+    the vendor sent may still be booked)."""
+    lines = PurchaseOrderLine.objects.filter(is_cancelled=False, outside_operation__isnull=True)
+    if po_number:
+        lines = lines.filter(purchase_order__number__iexact=po_number).filter(
+            Q(purchase_order__status__in=RECEIVING_STATUSES)
+            | Q(purchase_order__status=PurchaseOrder.Status.RECEIVED, quantity_received__lt=F("receive_limit"))
         )
-        .select_related("purchase_order__vendor", "requirement__job")
-        .order_by("due_date", "purchase_order_id", "line_no")
+    else:
+        lines = lines.filter(purchase_order__status__in=RECEIVING_STATUSES)
+    return lines.select_related("purchase_order__vendor", "requirement__job").order_by(
+        "due_date", "purchase_order_id", "line_no"
     )
 
 

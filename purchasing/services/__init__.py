@@ -32,7 +32,7 @@ from .outside import (
     outside_ship_out,
     outside_vendors,
 )
-from .receipts import attach_certificate, certificate_validate, receipt_create
+from .receipts import attach_certificate, certificate_attach, certificate_validate, receipt_create
 from .vendors import vendor_create, vendor_update
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "Proposal",
     "ProposedGroup",
     "attach_certificate",
+    "certificate_attach",
     "certificate_validate",
     "material_readiness_refresh",
     "outside_operation_update",

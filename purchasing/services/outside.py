@@ -21,7 +21,7 @@ from mto.transitions import User
 
 from .. import signals
 from ..models import OutsideOperation, PurchaseOrder, PurchaseOrderLine, ShipOut, Vendor, VendorReturn
-from ..workflow import RECEIVING_STATUSES
+from ..workflow import RECEIVABLE_STATUSES
 from .common import _require as require
 from .receipts import attach_certificate, certificate_validate, po_follow_receipts
 
@@ -190,7 +190,7 @@ def _receive_on_po_line(outside: OutsideOperation, pieces: int, by: User) -> Non
     moves to partially received / received like a material order); a vendor with no sent PO has none."""
     line_id = (
         PurchaseOrderLine.objects.filter(outside_operation=outside, is_cancelled=False,
-                                         purchase_order__status__in=RECEIVING_STATUSES)
+                                         purchase_order__status__in=RECEIVABLE_STATUSES)
         .values_list("pk", flat=True)
         .first()
     )  # fmt: skip

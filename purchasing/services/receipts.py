@@ -14,8 +14,8 @@ from jobs.services import job_lock_for_material
 from mto.db import atomic_with_retry
 from mto.transitions import User, transition
 
-from ..models import MaterialRequirement, PurchaseOrder, PurchaseOrderLine, Receipt
-from ..workflow import PURCHASE_ORDER, RECEIVING_STATUSES
+from ..models import MaterialRequirement, PurchaseOrder, PurchaseOrderLine, Receipt, VendorReturn
+from ..workflow import PURCHASE_ORDER, RECEIVABLE_STATUSES
 from .common import QUANTUM, _require, decimal_of
 from .material import material_readiness_refresh
 
@@ -44,8 +44,23 @@ def attach_certificate(row, upload) -> None:
     """Store a checked certificate under a random name on `row` (a CertificateMixin), keeping the original name."""
     certificate_validate(upload)
     row.certificate_token = secrets.token_hex(16)
-    row.certificate_name = upload.name[-255:]
+    row.certificate_name = "".join(c for c in upload.name if c.isprintable())[-255:] or "certificate.pdf"
     row.certificate.save("upload.pdf", upload, save=False)
+
+
+@atomic_with_retry
+def certificate_attach(*, row: Receipt | VendorReturn, upload, by: User) -> Receipt | VendorReturn:
+    """A vendor's certificate for a receipt or a return booked without one (the API's upload): a PDF by its
+    content, on the locked row; a row that has one keeps it (the record of what came with the goods)."""
+    _require(by, "receive")
+    if not upload:
+        raise ValidationError({"certificate": "Attach the certificate as a PDF file."})
+    locked = type(row).objects.select_for_update().get(pk=row.pk)
+    if locked.certificate:
+        raise ValidationError(f"This already has a certificate ({locked.certificate_name}).", code="conflict")
+    attach_certificate(locked, upload)
+    locked.save(update_fields=["certificate", "certificate_token", "certificate_name"])
+    return locked
 
 
 def _fmt(value) -> str:
@@ -56,8 +71,9 @@ def _fmt(value) -> str:
 def receipt_create(*, po_line: PurchaseOrderLine, quantity, by: User, lot_number: str = "",
                    certificate=None) -> Receipt:  # fmt: skip
     """Receive material on a line: refused beyond the line's tolerance, on a line of an order not sent, or
-    on a cancelled line. The line's and the requirement's received quantities and the order's status change
-    in this one transaction."""
+    on a cancelled line. A received order still takes what its lines' tolerance allows (and stays received).
+    The line's and the requirement's received quantities and the order's status change in this one
+    transaction."""
     _require(by, "receive")
     quantity = decimal_of(quantity, field="quantity")
     if quantity != quantity.quantize(QUANTUM):
@@ -72,7 +88,7 @@ def receipt_create(*, po_line: PurchaseOrderLine, quantity, by: User, lot_number
     line = PurchaseOrderLine.objects.select_for_update().get(pk=po_line.pk)
     if line.outside_operation_id:
         raise ValidationError("This line is an outside operation: receive its pieces back from the vendor instead.")
-    if po.status not in RECEIVING_STATUSES or line.is_cancelled:
+    if po.status not in RECEIVABLE_STATUSES or line.is_cancelled:
         raise ValidationError(
             f"{po.number} is {po.get_status_display().lower()}; nothing can be received on it.", code="conflict"
         )
@@ -104,6 +120,8 @@ def receipt_create(*, po_line: PurchaseOrderLine, quantity, by: User, lot_number
 
 def po_follow_receipts(po: PurchaseOrder, by: User) -> None:
     """The order is received when every line has its quantity, else partially received (system moves)."""
+    if po.status == PurchaseOrder.Status.RECEIVED:  # an over-delivery within tolerance: it stays received
+        return
     lines = list(PurchaseOrderLine.objects.filter(purchase_order=po, is_cancelled=False))
     if all(line.quantity_received >= line.quantity for line in lines):
         transition(PURCHASE_ORDER, po, "receive_all", by=by, locked=True)

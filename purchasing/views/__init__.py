@@ -1,5 +1,7 @@
-"""Pages of the purchasing app: vendors and purchase orders (orders.py), outside operations (outside.py)."""
+"""Pages of the purchasing app: vendors and purchase orders (orders.py), outside operations (outside.py), a job's
+material (material.py)."""
 
+from .material import RequirementCreateView, RequirementEditView, RequirementIssueView, RequirementRemoveView
 from .orders import (
     ProposalView,
     PurchaseOrderDetailView,
@@ -37,6 +39,10 @@ __all__ = [
     "ReceiveBackView",
     "ReceiveLineView",
     "ReceivingView",
+    "RequirementCreateView",
+    "RequirementEditView",
+    "RequirementIssueView",
+    "RequirementRemoveView",
     "ReturnCertificateView",
     "ShipOutView",
     "VendorCreateView",

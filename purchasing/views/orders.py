@@ -1,11 +1,14 @@
 """Purchasing pages: vendors, purchase orders (list, detail, draft form, printable), the proposal of what the
 released jobs need, and receiving. GET asks a selector, POST goes form -> service."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.generic import ListView, TemplateView
 
 from mto.forms import (
@@ -211,11 +214,14 @@ class ReceivingView(CapabilityRequiredMixin, ListView):
     paginate_by = 50
     paginator_class = CappedPaginator
 
+    def po_number(self) -> str:
+        return (self.request.GET.get("po") or self.request.POST.get("po") or "").strip()[:20]
+
     def get_queryset(self):
-        return selectors.lines_to_receive()
+        return selectors.lines_to_receive(po_number=self.po_number())
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+        context = super().get_context_data(po_number=self.po_number(), **kwargs)
         errors = kwargs.get("errors") or {}
         for line in context["lines"]:
             line.form = errors.get(line.pk) or ReceiptForm(prefix=f"l{line.pk}")
@@ -237,6 +243,8 @@ class ReceiveLineView(ReceivingView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, f"Received {receipt.quantity.normalize():f} on {line}.")
+                if self.po_number():
+                    return redirect(f"{reverse('purchasing:receiving')}?{urlencode({'po': self.po_number()})}")
                 return redirect("purchasing:receiving")
         self.object_list = self.get_queryset()
         context = self.get_context_data(errors={line.pk: form}, refused=line)

@@ -37,3 +37,28 @@ def test_list_and_create_follow_the_role_table(request, db, prefix, viewset, use
         assert created.status_code == 400, "allowed to create: the empty body is refused with field errors"
     else:
         assert created.status_code == 403
+
+
+# Purchasing's writes as DESIGN says (written out here, not read from the viewsets): buyers and Managers buy and
+# keep job material (the planner too), buyers, Managers and Shipping clerks receive; everyone with
+# view_purchasing reads.
+PURCHASING_WRITES = {
+    "material-requirements": {"create": {"buy", "plan_jobs"}, "partial_update": {"buy", "plan_jobs"},
+                              "destroy": {"buy", "plan_jobs"}, "issue_from_stock": {"buy", "plan_jobs"}},
+    "outside-operations": {"partial_update": {"buy"}, "update": {"buy"}},
+    "ship-outs": {"create": {"receive"}},
+    "vendor-returns": {"create": {"receive"}, "certificate": {"receive"}},
+    "receipts": {"create": {"receive"}, "certificate": {"receive"}},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("prefix", sorted(PURCHASING_WRITES))
+def test_purchasing_endpoints_ask_the_capabilities_the_design_gives(prefix):
+    viewset = next(v for p, v, _ in router.registry if p == prefix)
+    assert viewset.capabilities["list"] == viewset.capabilities["retrieve"] == "view_purchasing"
+    for action, expected in PURCHASING_WRITES[prefix].items():
+        capability = viewset.capabilities[action]
+        assert set((capability,) if isinstance(capability, str) else capability) == expected, (prefix, action)
+    for role in ROLE_NAMES:
+        assert may(role, "buy", "plan_jobs") == (role in ("buyer", "manager"))
+        assert may(role, "receive") == (role in ("buyer", "manager", "clerk"))

@@ -130,6 +130,9 @@ def pages(d):
     from purchasing.models import OutsideOperation
 
     outside = OutsideOperation.objects.filter(ship_outs__isnull=False).order_by("id").first()
+    from purchasing.models import MaterialRequirement
+
+    waiting = MaterialRequirement.objects.filter(po_lines__isnull=True, issued_at__isnull=True).order_by("id").first()
     from jobs.reports import JobCostReportView
     from quotes.report_views import EstimateAccuracyReportView, QuoteOutcomeReportView
     from sales.reports import OrderBookReportView
@@ -206,6 +209,9 @@ def pages(d):
         "purchasing:po-print": ("page", [({"pk": PurchaseOrder.objects.order_by("id").first().pk}, "")]),
         "purchasing:proposal": ("page", none),
         "purchasing:receiving": ("page", none),
+        "purchasing:material-create": ("page", [({"job": waiting.job_id}, "")]),
+        "purchasing:material-edit": ("page", [({"pk": waiting.pk}, "")]),
+        "purchasing:material-issue": ("page", [({"pk": waiting.pk}, "")]),
         "purchasing:at-vendors": ("page", none),
         "purchasing:outside-detail": ("page", [({"pk": outside.pk}, "")]),
         "purchasing:vendor-packing-slip": ("page", [({"pk": outside.ship_outs.first().pk}, "")]),

@@ -61,3 +61,22 @@ def test_receive_on_the_page_with_a_heat_and_a_certificate_and_an_over_receipt_r
     assert line.quantity_received == Decimal("4") and line.receipts.get().lot_number == "HEAT-9"
     panel = client_for(manager).get(f"/jobs/{requirement.job_id}/").content.decode()
     assert "Material" in panel and "HEAT-9" in panel and line.purchase_order.number in panel
+
+
+def test_receiving_page_finds_a_received_order_by_number_and_books_its_over_delivery(office, manager, buyer, clerk):
+    _, requirement = job_with_material(office, manager, buyer)
+    po = sent_purchase_order(buyer, requirement)
+    line = po.lines.get()
+    services.receipt_create(po_line=line, quantity=Decimal("10"), by=clerk)
+    client = client_for(clerk)
+    assert po.number not in client.get("/purchasing/receiving/").content.decode()  # not expected any more
+    found = client.get(f"/purchasing/receiving/?po={po.number}")
+    assert found.status_code == 200 and f"/purchasing/receiving/lines/{line.pk}/" in found.content.decode()
+    done = client.post(f"/purchasing/receiving/lines/{line.pk}/", {"po": po.number, f"l{line.pk}-quantity": "0.5",
+                                                                   f"l{line.pk}-lot_number": "H-3"})  # fmt: skip
+    assert done.status_code == 302 and done.url == f"/purchasing/receiving/?po={po.number}"
+    line.refresh_from_db()
+    po.refresh_from_db()
+    assert line.quantity_received == Decimal("10.5") and po.status == "received"
+    at_limit = client.get(f"/purchasing/receiving/?po={po.number}").content.decode()
+    assert f"/purchasing/receiving/lines/{line.pk}/" not in at_limit and "its lines are at their limit" in at_limit

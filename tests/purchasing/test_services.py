@@ -58,8 +58,27 @@ def test_receipt_within_tolerance_passes_beyond_is_refused(office, manager, buye
     assert "at most 10.5 with the 5% tolerance, so 5.5 more" in str(exc.value)
     services.receipt_create(po_line=_line(po), quantity=D("5.5"), by=buyer)
     assert _line(po).quantity_received == D("10.5")
-    with pytest.raises(ValidationError, match="received; nothing can be received"):
+    with pytest.raises(ValidationError, match="so 0 more"):
         services.receipt_create(po_line=_line(po), quantity=D("0.001"), by=buyer)
+
+
+def test_a_received_order_still_takes_an_over_delivery_within_tolerance(office, manager, buyer, clerk):
+    _, requirement = job_with_material(office, manager, buyer, quantity="10")
+    po = sent_purchase_order(buyer, requirement)
+    services.receipt_create(po_line=_line(po), quantity=D("10"), lot_number="H-1", by=clerk)
+    po.refresh_from_db()
+    assert po.status == "received"
+    services.receipt_create(po_line=_line(po), quantity=D("0.3"), lot_number="H-2", by=clerk)  # the vendor's extra
+    po.refresh_from_db()
+    assert po.status == "received" and _line(po).quantity_received == D("10.3")
+    assert po.status_changes.filter(to_status="received").count() == 1
+    requirement.refresh_from_db()
+    assert requirement.quantity_received == D("10.3")
+    with pytest.raises(ValidationError, match="so 0.2 more"):
+        services.receipt_create(po_line=_line(po), quantity=D("0.201"), by=clerk)
+    services.purchase_order_transition(po=po, name="close", by=buyer)
+    with pytest.raises(ValidationError, match="closed; nothing can be received"):
+        services.receipt_create(po_line=_line(po), quantity=D("0.1"), by=clerk)
 
 
 def test_database_refuses_over_receipt_the_service_did_not_see(office, manager, buyer):
