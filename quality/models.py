@@ -88,13 +88,10 @@ class CharacteristicFields(TextSafetyMixin, models.Model):
 def _characteristic_constraints(prefix: str) -> list:
     return [
         models.CheckConstraint(
-            condition=~Q(kind="dimension")
-            | Q(nominal__isnull=False, tolerance_plus__gte=0, tolerance_minus__gte=0),
+            condition=~Q(kind="dimension") | Q(nominal__isnull=False, tolerance_plus__gte=0, tolerance_minus__gte=0),
             name=f"{prefix}_dimension_has_tolerance",
         ),
-        models.CheckConstraint(
-            condition=Q(sampling="every") | Q(sample_n__gte=1), name=f"{prefix}_sample_n_given"
-        ),
+        models.CheckConstraint(condition=Q(sampling="every") | Q(sample_n__gte=1), name=f"{prefix}_sample_n_given"),
     ]
 
 
@@ -247,3 +244,10 @@ class NonConformanceStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.ncr_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+# What a job's copy takes from the plan line (besides its position and where it came from).
+COPIED_FIELDS = (
+    "operation_sequence", "name", "kind", "nominal", "tolerance_plus", "tolerance_minus", "unit", "sampling",
+    "sample_n",
+)  # fmt: skip

@@ -44,7 +44,7 @@ def superuser(db):
 
 @pytest.fixture
 def role_user(request, db):
-    """Parametrise with a role fixture name ('office', 'manager', 'lead', 'clerk', 'buyer', 'inspector', 'superuser') or None."""
+    """Parametrise with a role fixture name (tests/role_table.py ROLE_NAMES, or 'superuser') or None."""
     name = request.param
     return None if name is None else request.getfixturevalue(name)
 

@@ -209,7 +209,8 @@ def job_create_remake(*, job: Job, quantity: int, by: User, reason: str = "") ->
                   setup_hours=op.setup_hours, run_hours_per_piece=op.run_hours_per_piece)
         for op in Operation.objects.filter(job=source).order_by("sequence")
     )  # fmt: skip
-    record_first_status(JOB, remake, by=by, reason=(reason or f"Remake of {quantity} piece(s) of {source.number}")[:200])
+    why = reason or f"Remake of {quantity} piece(s) of {source.number}"
+    record_first_status(JOB, remake, by=by, reason=why[:200])
     signals.jobs_created.send(sender=Job, order=order, jobs=[remake], by=by)
     return remake
 
