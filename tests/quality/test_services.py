@@ -159,8 +159,10 @@ def test_use_as_is_needs_the_concession_and_rework_adds_an_operation(office, man
     assert "concession_reference" in exc.value.message_dict
     services.ncr_disposition(ncr=first, disposition="use_as_is", concession_reference="CUST-77", by=inspector)
     center = op.work_center
-    services.ncr_disposition(ncr=second, disposition="rework", rework_work_center=center,
-                             rework_description="Re-bore to size", rework_setup_hours=Decimal("0.5"), by=inspector)  # fmt: skip
+    services.ncr_disposition(
+        ncr=second, disposition="rework", rework_work_center=center, rework_description="Re-bore to size",
+        rework_setup_hours=Decimal("0.5"), by=inspector,
+    )  # fmt: skip
     assert job.operations.order_by("-sequence").first().description == "Re-bore to size"
     with pytest.raises(ValidationError, match="already dispositioned"):
         services.ncr_disposition(ncr=second, disposition="scrap", by=inspector)
