@@ -1,6 +1,7 @@
 from django.dispatch import Signal
 
-# Sent inside the approval transaction after the receiver created the order's jobs.
+# Sent inside the approval transaction after the receiver created the order's jobs (and inside
+# job_create_remake's for a remake job of an order line).
 # Arguments: order (sales.SalesOrder), jobs (list[Job]), by (User).
 jobs_created = Signal()
 
@@ -35,3 +36,9 @@ operations_added = Signal()
 # Arguments: jobs (list[Job]). A receiver returns {job_id: [OtherCost, ...]} (jobs.selectors.OtherCost) for the
 # jobs it knows, in a fixed number of queries whatever the number of jobs.
 other_costs_for_jobs = Signal()
+
+# Sent inside operation_report_pieces (the piece report's transaction, the job and its operations locked) before
+# good pieces pass on from an operation, so a higher app that gates them (quality: a failed inspection not yet
+# dispositioned) can refuse without jobs importing it. Arguments: operation (Operation), good (int). A receiver
+# returns a refusal reason (str) or None; any reason refuses the report with it.
+pieces_may_pass = Signal()

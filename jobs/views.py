@@ -241,6 +241,7 @@ class FloorJobView(CapabilityRequiredMixin, TemplateView):
             submit_token=new_token(),
             can_hold="hold" in actions,
             can_resume="resume" in actions,
+            panels=panels.render(self.request, page="floor-job", job=job),  # quality's inspections and NCRs
             **kwargs,
         )
 

@@ -112,7 +112,7 @@ def _touch_operation(operation, by):
 JOB = Lifecycle(
     model=Job,
     transitions=(*JOB_ACTIONS.values(), *JOB_SYSTEM_MOVES.values()),
-    initial={"order": J.RELEASED, "change": J.RELEASED, "manual": J.PLANNED},
+    initial={"order": J.RELEASED, "change": J.RELEASED, "remake": J.RELEASED, "manual": J.PLANNED},
     lock=_lock_job,
     record=_record_job,
     notify=_notify_job,

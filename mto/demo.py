@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from .roles import MANAGER, OFFICE, PURCHASING, SHIPPING, SHOP_FLOOR
+from .roles import MANAGER, OFFICE, PURCHASING, QUALITY, SHIPPING, SHOP_FLOOR
 
 DEMO_PASSWORD = "mto-demo"
 DEMO_USERS = [
@@ -13,6 +13,7 @@ DEMO_USERS = [
     ("lead", "Lena", "Lead", SHOP_FLOOR),
     ("clerk", "Carl", "Clerk", SHIPPING),
     ("buyer", "Bianca", "Buyer", PURCHASING),
+    ("inspector", "Ivan", "Inspector", QUALITY),
     ("admin", "Ada", "Admin", None),
 ]
 

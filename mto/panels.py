@@ -23,6 +23,7 @@ PAGES = {
     "home": "the home page (mto.views.HomeView); objects: none",
     "order-detail": "a sales order (sales.views.orders.SalesOrderDetailView); objects: order",
     "job-detail": "a job (jobs.views.JobDetailView); objects: job",
+    "floor-job": "a job on the floor tablet (jobs.views.FloorJobView); objects: job",
 }
 
 

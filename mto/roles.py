@@ -17,7 +17,8 @@ MANAGER = "Manager"
 SHOP_FLOOR = "Shop floor"
 SHIPPING = "Shipping"
 PURCHASING = "Purchasing"
-ALL_ROLES = (OFFICE, MANAGER, SHOP_FLOOR, SHIPPING, PURCHASING)
+QUALITY = "Quality"
+ALL_ROLES = (OFFICE, MANAGER, SHOP_FLOOR, SHIPPING, PURCHASING, QUALITY)
 
 # codename -> description; each becomes the permission `mto.<codename>`.
 CAPABILITIES = {
@@ -40,7 +41,13 @@ CAPABILITIES = {
     "view_purchasing": "View vendors, purchase orders, receipts and ship-outs",
     "buy": "Vendors, job material, purchase orders (create, send, cancel, close)",
     "receive": "Receive material and pieces back from vendors, ship pieces out to vendors",
+    "view_quality": "View inspection plans, inspection results and non-conformance reports",
+    "edit_quality_plans": "Enter and change the inspection plans of items",
+    "record_inspections": "Record measured values and pass/fail results at an operation",
+    "open_ncrs": "Open a non-conformance report from scrap or a failed inspection",
+    "disposition_ncrs": "Disposition non-conformance reports (scrap, rework, use as is, return, remake), close them",
 }
+_QUALITY = {"view_quality", "edit_quality_plans", "record_inspections", "open_ncrs", "disposition_ncrs"}
 
 _OFFICE = {
     "view_orders",
@@ -56,13 +63,18 @@ ROLE_CAPABILITIES = {
     OFFICE: _OFFICE,
     MANAGER: _OFFICE
     | {"approve_orders", "plan_jobs", "manage_jobs", "void_shipments", "view_reports", "approve_quotes"}
-    | {"view_purchasing", "buy", "receive"},
+    | {"view_purchasing", "buy", "receive"}
+    | _QUALITY,  # Managers may do everything quality does (mto 0010)
     # Everyone who may see orders may see quotes (mto 0008).
     # The floor sees what it waits on (material, pieces at a vendor) but does not buy (mto 0009).
-    SHOP_FLOOR: {"view_orders", "view_jobs", "run_floor", "view_quotes", "view_purchasing"},
+    # Leads record inspections and open NCRs at their operations (mto 0010).
+    SHOP_FLOOR: {"view_orders", "view_jobs", "run_floor", "view_quotes", "view_purchasing"}
+    | {"view_quality", "record_inspections", "open_ncrs"},
     # Shipping clerks may receive at the dock (mto 0009).
     SHIPPING: {"view_orders", "view_jobs", "view_shipments", "ship", "view_quotes", "view_purchasing", "receive"},
     PURCHASING: {"view_orders", "view_jobs", "view_quotes", "view_purchasing", "buy", "receive"},
+    # The inspector: plans, inspections, NCR dispositions; views everything on the floor (mto 0010).
+    QUALITY: {"view_orders", "view_jobs", "view_quotes", "view_purchasing"} | _QUALITY,
 }
 
 

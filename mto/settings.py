@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "jobs",
     "shipping",
     "purchasing",
+    "quality",
     "planning",
     "quotes",
 ]

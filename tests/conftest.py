@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from mto.roles import MANAGER, OFFICE, PURCHASING, SHIPPING, SHOP_FLOOR
+from mto.roles import MANAGER, OFFICE, PURCHASING, QUALITY, SHIPPING, SHOP_FLOOR
 from tests.factories import UserFactory
 from tests.scenarios import is_postgres
 
@@ -33,13 +33,18 @@ def buyer(db):
 
 
 @pytest.fixture
+def inspector(db):
+    return UserFactory(username="inspector", roles=[QUALITY], first_name="Ines", last_name="Inspector")
+
+
+@pytest.fixture
 def superuser(db):
     return UserFactory(username="admin", is_superuser=True, is_staff=True)
 
 
 @pytest.fixture
 def role_user(request, db):
-    """Parametrise with a role fixture name ('office', 'manager', 'lead', 'clerk', 'buyer', 'superuser') or None."""
+    """Parametrise with a role fixture name (tests/role_table.py ROLE_NAMES, or 'superuser') or None."""
     name = request.param
     return None if name is None else request.getfixturevalue(name)
 

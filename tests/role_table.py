@@ -6,13 +6,21 @@ written decision) changes; a drift in mto/roles.py or in a role migration then f
 
 Keys are the capabilities the code asks for; values the role fixtures (tests/conftest.py) that hold them:
 office (Office), manager (Manager), lead (Shop floor), clerk (Shipping),
-buyer (Purchasing). A superuser may do everything.
+buyer (Purchasing), inspector (Quality). A superuser may do everything.
 """
 
 OFFICE, MANAGER, LEAD, CLERK, BUYER = "office", "manager", "lead", "clerk", "buyer"
-EVERY_ROLE = frozenset({OFFICE, MANAGER, LEAD, CLERK, BUYER})
+INSPECTOR = "inspector"
+EVERY_ROLE = frozenset({OFFICE, MANAGER, LEAD, CLERK, BUYER, INSPECTOR})
 # The role fixtures (tests/conftest.py) and the role (Django group) each stands for.
-ROLE_OF_FIXTURE = {OFFICE: "Office", MANAGER: "Manager", LEAD: "Shop floor", CLERK: "Shipping", BUYER: "Purchasing"}
+ROLE_OF_FIXTURE = {
+    OFFICE: "Office",
+    MANAGER: "Manager",
+    LEAD: "Shop floor",
+    CLERK: "Shipping",
+    BUYER: "Purchasing",
+    INSPECTOR: "Quality",
+}
 ROLE_NAMES = sorted(ROLE_OF_FIXTURE)
 
 MAY = {
@@ -40,9 +48,17 @@ MAY = {
     "approve_quotes": frozenset({MANAGER}),
     # Purchasing (issue 18): the buyer has vendors, POs, receipts and ship-outs, Managers may do all of it,
     # Shipping clerks may receive, the floor sees but does not buy.
-    "view_purchasing": frozenset({BUYER, MANAGER, LEAD, CLERK}),
+    # Quality (issue 19) "views everything on the floor", which includes what the floor waits on.
+    "view_purchasing": frozenset({BUYER, MANAGER, LEAD, CLERK, INSPECTOR}),
     "buy": frozenset({BUYER, MANAGER}),
     "receive": frozenset({BUYER, MANAGER, CLERK}),
+    # Quality (issue 19): the inspector has inspection plans, inspections and NCR dispositions; leads record
+    # inspections and open NCRs; Managers may do everything.
+    "view_quality": frozenset({INSPECTOR, MANAGER, LEAD}),
+    "edit_quality_plans": frozenset({INSPECTOR, MANAGER}),
+    "record_inspections": frozenset({INSPECTOR, MANAGER, LEAD}),
+    "open_ncrs": frozenset({INSPECTOR, MANAGER, LEAD}),
+    "disposition_ncrs": frozenset({INSPECTOR, MANAGER}),
 }
 
 

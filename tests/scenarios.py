@@ -223,3 +223,37 @@ def approved_order_with_routing(office, manager, codes, *, quantity=10):
     SalesOrderLineFactory(order=order, line_no=1, item=item, quantity=quantity)
     sales_services.sales_order_submit(order=order, by=office)
     return sales_services.sales_order_approve(order=order, by=manager)
+
+
+def inspected_order(office, manager, inspector, *, quantity=4, sampling="every", sample_n=None):
+    """An approved order of one line whose item (SAW -> CNC -> INSP) has an inspection plan at INSP (sequence
+    30): a bore of 10.00 +0.05/-0.02 mm and a pass/fail finish check. Returns (order, job)."""
+    from quality import services as quality_services
+
+    item = ItemFactory()
+    give_routing(item, "SAW", "CNC", "INSP")
+    quality_services.plan_characteristic_add(
+        item=item, by=inspector, operation_sequence=30, name="Bore diameter", kind="dimension",
+        nominal=Decimal("10.00"), tolerance_plus=Decimal("0.05"), tolerance_minus=Decimal("0.02"), unit="mm",
+        sampling=sampling, sample_n=sample_n,
+    )  # fmt: skip
+    quality_services.plan_characteristic_add(
+        item=item, by=inspector, operation_sequence=30, name="Surface finish", kind="attribute",
+        sampling="first", sample_n=1,
+    )  # fmt: skip
+    order = SalesOrderFactory(customer=CustomerFactory(), created_by=office, lines=0)
+    SalesOrderLineFactory(order=order, line_no=1, item=item, quantity=quantity)
+    sales_services.sales_order_submit(order=order, by=office)
+    order = sales_services.sales_order_approve(order=order, by=manager)
+    return order, Job.objects.get(sales_order=order)
+
+
+def run_to_inspection(job, lead, good):
+    """Run the job's operations before the last (inspection) one with `good` pieces, and start the last."""
+    ops = list(job.operations.order_by("sequence"))
+    for op in ops[:-1]:
+        job_services.operation_act(operation=op, action="start", by=lead)
+        job_services.operation_report_pieces(operation=op, good=good, by=lead)
+        job_services.operation_act(operation=op, action="finish", by=lead)
+    job_services.operation_act(operation=ops[-1], action="start", by=lead)
+    return ops[-1]

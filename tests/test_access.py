@@ -116,6 +116,17 @@ ACCESS: dict[str, Rule] = {
     "purchasing:outside-receive-back": Rule("receive", method="POST", args=("outside_operation",)),
     "purchasing:vendor-packing-slip": Rule("view_purchasing", args=("ship_out",)),
     "purchasing:return-certificate": Rule("view_purchasing", args=("vendor_return",)),
+    # quality
+    "quality:ncr-list": Rule("view_quality"),
+    "quality:ncr-detail": Rule("view_quality", args=("ncr",)),
+    "quality:ncr-disposition": Rule("disposition_ncrs", method="POST", args=("ncr",)),
+    "quality:ncr-close": Rule("disposition_ncrs", method="POST", args=("ncr",)),
+    "quality:ncr-from-scrap": Rule("open_ncrs", args=("scrap_record",)),
+    "quality:ncr-from-inspection": Rule("open_ncrs", args=("operation",)),
+    "quality:inspect": Rule("record_inspections", args=("operation",)),
+    "quality:plan": Rule("view_quality", args=("item",)),
+    "quality:plan-add": Rule("edit_quality_plans", method="POST", args=("item",)),
+    "quality:plan-remove": Rule("edit_quality_plans", method="POST", args=("plan_characteristic",)),
     "quotes:quote-list": Rule("view_quotes"),
     "quotes:quote-detail": Rule("view_quotes", args=("quote",)),
     "quotes:quote-action": Rule("edit_quotes", method="POST", args=("quote", "=send")),
@@ -217,8 +228,27 @@ def objects(db, office, manager):
         line=quote.lines.get(), upload=SimpleUploadedFile("q.pdf", b"%PDF-1.4 q"), by=office
     )
     requirement = purchasing_services.requirement_add(job=job, by=manager, description="Bar", quantity=1)
+    from jobs.models import ScrapRecord
+    from quality.models import NonConformance, PlanCharacteristic
+
+    # Made directly: the matrix only needs something to point at.
+    scrap = ScrapRecord.objects.create(operation=job.operations.first(), quantity=1, reason="Other", by=office)
+    ncr = NonConformance.objects.create(
+        number="NCR-900001",
+        job=job,
+        operation=scrap.operation,
+        quantity=1,
+        work_center=scrap.operation.work_center,
+        reason="Other",
+        opened_by=office,
+    )
+    item = job.sales_order_line.item
+    plan_line = PlanCharacteristic.objects.create(item=item, operation_sequence=10, name="Look", kind="attribute")
     return {
         "requirement": requirement,
+        "scrap_record": scrap,
+        "ncr": ncr,
+        "plan_characteristic": plan_line,
         "vendor": supplier,
         "purchase_order": purchase_order,
         "purchase_order_line": purchase_order.lines.get(),

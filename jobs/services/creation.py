@@ -159,6 +159,62 @@ def job_create_manual(
     return job
 
 
+REMAKE_SUFFIX = "-R"
+
+
+@atomic_with_retry
+def job_create_remake(*, job: Job, quantity: int, by: User, reason: str = "") -> Job:
+    """A new job for the same order line to make again `quantity` pieces of `job` (scrapped or rejected ones):
+    numbered after the line's original job with -R1, -R2, ... (J-000123-01-R1), the routing of `job`, released.
+    Its good pieces count for the line as every job's do (the line's produced count reads all its jobs).
+
+    Quality calls it from an NCR's remake disposition (DESIGN: quality asks jobs for a remake through jobs
+    services); it runs in the caller's transaction, or its own. jobs_created is sent for the new job, so the apps
+    that fill new jobs (material, outside operations, the inspection plan) fill it as they do on approval.
+    """
+    _require(by, "manage_jobs", "plan_jobs", "disposition_ncrs")
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        raise ValidationError({"quantity": "Remake at least one whole piece."})
+    if job.sales_order_line_id is None:
+        raise ValidationError("Only a job for an order line can be remade for it.", code="conflict")
+    # House order: the order, its line, the job.
+    order = SalesOrder.objects.select_for_update().get(pk=job.sales_order_id)
+    line = SalesOrderLine.objects.select_for_update().get(pk=job.sales_order_line_id)
+    source = Job.objects.select_for_update().get(pk=job.pk)
+    if source.status == J.CANCELLED:
+        raise ValidationError(f"{source.number} is cancelled; nothing of it can be remade.", code="conflict")
+    if quantity > source.quantity:
+        raise ValidationError({"quantity": f"{source.number} has {source.quantity} piece(s); {quantity} asked."})
+    base = f"J-{order.number_digits}-{line.line_no:02d}{REMAKE_SUFFIX}"
+    made = Job.objects.filter(sales_order_line=line, number__startswith=base).count()
+    remake = Job(
+        number=f"{base}{made + 1}",
+        origin=Job.Origin.REWORK,
+        sales_order=order,
+        sales_order_line=line,
+        part_number=source.part_number,
+        part_revision=source.part_revision,
+        description=source.description,
+        is_custom=source.is_custom,
+        quantity=quantity,
+        due_date=source.due_date,
+        priority=max(source.priority - 1, 1),  # a remake is more urgent than the job it replaces
+        status=initial_status(JOB, "remake"),
+        order_revision=source.order_revision,
+    )
+    remake.full_clean()
+    remake.save()
+    Operation.objects.bulk_create(
+        Operation(job=remake, sequence=op.sequence, work_center_id=op.work_center_id, description=op.description,
+                  setup_hours=op.setup_hours, run_hours_per_piece=op.run_hours_per_piece)
+        for op in Operation.objects.filter(job=source).order_by("sequence")
+    )  # fmt: skip
+    why = reason or f"Remake of {quantity} piece(s) of {source.number}"
+    record_first_status(JOB, remake, by=by, reason=why[:200])
+    signals.jobs_created.send(sender=Job, order=order, jobs=[remake], by=by)
+    return remake
+
+
 def jobs_cancel_for_order(*, order: SalesOrder, by: User, reason: str) -> int:
     """The order was cancelled (before work started): cancel its jobs, in the cancelling transaction."""
     jobs = list(

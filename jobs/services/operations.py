@@ -180,9 +180,18 @@ def operation_report_pieces(
             f"Only {available} more piece(s) can come off operation {op.sequence}; {good + scrap} reported.",
             code="too_many",
         )
+    if good:
+        _check_pieces_may_pass(op, good)
     _add_pieces(locked, good=good, scrap=scrap, scrap_reason=scrap_reason, by=by)
     _save_operation(op, by, "good_qty", "scrap_qty")
     return op
+
+
+def _check_pieces_may_pass(op: Operation, good: int) -> None:
+    """Higher apps may refuse good pieces passing on (signals.pieces_may_pass): quality, until it dispositions."""
+    for _receiver, refusal in signals.pieces_may_pass.send(sender=Operation, operation=op, good=good):
+        if refusal:
+            raise ValidationError(str(refusal), code="conflict")
 
 
 def _add_pieces(locked: Locked, *, good: int, scrap: int, scrap_reason: str, by: User) -> None:
@@ -317,7 +326,8 @@ def operation_add(
     *, job: Job, work_center: WorkCenter, description: str, setup_hours: Decimal, run_hours_per_piece: Decimal,
     by: User,
 ) -> Operation:  # fmt: skip
-    _require(by, "plan_jobs", "manage_jobs")
+    # A quality inspector's rework disposition adds its operations here too (quality's only way to the routing).
+    _require(by, "plan_jobs", "manage_jobs", "disposition_ncrs")
     job = _editable_job(job.pk)
     last = Operation.objects.filter(job=job).order_by("-sequence").values_list("sequence", flat=True).first() or 0
     operation = Operation(

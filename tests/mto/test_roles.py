@@ -26,7 +26,12 @@ def test_role_table_matches_design():
     assert {"approve_orders", "manage_jobs", "void_shipments", "view_reports"} <= manager - office
     assert "approve_orders" not in office
     floor = {"view_orders", "view_jobs", "run_floor", "view_quotes", "view_purchasing"}
+    floor |= {"view_quality", "record_inspections", "open_ncrs"}  # leads inspect and open NCRs (issue 19)
     assert ROLE_CAPABILITIES["Shop floor"] == floor, "the floor sees what it waits on but does not buy"
+    quality = ROLE_CAPABILITIES["Quality"]
+    assert {"edit_quality_plans", "record_inspections", "disposition_ncrs", "view_jobs", "view_orders"} <= quality
+    assert "disposition_ncrs" not in ROLE_CAPABILITIES["Shop floor"] and "run_floor" not in quality
+    assert {c for c in CAPABILITIES if "quality" in c or "ncr" in c or "inspection" in c} <= manager
     assert {"buy", "receive"} <= ROLE_CAPABILITIES["Purchasing"] and "edit_orders" not in ROLE_CAPABILITIES[
         "Purchasing"
     ]

@@ -1,0 +1,36 @@
+"""What the quality app shows on other pages; registered from QualityConfig.ready() (see mto/panels.py)."""
+
+from mto import panels
+from mto.panels import can
+
+from . import selectors
+
+
+def job_quality(request, *, job) -> dict | None:
+    """The job's characteristics per operation (measured / required, failed) and its NCRs. Nothing: no panel."""
+    summary = selectors.job_quality(job=job)
+    if not summary.characteristics and not summary.ncrs:
+        return None
+    return {"job": job, "summary": summary}
+
+
+def floor_quality(request, *, job) -> dict | None:
+    """On the floor job screen: the inspections to record per operation, unsettled failures and scrap reports
+    that have no NCR yet (each opens one in two taps)."""
+    summary = selectors.job_quality(job=job)
+    if not summary.characteristics and not summary.scrap_without_ncr and not summary.ncrs:
+        return None
+    user = request.user
+    return {
+        "job": job, "summary": summary,
+        "can_inspect": user.has_perm("mto.record_inspections"), "can_open": user.has_perm("mto.open_ncrs"),
+    }  # fmt: skip
+
+
+def register_panels() -> None:
+    panels.register(page="job-detail", order=50, name="quality.job-quality",
+                    template="quality/partials/job_quality_panel.html", context=job_quality,
+                    visible=can("view_quality"))  # fmt: skip
+    panels.register(page="floor-job", order=10, name="quality.floor-quality",
+                    template="quality/partials/floor_quality_panel.html", context=floor_quality,
+                    visible=can("record_inspections", "open_ncrs"))  # fmt: skip

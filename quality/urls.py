@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "quality"
+
+urlpatterns = [
+    path("", views.NcrListView.as_view(), name="ncr-list"),
+    path("ncrs/<int:pk>/", views.NcrDetailView.as_view(), name="ncr-detail"),
+    path("ncrs/<int:pk>/disposition/", views.NcrDispositionView.as_view(), name="ncr-disposition"),
+    path("ncrs/<int:pk>/close/", views.NcrCloseView.as_view(), name="ncr-close"),
+    path("scrap/<int:pk>/ncr/", views.NcrFromScrapView.as_view(), name="ncr-from-scrap"),
+    path("operations/<int:pk>/ncr/", views.NcrFromInspectionView.as_view(), name="ncr-from-inspection"),
+    path("operations/<int:pk>/inspect/", views.InspectView.as_view(), name="inspect"),
+    path("items/<int:pk>/plan/", views.PlanView.as_view(), name="plan"),
+    path("items/<int:pk>/plan/add/", views.PlanAddView.as_view(), name="plan-add"),
+    path("plan/<int:pk>/remove/", views.PlanRemoveView.as_view(), name="plan-remove"),
+]
