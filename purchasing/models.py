@@ -96,8 +96,9 @@ class MaterialRequirement(TextSafetyMixin, models.Model):
         STOCK = "stock", "From stock"
 
     job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="material_requirements")
+    # A removed (never started) operation hands its material to the job's first operation.
     operation = models.ForeignKey(
-        Operation, on_delete=models.PROTECT, null=True, blank=True, related_name="material_requirements"
+        Operation, on_delete=models.SET_NULL, null=True, blank=True, related_name="material_requirements"
     )
     description = models.CharField("description / spec", max_length=200)
     quantity = models.DecimalField(**QUANTITY)
@@ -149,7 +150,9 @@ class OutsideOperation(TextSafetyMixin, models.Model):
     The counters are kept by the ship-out and return services on this locked row; the check constraint
     is the database's own refusal of more pieces back than were sent."""
 
-    operation = models.OneToOneField(Operation, on_delete=models.PROTECT, related_name="outside")
+    # Goes with its operation when the planner removes it (only a pending one can be, so nothing was sent);
+    # a PO line bought for it still protects it.
+    operation = models.OneToOneField(Operation, on_delete=models.CASCADE, related_name="outside")
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     lead_days = models.PositiveSmallIntegerField(default=0)
     estimated_cost = models.DecimalField(**MONEY, default=Decimal("0"), help_text="For the job's quantity.")

@@ -321,3 +321,27 @@ class QuoteLineDrawing(models.Model):
 
     def get_absolute_url(self):
         return reverse("quotes:drawing-download", args=[self.pk])
+
+
+class AccuracySample(models.Model):
+    """One finished operation's actual against estimated hours, written when its job completes
+    (quotes.receivers, on jobs.signals.job_completed), so the estimate-accuracy figures are one aggregate
+    over this index instead of a join of jobs, operations and time entries.
+
+    setup_ratio: actual setup hours (time entries with no pieces) / estimated setup hours; run_ratio: actual
+    run hours per piece / estimated run hours per piece. None where either side is zero."""
+
+    operation = models.OneToOneField("jobs.Operation", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    work_center = models.ForeignKey(WorkCenter, on_delete=models.CASCADE, related_name="+")
+    completed_at = models.DateTimeField()
+    setup_ratio = models.FloatField(null=True)
+    run_ratio = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["work_center", "completed_at"], include=["setup_ratio", "run_ratio"],
+                         name="accuracy_wc_completed"),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.operation_id}: setup x{self.setup_ratio}, run x{self.run_ratio}"

@@ -7,7 +7,7 @@ from django.dispatch import receiver
 
 from jobs.models import Job
 from jobs.services import RoutedStep
-from jobs.signals import routing_for_lines
+from jobs.signals import job_completed, routing_for_lines
 from purchasing.models import MaterialRequirement, OutsideOperation
 from purchasing.services import MaterialEstimate, OutsideEstimate
 from purchasing.signals import material_for_jobs, outside_for_jobs
@@ -87,3 +87,11 @@ def quoted_outside(sender, jobs, **kwargs) -> dict[int, list[OutsideEstimate]]:
         for job_id in jobs_of_line[service.line.sales_order_line_id]:
             answer.setdefault(job_id, []).append(estimate)
     return answer
+
+
+@receiver(job_completed, sender=Job, dispatch_uid="quotes.record_accuracy")
+def record_accuracy(sender, job, **kwargs) -> None:
+    """The completed job's operations become estimate-accuracy samples, in the completion's transaction."""
+    from .services import accuracy_samples_record
+
+    accuracy_samples_record(job_ids=[job.pk])

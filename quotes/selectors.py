@@ -27,6 +27,7 @@ from jobs.models import Job, RoutingStep, WorkCenter
 from sales.models import Item
 
 from .models import (
+    AccuracySample,
     Basis,
     EstimateMaterial,
     EstimateOperation,
@@ -311,40 +312,57 @@ class Accuracy:
         return f"{self.work_center.code} " + "; ".join(parts) + f" (median, last {self.days} days)"
 
 
-# Per operation of a job completed in the window: the estimated setup and run hours per piece, and the
+# Per finished operation of the given completed jobs: the estimated setup and run hours per piece, and the
 # actual ones from its stopped time entries. Convention of the floor: an entry that reported no pieces was
 # setup (start, set up, pause); entries with pieces were the run, spread over the pieces the operation made.
+# quotes.services.accuracy_samples_record stores one AccuracySample per row when the job completes.
 _DURATION = {
     "postgresql": "EXTRACT(EPOCH FROM (t.stopped_at - t.started_at)) / 3600.0",
     "sqlite": "(julianday(t.stopped_at) - julianday(t.started_at)) * 24.0",
 }
-_OPERATIONS_SQL = """
-SELECT o.work_center_id AS wc,
-       o.setup_hours AS est_setup,
-       o.run_hours_per_piece AS est_run,
-       (o.good_qty + o.scrap_qty) AS pieces,
-       SUM(CASE WHEN t.good_qty = 0 AND t.scrap_qty = 0 THEN {duration} ELSE 0 END) AS act_setup,
-       SUM(CASE WHEN t.good_qty = 0 AND t.scrap_qty = 0 THEN 0 ELSE {duration} END) AS act_run
+OPERATION_ACTUALS_SQL = """
+SELECT o.id, o.work_center_id, j.completed_at,
+       o.setup_hours, o.run_hours_per_piece, (o.good_qty + o.scrap_qty),
+       SUM(CASE WHEN t.good_qty = 0 AND t.scrap_qty = 0 THEN {duration} ELSE 0 END),
+       SUM(CASE WHEN t.good_qty = 0 AND t.scrap_qty = 0 THEN 0 ELSE {duration} END)
   FROM jobs_job j
   JOIN jobs_operation o ON o.job_id = j.id
   JOIN jobs_timeentry t ON t.operation_id = o.id
- WHERE j.status = 'complete' AND j.completed_at >= %s AND t.stopped_at IS NOT NULL {where_wc}
- GROUP BY o.id, o.work_center_id, o.setup_hours, o.run_hours_per_piece, o.good_qty, o.scrap_qty
+ WHERE j.status = 'complete' AND j.id IN ({job_ids}) AND t.stopped_at IS NOT NULL
+ GROUP BY o.id, o.work_center_id, j.completed_at, o.setup_hours, o.run_hours_per_piece, o.good_qty, o.scrap_qty
 """
-_SETUP_OK = "est_setup > 0 AND act_setup > 0"
-_RUN_OK = "est_run > 0 AND pieces > 0 AND act_run > 0"
-_SETUP_RATIO = "(act_setup / est_setup)::float8"
-_RUN_RATIO = "((act_run / pieces) / est_run)::float8"
-_PG_SQL = f"""
-WITH ops AS ({{ops}})
-SELECT wc,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY {_SETUP_RATIO}) FILTER (WHERE {_SETUP_OK}),
-       percentile_cont(0.8) WITHIN GROUP (ORDER BY {_SETUP_RATIO}) FILTER (WHERE {_SETUP_OK}),
-       COUNT(*) FILTER (WHERE {_SETUP_OK}),
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY {_RUN_RATIO}) FILTER (WHERE {_RUN_OK}),
-       percentile_cont(0.8) WITHIN GROUP (ORDER BY {_RUN_RATIO}) FILTER (WHERE {_RUN_OK}),
-       COUNT(*) FILTER (WHERE {_RUN_OK})
-  FROM ops GROUP BY wc
+
+
+def operation_ratios(est_setup, est_run, pieces, act_setup, act_run) -> tuple[float | None, float | None]:
+    """(actual / estimated setup hours, actual / estimated run hours per piece); None where a side is 0."""
+    est_setup, est_run, act_setup, act_run = (float(v or 0) for v in (est_setup, est_run, act_setup, act_run))
+    setup = act_setup / est_setup if est_setup > 0 and act_setup > 0 else None
+    run = act_run / pieces / est_run if est_run > 0 and pieces and act_run > 0 else None
+    return setup, run
+
+
+def operation_actuals(job_ids: list[int]) -> list[tuple]:
+    """(operation id, work center id, completed at, setup ratio, run ratio) of the finished operations of those
+    jobs that are complete: one query (the caller chunks long lists)."""
+    if not job_ids:
+        return []
+    vendor = connection.vendor if connection.vendor in _DURATION else "sqlite"
+    sql = OPERATION_ACTUALS_SQL.format(duration=_DURATION[vendor], job_ids=", ".join(["%s"] * len(job_ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(job_ids))
+        rows = cursor.fetchall()
+    return [(op, wc, at, *operation_ratios(es, er, pieces, a_s, a_r)) for op, wc, at, es, er, pieces, a_s, a_r in rows]
+
+
+_PG_SQL = """
+SELECT work_center_id,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY setup_ratio), percentile_cont(0.8) WITHIN GROUP (ORDER BY
+       setup_ratio), COUNT(setup_ratio),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY run_ratio), percentile_cont(0.8) WITHIN GROUP (ORDER BY
+       run_ratio), COUNT(run_ratio)
+  FROM quotes_accuracysample
+ WHERE work_center_id IN ({ids}) AND completed_at >= %s
+ GROUP BY work_center_id
 """
 
 
@@ -369,9 +387,10 @@ def estimate_accuracy(*, work_centers: list[WorkCenter] | None = None, days: int
     """Actual against estimated setup hours and run hours per piece, per work center, from the operations of
     jobs completed in the last `days` (settings.QUOTE_ACCURACY_DAYS): median, 80th percentile, count.
 
-    One aggregate query for all work centers asked (over the completed-jobs index); on PostgreSQL the
-    percentiles are percentile_cont in that query, elsewhere the same query's per-operation rows are reduced
-    in Python with the same interpolation. Work centers with no data get counts of 0.
+    One aggregate query over AccuracySample's (work center, completed at) index, which carries the ratios
+    (an index-only scan on PostgreSQL, percentile_cont in the query); elsewhere the same rows are reduced in
+    Python with the same interpolation. Percentiles ignore NULLs, so each ratio counts where it exists. Work
+    centers with no data get counts of 0.
     """
     days = days or settings.QUOTE_ACCURACY_DAYS
     since = timezone.now() - timedelta(days=days)
@@ -379,31 +398,24 @@ def estimate_accuracy(*, work_centers: list[WorkCenter] | None = None, days: int
     if not centers:
         return {}
     ids = [wc.pk for wc in centers]
-    vendor = connection.vendor if connection.vendor in _DURATION else "sqlite"
-    where_wc = f"AND o.work_center_id IN ({', '.join(['%s'] * len(ids))})"
-    ops_sql = _OPERATIONS_SQL.format(duration=_DURATION[vendor], where_wc=where_wc)
-    params = [since, *ids]
     found: dict[int, tuple[Ratio, Ratio]] = {}
-    with connection.cursor() as cursor:
-        if vendor == "postgresql":
-            cursor.execute(_PG_SQL.format(ops=ops_sql), params)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_PG_SQL.format(ids=", ".join(["%s"] * len(ids))), [*ids, since])
             for wc, s50, s80, sn, r50, r80, rn in cursor.fetchall():
                 found[wc] = (_ratio(s50, s80, sn), _ratio(r50, r80, rn))
-        else:
-            cursor.execute(ops_sql, params)
-            setups: dict[int, list[float]] = {}
-            runs: dict[int, list[float]] = {}
-            for wc, est_setup, est_run, pieces, act_setup, act_run in cursor.fetchall():
-                est_setup, est_run = float(est_setup), float(est_run)
-                if est_setup > 0 and act_setup > 0:
-                    setups.setdefault(wc, []).append(act_setup / est_setup)
-                if est_run > 0 and pieces > 0 and act_run > 0:
-                    runs.setdefault(wc, []).append(act_run / pieces / est_run)
-            for wc in set(setups) | set(runs):
-                s, r = setups.get(wc, []), runs.get(wc, [])
-                found[wc] = (
-                    _ratio(percentile(s, 0.5), percentile(s, 0.8), len(s)),
-                    _ratio(percentile(r, 0.5), percentile(r, 0.8), len(r)),
-                )
+    else:
+        setups: dict[int, list[float]] = {}
+        runs: dict[int, list[float]] = {}
+        samples = AccuracySample.objects.filter(work_center_id__in=ids, completed_at__gte=since)
+        for wc, setup, run in samples.values_list("work_center_id", "setup_ratio", "run_ratio"):
+            if setup is not None:
+                setups.setdefault(wc, []).append(setup)
+            if run is not None:
+                runs.setdefault(wc, []).append(run)
+        for wc in set(setups) | set(runs):
+            s, r = setups.get(wc, []), runs.get(wc, [])
+            found[wc] = (_ratio(percentile(s, 0.5), percentile(s, 0.8), len(s)),
+                         _ratio(percentile(r, 0.5), percentile(r, 0.8), len(r)))  # fmt: skip
     empty = Ratio(None, None, 0)
     return {wc.pk: Accuracy(wc, *found.get(wc.pk, (empty, empty)), days=days) for wc in centers}

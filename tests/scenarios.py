@@ -150,6 +150,10 @@ def completed_job(*, by, center, setup_est, run_est, setup_actual, run_actual, p
     run_end = setup_end + timedelta(hours=float(run_actual))
     TimeEntry.objects.create(operation=op, started_at=setup_end, stopped_at=run_end, good_qty=pieces, by=by,
                              hourly_rate=center.hourly_rate)  # fmt: skip
+    # What the completion's receiver does (quotes.receivers.record_accuracy): this job skipped the services.
+    from quotes.services import accuracy_samples_record
+
+    accuracy_samples_record(job_ids=[job.pk])
     return job
 
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from mto.db import atomic_with_retry
@@ -374,7 +375,15 @@ def operation_remove(*, operation: Operation, by: User) -> None:
         raise ValidationError("Only an operation that has not started can be removed.")
     if Operation.objects.filter(job=job).count() == 1:
         raise ValidationError("A job needs at least one operation.")
-    op.delete()
+    try:
+        op.delete()
+    except ProtectedError as exc:
+        # Rows of higher apps point at it (material to buy, an outside operation, an NCR): jobs cannot know
+        # them, the database refuses, and the planner gets the reason instead of a 500.
+        kinds = sorted({obj._meta.verbose_name for obj in exc.protected_objects})
+        raise ValidationError(
+            f"Operation {op.sequence} cannot be removed: {', '.join(kinds)} refer to it.", code="conflict"
+        ) from None
 
 
 def job_lock_for_material(*, job_id: int) -> list[Operation]:

@@ -1,5 +1,6 @@
 """Every write of the quotes app. Views, the API and tasks call these; nothing else saves quote rows."""
 
+from .accuracy import accuracy_samples_record
 from .estimate import (
     LINE_FIELDS,
     QUOTE_FIELDS,
@@ -14,6 +15,7 @@ from .estimate import (
 from .lifecycle import quote_accept, quote_decline, quote_expire_due, quote_revise, quote_send
 
 __all__ = [
+    "accuracy_samples_record",
     "LINE_FIELDS",
     "QUOTE_FIELDS",
     "STATISTICS",

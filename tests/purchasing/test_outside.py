@@ -361,3 +361,25 @@ def test_pieces_back_receive_the_po_line_bought_for_the_operation(office, manage
     outside_receive_back(outside_operation=outside, good=3, rejected=0, by=clerk)
     po.refresh_from_db()
     assert (po.status, po.lines.get().quantity_received) == (PurchaseOrder.Status.RECEIVED, 10)
+
+
+def test_planner_removes_a_pending_outside_operation_unless_it_was_bought(office, manager, buyer):
+    """The outside row goes with its pending operation; once a PO line is bought for it, the removal is refused
+    with the reason (the database's protection), not a 500."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from purchasing import services as purchasing_services
+
+    job, outside = plating_job(office, manager)
+    plate = outside.operation
+    job_services.operation_remove(operation=plate, by=manager)
+    assert not OutsideOperation.objects.filter(pk=outside.pk).exists()
+    job, outside = plating_job(office, manager)
+    purchasing_services.purchase_order_create(vendor=outside.vendor, by=buyer, lines=[
+        {"description": "Zinc plate", "quantity": Decimal("10"), "unit": "pcs", "unit_cost": Decimal("2.50"),
+         "outside_operation": outside, "due_date": timezone.localdate() + timedelta(days=5)}])  # fmt: skip
+    with pytest.raises(ValidationError, match="cannot be removed"):
+        job_services.operation_remove(operation=outside.operation, by=manager)
+    assert OutsideOperation.objects.filter(pk=outside.pk).exists()

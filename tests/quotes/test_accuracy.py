@@ -26,10 +26,7 @@ def history(centers, lead):
     # Outside the 180-day window: ignored.
     completed_job(by=lead, center=centers["CNC"], setup_est=D("1"), run_est=D("0.1"), setup_actual=D("5"),
                   run_actual=D("5"), pieces=10, days_ago=200)  # fmt: skip
-    # Not complete: ignored.
-    job = completed_job(by=lead, center=centers["CNC"], setup_est=D("1"), run_est=D("0.1"), setup_actual=D("9"),
-                        run_actual=D("9"), pieces=10)  # fmt: skip
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.IN_PROGRESS)
+    # Not complete: ignored (samples are written for complete jobs only; see the test below).
     completed_job(by=lead, center=centers["SAW"], setup_est=D("0.5"), run_est=D("0.05"), setup_actual=D("1.0"),
                   run_actual=D("0.5"), pieces=10)  # fmt: skip
 
@@ -98,3 +95,33 @@ def test_applying_refuses_an_unknown_statistic_and_a_sent_quote(make_quote, offi
     services.quote_send(quote=quote, by=office)
     with pytest.raises(ValidationError, match="only drafts can be edited"):
         services.quote_apply_accuracy(quote=quote, by=office)
+
+
+def test_a_job_completed_on_the_floor_records_its_samples_and_only_complete_jobs_do(office, manager, lead, centers):
+    """The receiver of job_completed writes one sample per finished operation; asked for a job that is not
+    complete, the service writes none."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jobs import services as job_services
+    from jobs.models import TimeEntry
+    from quotes.models import AccuracySample
+    from quotes.services import accuracy_samples_record
+    from tests.scenarios import approved_order
+
+    job = Job.objects.get(sales_order=approved_order(office, manager, quantity=2))
+    assert accuracy_samples_record(job_ids=[job.pk]) == 0  # released, not complete
+    for op in job.operations.order_by("sequence"):
+        job_services.operation_act(operation=op, action="start", by=lead)
+        # An hour of running, so the operation has a run ratio to record.
+        TimeEntry.objects.filter(operation=op).update(started_at=timezone.now() - timedelta(hours=1))
+        job_services.operation_report_pieces(operation=op, good=2, by=lead)
+        job_services.operation_act(operation=op, action="finish", by=lead)
+    job.refresh_from_db()
+    assert job.status == Job.Status.COMPLETE
+    samples = AccuracySample.objects.filter(operation__job=job)
+    assert samples.count() == job.operations.count()
+    assert all(s.completed_at == job.completed_at for s in samples)
+    assert accuracy_samples_record(job_ids=[job.pk]) == samples.count()  # again: nothing new (ignored conflicts)
+    assert AccuracySample.objects.filter(operation__job=job).count() == samples.count()

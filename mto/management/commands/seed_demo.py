@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from tqdm import tqdm
 
-from mto.demo import DEMO_PASSWORD, seed_users
+from mto.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
 from mto.models import Notification
 from purchasing.demo import seed_purchasing
 from quotes.demo import seed_quotes
@@ -89,8 +89,8 @@ class Command(BaseCommand):
             seed_purchasing(users=users)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {created} new orders, {quotes} new quotes. Log in as office, manager, lead, "
-                f"clerk or admin with the password {DEMO_PASSWORD!r} (demo only)."
+                f"Demo data ready: {created} new orders, {quotes} new quotes. Log in as "
+                f"{', '.join(user[0] for user in DEMO_USERS)} with the password {DEMO_PASSWORD!r} (demo only)."
             )
         )
         mails = Notification.objects.filter(channel=Notification.Channel.EMAIL).count() - mails_before

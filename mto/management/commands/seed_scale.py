@@ -30,6 +30,7 @@ from quotes.models import (
     QuoteLine,
     QuoteStatusChange,
 )
+from quotes.services import accuracy_samples_record
 from sales.models import Customer, Item, SalesOrder, SalesOrderLine, SalesOrderStatusChange, ShipToAddress
 from shipping.models import Shipment, ShipmentLine
 
@@ -232,6 +233,8 @@ class Command(BaseCommand):
                 entries.append(TimeEntry(operation=op, started_at=start, stopped_at=start + datetime.timedelta(
                     hours=hours), good_qty=op.good_qty, by=self.user, hourly_rate=rate))  # fmt: skip
         TimeEntry.objects.bulk_create(entries, batch_size=5000)
+        # What each job's completion would have written: its operations' estimate-accuracy samples.
+        accuracy_samples_record(job_ids=[job.pk for job in jobs if job.status == Job.Status.COMPLETE])
         shipments, shipment_lines = [], []
         by_order: dict[int, list] = {}
         for line in lines:
