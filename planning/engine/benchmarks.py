@@ -59,7 +59,9 @@ def load(name: str) -> Problem:
     machines = sorted({m for row in data["machines_matrix"] for m in row})
     jobs = []
     for j, (durations, route) in enumerate(zip(data["duration_matrix"], data["machines_matrix"], strict=True)):
-        tasks = tuple(Task(key=(j, i), resource=m, duration=d) for i, (d, m) in enumerate(zip(durations, route)))
+        tasks = tuple(
+            Task(key=(j, i), resource=m, duration=d) for i, (d, m) in enumerate(zip(durations, route, strict=True))
+        )
         jobs.append(Job(key=j, tasks=tasks, due=0))
     horizon = sum(sum(row) for row in data["duration_matrix"])
     return Problem(resources=tuple(Resource(key=m) for m in machines), jobs=tuple(jobs), horizon=horizon)
