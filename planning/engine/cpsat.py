@@ -40,6 +40,7 @@ tail) feeds the LP relaxation.
 """
 
 import time
+from bisect import bisect_left, bisect_right
 from collections.abc import Hashable
 
 from ortools.sat.python import cp_model
@@ -96,7 +97,7 @@ def tails(problem: Problem, calendars: dict[Hashable, Calendar]) -> dict:
 class Model:
     """The CP-SAT model of one Problem, its variables by task, and how to hint it from a schedule."""
 
-    def __init__(self, problem: Problem, *, upper: int, makespan_mode: bool):
+    def __init__(self, problem: Problem, *, upper: int, makespan_mode: bool, tardiness_at_most: int | None = None):
         self.problem = problem
         self.model = cp_model.CpModel()
         self.calendars = calendars_of(problem)
@@ -110,8 +111,18 @@ class Model:
         intervals: dict[Hashable, list] = {r.key: [] for r in problem.resources if not r.unlimited}
         self.upper = upper
         for job in problem.jobs:
+            last_end = upper
+            if tardiness_at_most is not None and job.weight > 0:
+                # No schedule at least as good as the warm start finishes this job later than this.
+                last_end = min(upper, job.due + tardiness_at_most // job.weight)
+            latest: dict[Hashable, int] = {}
+            for task in reversed(job.tasks):
+                if task.fixed_start is not None:
+                    last_end = upper  # what comes before a running operation is not bound by the job's end
+                latest[task.key] = last_end
             for task in job.tasks:
-                self._task(task, head_s[task.key], head_e[task.key], upper - tail.get(task.key, 0), intervals)
+                end_by = max(latest[task.key], head_e[task.key])
+                self._task(task, head_s[task.key], head_e[task.key], end_by, end_by - tail.get(task.key, 0), intervals)
 
         resources = {r.key: r for r in problem.resources}
         for key, items in intervals.items():
@@ -161,7 +172,7 @@ class Model:
             self.end[job.tasks[-1].key] - self.start[job.tasks[0].key] for job in problem.jobs if job.tasks
         )
 
-    def _task(self, task: Task, head_s: int, head_e: int, latest_start: int, intervals: dict) -> None:
+    def _task(self, task: Task, head_s: int, head_e: int, upper: int, latest_start: int, intervals: dict) -> None:
         m, cal, d = self.model, self.calendars[task.resource], task.duration
         name = str(task.key)
         if task.fixed_start is not None:
@@ -170,7 +181,6 @@ class Model:
             if d > 0 and task.resource in intervals:
                 intervals[task.resource].append(m.new_interval_var(s, e - s, e, f"i_{name}"))
             return
-        upper = self.upper
         if d <= 0:
             s = m.new_int_var(head_s, max(head_s, upper), f"s_{name}")
             self.start[task.key] = self.end[task.key] = s
@@ -182,18 +192,26 @@ class Model:
                 intervals[task.resource].append(m.new_fixed_size_interval_var(s, d, f"i_{name}"))
             return
         # Calendar: the windows the task can start or end in.
-        first = next(i for i, b in enumerate(cal.ends) if b > head_s)
-        last = max(first, max((i for i, a in enumerate(cal.starts) if a < upper), default=first))
+        first = bisect_right(cal.ends, head_s)  # the first window ending after the head
+        last = max(first, bisect_left(cal.starts, upper) - 1)  # the last starting before the upper bound
         a_tab = cal.starts[first : last + 1]
         b_tab = cal.ends[first : last + 1]
         c_tab = cal.cum[first : last + 1]
         l_tab = [b - a for a, b in zip(a_tab, b_tab, strict=True)]
         n = len(a_tab)
         start_dom = cp_model.Domain.from_intervals(
-            [[max(a, head_s), b - 1] for a, b in zip(a_tab, b_tab, strict=True) if b - 1 >= max(a, head_s)]
+            [
+                [max(a, head_s), min(b - 1, upper - 1)]
+                for a, b in zip(a_tab, b_tab, strict=True)
+                if min(b - 1, upper - 1) >= max(a, head_s)
+            ]
         )
         end_dom = cp_model.Domain.from_intervals(
-            [[max(a + 1, head_e), b] for a, b in zip(a_tab, b_tab, strict=True) if b >= max(a + 1, head_e)]
+            [
+                [max(a + 1, head_e), min(b, upper)]
+                for a, b in zip(a_tab, b_tab, strict=True)
+                if min(b, upper) >= max(a + 1, head_e)
+            ]
         )
         s = m.new_int_var_from_domain(start_dom, f"s_{name}")
         e = m.new_int_var_from_domain(end_dom, f"e_{name}")
@@ -285,8 +303,6 @@ class Model:
 
 def _window_of(cal: Calendar, minute: int, *, at_end: bool) -> int:
     """The index of the window holding a start minute (or, at_end, an end minute: (A, B])."""
-    from bisect import bisect_left, bisect_right
-
     if at_end:
         return bisect_left(cal.ends, minute)
     return bisect_right(cal.starts, minute) - 1
@@ -319,7 +335,8 @@ def solve(
     upper = problem.horizon
     if makespan_mode and hinted and hint.status == "feasible":
         upper = min(upper, metrics(problem, hint.starts, hint.ends)["makespan"])
-    model = Model(problem, upper=upper, makespan_mode=makespan_mode)
+    late_bound = None if makespan_mode or not hinted else metrics(problem, hint.starts, hint.ends)["tardiness"]
+    model = Model(problem, upper=upper, makespan_mode=makespan_mode, tardiness_at_most=late_bound)
     if hinted:
         model.hint(hint.starts, hint.ends)
 
