@@ -42,7 +42,7 @@ def release(calendar: Calendar, task: Task, pred: Task | None, starts: dict, end
         else:
             ready = max(ready, starts[pred.key] + task.overlap_minutes)
             min_end = ends[pred.key]
-    if min_end and task.duration > 0:
+    if min_end:
         ready = max(ready, calendar.earliest_start_ending_at_least(min_end, task.duration))
     return ready, min_end
 
@@ -97,6 +97,16 @@ class _Units:
 
 
 def dispatch(problem: Problem) -> Solution:
+    order = []
+    for job in job_order(problem):
+        for i, task in enumerate(job.tasks):
+            order.append((task, job.tasks[i - 1] if i else None))
+    return serial(problem, order, method="dispatch")
+
+
+def serial(problem: Problem, order: list[tuple[Task, Task | None]], *, method: str) -> Solution:
+    """Place the fixed tasks where they are, then every other (task, its predecessor) in `order` (each
+    after its predecessor) at the earliest minute its release and a unit of its resource allow."""
     began = time.perf_counter()
     calendars = calendars_of(problem)
     resources = {r.key: r for r in problem.resources}
@@ -130,32 +140,30 @@ def dispatch(problem: Problem) -> Solution:
                     overbooked.append(task.key)
                 pool.place(unit, task.fixed_start, end)
 
-    for job in job_order(problem):
-        pred = None
-        for task in job.tasks:
-            if task.fixed_start is None:
-                calendar = calendars[task.resource]
-                ready, _ = release(calendar, task, pred, starts, ends)
-                if pred is not None and pred.key not in ends:
-                    unplaced.append(task.key)
-                elif task.duration <= 0:
-                    starts[task.key] = ends[task.key] = ready
-                elif task.resource not in units:
-                    s = calendar.next_working(ready)
-                    e = None if s is None else calendar.end_of(s, task.duration)
-                    if e is None:
-                        unplaced.append(task.key)
-                    else:
-                        starts[task.key], ends[task.key] = s, e
-                else:
-                    found = units[task.resource].best(ready, task.duration)
-                    if found is None:
-                        unplaced.append(task.key)
-                    else:
-                        s, e, unit = found
-                        units[task.resource].place(unit, s, e)
-                        starts[task.key], ends[task.key] = s, e
-            pred = task
+    for task, pred in order:
+        if task.fixed_start is not None:
+            continue
+        calendar = calendars[task.resource]
+        ready, _ = release(calendar, task, pred, starts, ends)
+        if pred is not None and pred.key not in ends:
+            unplaced.append(task.key)
+        elif task.duration <= 0:
+            starts[task.key] = ends[task.key] = ready
+        elif task.resource not in units:
+            s = calendar.next_working(ready)
+            e = None if s is None else calendar.end_of(s, task.duration)
+            if e is None:
+                unplaced.append(task.key)
+            else:
+                starts[task.key], ends[task.key] = s, e
+        else:
+            found = units[task.resource].best(ready, task.duration)
+            if found is None:
+                unplaced.append(task.key)
+            else:
+                s, e, unit = found
+                units[task.resource].place(unit, s, e)
+                starts[task.key], ends[task.key] = s, e
 
     values = metrics(problem, starts, ends)
     late_end = any(e > problem.horizon for e in ends.values())
@@ -163,7 +171,7 @@ def dispatch(problem: Problem) -> Solution:
     return Solution(
         starts=starts,
         ends=ends,
-        method="dispatch",
+        method=method,
         status=status,
         objective=values["tardiness"],
         seconds=time.perf_counter() - began,
