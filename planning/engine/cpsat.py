@@ -40,13 +40,12 @@ tail) feeds the LP relaxation.
 """
 
 import time
-from bisect import bisect_left, bisect_right
 from collections.abc import Hashable
 
 from ortools.sat.python import cp_model
 
 from .calendar import Calendar
-from .dispatch import calendars_of, dispatch, metrics, release
+from .dispatch import calendars_of, dispatch, metrics, release, serial
 from .problem import Problem, Solution, Task
 
 STATUS = {
@@ -94,37 +93,92 @@ def tails(problem: Problem, calendars: dict[Hashable, Calendar]) -> dict:
     return out
 
 
+class Frame:
+    """The model's time axis: the working minutes of the union of the limited resources' calendars (plain
+    minutes when one of them always works, or none has a calendar). Monotone, so order is kept."""
+
+    def __init__(self, problem: Problem, calendars: dict[Hashable, Calendar]):
+        limited = [r for r in problem.resources if not r.unlimited]
+        if not limited or any(r.windows is None for r in limited):
+            self.cal = Calendar(None)
+        else:
+            merged: list[list[int]] = []
+            for a, b in sorted(w for r in limited for w in r.windows if w[1] > w[0]):
+                if merged and a <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], b)
+                else:
+                    merged.append([a, b])
+            self.cal = Calendar(tuple((a, b) for a, b in merged))
+        self.key = (tuple(self.cal.starts), tuple(self.cal.ends), self.cal.always)
+        self.calendars = calendars
+        self._sizes: dict[tuple, int] = {}
+
+    def x(self, minute: int) -> int:
+        return self.cal.worked_before(minute)
+
+    def start_minute(self, x: int) -> int:
+        minute = self.cal.minute_of_work(x)
+        return minute if minute is not None else self.cal.ends[-1] + (x - self.cal.total)
+
+    def end_minute(self, x: int) -> int:
+        return x if self.cal.always else (self.start_minute(x - 1) + 1 if x > 0 else self.start_minute(0))
+
+    def exact_for(self, resource) -> bool:
+        cal = self.calendars[resource.key]
+        return (tuple(cal.starts), tuple(cal.ends), cal.always) == self.key
+
+    def size(self, resource, duration: int, horizon: int) -> int:
+        """The task's length on the axis: its duration where the resource keeps the axis's calendar, else
+        the most axis minutes it can span (sampled at the window starts of both calendars)."""
+        if duration <= 0 or self.exact_for(resource):
+            return max(0, duration)
+        memo = (resource.key, duration)
+        if memo not in self._sizes:
+            cal = self.calendars[resource.key]
+            probes = set(cal.starts[:400]) | set(self.cal.starts[:400]) | {0}
+            probes |= {b - duration for b in self.cal.ends[:400]}
+            best = duration if cal.always else 1
+            for s in probes:
+                s = cal.next_working(max(0, s))
+                if s is None or s >= horizon:
+                    continue
+                e = cal.end_of(s, duration)
+                if e is not None:
+                    best = max(best, self.x(e) - self.x(s))
+            self._sizes[memo] = best
+        return self._sizes[memo]
+
+
 class Model:
-    """The CP-SAT model of one Problem, its variables by task, and how to hint it from a schedule."""
+    """The CP-SAT model of one Problem on the Frame's axis, its variables by task, and hints."""
 
     def __init__(self, problem: Problem, *, upper: int, makespan_mode: bool, tardiness_at_most: int | None = None):
         self.problem = problem
-        self.model = cp_model.CpModel()
+        self.model = m = cp_model.CpModel()
         self.calendars = calendars_of(problem)
+        self.frame = fr = Frame(problem, self.calendars)
+        resources = {r.key: r for r in problem.resources}
+        self.exact = all(fr.exact_for(r) for r in problem.resources)
         head_s, head_e = heads(problem, self.calendars)
-        tail = tails(problem, self.calendars) if makespan_mode else {}
-        m = self.model
+        tail = tails(problem, self.calendars) if makespan_mode and fr.cal.always else {}
+        x_upper = fr.x(upper) if not fr.cal.always else upper
         self.start: dict[Hashable, cp_model.LinearExprT] = {}
         self.end: dict[Hashable, cp_model.LinearExprT] = {}
-        self.windows: dict[Hashable, tuple] = {}  # task key -> (k, j, offset, tables) for hinting
-        self.hintable: list[tuple] = []
+        self.size: dict[Hashable, int] = {}
         intervals: dict[Hashable, list] = {r.key: [] for r in problem.resources if not r.unlimited}
-        self.upper = upper
         for job in problem.jobs:
-            last_end = upper
-            if tardiness_at_most is not None and job.weight > 0:
+            last_end = x_upper
+            if tardiness_at_most is not None and job.weight > 0 and self.exact and fr.cal.always:
                 # No schedule at least as good as the warm start finishes this job later than this.
-                last_end = min(upper, job.due + tardiness_at_most // job.weight)
+                last_end = min(x_upper, job.due + tardiness_at_most // job.weight)
             latest: dict[Hashable, int] = {}
             for task in reversed(job.tasks):
                 if task.fixed_start is not None:
-                    last_end = upper  # what comes before a running operation is not bound by the job's end
+                    last_end = x_upper  # what comes before a running operation is not bound by the job's end
                 latest[task.key] = last_end
             for task in job.tasks:
-                end_by = max(latest[task.key], head_e[task.key])
-                self._task(task, head_s[task.key], head_e[task.key], end_by, end_by - tail.get(task.key, 0), intervals)
+                self._task(task, resources[task.resource], head_s[task.key], latest[task.key], tail, intervals, upper)
 
-        resources = {r.key: r for r in problem.resources}
         for key, items in intervals.items():
             capacity = resources[key].capacity
             if len(items) <= capacity:
@@ -141,118 +195,76 @@ class Model:
                 if task.overlap_minutes is None:
                     m.add(self.start[task.key] >= self.end[pred.key])
                 else:
+                    # o calendar minutes hold at most o axis minutes: asking o on the axis is safe.
                     m.add(self.start[task.key] >= self.start[pred.key] + task.overlap_minutes)
                     m.add(self.end[task.key] >= self.end[pred.key])
 
-        # The criteria.
-        finishes = [self.end[job.tasks[-1].key] for job in problem.jobs if job.tasks]
+        # The criteria, in axis minutes (calendar minutes when the axis has no pauses).
         last_ends = [self.end[job.tasks[-1].key] for job in problem.jobs if job.tasks]
         for job in problem.jobs:  # a task before a fixed one may end after the job's "last" task
             for pred, task in zip(job.tasks, job.tasks[1:], strict=False):
                 if task.fixed_start is not None:
                     last_ends.append(self.end[pred.key])
-        low = max([head_e[t.key] for j in problem.jobs for t in j.tasks] or [0])
-        self.makespan = m.new_int_var(low, max(low, upper), "makespan")
+        low = max([fr.x(e) for e in head_e.values()] or [0])
+        self.makespan = m.new_int_var(low, max(low, x_upper), "makespan")
         for e in last_ends:
             m.add(self.makespan >= e)
         if makespan_mode:
-            self._machine_bounds(head_s, tail)
+            self._machine_bounds({k: fr.x(v) for k, v in head_s.items()}, tail)
         self.tardy: list[tuple] = []
         terms = []
-        for job, finish in zip([j for j in problem.jobs if j.tasks], finishes, strict=True):
-            late_max = upper - job.due
-            if late_max <= 0:
+        for job in problem.jobs:
+            if not job.tasks:
                 continue
-            t = m.new_int_var(0, late_max, f"late_{job.key}")
-            m.add(t >= finish - job.due)
-            self.tardy.append((t, job))
+            due = fr.x(job.due)
+            if x_upper - due <= 0:
+                continue
+            t = m.new_int_var(0, x_upper - due, f"late_{job.key}")
+            m.add(t >= self.end[job.tasks[-1].key] - due)
+            self.tardy.append((t, job, due))
             terms.append(job.weight * t)
         self.tardiness = sum(terms) if terms else 0
         self.flow = sum(
             self.end[job.tasks[-1].key] - self.start[job.tasks[0].key] for job in problem.jobs if job.tasks
         )
 
-    def _task(self, task: Task, head_s: int, head_e: int, upper: int, latest_start: int, intervals: dict) -> None:
-        m, cal, d = self.model, self.calendars[task.resource], task.duration
-        name = str(task.key)
+    def _task(self, task: Task, resource, head_s: int, latest_end: int, tail: dict, intervals: dict, upper: int):
+        m, fr, name = self.model, self.frame, str(task.key)
         if task.fixed_start is not None:
-            s, e = head_s, head_e  # the heads of a fixed task are where it is
-            self.start[task.key], self.end[task.key] = s, e
-            if d > 0 and task.resource in intervals:
+            cal = self.calendars[task.resource]
+            s, e = fr.x(task.fixed_start), fr.x(cal.end_of(task.fixed_start, task.duration))
+            self.start[task.key], self.end[task.key], self.size[task.key] = s, e, e - s
+            if task.duration > 0 and e > s and task.resource in intervals:
                 intervals[task.resource].append(m.new_interval_var(s, e - s, e, f"i_{name}"))
             return
-        if d <= 0:
-            s = m.new_int_var(head_s, max(head_s, upper), f"s_{name}")
-            self.start[task.key] = self.end[task.key] = s
-            return
-        if cal.always:
-            s = m.new_int_var(head_s, max(head_s, min(upper - d, latest_start)), f"s_{name}")
-            self.start[task.key], self.end[task.key] = s, s + d
-            if task.resource in intervals:
-                intervals[task.resource].append(m.new_fixed_size_interval_var(s, d, f"i_{name}"))
-            return
-        # Calendar: the windows the task can start or end in.
-        first = bisect_right(cal.ends, head_s)  # the first window ending after the head
-        last = max(first, bisect_left(cal.starts, upper) - 1)  # the last starting before the upper bound
-        a_tab = cal.starts[first : last + 1]
-        b_tab = cal.ends[first : last + 1]
-        c_tab = cal.cum[first : last + 1]
-        l_tab = [b - a for a, b in zip(a_tab, b_tab, strict=True)]
-        n = len(a_tab)
-        start_dom = cp_model.Domain.from_intervals(
-            [
-                [max(a, head_s), min(b - 1, upper - 1)]
-                for a, b in zip(a_tab, b_tab, strict=True)
-                if min(b - 1, upper - 1) >= max(a, head_s)
-            ]
-        )
-        end_dom = cp_model.Domain.from_intervals(
-            [
-                [max(a + 1, head_e), min(b, upper)]
-                for a, b in zip(a_tab, b_tab, strict=True)
-                if min(b, upper) >= max(a + 1, head_e)
-            ]
-        )
-        s = m.new_int_var_from_domain(start_dom, f"s_{name}")
-        e = m.new_int_var_from_domain(end_dom, f"e_{name}")
-        if n == 1:
-            m.add(e == s + d)
-            self.start[task.key], self.end[task.key] = s, e
-            intervals.get(task.resource, []).append(m.new_interval_var(s, d, e, f"i_{name}"))
-            return
-        k = m.new_int_var(0, n - 1, f"k_{name}")
-        j = m.new_int_var(0, n - 1, f"j_{name}")
-        m.add(j >= k)
-        ak = m.new_int_var(min(a_tab), max(a_tab), f"ak_{name}")
-        bk = m.new_int_var(min(b_tab), max(b_tab), f"bk_{name}")
-        ck = m.new_int_var(min(c_tab), max(c_tab), f"ck_{name}")
-        aj = m.new_int_var(min(a_tab), max(a_tab), f"aj_{name}")
-        cj = m.new_int_var(min(c_tab), max(c_tab), f"cj_{name}")
-        lj = m.new_int_var(min(l_tab), max(l_tab), f"lj_{name}")
-        m.add_element(k, a_tab, ak)
-        m.add_element(k, b_tab, bk)
-        m.add_element(k, c_tab, ck)
-        m.add_element(j, a_tab, aj)
-        m.add_element(j, c_tab, cj)
-        m.add_element(j, l_tab, lj)
-        m.add(s >= ak)
-        m.add(s <= bk - 1)
-        work_end = ck + s - ak + d
-        m.add(work_end >= cj + 1)
-        m.add(work_end <= cj + lj)
-        m.add(e == aj + work_end - cj)
-        size = m.new_int_var(d, max(d, upper), f"size_{name}")
-        m.add(size == e - s)
-        self.start[task.key], self.end[task.key] = s, e
-        if task.resource in intervals:
-            intervals[task.resource].append(m.new_interval_var(s, size, e, f"i_{name}"))
-        self.windows[task.key] = (k, j, first, (ak, bk, ck, aj, cj, lj), size)
+        size = fr.size(resource, task.duration, upper)
+        self.size[task.key] = size
+        lo = fr.x(head_s)
+        hi = max(lo, latest_end - max(size, tail.get(task.key, 0)))
+        cal = self.calendars[task.resource]
+        if size > 0 and not cal.always and not fr.exact_for(resource):
+            # Start inside one of the resource's own windows (their images on the axis).
+            spans = []
+            for a, b in zip(cal.starts, cal.ends, strict=True):
+                xa, xb = fr.x(a), fr.x(b) - 1
+                if xb < lo:
+                    continue
+                if xa > hi:
+                    break
+                spans.append([max(xa, lo), min(xb, hi)])
+            domain = cp_model.Domain.from_intervals(spans or [[lo, lo]])
+            s = m.new_int_var_from_domain(domain, f"s_{name}")
+        else:
+            s = m.new_int_var(lo, hi, f"s_{name}")
+        self.start[task.key], self.end[task.key] = s, s + size
+        if size > 0 and task.resource in intervals:
+            intervals[task.resource].append(m.new_fixed_size_interval_var(s, size, f"i_{name}"))
 
     def _machine_bounds(self, head_s: dict, tail: dict) -> None:
         by_resource: dict[Hashable, list[Task]] = {}
         for job in self.problem.jobs:
             for task in job.tasks:
-                if self.calendars[task.resource].always and task.duration > 0:
+                if task.fixed_start is None and self.size[task.key] > 0:
                     by_resource.setdefault(task.resource, []).append(task)
         capacity = {r.key: (0 if r.unlimited else r.capacity) for r in self.problem.resources}
         for key, tasks in by_resource.items():
@@ -260,61 +272,75 @@ class Model:
                 continue
             least_head = min(head_s[t.key] for t in tasks)
             least_tail = min(tail.get(t.key, t.duration) - t.duration for t in tasks)
-            self.model.add(self.makespan >= least_head + sum(t.duration for t in tasks) + least_tail)
+            self.model.add(self.makespan >= least_head + sum(self.size[t.key] for t in tasks) + least_tail)
 
-    def hint(self, starts: dict, ends: dict) -> None:
+    def hint_calendar(self, starts: dict, ends: dict) -> None:
+        """Hint a schedule given in calendar minutes (e.g. the dispatching rule's)."""
+        fr = self.frame
+        self.hint({k: fr.x(v) for k, v in starts.items()})
+
+    def hint(self, x_starts: dict) -> None:
         m = self.model
         m.clear_hints()
-        values: dict = {}
+        ends = {}
         for key, s in self.start.items():
             if isinstance(s, cp_model.IntVar):
-                m.add_hint(s, starts[key])
-            e = self.end[key]
-            if isinstance(e, cp_model.IntVar) and e is not s:
-                m.add_hint(e, ends[key])
-        for key, (k, j, first, (ak, bk, ck, aj, cj, lj), size) in self.windows.items():
-            cal = self.calendars[self._resource(key)]
-            kv = _window_of(cal, starts[key], at_end=False) - first
-            jv = _window_of(cal, ends[key], at_end=True) - first
-            m.add_hint(k, kv)
-            m.add_hint(j, jv)
-            m.add_hint(ak, cal.starts[kv + first])
-            m.add_hint(bk, cal.ends[kv + first])
-            m.add_hint(ck, cal.cum[kv + first])
-            m.add_hint(aj, cal.starts[jv + first])
-            m.add_hint(cj, cal.cum[jv + first])
-            m.add_hint(lj, cal.ends[jv + first] - cal.starts[jv + first])
-            m.add_hint(size, ends[key] - starts[key])
-        values = metrics(self.problem, starts, ends)
-        m.add_hint(self.makespan, max(self.makespan.proto.domain[0], values["makespan"]))
-        for t, job in self.tardy:
-            m.add_hint(t, max(0, ends[job.tasks[-1].key] - job.due))
+                m.add_hint(s, x_starts[key])
+            ends[key] = x_starts[key] + self.size[key] if isinstance(s, cp_model.IntVar) else self.end[key]
+        finish = [ends[j.tasks[-1].key] for j in self.problem.jobs if j.tasks]
+        for job in self.problem.jobs:
+            for pred, task in zip(job.tasks, job.tasks[1:], strict=False):
+                if task.fixed_start is not None:
+                    finish.append(ends[pred.key])
+        low = self.makespan.proto.domain[0]
+        m.add_hint(self.makespan, max([low, *finish]))
+        for t, job, due in self.tardy:
+            m.add_hint(t, max(0, ends[job.tasks[-1].key] - due))
 
-    def _resource(self, key: Hashable) -> Hashable:
-        if not hasattr(self, "_task_resource"):
-            self._task_resource = {t.key: t.resource for j in self.problem.jobs for t in j.tasks}
-        return self._task_resource[key]
+    def read(self, solver: cp_model.CpSolver) -> dict:
+        return {key: int(solver.value(v)) for key, v in self.start.items()}
 
-    def read(self, solver: cp_model.CpSolver) -> tuple[dict, dict]:
-        starts = {key: int(solver.value(v)) for key, v in self.start.items()}
-        ends = {key: int(solver.value(v)) for key, v in self.end.items()}
+    def to_calendar(self, x_starts: dict) -> tuple[dict, dict]:
+        """The model's schedule in calendar minutes (exact when the model is)."""
+        fr = self.frame
+        starts, ends = {}, {}
+        for job in self.problem.jobs:
+            for task in job.tasks:
+                if task.fixed_start is not None:
+                    starts[task.key] = task.fixed_start
+                    ends[task.key] = self.calendars[task.resource].end_of(task.fixed_start, task.duration)
+                    continue
+                x = x_starts[task.key]
+                starts[task.key] = fr.start_minute(x) if task.duration > 0 else fr.end_minute(x)
+                ends[task.key] = fr.end_minute(x + self.size[task.key]) if task.duration > 0 else starts[task.key]
         return starts, ends
 
+    def order(self, x_starts: dict) -> list[tuple[Task, Task | None]]:
+        """Every task with its predecessor, by the model's start (then its end, then routing position)."""
+        items = []
+        for job in self.problem.jobs:
+            for i, task in enumerate(job.tasks):
+                x = x_starts[task.key] if task.fixed_start is None else self.start[task.key]
+                items.append(((x, x + self.size[task.key], i), task, job.tasks[i - 1] if i else None))
+        items.sort(key=lambda item: item[0])
+        return [(task, pred) for _, task, pred in items]
 
-def _window_of(cal: Calendar, minute: int, *, at_end: bool) -> int:
-    """The index of the window holding a start minute (or, at_end, an end minute: (A, B])."""
-    if at_end:
-        return bisect_left(cal.ends, minute)
-    return bisect_right(cal.starts, minute) - 1
 
-
-def _solver(seconds: float, workers: int, makespan_mode: bool) -> cp_model.CpSolver:
+def _solver(seconds: float, workers: int, *, lns_only: bool = False) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     p = solver.parameters
     p.max_time_in_seconds = max(0.05, seconds)
     p.num_workers = workers
     p.random_seed = 1
+    if lns_only:
+        p.use_lns_only = True
     return solver
+
+
+def _key(values: dict, objective: str) -> tuple:
+    if objective == "makespan":
+        return values["makespan"], values["tardiness"], values["flow"]
+    return values["tardiness"], values["makespan"], values["flow"]
 
 
 def solve(
@@ -331,21 +357,24 @@ def solve(
     if hint is None:
         hint = dispatch(problem)
     makespan_mode = objective == "makespan"
-    hinted = not hint.stats.get("unplaced") and len(hint.starts) == sum(len(j.tasks) for j in problem.jobs)
+    total = sum(len(j.tasks) for j in problem.jobs)
+    hinted = not hint.stats.get("unplaced") and len(hint.starts) == total and len(hint.ends) == total
+    hint_values = metrics(problem, hint.starts, hint.ends) if hinted else None
     upper = problem.horizon
     if makespan_mode and hinted and hint.status == "feasible":
-        upper = min(upper, metrics(problem, hint.starts, hint.ends)["makespan"])
-    late_bound = None if makespan_mode or not hinted else metrics(problem, hint.starts, hint.ends)["tardiness"]
+        upper = min(upper, hint_values["makespan"])
+    late_bound = None if makespan_mode or not hinted else hint_values["tardiness"]
     model = Model(problem, upper=upper, makespan_mode=makespan_mode, tardiness_at_most=late_bound)
     if hinted:
-        model.hint(hint.starts, hint.ends)
+        model.hint_calendar(hint.starts, hint.ends)
+    built = time.perf_counter() - began
 
     if makespan_mode:
         criteria = [("makespan", model.makespan, 1.0)]
     else:
         criteria = [("tardiness", model.tardiness, 0.6), ("makespan", model.makespan, 0.6), ("flow", model.flow, 1.0)]
     phases = []
-    best = None  # (starts, ends) of the last phase's solution
+    best = None  # axis starts of the last phase's solution
     for number, (name, expr, share) in enumerate(criteria):
         left = seconds - (time.perf_counter() - began)
         budget = left * share if number < len(criteria) - 1 else left
@@ -355,44 +384,83 @@ def solve(
             phases.append({"objective": name, "status": "optimal", "seconds": 0.0, "value": expr, "bound": expr})
             continue
         model.model.minimize(expr)
-        solver = _solver(budget, workers, makespan_mode)
-        code = solver.solve(model.model)
-        phase = {
-            "objective": name,
-            "status": STATUS[code],
-            "seconds": round(solver.wall_time, 3),
-            "value": None,
-            "bound": None,
-        }
+        phase = {"objective": name, "status": "time_limit", "seconds": 0.0, "value": None, "bound": None}
         phases.append(phase)
-        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        runs = _runs(budget, workers, makespan_mode)
+        for run_seconds, lns_only in runs:
+            solver = _solver(run_seconds, workers, lns_only=lns_only)
+            code = solver.solve(model.model)
+            phase["seconds"] = round(phase["seconds"] + solver.wall_time, 3)
+            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                value = int(round(solver.objective_value))
+                if phase["value"] is None or value <= phase["value"]:
+                    phase["value"] = value
+                    best = model.read(solver)
+                    model.hint(best)
+                if not lns_only:
+                    phase["bound"] = int(round(solver.best_objective_bound))
+            phase["status"] = STATUS[code] if phase["value"] is None or code != cp_model.UNKNOWN else phase["status"]
+            if code in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+                break
+        if phase["value"] is not None and phase["bound"] is not None and phase["value"] <= phase["bound"]:
+            phase["status"] = "optimal"
+        if phase["value"] is None:
             break
-        value = int(round(solver.objective_value))
-        phase["value"], phase["bound"] = value, int(round(solver.best_objective_bound))
-        best = model.read(solver)
-        model.model.add(expr <= value)
-        model.hint(*best)
+        model.model.add(expr <= phase["value"])
 
-    if best is None:
-        status = phases[0]["status"] if phases else "time_limit"
+    # The model's schedule in exact calendar minutes: as it is where the model is exact, and re-timed
+    # (its order kept, every task at the earliest minute the real calendars allow) in any case; the best of
+    # those and the warm start is the answer.
+    candidates = []
+    if hinted:
+        candidates.append(("dispatch", dict(hint.starts), dict(hint.ends)))
+    if best is not None:
+        retimed = serial(problem, model.order(best), method="cp-sat")
+        if not retimed.stats["unplaced"]:
+            candidates.append(("retimed", retimed.starts, retimed.ends))
+        if model.exact:
+            candidates.append(("model", *model.to_calendar(best)))
+    if not candidates:
         return Solution(
             starts=dict(hint.starts),
             ends=dict(hint.ends),
             method="cp-sat",
-            status="infeasible" if status == "infeasible" and not hinted else hint.status,
-            objective=hint.objective,
+            status="infeasible",
+            objective=None,
             seconds=time.perf_counter() - began,
             stats={**hint.stats, "phases": phases, "fallback": "dispatch"},
         )
-    starts, ends = best
+    scored = [
+        (_key(metrics(problem, st, en), objective), i, name, st, en) for i, (name, st, en) in enumerate(candidates)
+    ]
+    key, _, chosen, starts, ends = min(scored)
     values = metrics(problem, starts, ends)
+    main = phases[0] if phases else {"status": "time_limit", "bound": None}
+    status = main["status"]
+    if not model.exact and status == "optimal":
+        status = "feasible"  # optimal for the model's axis, not a proof for the real calendars
+    bound = main["bound"] if model.exact and model.frame.cal.always else None
+    if chosen == "dispatch" and best is None:
+        status = "time_limit"
     return Solution(
         starts=starts,
         ends=ends,
         method="cp-sat",
-        status=phases[0]["status"],
-        objective=phases[0]["value"],
-        bound=phases[0]["bound"],
+        status=status,
+        objective=values[objective],
+        bound=bound,
         seconds=time.perf_counter() - began,
-        stats={**values, "phases": phases, "hint": hint.stats.get(objective), "hinted": hinted},
+        stats={
+            **values,
+            "phases": phases,
+            "chosen": chosen,
+            "exact_model": model.exact,
+            "build_seconds": round(built, 3),
+            "hint": hint_values[objective] if hint_values else None,
+        },
     )
+
+
+def _runs(budget: float, workers: int, makespan_mode: bool) -> list[tuple[float, bool]]:
+    """How a phase spends its time: (seconds, LNS only?) runs, each warm-started from the one before."""
+    return [(budget, False)]
