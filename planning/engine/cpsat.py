@@ -39,6 +39,7 @@ search space) and a redundant bound per machine (makespan >= the least head + al
 tail) feeds the LP relaxation.
 """
 
+import dataclasses
 import time
 from collections.abc import Hashable
 
@@ -129,23 +130,24 @@ class Frame:
 
     def size(self, resource, duration: int, horizon: int) -> int:
         """The task's length on the axis: its duration where the resource keeps the axis's calendar, else
-        the most axis minutes it can span (sampled at the window starts of both calendars)."""
+        the mean number of axis minutes it spans (sampled at the window starts and ends of both
+        calendars): a guide only, since the model's order is re-timed on the real calendars."""
         if duration <= 0 or self.exact_for(resource):
             return max(0, duration)
         memo = (resource.key, duration)
         if memo not in self._sizes:
             cal = self.calendars[resource.key]
-            probes = set(cal.starts[:400]) | set(self.cal.starts[:400]) | {0}
-            probes |= {b - duration for b in self.cal.ends[:400]}
-            best = duration if cal.always else 1
-            for s in probes:
+            probes = set(cal.starts[:200]) | set(self.cal.starts[:200]) | {0}
+            probes |= {b - 1 for b in cal.ends[:200]} | {b - 1 for b in self.cal.ends[:200]}
+            spans = []
+            for s in sorted(probes):
                 s = cal.next_working(max(0, s))
                 if s is None or s >= horizon:
                     continue
                 e = cal.end_of(s, duration)
                 if e is not None:
-                    best = max(best, self.x(e) - self.x(s))
-            self._sizes[memo] = best
+                    spans.append(self.x(e) - self.x(s))
+            self._sizes[memo] = max(1, -(-sum(spans) // len(spans))) if spans else duration
         return self._sizes[memo]
 
 
@@ -165,6 +167,7 @@ class Model:
         self.start: dict[Hashable, cp_model.LinearExprT] = {}
         self.end: dict[Hashable, cp_model.LinearExprT] = {}
         self.size: dict[Hashable, int] = {}
+        self.lo: dict[Hashable, int] = {}  # the axis image of each task's head: a lower bound on its start
         intervals: dict[Hashable, list] = {r.key: [] for r in problem.resources if not r.unlimited}
         for job in problem.jobs:
             last_end = x_upper
@@ -240,6 +243,7 @@ class Model:
         size = fr.size(resource, task.duration, upper)
         self.size[task.key] = size
         lo = fr.x(head_s)
+        self.lo[task.key] = lo
         hi = max(lo, latest_end - max(size, tail.get(task.key, 0)))
         cal = self.calendars[task.resource]
         if size > 0 and not cal.always and not fr.exact_for(resource):
@@ -275,9 +279,51 @@ class Model:
             self.model.add(self.makespan >= least_head + sum(self.size[t.key] for t in tasks) + least_tail)
 
     def hint_calendar(self, starts: dict, ends: dict) -> None:
-        """Hint a schedule given in calendar minutes (e.g. the dispatching rule's)."""
+        """Hint a schedule given in calendar minutes (e.g. the dispatching rule's). Where the model is exact
+        it is the same schedule on the axis; elsewhere (a vendor's lead time, a resource off the axis's
+        calendar) the schedule's order is re-timed on the axis with the model's sizes, so that the hint is
+        a schedule of the model."""
         fr = self.frame
-        self.hint({k: fr.x(v) for k, v in starts.items()})
+        x_starts = {k: fr.x(v) for k, v in starts.items()}
+        if not self.exact:
+            order = sorted(
+                (
+                    (x_starts[t.key], i, t, job.tasks[i - 1] if i else None)
+                    for job in self.problem.jobs
+                    for i, t in enumerate(job.tasks)
+                ),
+                key=lambda item: item[:2],
+            )
+            axis = self._axis_problem()
+            by_key = {t.key: t for j in axis.jobs for t in j.tasks}
+            placed = serial(
+                axis,
+                [(by_key[t.key], by_key[p.key] if p else None) for _, _, t, p in order],
+                method="hint",
+            )
+            if not placed.stats["unplaced"]:
+                x_starts = placed.starts
+        self.hint(x_starts)
+
+    def _axis_problem(self) -> Problem:
+        """The problem on the axis: every resource always works, every task lasts its model size."""
+        fr = self.frame
+        jobs = []
+        for job in self.problem.jobs:
+            tasks = []
+            for task in job.tasks:
+                fixed = None if task.fixed_start is None else self.start[task.key]
+                tasks.append(
+                    dataclasses.replace(
+                        task,
+                        duration=self.size[task.key],
+                        earliest_start=self.lo.get(task.key, fr.x(task.earliest_start)),
+                        fixed_start=fixed,
+                    )
+                )
+            jobs.append(dataclasses.replace(job, tasks=tuple(tasks)))
+        resources = tuple(dataclasses.replace(r, windows=None) for r in self.problem.resources)
+        return Problem(resources=resources, jobs=tuple(jobs), horizon=10**12)
 
     def hint(self, x_starts: dict) -> None:
         m = self.model
