@@ -9,6 +9,7 @@ operation, pauses included. It never moves work already placed, so it is always 
 windows, and runs in about O(n log n) for n operations (gaps are searched from the release on).
 """
 
+import math
 import time
 from bisect import bisect_right
 from collections.abc import Hashable
@@ -21,11 +22,31 @@ def calendars_of(problem: Problem) -> dict[Hashable, Calendar]:
     return {r.key: Calendar(r.windows) for r in problem.resources}
 
 
-def job_order(problem: Problem) -> list[Job]:
-    """Earliest due date first, then the heavier weight, then the longer job, then the given order."""
-    indexed = list(enumerate(problem.jobs))
-    indexed.sort(key=lambda ij: (ij[1].due, -ij[1].weight, -sum(t.duration for t in ij[1].tasks), ij[0]))
-    return [job for _, job in indexed]
+RULES = ("edd", "slack", "atc", "wspt")
+
+
+def job_order(problem: Problem, rule: str = "edd") -> list[Job]:
+    """The order jobs are loaded in. "edd": earliest due date first, then the heavier weight, then the
+    longer job (the baseline). The others serve as extra warm starts for the solver: "slack": least
+    due date minus work; "atc": apparent tardiness cost (weight / work x exp(-slack / (2 x mean work)));
+    "wspt": weighted shortest work first. Ties keep the given order."""
+    work = [sum(t.duration for t in job.tasks) for job in problem.jobs]
+    mean = max(1.0, sum(work) / max(1, len(work)))
+
+    def key(i: int):
+        job = problem.jobs[i]
+        if rule == "edd":
+            return (job.due, -job.weight, -work[i], i)
+        if rule == "slack":
+            return (job.due - work[i], -job.weight, i)
+        if rule == "atc":
+            slack = max(0, job.due - work[i])
+            return (-(job.weight / max(1, work[i])) * math.exp(-slack / (2 * mean)), job.due, i)
+        if rule == "wspt":
+            return (work[i] / max(1, job.weight), job.due, i)
+        raise ValueError(f"unknown dispatching rule {rule!r}")
+
+    return [problem.jobs[i] for i in sorted(range(len(problem.jobs)), key=key)]
 
 
 def fixed_end(calendar: Calendar, task: Task) -> int | None:
@@ -96,12 +117,14 @@ class _Units:
         return best
 
 
-def dispatch(problem: Problem) -> Solution:
+def dispatch(problem: Problem, rule: str = "edd") -> Solution:
     order = []
-    for job in job_order(problem):
+    for job in job_order(problem, rule):
         for i, task in enumerate(job.tasks):
             order.append((task, job.tasks[i - 1] if i else None))
-    return serial(problem, order, method="dispatch")
+    solution = serial(problem, order, method="dispatch")
+    solution.stats["rule"] = rule
+    return solution
 
 
 def serial(problem: Problem, order: list[tuple[Task, Task | None]], *, method: str) -> Solution:
