@@ -1,42 +1,53 @@
 """The CP-SAT model of a Problem: the shop's schedule (objective "tardiness") and the benchmarks ("makespan").
 
-The model, per task t of duration d > 0 that is not fixed:
+Time axis. The model does not run on calendar minutes but on the working minutes of the shop: the union U
+of the limited resources' working windows (plain minutes when one of them always works or none has a
+calendar, as in the benchmarks). The map X(t) = working minutes of U before t is monotone, so every
+order in time is kept, and a task of d working minutes on a resource that keeps U's calendar is a
+fixed-size interval of length d on the axis: the pauses between shifts simply have no image. That is
+exact: e = s + d on the axis <=> e = s + d + the non-working minutes between, in calendar minutes, and
+precedence, earliest starts and capacity (at every working minute) mean the same on both scales. A
+first encoding in calendar minutes (element constraints over each task's windows, start and end window
+indices) was exact for any calendar but CP-SAT expands element constraints to one literal per window:
+1,200 operations over a year of shifts became 386,000 variables and never left presolve. On the axis the
+model has one start variable and one fixed-size interval per task, whatever the number of windows.
 
-* No calendar (windows None, the benchmarks and the vendors): start s, end e = s + d, a fixed-size interval.
-* With a calendar the task pauses outside the windows. Windows are numbered k = 0.. with start A[k], end
-  B[k], length L[k] and C[k], the working minutes before window k. Two index variables pick the window
-  the task starts in (k) and the one it ends in (j >= k), through element constraints on those constant
-  tables: A[k] <= s < B[k]; the work done before the start is C[k] + s - A[k]; the end's work count is that
-  plus d and must lie in window j: C[j] < C[k] + s - A[k] + d <= C[j] + L[j]; then e = A[j] + (C[k] + s -
-  A[k] + d - C[j]). So e = s + d + the non-working minutes between, exactly, with O(1) variables per task
-  whatever the number of windows (only the windows the task can reach are in its tables), and the
-  interval [s, e) has a variable size. Counting the pauses inside the interval does not change capacity:
-  every task of a resource uses the resource's windows, and a task whose interval covers a pause works at
-  the minute just before the pause and the one just after, so no more intervals cover a pause minute than
-  tasks work at the next working minute.
-* A fixed task (a running operation) is a constant interval from its fixed start to the end its calendar
-  gives; it may start outside a window (it waits for the next). Fixed tasks are facts: precedence and
-  earliest starts do not bind them, they only bind what follows them.
-* A task of duration 0 is a point (s = e) that takes no capacity.
+Where the axis is not exact: an outside operation (an unlimited resource without calendar: a lead time in
+calendar minutes) and a resource whose calendar differs from U (one shift where others run two) get the
+mean axis length of their work over the calendar, and the second kind may only start inside its own
+windows' images (a domain of intervals, no expansion). The model is then a close guide, not the truth, so
+its answer is never taken as is: its order (by axis start) is re-timed by the same serial scheme as the
+dispatching rule on the real calendars, which gives exact minutes (pauses, windows, capacity, overlap)
+and is, where the model is exact, never later than the model's own schedule on a machine of capacity 1.
+The answer is the best of the warm start, the re-timed schedule and (where exact) the model's schedule
+mapped back; the validator (planning.engine.validate) checks the result independently in the tests.
 
-Per resource: NoOverlap over its intervals for capacity 1, Cumulative (demand 1 each) for more, nothing
-for an unlimited (outside) resource. Precedence: s >= e(pred), or with overlap_minutes o: s >= s(pred) + o
-and e >= e(pred). Every start is at least the task's earliest start and its head (the earliest start the
-job's chain allows without capacity), and every end at most the horizon (makespan mode: at most the warm
-start's makespan, and starts at most that minus the tail of the job after them).
+Constraints on the axis, per task of positive size that is not fixed: start >= its head (the earliest start
+its job's chain allows without capacity, computed on the real calendars, so a valid bound) and <= the
+upper bound less its tail; a fixed task (a running operation) is a constant interval from its fixed start
+to the end its calendar gives (it may have started outside a window; precedence and earliest starts do not
+bind it, they only bind what follows it); a task of duration 0 is a point that takes no capacity. Per
+resource: NoOverlap for capacity 1, Cumulative (demand 1 each) above, nothing for an unlimited one.
+Precedence: start >= predecessor's end; with overlap_minutes o: start >= predecessor's start + o (o
+calendar minutes hold at most o axis minutes, so this is safe) and end >= predecessor's end.
 
-Objective "tardiness" (the shop) is lexicographic, solved in three CP-SAT phases on one model, each
-warm-started with the solution of the one before and each fixing the previous objective at its best value
-found: (1) total weighted tardiness, sum over jobs of weight x max(0, finish - due), gets 60% of the time;
-(2) the makespan, 60% of what is left; (3) the flow time, sum over jobs of last end - first start (the
-time work spends on the floor: work in progress), the rest. A phase proven optimal early hands its time on.
-Phases keep each criterion strictly first, which a weighted sum only does with weights that overflow at
-shop scale. The reported status, objective and bound are phase 1's. Objective "makespan" is one phase.
+Objective "tardiness" (the shop) is lexicographic, in three phases on one model, each warm-started with
+the previous phase's schedule and each fixing the previous criterion at its best value found: (1) total
+weighted tardiness, sum over jobs of weight x max(0, finish - due) (on the axis: working minutes late),
+60% of the time; (2) the makespan, 60% of the rest; (3) the flow time, sum over jobs of last end - first
+start (the time work spends open on the floor: work in progress), the rest. A phase proven optimal early
+hands its time on. Phases keep each criterion strictly first, which a weighted sum does only with weights
+that overflow at shop scale. Each phase spends 30% of its time in CP-SAT's full portfolio (it proves small
+cases and gives the bound) and 70% in large-neighbourhood search only, from the best schedule so far. The
+warm start is the best of the dispatching rules (EDD, the baseline, and slack, ATC, WSPT orders), re-timed
+on the axis so that it is a schedule of the model: a feasible solution exists at once. The reported
+status, objective (exact, in calendar minutes, of the returned schedule) and bound are phase 1's; the bound
+only where the model is exact on plain minutes, the status "optimal" only where the model is exact.
 
-Warm start: the dispatching rule's schedule is given as a complete hint, so the solver has a feasible
-schedule at once and only improves it. In makespan mode its makespan also bounds every end (a smaller
-search space) and a redundant bound per machine (makespan >= the least head + all its work + the least
-tail) feeds the LP relaxation.
+Objective "makespan" (the benchmarks) is one phase. The rule's makespan bounds every end and, with each
+job's remaining work (its tail), every start; a redundant bound per machine (makespan >= least head + all
+its work + least tail) feeds the LP. Measured on the benchmarks, the rule's schedule as a hint slowed the
+solver (its first schedule is far worse than CP-SAT's own), so here it is a bound and a fallback only.
 """
 
 import dataclasses
