@@ -434,7 +434,18 @@ def solve(
     if makespan_mode and hinted and hint.status == "feasible":
         upper = min(upper, hint_values["makespan"])
     late_bound = None if makespan_mode or not hinted else hint_values["tardiness"]
-    model = Model(problem, upper=upper, makespan_mode=makespan_mode, tardiness_at_most=late_bound)
+    try:
+        model = Model(problem, upper=upper, makespan_mode=makespan_mode, tardiness_at_most=late_bound)
+    except ValueError as exc:  # e.g. an operation cannot finish inside its resource's windows at all
+        return Solution(
+            starts=dict(hint.starts),
+            ends=dict(hint.ends),
+            method="cp-sat",
+            status="infeasible",
+            objective=None,
+            seconds=time.perf_counter() - began,
+            stats={**hint.stats, "phases": [], "fallback": "dispatch", "reason": str(exc)},
+        )
     if hinted and not makespan_mode:
         # Makespan mode: the rule only bounds the makespan (the domains); as a hint it was measured to
         # slow the solver down on the benchmarks (its first schedule is far from the solver's own).
@@ -512,8 +523,9 @@ def solve(
     if not model.exact and status == "optimal":
         status = "feasible"  # optimal for the model's axis, not a proof for the real calendars
     bound = main["bound"] if model.exact and model.frame.cal.always else None
-    if chosen == "dispatch" and best is None:
-        status = "time_limit"
+    if best is None:  # the solver found nothing: the warm start stands
+        infeasible = main["status"] == "infeasible" or hint.status == "infeasible"
+        status = "infeasible" if infeasible else "time_limit"
     return Solution(
         starts=starts,
         ends=ends,

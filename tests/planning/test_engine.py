@@ -170,3 +170,25 @@ def test_unknown_resource_and_bad_objective_are_refused():
         dispatch(problem)
     with pytest.raises(ValueError, match="objective"):
         solve(problem, objective="fastest")
+
+
+def test_impossible_data_is_reported_not_raised():
+    overbooked = Problem(
+        resources=(Resource("m"),),
+        jobs=(
+            Job("a", (Task("a1", "m", 5, fixed_start=0),), due=0),
+            Job("b", (Task("b1", "m", 5, fixed_start=0),), due=0),
+        ),
+        horizon=100,
+    )
+    assert dispatch(overbooked).status == solve(overbooked, seconds=1).status == "infeasible"
+    assert validate(overbooked, dispatch(overbooked)) == ["resource 'm' runs 2 tasks at minute 0, over its capacity 1"]
+    too_short = Problem(
+        resources=(Resource("m", windows=((0, 10),)),), jobs=(Job("a", (Task("a1", "m", 50),), due=0),), horizon=100
+    )
+    rule = dispatch(too_short)
+    assert rule.status == "infeasible" and rule.stats["unplaced"] == ["a1"]
+    best = solve(too_short, seconds=1)
+    assert best.status == "infeasible" and "cannot finish" in best.stats["reason"]
+    empty = Problem(resources=(Resource("m"),), jobs=(), horizon=100)
+    assert solve(empty, seconds=1).status == "optimal"
