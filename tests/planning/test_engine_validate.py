@@ -145,3 +145,25 @@ def test_makespan_mode_validates_on_a_random_shop_with_calendars():
     best = solve(problem, seconds=2.0, objective="makespan", hint=rule)
     assert validate(problem, rule) == validate(problem, best) == []
     assert best.objective <= rule.stats["makespan"]
+
+
+def test_benchmark_schedules_validate_and_a_swap_is_caught():
+    import pytest
+
+    benchmarks = pytest.importorskip("planning.engine.benchmarks")
+    try:
+        problems = [benchmarks.load(name) for name in ("ft06", "la01", "la16")]
+    except benchmarks.MissingInstances as exc:
+        pytest.skip(str(exc))
+    for problem in problems:
+        rule = dispatch(problem)
+        assert validate(problem, rule) == []
+        best = solve(problem, seconds=1.0, objective="makespan", hint=rule)
+        assert validate(problem, best) == []
+        assert best.objective < rule.stats["makespan"]
+        # Swap the first two operations of job 0 in time: precedence breaks.
+        a, b = problem.jobs[0].tasks[:2]
+        starts, ends = dict(best.starts), dict(best.ends)
+        starts[a.key], starts[b.key] = starts[b.key], starts[a.key]
+        ends[a.key], ends[b.key] = starts[a.key] + a.duration, starts[b.key] + b.duration
+        assert any("predecessor" in e for e in validate(problem, dataclasses.replace(best, starts=starts, ends=ends)))
