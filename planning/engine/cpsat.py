@@ -20,7 +20,9 @@ its answer is never taken as is: its order (by axis start) is re-timed by the sa
 dispatching rule on the real calendars, which gives exact minutes (pauses, windows, capacity, overlap)
 and is, where the model is exact, never later than the model's own schedule on a machine of capacity 1.
 The answer is the best of the warm start, the re-timed schedule and (where exact) the model's schedule
-mapped back; the validator (planning.engine.validate) checks the result independently in the tests.
+mapped back, compared lexicographically on the exact figures (re-timing starts each task as early as its
+order allows, so phase 3's later job starts survive only in the model's own schedule); the validator
+(planning.engine.validate) checks the result independently in the tests.
 
 Constraints on the axis, per task of positive size that is not fixed: start >= its head (the earliest start
 its job's chain allows without capacity, computed on the real calendars, so a valid bound) and <= the
