@@ -245,6 +245,15 @@ class FloorJobView(CapabilityRequiredMixin, TemplateView):
         )
 
 
+# What a floor action did, as people say it ("Started op 10 on J-000016-02").
+FLOOR_DONE = {"start": "Started", "resume": "Resumed", "pause": "Paused", "finish": "Finished", "reopen": "Reopened"}
+
+
+def _reported(operation, good: int, scrap: int) -> str:
+    counts = ", ".join(f"{n} {what}" for n, what in ((good, "good"), (scrap, "scrap")) if n)
+    return f"Reported {counts} on op {operation.sequence} of {operation.job.number}."
+
+
 class FloorOperationView(CapabilityRequiredMixin, View):
     """Start, pause, resume, finish or report pieces on an operation; answers with the job's routing."""
 
@@ -265,14 +274,14 @@ class FloorOperationView(CapabilityRequiredMixin, View):
                     operation=operation, good=data["good"], scrap=data["scrap"], scrap_reason=data["scrap_reason"],
                     by=request.user, expected_version=data.get("version"),
                 )  # fmt: skip
-                message = f"Reported {data['good']} good and {data['scrap']} scrap on operation {operation.sequence}."
+                message = _reported(operation, data["good"], data["scrap"])
             elif action in ("start", "resume", "pause", "finish"):
                 version = request.POST.get("version")
                 services.operation_act(
                     operation=operation, action=action, by=request.user,
                     expected_version=int(version) if version and version.isdigit() else None,
                 )  # fmt: skip
-                message = f"Operation {operation.sequence}: {action} done."
+                message = f"{FLOOR_DONE[action]} op {operation.sequence} on {operation.job.number}."
             else:
                 raise Http404("No such action")
         except ValidationError as exc:

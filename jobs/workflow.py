@@ -16,7 +16,7 @@ OPEN = (J.PLANNED, J.RELEASED, J.IN_PROGRESS, J.ON_HOLD)
 JOB_ACTIONS = {
     t.name: t
     for t in [
-        Transition("release", "Release", (J.PLANNED,), J.RELEASED, "manage_jobs"),
+        Transition("release", "Release", (J.PLANNED,), J.RELEASED, "manage_jobs", done="Released {what}"),
         Transition(
             "hold",
             "Put on hold",
@@ -26,9 +26,10 @@ JOB_ACTIONS = {
             needs_reason=True,
             button="warning",
             reason_prompt="Pick a reason for the hold.",
+            done="Put {what} on hold",
         ),  # fmt: skip
         # Back to where the hold found the job (the service names the target).
-        Transition("resume", "Resume", (J.ON_HOLD,), None, ("run_floor", "manage_jobs")),
+        Transition("resume", "Resume", (J.ON_HOLD,), None, ("run_floor", "manage_jobs"), done="Resumed {what}"),
         Transition(
             "cancel",
             "Cancel job",
@@ -37,6 +38,7 @@ JOB_ACTIONS = {
             "manage_jobs",
             needs_reason=True,
             button="outline-danger",
+            done="Cancelled {what}",
         ),  # fmt: skip
     ]
 }
