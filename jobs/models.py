@@ -270,3 +270,22 @@ class JobStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.job_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class OperationStatusChange(models.Model):
+    """An operation's moves: who started, paused, finished or reopened it, when, and why (a reopen says why)."""
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=Operation.Status.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=Operation.Status.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.operation_id}: {self.from_status or '-'} -> {self.to_status}"

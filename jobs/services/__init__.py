@@ -20,6 +20,7 @@ from .operations import (
     operation_add,
     operation_remove,
     operation_report_pieces,
+    operation_report_rest_and_finish,
     operation_set_material_ready,
     operation_update,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "operation_add",
     "operation_remove",
     "operation_report_pieces",
+    "operation_report_rest_and_finish",
     "operation_set_material_ready",
     "operation_update",
     "work_center_save",
