@@ -1,5 +1,6 @@
 """The floor defects of issue 21: each test here failed before its fix."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from jobs import services
 from jobs.models import Job, Operation
-from tests.scenarios import approved_order
+from tests.scenarios import approved_order, client_for
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -176,3 +177,44 @@ def test_a_manager_reopens_from_the_job_page(client, office, manager, lead):
     assert op.status == Operation.Status.PAUSED
     assert f"Reopened op 10 on {job.number}." in answer.content.decode()
     assert "Pieces were not counted" in answer.content.decode()  # the history shows why
+
+
+def test_the_api_confirms_short_finishes_and_reopens(office, manager, lead):
+    job = _job(office, manager, quantity=4)
+    op = _ops(job)[0]
+    url = f"/api/v1/operations/{op.pk}/"
+    floor = client_for(lead)
+    floor.post(url + "start/", {}, format="json")
+    refused = floor.post(url + "finish/", {}, format="json")
+    assert refused.status_code == 400 and "not reported yet" in str(refused.json())
+    assert floor.post(url + "finish/", {"short": True}, format="json").status_code == 200
+    assert client_for(manager).post(url + "reopen/", {"reason": ""}, format="json").status_code == 400
+    reopened = client_for(manager).post(url + "reopen/", {"reason": "Count was wrong"}, format="json")
+    assert reopened.status_code == 200 and reopened.json()["status"] == "paused"
+
+
+# --- 2. a refused piece report keeps what was typed and marks the field ---------------------------------
+
+
+def test_a_refused_report_keeps_the_values_and_marks_the_reason(client, office, manager, lead):
+    job = _job(office, manager, quantity=10)
+    op = _ops(job)[0]
+    client.force_login(lead)
+    _post(client, op, "start")
+    html = _post(client, op, "report", {f"op{op.pk}-good": "4", f"op{op.pk}-scrap": "2"}).content.decode()
+    good = re.search(rf'<input[^>]*name="op{op.pk}-good"[^>]*>', html).group(0)
+    scrap = re.search(rf'<input[^>]*name="op{op.pk}-scrap"[^>]*>', html).group(0)
+    reason = re.search(rf'<select[^>]*name="op{op.pk}-scrap_reason"[^>]*>', html).group(0)
+    assert 'value="4"' in good and 'value="2"' in scrap
+    assert "is-invalid" in reason and 'aria-invalid="true"' in reason and "required" in reason
+    described = re.search(r'aria-describedby="([^"]+)"', reason).group(1)
+    assert re.search(rf'id="{described}"[^>]*>Pick the reason for the scrap', html)
+    op.refresh_from_db()
+    assert (op.good_qty, op.scrap_qty) == (0, 0)
+    # Too many pieces (the service refuses): the typed values stay too.
+    html = _post(client, op, "report", {f"op{op.pk}-good": "11", f"op{op.pk}-scrap": "0"}).content.decode()
+    assert 'value="11"' in re.search(rf'<input[^>]*name="op{op.pk}-good"[^>]*>', html).group(0)
+    # Reported: the form starts again from 0, and the reason is not required while scrap is 0.
+    html = _post(client, op, "report", {f"op{op.pk}-good": "3", f"op{op.pk}-scrap": "0"}).content.decode()
+    assert 'value="0"' in re.search(rf'<input[^>]*name="op{op.pk}-good"[^>]*>', html).group(0)
+    assert "required" not in re.search(rf'<select[^>]*name="op{op.pk}-scrap_reason"[^>]*>', html).group(0)

@@ -317,11 +317,12 @@ def test_time_entry_rate_migration_fills_existing_entries_from_the_current_rate(
     order = approved_order(office, manager, quantity=2)
     op = Job.objects.get(sales_order=order).operations.order_by("sequence").first()
     services.operation_act(operation=op, action="start", by=lead)
+    rate = op.work_center.hourly_rate  # read with today's schema: the models do not fit the migrated-back one
     executor = MigrationExecutor(connection)
     executor.migrate([("jobs", "0004_change_orders")])  # drops the column
     executor.loader.build_graph()
     executor.migrate([("jobs", "0005_time_entry_rate")])
-    assert TimeEntry.objects.get(operation=op).hourly_rate == op.work_center.hourly_rate
+    assert TimeEntry.objects.filter(operation=op).values_list("hourly_rate", flat=True).get() == rate
 
 
 def test_a_second_order_job_for_a_line_is_refused_by_the_database(office, manager):
