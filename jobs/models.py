@@ -142,6 +142,15 @@ class Job(TextSafetyMixin, models.Model):
         return self.is_open and self.due_date < timezone.localdate()
 
     @property
+    def is_short(self) -> bool:
+        """Completed with fewer good pieces than ordered (the remake is the quality issue's)."""
+        return self.status == self.Status.COMPLETE and self.quantity_completed < self.quantity
+
+    @property
+    def shortfall(self) -> int:
+        return max(self.quantity - self.quantity_completed, 0)
+
+    @property
     def part_label(self) -> str:
         rev = f" rev {self.part_revision}" if self.part_revision else ""
         return f"{self.part_number}{rev}"

@@ -3,9 +3,11 @@
 from .common import CENT, HOURS
 from .costs import CostLine, actual_by, attach_costs, cost_variance, job_detail
 from .figures import (
+    SHORT_JOB_DAYS,
     late_job_count,
     late_jobs,
     orders_at_risk,
+    short_jobs,
     wip_by_status,
     work_center_load,
     work_center_load_by_week,
@@ -30,6 +32,7 @@ __all__ = [
     "CENT",
     "CostLine",
     "HOURS",
+    "SHORT_JOB_DAYS",
     "LineProduction",
     "actual_by",
     "attach_costs",
@@ -44,6 +47,7 @@ __all__ = [
     "late_jobs",
     "line_production",
     "orders_at_risk",
+    "short_jobs",
     "wip_by_status",
     "work_center_by_code",
     "work_center_load",

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from jobs import services
 from jobs.models import Job, Operation
+from mto.models import Notification
 from tests.scenarios import approved_order, client_for
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -218,3 +219,40 @@ def test_a_refused_report_keeps_the_values_and_marks_the_reason(client, office, 
     html = _post(client, op, "report", {f"op{op.pk}-good": "3", f"op{op.pk}-scrap": "0"}).content.decode()
     assert 'value="0"' in re.search(rf'<input[^>]*name="op{op.pk}-good"[^>]*>', html).group(0)
     assert "required" not in re.search(rf'<select[^>]*name="op{op.pk}-scrap_reason"[^>]*>', html).group(0)
+
+
+# --- 5. a job that completes short raises a flag and tells the office -----------------------------------
+
+
+def _complete(job, lead, good_last):
+    ops = _ops(job)
+    for op in ops:
+        services.operation_act(operation=op, action="start", by=lead)
+        services.operation_report_pieces(operation=op, good=good_last if op is ops[-1] else job.quantity, by=lead)
+        services.operation_act(operation=op, action="finish", by=lead, short=True)
+    job.refresh_from_db()
+    return job
+
+
+def test_a_job_completed_short_is_flagged_and_the_office_hears_once(client, office, manager, lead):
+    short = _complete(_job(office, manager, quantity=25), lead, 23)
+    full = _complete(_job(office, manager, quantity=5), lead, 5)
+    assert short.status == full.status == Job.Status.COMPLETE
+    sent = Notification.objects.filter(kind="job_completed_short")
+    assert set(sent.values_list("recipient", flat=True)) == {office.pk}
+    assert sent.filter(channel=Notification.Channel.IN_APP).count() == 1
+    assert f"{short.number} completed short: 23 of 25" in sent.first().subject
+    with pytest.raises(ValidationError):  # finishing again changes nothing, tells nobody again
+        services.operation_act(operation=_ops(short)[-1], action="finish", by=lead, short=True)
+    assert Notification.objects.filter(kind="job_completed_short").filter(channel="in_app").count() == 1
+    client.force_login(manager)
+    job_page = client.get(short.get_absolute_url()).content.decode()
+    assert "Short 23 of 25" in job_page
+    assert "Short" not in client.get(full.get_absolute_url()).content.decode().split("<main", 1)[-1]
+    order_page = client.get(short.sales_order.get_absolute_url()).content.decode()
+    assert "Short 23 of 25" in order_page
+    home = client.get(reverse("home"))
+    widget = next(w for w in home.context["widgets"] if "Short jobs" in w)
+    assert short.number in widget and full.number not in widget
+    client.force_login(lead)
+    assert "Short 23 of 25" in client.get(short.get_floor_url()).content.decode()
