@@ -48,6 +48,13 @@ class JobActionSerializer(Serializer):
 
 class OperationActionSerializer(Serializer):
     version = serializers.IntegerField(required=False, help_text="The operation's version you saw.")
+    short = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Finish: confirmed that pieces are left unreported (without it such a finish is refused).",
+    )  # fmt: skip
+    reason = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", help_text="Reopen: why (required)."
+    )
 
 
 class ReportSerializer(Serializer):
@@ -87,7 +94,8 @@ class JobViewSet(viewsets.ReadOnlyModelViewSet):
 
 def _operation_action(name: str):
     def run(operation, user, data):
-        services.operation_act(operation=operation, action=name, by=user, expected_version=data.get("version"))
+        services.operation_act(operation=operation, action=name, by=user, expected_version=data.get("version"),
+                               short=data.get("short", False), reason=data.get("reason", ""))  # fmt: skip
 
     return service_action(name, run, request=OperationActionSerializer, response=OperationSerializer)
 
@@ -108,7 +116,8 @@ class OperationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OperationSerializer
     filterset_fields = ["status", "job", "work_center__code"]
     capabilities = {"list": "view_jobs", "retrieve": "view_jobs", **dict.fromkeys(
-        ["start", "pause", "resume", "finish", "report"], "run_floor")}  # fmt: skip
+        ["start", "pause", "resume", "finish", "report"], "run_floor"),
+        "reopen": ("run_floor", "manage_jobs")}  # fmt: skip
 
     def get_queryset(self):
         return Operation.objects.select_related("work_center", "job")
@@ -117,6 +126,7 @@ class OperationViewSet(viewsets.ReadOnlyModelViewSet):
     pause = _operation_action("pause")
     resume = _operation_action("resume")
     finish = _operation_action("finish")
+    reopen = _operation_action("reopen")
 
     report = service_action("report", _report, request=ReportSerializer, response=OperationSerializer)
 

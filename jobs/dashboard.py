@@ -75,6 +75,15 @@ def late_jobs_widget(request) -> dict:
                   empty="No job is late.", link="/jobs/?late=true")  # fmt: skip
 
 
+def short_jobs_widget(request) -> dict:
+    count, jobs = selectors.short_jobs()
+    items = [(j.get_absolute_url(), j.number, f"{j.quantity_completed} good of {j.quantity}, completed "
+              f"{timezone.localtime(j.completed_at):%Y-%m-%d}") for j in jobs]  # fmt: skip
+    return widget("short-jobs", "Short jobs", number=count, items=items,
+                  note=f"Completed with fewer good pieces than ordered, last {selectors.SHORT_JOB_DAYS} days.",
+                  empty="No job completed short.")  # fmt: skip
+
+
 def work_in_progress_widget(request) -> dict:
     return widget("wip", "Work in progress", chart=bar_chart(selectors.wip_by_status(), title="Open jobs by status"))
 

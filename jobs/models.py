@@ -142,6 +142,15 @@ class Job(TextSafetyMixin, models.Model):
         return self.is_open and self.due_date < timezone.localdate()
 
     @property
+    def is_short(self) -> bool:
+        """Completed with fewer good pieces than ordered (the remake is the quality issue's)."""
+        return self.status == self.Status.COMPLETE and self.quantity_completed < self.quantity
+
+    @property
+    def shortfall(self) -> int:
+        return max(self.quantity - self.quantity_completed, 0)
+
+    @property
     def part_label(self) -> str:
         rev = f" rev {self.part_revision}" if self.part_revision else ""
         return f"{self.part_number}{rev}"
@@ -273,3 +282,22 @@ class JobStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.job_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class OperationStatusChange(models.Model):
+    """An operation's moves: who started, paused, finished or reopened it, when, and why (a reopen says why)."""
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=Operation.Status.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=Operation.Status.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.operation_id}: {self.from_status or '-'} -> {self.to_status}"

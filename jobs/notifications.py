@@ -53,6 +53,14 @@ def job_completed_late(sender, job, by, late, **kwargs):
         notify(kind="job_completed_late", roles=[OFFICE], context={"job": job, "link": link}, link=link)
 
 
+@receiver(job_completed, sender=Job, dispatch_uid="jobs.notify_job_completed_short")
+def job_completed_short(sender, job, by, late, **kwargs):
+    """The office hears once (a job completes once: complete is final) that pieces are missing."""
+    if job.is_short:
+        link = job.get_absolute_url()
+        notify(kind="job_completed_short", roles=[OFFICE], context={"job": job, "link": link}, link=link)
+
+
 @receiver(job_pieces_completed, sender=Job, dispatch_uid="jobs.notify_ready_to_ship")
 def ready_to_ship(sender, job, by, quantity, **kwargs):
     if job.sales_order_id:

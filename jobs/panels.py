@@ -23,6 +23,8 @@ def register_panels() -> None:
                     visible=can("edit_orders", "view_reports"))  # fmt: skip
     panels.register(**home, order=40, name="jobs.late", context=dashboard.late_jobs_widget,
                     visible=can("view_reports"))  # fmt: skip
+    panels.register(**home, order=45, name="jobs.short", context=dashboard.short_jobs_widget,
+                    visible=can("view_reports"))  # fmt: skip
     panels.register(**home, order=50, name="jobs.wip", context=dashboard.work_in_progress_widget,
                     visible=can("view_reports"))  # fmt: skip
     panels.register(**home, order=60, name="jobs.variance", context=dashboard.cost_variance_widget,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/operations/new/", views.OperationAddView.as_view(), name="operation-add"),
     path("<int:pk>/<slug:name>/", views.JobActionView.as_view(), name="job-action"),
     path("operations/<int:pk>/edit/", views.OperationEditView.as_view(), name="operation-edit"),
+    path("operations/<int:pk>/reopen/", views.OperationReopenView.as_view(), name="operation-reopen"),
     path("operations/<int:pk>/remove/", views.OperationRemoveView.as_view(), name="operation-remove"),
     path("work-centers/", views.WorkCenterListView.as_view(), name="work-center-list"),
     path("work-centers/new/", views.WorkCenterFormView.as_view(), name="work-center-create"),

@@ -67,6 +67,10 @@ class JobDetailView(CapabilityRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         job = _job_or_404(self.kwargs["pk"], selectors.job_detail)
         user = self.request.user
+        # A manager may reopen a finished operation until the job completes (the floor's leads on the tablet).
+        if user.has_perm("mto.manage_jobs"):
+            for op in job.ops:
+                op.can_reopen = any(t.name == "reopen" for t in available_operation_moves(op, job, user))
         return super().get_context_data(
             job=job,
             actions=available_job_actions(job, user),
@@ -223,19 +227,26 @@ class FloorJobView(CapabilityRequiredMixin, TemplateView):
 
     def get_template_names(self):
         if self.request.htmx:
-            return ["jobs/floor_job.html#routing"]
+            return ["jobs/floor_job.html#screen"]
         return [self.template_name]
 
     def get_context_data(self, **kwargs):
         job = _job_or_404(self.kwargs["pk"], selectors.floor_job)
         user = self.request.user
+        # A refused piece report comes back with what was typed, its fields marked (that operation only).
+        refused = kwargs.pop("report_form", None)
         for op in job.ops:
             op.moves = available_operation_moves(op, job, user)
             op.can_report = can_report_pieces(op, job, user)
+            if op.can_report:
+                prefix = f"op{op.pk}"
+                kept = refused is not None and refused.prefix == prefix
+                op.report = refused if kept else ReportPiecesForm(prefix=prefix)
+                # The scrap reason shows as required while scrap is above 0 (static/js/mto.js keeps it so).
+                op.scrap_needed = str(op.report["scrap"].value() or "0").strip() not in ("", "0")
         actions = {t.name for t in available_job_actions(job, user)}
         return super().get_context_data(
             job=job,
-            report_form=kwargs.pop("report_form", None) or ReportPiecesForm(),
             hold_form=HoldForm(),
             note_form=NoteForm(),
             submit_token=new_token(),
@@ -246,48 +257,89 @@ class FloorJobView(CapabilityRequiredMixin, TemplateView):
         )
 
 
+# What a floor action did, as people say it ("Started op 10 on J-000016-02").
+FLOOR_DONE = {"start": "Started", "resume": "Resumed", "pause": "Paused", "finish": "Finished", "reopen": "Reopened"}
+
+
+def _reported(operation, good: int, scrap: int) -> str:
+    counts = ", ".join(f"{n} {what}" for n, what in ((good, "good"), (scrap, "scrap")) if n)
+    return f"Reported {counts} on op {operation.sequence} of {operation.job.number}."
+
+
+def _posted_version(request) -> int | None:
+    version = request.POST.get("version")
+    return int(version) if version and version.isdigit() else None
+
+
 class FloorOperationView(CapabilityRequiredMixin, View):
-    """Start, pause, resume, finish or report pieces on an operation; answers with the job's routing."""
+    """Start, pause, resume, finish (short only when confirmed), report the rest and finish, reopen or report
+    pieces on an operation; answers htmx with the whole job screen, so every part shows the job's new state."""
 
     capability = "run_floor"
+    report_form = None
 
     def post(self, request, pk, action):
         operation = get_object_or_404(Operation.objects.select_related("job"), pk=pk)
-        report_form = None
         try:
-            if action == "report":
-                report_form = ReportPiecesForm(request.POST, prefix=f"op{operation.pk}")
-                if not report_form.is_valid():
-                    raise ValidationError(
-                        [e for errors in report_form.errors.values() for e in errors], code="invalid"
-                    )
-                data = report_form.cleaned_data
-                services.operation_report_pieces(
-                    operation=operation, good=data["good"], scrap=data["scrap"], scrap_reason=data["scrap_reason"],
-                    by=request.user, expected_version=data.get("version"),
-                )  # fmt: skip
-                message = f"Reported {data['good']} good and {data['scrap']} scrap on operation {operation.sequence}."
-            elif action in ("start", "resume", "pause", "finish"):
-                version = request.POST.get("version")
-                services.operation_act(
-                    operation=operation, action=action, by=request.user,
-                    expected_version=int(version) if version and version.isdigit() else None,
-                )  # fmt: skip
-                message = f"Operation {operation.sequence}: {action} done."
-            else:
-                raise Http404("No such action")
+            message = self._run(request, operation, action)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             outcome = 409 if getattr(exc, "code", None) in ("stale", "conflict") else 400
         else:
             messages.success(request, message)
             outcome = 200
+            self.report_form = None  # reported: a fresh form
         if request.htmx:
             view = FloorJobView(request=request, kwargs={"pk": operation.job_id})
-            response = render(request, "jobs/floor_job.html#routing", view.get_context_data(), status=200)
+            context = view.get_context_data(report_form=self.report_form)
+            response = render(request, "jobs/floor_job.html#screen", context, status=200)
             response["X-Action-Status"] = str(outcome)
             return response
         return redirect(reverse("jobs:floor-job", args=[operation.job_id]))
+
+    def _run(self, request, operation, action) -> str:
+        by, version = request.user, _posted_version(request)
+        where = f"op {operation.sequence} on {operation.job.number}"
+        if action == "report":
+            self.report_form = form = ReportPiecesForm(request.POST, prefix=f"op{operation.pk}")
+            if not form.is_valid():
+                raise ValidationError([e for errors in form.errors.values() for e in errors], code="invalid")
+            data = form.cleaned_data
+            try:
+                services.operation_report_pieces(
+                    operation=operation, good=data["good"], scrap=data["scrap"], scrap_reason=data["scrap_reason"],
+                    by=by, expected_version=data.get("version"),
+                )  # fmt: skip
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+                raise
+            return _reported(operation, data["good"], data["scrap"])
+        if action == "finish-rest":
+            _op, rest = services.operation_report_rest_and_finish(operation=operation, by=by, expected_version=version)
+            return f"Reported {rest} good and finished {where}." if rest else f"Finished {where}."
+        if action in FLOOR_DONE:
+            services.operation_act(
+                operation=operation, action=action, by=by, expected_version=version,
+                short=request.POST.get("short") == "1", reason=request.POST.get("reason", ""),
+            )  # fmt: skip
+            return f"{FLOOR_DONE[action]} {where}."
+        raise Http404("No such action")
+
+
+class OperationReopenView(CapabilityRequiredMixin, View):
+    """A manager reopens a finished operation from the job page (any time before the job completes)."""
+
+    capability = "manage_jobs"
+
+    def post(self, request, pk):
+        operation = get_object_or_404(Operation.objects.select_related("job"), pk=pk)
+        reopen = lambda: services.operation_act(  # noqa: E731
+            operation=operation, action="reopen", by=request.user, reason=request.POST.get("reason", ""),
+            expected_version=_posted_version(request),
+        )  # fmt: skip
+        done = f"Reopened op {operation.sequence} on {operation.job.number}."
+        run_for_button(request, reopen, success=done)
+        return redirect(operation.job)
 
 
 class FloorNoteView(CapabilityRequiredMixin, View):

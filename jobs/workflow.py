@@ -1,11 +1,14 @@
 """Job and operation lifecycles of DESIGN.md, declared for mto.transitions."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.utils import timezone
 
 from mto.transitions import Lifecycle, Transition, available_transitions
 
 from . import signals
-from .models import Job, JobStatusChange, Operation
+from .models import Job, JobStatusChange, Operation, OperationStatusChange
 
 J = Job.Status
 O = Operation.Status  # noqa: E741
@@ -16,7 +19,7 @@ OPEN = (J.PLANNED, J.RELEASED, J.IN_PROGRESS, J.ON_HOLD)
 JOB_ACTIONS = {
     t.name: t
     for t in [
-        Transition("release", "Release", (J.PLANNED,), J.RELEASED, "manage_jobs"),
+        Transition("release", "Release", (J.PLANNED,), J.RELEASED, "manage_jobs", done="Released {what}"),
         Transition(
             "hold",
             "Put on hold",
@@ -26,9 +29,10 @@ JOB_ACTIONS = {
             needs_reason=True,
             button="warning",
             reason_prompt="Pick a reason for the hold.",
+            done="Put {what} on hold",
         ),  # fmt: skip
         # Back to where the hold found the job (the service names the target).
-        Transition("resume", "Resume", (J.ON_HOLD,), None, ("run_floor", "manage_jobs")),
+        Transition("resume", "Resume", (J.ON_HOLD,), None, ("run_floor", "manage_jobs"), done="Resumed {what}"),
         Transition(
             "cancel",
             "Cancel job",
@@ -37,6 +41,7 @@ JOB_ACTIONS = {
             "manage_jobs",
             needs_reason=True,
             button="outline-danger",
+            done="Cancelled {what}",
         ),  # fmt: skip
     ]
 }
@@ -64,6 +69,19 @@ OPERATION_MOVES = {
         Transition(
             "finish", "Finish", (O.RUNNING, O.PAUSED), O.DONE, "run_floor", button="dark", icon="check2-circle"
         ),
+        # A finished operation back to paused, to report what was missed: a lead for a few minutes after the
+        # finish, a manager until the job completes (reopen_refusal); the history row keeps why.
+        Transition(
+            "reopen",
+            "Reopen",
+            (O.DONE,),
+            O.PAUSED,
+            ("run_floor", "manage_jobs"),
+            needs_reason=True,
+            button="outline-secondary",
+            icon="arrow-counterclockwise",
+            reason_prompt="Say why the operation is reopened.",
+        ),  # fmt: skip
     ]
 }
 # An outside operation moves only by what purchasing does (jobs services it calls): the first pieces shipped
@@ -120,12 +138,20 @@ JOB = Lifecycle(
     describe=lambda job: job.number,
 )
 
+
+def _record_operation(operation, *, from_status, to_status, by, reason):
+    OperationStatusChange.objects.create(
+        operation=operation, from_status=from_status, to_status=to_status, changed_by=by, reason=reason
+    )
+
+
 # Operations are locked by the floor services with their job (house order), so `lock` is only a fallback;
-# their time entries are their history.
+# their time entries are their hours, their status changes who moved them when (and why, for a reopen).
 OPERATION = Lifecycle(
     model=Operation,
     transitions=(*OPERATION_MOVES.values(), *OUTSIDE_MOVES.values()),
     lock=lambda op: Operation.objects.select_for_update().get(pk=op.pk),
+    record=_record_operation,
     touch=_touch_operation,
     describe=lambda op: f"operation {op.sequence}",
 )
@@ -162,7 +188,34 @@ def available_operation_moves(operation: Operation, job: Job, user) -> list[Tran
     """The floor buttons of one operation (none while its job may not move, none at an outside work center)."""
     if job.status not in OPERATIONS_MOVE_IN or operation.work_center.is_outside:
         return []
-    return available_transitions(OPERATION, operation, user)
+    later = [op for op in getattr(job, "ops", []) if op.sequence > operation.sequence]
+    return [
+        t
+        for t in available_transitions(OPERATION, operation, user)
+        if t.name != "reopen" or not reopen_refusal(operation, job, later, user)
+    ]
+
+
+def reopen_refusal(operation: Operation, job: Job, later: list[Operation], user, now=None) -> str:
+    """Why `user` may not reopen the finished `operation` now ("" if they may); `later`: the operations after it.
+
+    A manager may until the job completes; a shop floor lead for OPERATION_REOPEN_MINUTES after the finish.
+    Not past a later finished operation (it passed on what this one had made: reopen that first)."""
+    if operation.status != O.DONE:
+        return f"Op {operation.sequence} is not finished."
+    if job.status != J.IN_PROGRESS:
+        return f"{job.number} is {job.get_status_display().lower()}; its operations cannot be reopened."
+    done_after = [op for op in later if op.status == O.DONE]
+    if done_after:
+        last = done_after[-1].sequence
+        return f"Op {last} after it is finished already; reopen op {last} first."
+    if user.has_perm("mto.manage_jobs"):
+        return ""
+    minutes = settings.OPERATION_REOPEN_MINUTES
+    now = now or timezone.now()
+    if operation.finished_at is None or now - operation.finished_at > timedelta(minutes=minutes):
+        return f"Op {operation.sequence} finished more than {minutes} minutes ago; ask a manager to reopen it."
+    return ""
 
 
 def can_report_pieces(operation: Operation, job: Job, user) -> bool:

@@ -152,7 +152,11 @@ class TransitionView(CapabilityRequiredMixin, View):
         raise NotImplementedError
 
     def done_message(self, obj, transition: Transition) -> str:
-        return f"{self.lifecycle.describe(obj)}: {transition.label.lower()} done."
+        what = self.lifecycle.describe(obj)
+        if transition.done:
+            return transition.done.format(what=what) + "."
+        obj.refresh_from_db(fields=["status"])
+        return f"{what} is now {obj.get_status_display().lower()}."
 
     def success_url(self, obj, transition: Transition) -> str:
         return obj.get_absolute_url()

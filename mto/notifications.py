@@ -33,6 +33,7 @@ KINDS = {
     "new_jobs": Kind("New jobs on the floor", "shop floor leads, when an approved order makes jobs"),
     "job_on_hold": Kind("Job on hold", "office staff, when a job is put on hold"),
     "job_completed_late": Kind("Job completed late", "office staff, when a job completes after its due date"),
+    "job_completed_short": Kind("Job completed short", "office staff, when a job completes with fewer good pieces"),
     "ready_to_ship": Kind("Pieces ready to ship", "shipping clerks, when good pieces come off a job's last operation"),
     "order_changed": Kind("Order changed", "shipping clerks, when a change to an approved order is approved"),
     "jobs_changed": Kind(

@@ -265,6 +265,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # window of completed jobs the estimate-accuracy figures read.
 QUOTE_DEFAULT_MARKUP_PERCENT = Decimal(env.str("QUOTE_DEFAULT_MARKUP_PERCENT", default="30"))
 QUOTE_MIN_MARGIN_PERCENT = Decimal(env.str("QUOTE_MIN_MARGIN_PERCENT", default="15"))
+# A shop floor lead may reopen an operation this many minutes after finishing it; a manager any time before
+# its job completes.
+OPERATION_REOPEN_MINUTES = env.int("OPERATION_REOPEN_MINUTES", default=10)
 QUOTE_ACCURACY_DAYS = env.int("QUOTE_ACCURACY_DAYS", default=180)
 QUOTE_VALID_DAYS = env.int("QUOTE_VALID_DAYS", default=30)
 # Purchasing: how far a PO line may be over-received (percent of its quantity).

@@ -35,6 +35,9 @@ class Transition:
     icon: str = ""  # a Bootstrap icon name for the big floor buttons
     # The placeholder of an optional note the page offers beside the button (a manager's approval note).
     note: str = ""
+    # What was done, as people say it, with {what} for the row ("Put {what} on hold"); pages say it after the
+    # move (none given: "<row> is now <status>.").
+    done: str = ""
 
     @property
     def capabilities(self) -> tuple[str, ...]:

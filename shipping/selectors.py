@@ -86,9 +86,12 @@ def shipment_detail(*, pk: int) -> Shipment:
         .get(pk=pk)
     )
     shipment.line_list = list(shipment.lines.all())
-    # Back-ordered: what the order line still waits for after this shipment (for the packing slip).
+    # Back-ordered: what the order line still waits for after this shipment (for the packing slip). A draft's
+    # own pieces are not in quantity_shipped yet, but the slip is printed before the truck leaves: they go.
+    going = shipment.status == Shipment.Status.DRAFT
     for sl in shipment.line_list:
-        sl.back_ordered = max(sl.order_line.quantity - sl.order_line.quantity_shipped, 0)
+        on_it = sl.quantity if going else 0
+        sl.back_ordered = max(sl.order_line.quantity - sl.order_line.quantity_shipped - on_it, 0)
     return shipment
 
 

@@ -73,6 +73,7 @@ ACCESS: dict[str, Rule] = {
     "jobs:operation-add": Rule("plan_jobs", method="POST", args=("job",)),
     "jobs:operation-edit": Rule("plan_jobs", args=("operation",)),
     "jobs:operation-remove": Rule("plan_jobs", method="POST", args=("operation",)),
+    "jobs:operation-reopen": Rule("manage_jobs", method="POST", args=("operation",)),
     "jobs:work-center-list": Rule("manage_jobs"),
     "jobs:work-center-create": Rule("manage_jobs"),
     "jobs:work-center-edit": Rule("manage_jobs", args=("work_center",)),

@@ -13,9 +13,11 @@ from .costs import (
     other_costs,
 )
 from .figures import (
+    SHORT_JOB_DAYS,
     late_job_count,
     late_jobs,
     orders_at_risk,
+    short_jobs,
     wip_by_status,
     work_center_load,
     work_center_load_by_week,
@@ -41,6 +43,7 @@ __all__ = [
     "CostLine",
     "CostSummary",
     "HOURS",
+    "SHORT_JOB_DAYS",
     "LineProduction",
     "OtherCost",
     "actual_by",
@@ -58,6 +61,7 @@ __all__ = [
     "orders_at_risk",
     "other_cost_totals",
     "other_costs",
+    "short_jobs",
     "wip_by_status",
     "work_center_by_code",
     "work_center_load",

@@ -13,7 +13,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from .. import signals
-from ..models import Job, JobNote, JobStatusChange, Operation, TimeEntry
+from ..models import Job, JobNote, JobStatusChange, Operation, OperationStatusChange, TimeEntry
 from .common import CENT
 
 
@@ -154,10 +154,19 @@ def job_detail(*, pk: int) -> Job:
             Prefetch("operations__time_entries", queryset=TimeEntry.objects.select_related("by").order_by("id")),
             Prefetch("notes", queryset=JobNote.objects.select_related("by")),
             Prefetch("status_changes", queryset=JobStatusChange.objects.select_related("changed_by").order_by("id")),
+            # Reopened operations keep who, when and why (the job page lists them).
+            Prefetch(
+                "operations__status_changes",
+                to_attr="reopens",
+                queryset=OperationStatusChange.objects.filter(from_status=Operation.Status.DONE)
+                .select_related("changed_by")
+                .order_by("id"),
+            ),
         )
         .get(pk=pk)
     )
     job.ops = list(job.operations.all())
+    job.reopens = [(op, change) for op in job.ops for change in op.reopens]
     attach_costs(job, job.ops, timezone.now())
     job.cost_summary = CostSummary(job.cost_total, other_costs([job])[job.pk])
     return job

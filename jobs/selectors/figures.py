@@ -27,6 +27,9 @@ from .common import HOURS
 
 # --- home page figures and the morning digest ---------------------------------------------------------
 
+# How far back the manager's home looks for jobs completed short.
+SHORT_JOB_DAYS = 30
+
 
 def late_jobs(*, today: datetime.date | None = None, limit: int = 10) -> list[Job]:
     today = today or timezone.localdate()
@@ -35,6 +38,14 @@ def late_jobs(*, today: datetime.date | None = None, limit: int = 10) -> list[Jo
 
 def late_job_count(*, today: datetime.date | None = None) -> int:
     return Job.objects.filter(status__in=OPEN, due_date__lt=today or timezone.localdate()).count()
+
+
+def short_jobs(*, days: int = SHORT_JOB_DAYS, limit: int = 10) -> tuple[int, list[Job]]:
+    """Jobs completed short (fewer good pieces than ordered) in the last `days` days: how many, and the latest."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    # A datetime range on completed_at: the partial index of complete jobs serves it.
+    qs = Job.objects.filter(status=J.COMPLETE, completed_at__gte=since, quantity_completed__lt=F("quantity"))
+    return qs.count(), list(qs.order_by("-completed_at", "-id")[:limit])
 
 
 def orders_at_risk(*, today: datetime.date | None = None, limit: int = 10) -> list[SalesOrder]:

@@ -23,6 +23,7 @@ from ..workflow import (
     VENDOR_REJECT,
     J,
     O,
+    reopen_refusal,
 )
 from .common import _check_version, _locked_job, _require
 
@@ -65,13 +66,36 @@ def _save_operation(operation: Operation, by: User, *fields: str) -> None:
     operation.save(update_fields=["version", "updated_by", *fields])
 
 
+def _unreported(locked: Locked) -> str:
+    """The refusal of a finish that leaves pieces unaccounted for ("" when every piece that reached it is)."""
+    left = _pieces_available(locked)
+    if not left:
+        return ""
+    return (
+        f"{left} piece{'s' if left != 1 else ''} on op {locked.operation.sequence} {'are' if left != 1 else 'is'} "
+        "not reported yet: report them, or confirm finishing short."
+    )
+
+
 @atomic_with_retry
-def operation_act(*, operation: Operation, action: str, by: User, expected_version: int | None = None) -> Operation:
-    """Start, pause, resume or finish an operation from a tablet."""
-    _require(by, "run_floor")
+def operation_act(
+    *, operation: Operation, action: str, by: User, expected_version: int | None = None, short: bool = False,
+    reason: str = "",
+) -> Operation:  # fmt: skip
+    """Start, pause, resume, finish or reopen an operation from a tablet.
+
+    A finish that leaves pieces unreported (fewer good and scrap than reached the operation) needs `short`
+    (the tablet asked and the operator confirmed). A reopen (why: `reason`) puts a finished operation back
+    to paused; see workflow.reopen_refusal for who may when."""
     if action not in OPERATION_MOVES:
         raise ValidationError(f"Unknown action {action!r}.")
+    _require(by, *OPERATION_MOVES[action].capabilities)
     locked = _lock_operation(operation.pk)
+    _act(locked, action, by, expected_version=expected_version, short=short, reason=reason)
+    return locked.operation
+
+
+def _act(locked: Locked, action: str, by: User, *, expected_version=None, short=False, reason="") -> None:
     job, op = locked.job, locked.operation
     _check_version(op, expected_version, f"Operation {op.sequence} of {job.number}")
     if job.status not in OPERATIONS_MOVE_IN:
@@ -87,6 +111,16 @@ def operation_act(*, operation: Operation, action: str, by: User, expected_versi
     def prepare(op: Operation):
         if action == "start":
             _check_can_begin(locked)
+        if action == "finish" and not short:
+            refusal = _unreported(locked)
+            if refusal:
+                raise ValidationError(refusal, code="unreported")
+        if action == "reopen":
+            later = [o for o in locked.operations if o.sequence > op.sequence]
+            refusal = reopen_refusal(op, job, later, by, now)
+            if refusal:
+                raise ValidationError(refusal, code="conflict")
+            return  # a reopened operation is paused: no clock runs until it is resumed
         if action in ("start", "resume"):
             # The rate in force now prices this entry for good (a later rate change leaves its cost alone).
             rate = WorkCenter.objects.values_list("hourly_rate", flat=True).get(pk=op.work_center_id)
@@ -98,14 +132,15 @@ def operation_act(*, operation: Operation, action: str, by: User, expected_versi
         fields = {"started_at": op.started_at or now}
     elif action == "finish":
         fields = {"finished_at": now}
+    elif action == "reopen":
+        fields = {"finished_at": None}
     else:
         fields = None
-    transition(OPERATION, op, action, by=by, fields=fields, prepare=prepare, locked=True)
+    transition(OPERATION, op, action, by=by, reason=reason, fields=fields, prepare=prepare, locked=True)
     if action in ("start", "resume"):
         _job_started_by(locked, by, now)
     elif action == "finish":
         _job_done_if_last(locked, by, now)
-    return op
 
 
 def _is_outside(op: Operation) -> bool:
@@ -164,6 +199,11 @@ def operation_report_pieces(
     if scrap and scrap_reason not in SCRAP_REASONS:
         raise ValidationError({"scrap_reason": "Pick the reason for the scrap from the list."})
     locked = _lock_operation(operation.pk)
+    _report(locked, good, scrap, scrap_reason, by, expected_version=expected_version)
+    return locked.operation
+
+
+def _report(locked: Locked, good: int, scrap: int, scrap_reason: str, by: User, *, expected_version=None) -> None:
     job, op = locked.job, locked.operation
     _check_version(op, expected_version, f"Operation {op.sequence} of {job.number}")
     if _is_outside(op):
@@ -310,6 +350,22 @@ def operation_receive_back(*, operation: Operation, good: int, rejected: int, by
     else:
         _save_operation(op, by, "good_qty", "scrap_qty", "pieces_at_vendor")
     return locked
+
+
+@atomic_with_retry
+def operation_report_rest_and_finish(
+    *, operation: Operation, by: User, expected_version: int | None = None
+) -> tuple[Operation, int]:
+    """The tablet's "report the remaining N and finish": the pieces still unaccounted for on the operation
+    reported good, then the finish, in one transaction. Returns the operation and N."""
+    _require(by, "run_floor")
+    locked = _lock_operation(operation.pk)
+    rest = _pieces_available(locked)
+    if rest:
+        _report(locked, rest, 0, "", by, expected_version=expected_version)
+        expected_version = None  # checked by the report; the report itself moved the version on
+    _act(locked, "finish", by, expected_version=expected_version)
+    return locked.operation, rest
 
 
 # --- routing (planner) ---------------------------------------------------------------------------------

@@ -376,5 +376,5 @@ def test_a_floor_action_fills_the_one_messages_region(page, live_server, office,
     login(page, "lead")
     page.goto(live_server.url + job.get_floor_url())
     page.locator("section.card", has_text="10 · SAW").get_by_role("button", name="Start").click()
-    expect(page.locator("#messages")).to_contain_text("Operation 10: start done.")
+    expect(page.locator("#messages")).to_contain_text(f"Started op 10 on {job.number}.")
     assert page.locator("[id=messages]").count() == 1

@@ -23,7 +23,7 @@ def test_the_floor_job_page_has_one_messages_region(client, office, manager, lea
     client.post(reverse("jobs:floor-operation", args=[op.pk, "start"]))  # no htmx: a message, then the page
     html = client.get(job.get_floor_url()).content.decode()
     assert html.count('id="messages"') == 1
-    assert "Operation 10: start done." in html
+    assert "Started op 10 on " + job.number + "." in html
 
 
 def test_an_htmx_answer_on_the_floor_fills_the_page_messages_out_of_band(client, office, manager, lead):
@@ -36,7 +36,7 @@ def test_an_htmx_answer_on_the_floor_fills_the_page_messages_out_of_band(client,
     assert answer.count('id="messages"') == 1
     region = re.search(r'<div id="messages"[^>]*>', answer).group(0)
     assert 'hx-swap-oob="innerHTML"' in region and 'aria-live="polite"' in region
-    assert "Operation 10: start done." in answer
+    assert "Started op 10 on " + job.number + "." in answer
 
 
 def test_the_routing_table_scroll_container_takes_keyboard_focus(client, office, manager, lead):

@@ -24,7 +24,7 @@ def run_operation(op, lead, good, finish=True):
     if good:
         services.operation_report_pieces(operation=op, good=good, by=lead)
     if finish:
-        services.operation_act(operation=op, action="finish", by=lead)
+        services.operation_act(operation=op, action="finish", by=lead, short=True)
 
 
 class TestCreationOnApproval:
@@ -124,7 +124,7 @@ class TestOperations:
     def test_illegal_operation_moves_refused(self, job, lead, steps, action):
         op = _op(job)
         for step in steps:
-            services.operation_act(operation=op, action=step, by=lead)
+            services.operation_act(operation=op, action=step, by=lead, short=True)
         with pytest.raises(ValidationError, match=f"Cannot {action}"):
             services.operation_act(operation=op, action=action, by=lead)
 

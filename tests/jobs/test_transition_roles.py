@@ -21,8 +21,9 @@ ROLES = sorted([*ROLE_FIXTURES, "superuser"])
 # DESIGN.md: the Manager holds and cancels jobs (and releases them); the Shop floor holds jobs with a reason
 # (and resumes them). Office and Shipping only view jobs.
 MAY_ACT = {"release": {MANAGER}, "hold": {LEAD, MANAGER}, "resume": {LEAD, MANAGER}, "cancel": {MANAGER}}
-# The Shop floor starts, pauses and finishes operations and reports pieces: nobody else.
-MAY_MOVE = {"start": {LEAD}, "pause": {LEAD}, "resume": {LEAD}, "finish": {LEAD}}
+# The Shop floor starts, pauses and finishes operations and reports pieces: nobody else. A finished operation
+# is reopened by a lead (for a few minutes) or a manager (until the job completes): issue 21.
+MAY_MOVE = {"start": {LEAD}, "pause": {LEAD}, "resume": {LEAD}, "finish": {LEAD}, "reopen": {LEAD, MANAGER}}
 
 
 def test_every_job_action_and_operation_move_has_its_roles_written_here():
@@ -68,14 +69,16 @@ def test_each_job_action_by_each_role(request, office, manager, lead, clerk, act
 def test_each_operation_move_by_each_role(request, office, manager, lead, move, role):
     job = Job.objects.get(sales_order=approved_order(office, manager, quantity=2))
     op = job.operations.order_by("sequence").first()
-    if move in ("pause", "finish", "resume"):
+    if move in ("pause", "finish", "resume", "reopen"):
         op = services.operation_act(operation=op, action="start", by=lead)
     if move == "resume":
         op = services.operation_act(operation=op, action="pause", by=lead)
+    if move == "reopen":
+        op = services.operation_act(operation=op, action="finish", by=lead, short=True)
     before = op.status
     user = request.getfixturevalue(role)
     if _allowed(role, MAY_MOVE[move]):
-        services.operation_act(operation=op, action=move, by=user)
+        services.operation_act(operation=op, action=move, by=user, short=True, reason="Because")
         op.refresh_from_db()
         assert op.status != before
     else:

@@ -60,7 +60,7 @@ def test_lead_runs_an_operation_from_the_tablet(client, office, manager, lead):
         {f"op{op.pk}-good": "3", f"op{op.pk}-scrap": "1", f"op{op.pk}-scrap_reason": "Setup piece"},
         **htmx,
     )
-    assert "Reported 3 good and 1 scrap" in reported.content.decode()
+    assert "Reported 3 good, 1 scrap on op 10" in reported.content.decode()
     op.refresh_from_db()
     assert (op.good_qty, op.scrap_qty, op.status) == (3, 1, Operation.Status.RUNNING)
 

@@ -182,7 +182,7 @@ class Command(BaseCommand):
                 if good:
                     operation_report_pieces(operation=op, good=good, by=lead)
                 if finish_all or op is not steps[-1]:
-                    operation_act(operation=op, action="finish", by=lead)
+                    operation_act(operation=op, action="finish", by=lead, short=True)
         self._backdate_time_entries(order)
         self._ship(order, state, users)
 
