@@ -9,6 +9,7 @@ from jobs import api as jobs_api
 from mto.api import login_not_required_patterns
 from mto.notification_api import NotificationViewSet
 from purchasing import api as purchasing_api
+from quality import api as quality_api
 from quotes import api as quotes_api
 from sales import api as sales_api
 from shipping import api as shipping_api
@@ -30,6 +31,9 @@ router.register("material-requirements", purchasing_api.MaterialRequirementViewS
 router.register("outside-operations", purchasing_api.OutsideOperationViewSet, basename="outside-operation")
 router.register("ship-outs", purchasing_api.ShipOutViewSet, basename="ship-out")
 router.register("vendor-returns", purchasing_api.VendorReturnViewSet, basename="vendor-return")
+router.register("inspection-plan", quality_api.PlanCharacteristicViewSet, basename="plan-characteristic")
+router.register("inspection-results", quality_api.InspectionResultViewSet, basename="inspection-result")
+router.register("ncrs", quality_api.NcrViewSet, basename="ncr")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 app_name = "api"

@@ -5,7 +5,18 @@ from jobs.models import WorkCenter
 from .models import Kind, NonConformance, PlanCharacteristic, Sampling
 
 
-class PlanCharacteristicForm(forms.ModelForm):
+class BootstrapFields:
+    """Bootstrap's classes on every visible widget (the house's 44 px controls, full width in their column)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if not field.widget.is_hidden:
+                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+                field.widget.attrs.setdefault("class", css)
+
+
+class PlanCharacteristicForm(BootstrapFields, forms.ModelForm):
     class Meta:
         model = PlanCharacteristic
         fields = ["operation_sequence", "name", "kind", "nominal", "tolerance_plus", "tolerance_minus", "unit",
@@ -21,12 +32,12 @@ class PlanCharacteristicForm(forms.ModelForm):
             self.fields[name].widget.attrs.update(inputmode="decimal")
 
 
-class NcrOpenForm(forms.Form):
+class NcrOpenForm(BootstrapFields, forms.Form):
     quantity = forms.IntegerField(min_value=1, label="Pieces")
     reason = forms.CharField(max_length=200)
 
 
-class DispositionForm(forms.Form):
+class DispositionForm(BootstrapFields, forms.Form):
     disposition = forms.ChoiceField(choices=NonConformance.Disposition.choices, widget=forms.HiddenInput)
     note = forms.CharField(max_length=500, required=False)
     concession_reference = forms.CharField(max_length=60, required=False, label="Customer's concession reference")

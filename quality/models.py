@@ -63,8 +63,8 @@ class CharacteristicFields(TextSafetyMixin, models.Model):
     def tolerance_label(self) -> str:
         if not self.is_dimension:
             return "pass / fail"
-        return f"{self.nominal.normalize():f} +{(self.tolerance_plus or 0).normalize():f}/-" \
-               f"{(self.tolerance_minus or 0).normalize():f} {self.unit}".strip()  # fmt: skip
+        plus, minus = self.tolerance_plus or Decimal(0), self.tolerance_minus or Decimal(0)
+        return f"{self.nominal.normalize():f} +{plus.normalize():f}/-{minus.normalize():f} {self.unit}".strip()
 
     @property
     def sampling_label(self) -> str:

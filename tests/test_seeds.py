@@ -5,6 +5,7 @@ from django.db.models import Count
 
 from jobs.models import Job
 from mto.models import DocumentSequence
+from quality.models import NonConformance, PlanCharacteristic
 from quotes.models import Quote
 from sales.models import SalesOrder, SalesOrderLine
 from shipping.models import Shipment
@@ -13,9 +14,16 @@ from shipping.models import Shipment
 def test_seed_demo_makes_every_state_and_is_idempotent(db):
     out = StringIO()
     call_command("seed_demo", stdout=out)
-    counts = (SalesOrder.objects.count(), Job.objects.count(), Shipment.objects.count(), Quote.objects.count())
+    counts = (SalesOrder.objects.count(), Job.objects.count(), Shipment.objects.count(), Quote.objects.count(),
+              NonConformance.objects.count(), PlanCharacteristic.objects.count())  # fmt: skip
     call_command("seed_demo", stdout=out)
-    assert (SalesOrder.objects.count(), Job.objects.count(), Shipment.objects.count(), Quote.objects.count()) == counts
+    assert (SalesOrder.objects.count(), Job.objects.count(), Shipment.objects.count(), Quote.objects.count(),
+            NonConformance.objects.count(), PlanCharacteristic.objects.count()) == counts  # fmt: skip
+    # Quality: a plan with dimensions, a failed inspection with its open NCR, an NCR remade as a new job.
+    assert PlanCharacteristic.objects.filter(kind="dimension").count() >= 2
+    assert NonConformance.objects.filter(status="open", results__passed=False).exists()
+    remade = NonConformance.objects.get(disposition="remake")
+    assert remade.remake_job.status == "released" and remade.remake_job.characteristics.exists()
     # A quote in each state people meet; the won one became an order.
     assert set(Quote.objects.values_list("status", flat=True)) == {"draft", "sent", "revised", "declined", "accepted"}
     assert Quote.objects.get(status="accepted").acceptance.sales_order.status == "draft"

@@ -2,7 +2,7 @@
 
 from .inspections import inspection_record, pieces_may_pass, unsettled_failures
 from .ncrs import ncr_close, ncr_cost, ncr_disposition, ncr_open
-from .plans import plan_characteristic_add, plan_characteristic_remove, plans_copy_to_jobs
+from .plans import plan_characteristic_add, plan_characteristic_remove, plan_characteristic_update, plans_copy_to_jobs
 
 __all__ = [
     "inspection_record",
@@ -13,6 +13,7 @@ __all__ = [
     "pieces_may_pass",
     "plan_characteristic_add",
     "plan_characteristic_remove",
+    "plan_characteristic_update",
     "plans_copy_to_jobs",
     "unsettled_failures",
 ]

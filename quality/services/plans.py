@@ -58,6 +58,28 @@ def plan_characteristic_add(
     return char
 
 
+EDITABLE = ("operation_sequence", "name", "kind", "nominal", "tolerance_plus", "tolerance_minus", "unit", "sampling",
+            "sample_n")  # fmt: skip
+
+
+@atomic_with_retry
+def plan_characteristic_update(*, characteristic: PlanCharacteristic, by: User, **fields) -> PlanCharacteristic:
+    """Change a plan line (only the fields given); jobs that already have their copy keep it as it was."""
+    _require(by, "edit_quality_plans")
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValidationError(f"Cannot change {', '.join(sorted(unknown))}.")
+    item_id = PlanCharacteristic.objects.values_list("item_id", flat=True).get(pk=characteristic.pk)
+    Item.objects.select_for_update().filter(pk=item_id).exists()
+    char = PlanCharacteristic.objects.select_for_update().get(pk=characteristic.pk)
+    for name, value in fields.items():
+        setattr(char, name, value.strip() if isinstance(value, str) else value)
+    _check(char)
+    char.full_clean()
+    char.save()
+    return char
+
+
 @atomic_with_retry
 def plan_characteristic_remove(*, characteristic: PlanCharacteristic, by: User) -> None:
     """Take a line off the plan; jobs that already have their copy keep it."""

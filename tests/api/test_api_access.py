@@ -62,3 +62,22 @@ def test_purchasing_endpoints_ask_the_capabilities_the_design_gives(prefix):
     for role in ROLE_NAMES:
         assert may(role, "buy", "plan_jobs") == (role in ("buyer", "manager"))
         assert may(role, "receive") == (role in ("buyer", "manager", "clerk"))
+
+
+# Quality's writes as DESIGN says: the Quality role keeps the plans and dispositions NCRs (Managers too); the floor
+# records inspections and opens NCRs; everyone with view_quality reads.
+QUALITY_WRITES = {
+    "inspection-plan": {"create": {"edit_quality_plans"}, "update": {"edit_quality_plans"},
+                        "partial_update": {"edit_quality_plans"}},
+    "inspection-results": {"create": {"record_inspections"}},
+    "ncrs": {"create": {"open_ncrs"}, "disposition": {"disposition_ncrs"}},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("prefix", sorted(QUALITY_WRITES))
+def test_quality_endpoints_ask_the_capabilities_the_design_gives(prefix):
+    viewset = next(v for p, v, _ in router.registry if p == prefix)
+    assert viewset.capabilities["list"] == viewset.capabilities["retrieve"] == "view_quality"
+    for action, expected in QUALITY_WRITES[prefix].items():
+        capability = viewset.capabilities[action]
+        assert set((capability,) if isinstance(capability, str) else capability) == expected, (prefix, action)

@@ -47,8 +47,6 @@ EXCLUDED = {
     "api/v1/": "the JSON API; its docs page is drf-spectacular's Swagger UI",
     "login": "a signed-in user is sent on; the login page is checked signed out first",
     "purchasing:return-certificate": "a vendor's PDF (no page); the demo has no return with one yet",
-    # TODO(issue 19): crawl these once quality/demo.py seeds a plan, a failed inspection and an NCR.
-    "quality/": "the quality pages: the demo has no inspection plan or NCR yet (tests/quality/test_views.py)",
 }
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 MIN_TARGET = 44  # css px, WCAG 2.5.5 and what mto.css promises for touch
@@ -83,6 +81,7 @@ def demo_objects():
     call_command("seed_demo", stdout=StringIO())
     users = {u.username: u for u in get_user_model().objects.all()}
     office, manager, clerk = users["office"], users["manager"], users["clerk"]
+    inspected = _quality_objects(users["lead"])  # before a running job is put on hold below
     orders = {o.customer_po: o for o in SalesOrder.objects.all()}
     draft_change = sales_services.change_request_open(order=orders["DEMO-1007"], by=office)
     first_line = orders["DEMO-1007"].lines.order_by("line_no").first()
@@ -106,7 +105,20 @@ def demo_objects():
         upload=SimpleUploadedFile("rfq.pdf", PDF, content_type="application/pdf"),
     )  # fmt: skip
     return {"orders": orders, "draft_change": draft_change, "drawing": drawing, "draft_shipment": draft_shipment,
-            "partly": partly, "draft_quote": draft_quote, "quote_drawing": quote_drawing}  # fmt: skip
+            "partly": partly, "draft_quote": draft_quote, "quote_drawing": quote_drawing,
+            "inspected": inspected}  # fmt: skip
+
+
+def _quality_objects(lead):
+    """The demo's inspected operation, with one more failed sample not yet on an NCR and a scrap report."""
+    from quality import services as quality_services
+    from quality.models import NonConformance
+
+    op = NonConformance.objects.filter(status="open").order_by("id").first().operation
+    diameter = op.characteristics.get(name="Journal diameter")
+    quality_services.inspection_record(operation=op, sample_no=4, values={diameter.pk: "21.970"}, by=lead)
+    job_services.operation_report_pieces(operation=op, good=0, scrap=1, scrap_reason="Other", by=lead)
+    return op
 
 
 def one_per(queryset, field):
@@ -231,6 +243,26 @@ def pages(d):
             [({}, f"line=abc123&item={Item.objects.filter(routing_steps__isnull=False).first().pk}")],
         ),  # fmt: skip
         "quotes:drawing-download": ("file", [({"pk": d["quote_drawing"].pk}, "")]),
+        **quality_pages(d["inspected"]),
+    }
+
+
+def quality_pages(inspected):
+    from jobs.models import ScrapRecord
+    from quality.models import NonConformance
+
+    ncrs = one_per(NonConformance.objects.all(), "status")
+    remake = NonConformance.objects.filter(disposition="remake").order_by("id").first().remake_job
+    planned = Item.objects.filter(inspection_plan__isnull=False).order_by("id").first()
+    unplanned = Item.objects.filter(inspection_plan__isnull=True).order_by("id").first()
+    scrap = ScrapRecord.objects.filter(ncr__isnull=True).order_by("id").first()
+    return {
+        "quality:ncr-list": ("page", [({}, ""), ({}, "status=open"), ({}, "status=dispositioned")]),
+        "quality:ncr-detail": ("page", [({"pk": n.pk}, "") for n in ncrs]),
+        "quality:ncr-from-scrap": ("page", [({"pk": scrap.pk}, "")]),
+        "quality:ncr-from-inspection": ("page", [({"pk": inspected.pk}, "")]),
+        "quality:inspect": ("page", [({"pk": inspected.pk}, ""), ({"pk": remake.operations.last().pk}, "")]),
+        "quality:plan": ("page", [({"pk": planned.pk}, ""), ({"pk": unplanned.pk}, "")]),
     }
 
 

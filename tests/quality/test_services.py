@@ -211,3 +211,11 @@ def test_remake_refusals(office, manager, inspector, lead):
         job_services.job_create_remake(job=job, quantity=0, by=inspector)
     assert Job.objects.count() == 1
     assert not NonConformance.objects.exists()
+
+
+def test_tolerance_label_of_a_one_sided_tolerance(inspector):
+    char = services.plan_characteristic_add(
+        item=ItemFactory(), by=inspector, operation_sequence=10, name="Journal", kind="dimension",
+        nominal=Decimal("22.000"), tolerance_plus=Decimal("0"), tolerance_minus=Decimal("0.013"), unit="mm",
+    )  # fmt: skip
+    assert char.tolerance_label == "22 +0/-0.013 mm"

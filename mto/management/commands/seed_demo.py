@@ -18,6 +18,7 @@ from tqdm import tqdm
 from mto.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
 from mto.models import Notification
 from purchasing.demo import seed_purchasing
+from quality.demo import seed_quality
 from quotes.demo import seed_quotes
 from sales import demo as sales_demo
 from sales import services as sales_services
@@ -87,6 +88,9 @@ class Command(BaseCommand):
         self.stdout.write("Purchasing ...")
         with transaction.atomic():
             seed_purchasing(users=users)
+        self.stdout.write("Quality ...")
+        with transaction.atomic():
+            seed_quality(users=users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {created} new orders, {quotes} new quotes. Log in as "
