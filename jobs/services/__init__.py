@@ -23,6 +23,7 @@ from .operations import (
     operation_set_material_ready,
     operation_update,
 )
+from .planned import operations_set_planned
 from .work_centers import work_center_save
 
 __all__ = [
@@ -43,5 +44,6 @@ __all__ = [
     "operation_report_pieces",
     "operation_set_material_ready",
     "operation_update",
+    "operations_set_planned",
     "work_center_save",
 ]
