@@ -13,6 +13,7 @@ urlpatterns = [
     path("shipping/", include("shipping.urls")),
     path("quotes/", include("quotes.urls")),
     path("purchasing/", include("purchasing.urls")),
+    path("planning/", include("planning.urls")),
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("notifications/", include("mto.notification_urls")),
     path("api/v1/", include("mto.api_urls")),

@@ -43,6 +43,8 @@ def dispatch(problem: Problem) -> Solution:
             best = min(range(len(machines)), key=lambda m: max(machines[m], earliest))
             s, e = finish_of(max(machines[best], earliest), task.duration, resource.windows)
             e = max(e, not_before_end)  # an overlapping task waits for the last piece of the one before
+            if task.fixed_start is not None:
+                s = task.fixed_start  # running now, even outside its shift: it goes on in the next one
             machines[best] = e
         starts[task.key], ends[task.key] = s, e
 

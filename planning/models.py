@@ -156,6 +156,9 @@ class PlannedJob(models.Model):
 
     class Meta:
         ordering = ["run", "finish"]
+
+    def __str__(self):
+        return f"{self.job_id} in run {self.run_id}"
         constraints = [models.UniqueConstraint(fields=["run", "job"], name="planned_job_once_per_run")]
 
     @property
@@ -187,3 +190,6 @@ class PlannedOperation(models.Model):
             models.UniqueConstraint(fields=["run", "operation"], name="planned_op_once_per_run"),
             models.CheckConstraint(condition=Q(finish__gte=F("start")), name="planned_op_order"),
         ]
+
+    def __str__(self):
+        return f"{self.operation_id} in run {self.run_id}: {self.start:%Y-%m-%d %H:%M}"

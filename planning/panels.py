@@ -44,8 +44,12 @@ def late_risk_widget(request) -> dict:
         return widget("plan-late", "Schedule: jobs finishing late", note="No schedule yet.",
                       link=reverse("planning:schedule"), link_label="Schedule")  # fmt: skip
     count, rows = selectors.late_projections(run=run)
-    items = [(p.job.get_absolute_url(), p.job.number, f"due {p.job.due_date:%Y-%m-%d}, projected "
-              f"{selectors.Projection(finish=p.finish, due=p.job.due_date).finish_day:%Y-%m-%d}") for p in rows]  # fmt: skip
+    items = []
+    for p in rows:
+        projected = selectors.Projection(finish=p.finish, due=p.job.due_date).finish_day
+        items.append(
+            (p.job.get_absolute_url(), p.job.number, f"due {p.job.due_date:%Y-%m-%d}, projected {projected:%Y-%m-%d}")
+        )
     return widget("plan-late", "Schedule: jobs finishing late", number=count, items=items,
                   note=f"Projected by the schedule of {run.finished_at:%Y-%m-%d %H:%M}.",
                   empty="The schedule finishes every job by its due date.", link=reverse("planning:schedule"),
@@ -56,6 +60,8 @@ def register_panels() -> None:
     panels.register(page="home", order=45, name="planning.late-risk", template=WIDGET, context=late_risk_widget,
                     visible=VISIBLE)  # fmt: skip
     panels.register(page="order-detail", order=25, name="planning.order-projection",
-                    template="planning/partials/order_panel.html", context=order_projection, visible=VISIBLE)  # fmt: skip
+                    template="planning/partials/order_panel.html", context=order_projection,
+                    visible=VISIBLE)  # fmt: skip
     panels.register(page="job-detail", order=20, name="planning.job-projection",
-                    template="planning/partials/job_panel.html", context=job_projection, visible=VISIBLE)  # fmt: skip
+                    template="planning/partials/job_panel.html", context=job_projection,
+                    visible=VISIBLE)  # fmt: skip

@@ -176,9 +176,13 @@ def _gantt(run, planned: list[PlannedOperation], key, label_of, url_of, bar_labe
             b = min((p.finish - start_day).total_seconds() / 60, span_days * 24 * 60)
             job = p.job
             late = p.finish > timezone.make_aware(datetime.datetime.combine(job.due_date, datetime.time.max))
-            title = (f"{job.number} op {p.operation.sequence} {p.operation.description} at {p.work_center.code}: "
-                     f"{timezone.localtime(p.start):%a %b %d %H:%M} to {timezone.localtime(p.finish):%a %b %d %H:%M}"
-                     f", due {job.due_date:%b %d}" + (" (late)" if late else "") + (" (running)" if p.is_fixed else ""))  # fmt: skip
+            when = f"{timezone.localtime(p.start):%a %b %d %H:%M} to {timezone.localtime(p.finish):%a %b %d %H:%M}"
+            title = f"{job.number} op {p.operation.sequence} {p.operation.description} at {p.work_center.code}: "
+            title += (
+                f"{when}, due {job.due_date:%b %d}"
+                + (" (late)" if late else "")
+                + (" (running)" if p.is_fixed else "")
+            )
             bars.append(Bar(x=LEFT + a * scale, width=max((b - a) * scale, 2), lane=lane, label=bar_label(p),
                             title=title, url=job.get_absolute_url(), late=late, fixed=p.is_fixed))  # fmt: skip
         row = Row(label=label_of(items[0]), url=url_of(items[0]), lanes=count, bars=bars, y=y)
@@ -251,11 +255,11 @@ def load_by_week(*, run: ScheduleRun, weeks: int = 6) -> list[dict]:
     labels = [f"{monday + datetime.timedelta(weeks=w):%b %d}" for w in range(weeks)]
     chart_w, chart_h, bar_w = 60 * weeks, 120, 36
     for row in rows:
-        row["bars"] = [
-            {"x": 30 + w * 60, "h": row["hours"][w] / top * chart_h, "y": 10 + chart_h - row["hours"][w] / top * chart_h,
-             "cap_y": 10 + chart_h - row["capacity"][w] / top * chart_h, "over": row["hours"][w] > row["capacity"][w],
-             "hours": row["hours"][w], "capacity": row["capacity"][w], "label": labels[w]}
-            for w in range(weeks)
-        ]  # fmt: skip
+        row["bars"] = []
+        for w in range(weeks):
+            h, cap = row["hours"][w], row["capacity"][w]
+            row["bars"].append({"x": 30 + w * 60, "h": h / top * chart_h, "y": 10 + chart_h - h / top * chart_h,
+                                "cap_y": 10 + chart_h - cap / top * chart_h, "over": h > cap, "hours": h,
+                                "capacity": cap, "label": labels[w]})  # fmt: skip
     return {"rows": rows, "labels": labels, "width": chart_w + 40, "height": chart_h + 30, "bar_w": bar_w,
             "base": 10 + chart_h, "top": top}  # fmt: skip

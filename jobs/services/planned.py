@@ -4,6 +4,7 @@ planned start and finish onto jobs' operations through a jobs service; the floor
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+
 from mto.db import atomic_with_retry
 from mto.transitions import User
 

@@ -89,8 +89,9 @@ def schedule_request_after_event(reason: str) -> None:
     if not settings.PLANNING_AFTER_EVENTS:
         return
     transaction.on_commit(
-        lambda: schedule_request(trigger=ScheduleRun.Trigger.EVENT, reason=reason,
-                                 countdown=settings.PLANNING_DEBOUNCE_SECONDS)  # fmt: skip
+        lambda: schedule_request(
+            trigger=ScheduleRun.Trigger.EVENT, reason=reason, countdown=settings.PLANNING_DEBOUNCE_SECONDS
+        )  # fmt: skip
     )
 
 
@@ -158,10 +159,10 @@ def schedule_execute(*, run_id: int, seconds: int | None = None) -> str:
             schedule_store(run_id=run_id, built=built, solution=solution, seconds=time.monotonic() - began)
         except Exception as exc:  # noqa: BLE001 - any failure leaves the previous schedule; the run says why
             log.exception("schedule run %s failed", run_id)
+            message = f"{type(exc).__name__}: {exc}"[:500]
             ScheduleRun.objects.filter(pk=run_id, status=R.RUNNING).update(
-                status=R.FAILED, finished_at=timezone.now(), message=(f"{type(exc).__name__}: {exc}")[:500] or "failed",
-                seconds=time.monotonic() - began,
-            )  # fmt: skip
+                status=R.FAILED, finished_at=timezone.now(), message=message, seconds=time.monotonic() - began
+            )
             return "failed"
     return "done"
 

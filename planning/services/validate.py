@@ -61,7 +61,9 @@ def validate(problem: Problem, solution: Solution) -> None:
         for minute, delta in events:
             load += delta
             if load > resources[key].capacity:
-                errors.append(f"work center {key} runs {load} tasks at minute {minute}, capacity {resources[key].capacity}")
+                errors.append(
+                    f"work center {key} runs {load} tasks at minute {minute}, capacity {resources[key].capacity}"
+                )
                 break
     if errors:
         raise InvalidSchedule("; ".join(errors[:5]) + (f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""))

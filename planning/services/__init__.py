@@ -1,0 +1,18 @@
+"""Every write of the planning app: schedule requests and runs (schedule), the Problem of the shop's open work
+(build), calendars as working windows (calendars), the check of a solution (validate)."""
+
+from .build import Built, build_problem
+from .schedule import Busy, schedule_execute, schedule_request, schedule_request_after_event, schedule_store
+from .validate import InvalidSchedule, validate
+
+__all__ = [
+    "Built",
+    "Busy",
+    "InvalidSchedule",
+    "build_problem",
+    "schedule_execute",
+    "schedule_request",
+    "schedule_request_after_event",
+    "schedule_store",
+    "validate",
+]
