@@ -156,10 +156,10 @@ class PlannedJob(models.Model):
 
     class Meta:
         ordering = ["run", "finish"]
+        constraints = [models.UniqueConstraint(fields=["run", "job"], name="planned_job_once_per_run")]
 
     def __str__(self):
         return f"{self.job_id} in run {self.run_id}"
-        constraints = [models.UniqueConstraint(fields=["run", "job"], name="planned_job_once_per_run")]
 
     @property
     def is_late(self) -> bool:
