@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from jobs import api as jobs_api
 from mto.api import login_not_required_patterns
 from mto.notification_api import NotificationViewSet
+from planning import api as planning_api
 from purchasing import api as purchasing_api
 from quotes import api as quotes_api
 from sales import api as sales_api
@@ -27,6 +28,7 @@ router.register("vendors", purchasing_api.VendorViewSet, basename="vendor")
 router.register("purchase-orders", purchasing_api.PurchaseOrderViewSet, basename="purchase-order")
 router.register("receipts", purchasing_api.ReceiptViewSet, basename="receipt")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("schedule", planning_api.ScheduleViewSet, basename="schedule")
 
 app_name = "api"
 urlpatterns = [
