@@ -137,7 +137,7 @@ class Row:
         return self.lanes * LANE
 
 
-LANE, LEFT, WIDTH, DAY_WIDTH_MAX = 22, 150, 1000, 60
+LANE, LEFT, WIDTH = 26, 150, 1000
 
 
 def _lanes(bars: list[tuple]) -> tuple[list[int], int]:

@@ -104,6 +104,13 @@ ACCESS: dict[str, Rule] = {
     "purchasing:proposal": Rule("buy"),
     "purchasing:receiving": Rule("receive"),
     "purchasing:receive-line": Rule("receive", method="POST", args=("purchase_order_line",)),
+    # planning
+    "planning:schedule": Rule("plan_jobs"),
+    "planning:progress": Rule("plan_jobs"),
+    "planning:run": Rule("plan_jobs", method="POST"),
+    "planning:gantt": Rule("plan_jobs"),
+    "planning:order-gantt": Rule("plan_jobs", args=("approved_order",)),
+    "planning:load": Rule("plan_jobs"),
     # quotes
     "quotes:quote-list": Rule("view_quotes"),
     "quotes:quote-detail": Rule("view_quotes", args=("quote",)),

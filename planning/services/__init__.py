@@ -2,7 +2,14 @@
 (build), calendars as working windows (calendars), the check of a solution (validate)."""
 
 from .build import Built, build_problem
-from .schedule import Busy, schedule_execute, schedule_request, schedule_request_after_event, schedule_store
+from .schedule import (
+    Busy,
+    schedule_execute,
+    schedule_now,
+    schedule_request,
+    schedule_request_after_event,
+    schedule_store,
+)
 from .validate import InvalidSchedule, validate
 
 __all__ = [
@@ -11,6 +18,7 @@ __all__ = [
     "InvalidSchedule",
     "build_problem",
     "schedule_execute",
+    "schedule_now",
     "schedule_request",
     "schedule_request_after_event",
     "schedule_store",

@@ -95,6 +95,23 @@ def schedule_request_after_event(reason: str) -> None:
     )
 
 
+def schedule_now(*, by: User | None = None, reason: str = "", seconds: int | None = None) -> ScheduleRun:
+    """Make a schedule in this process, now (the demo, management commands): a request not sent to a
+    worker, then its execution (which still waits for nobody: Busy if a run is on)."""
+    if by is not None and not by.has_perm("mto.plan_jobs"):
+        raise PermissionDenied("Your role does not allow this.")
+    with transaction.atomic():
+        now = timezone.now()
+        ScheduleRun.objects.select_for_update().filter(status=R.QUEUED).update(
+            status=R.SUPERSEDED, finished_at=now, stage="A newer request"
+        )
+        run = ScheduleRun.objects.create(trigger=ScheduleRun.Trigger.ON_DEMAND, requested_by=by, requested_at=now,
+                                         reason=reason[:200])  # fmt: skip
+    schedule_execute(run_id=run.pk, seconds=seconds)
+    run.refresh_from_db()
+    return run
+
+
 # --- execution --------------------------------------------------------------------------------------------
 
 

@@ -129,6 +129,9 @@ def pages(d):
         return [({}, f"group={g}") for g in view.groups] or [({}, "")]
 
     none = [({}, "")]
+    from planning.models import PlannedJob
+
+    planned_orders = SalesOrder.objects.filter(pk__in=PlannedJob.objects.values("job__sales_order")).order_by("id")[:2]
     return {
         "home": ("page", none),
         "profile": ("page", none),
@@ -196,6 +199,11 @@ def pages(d):
         "purchasing:po-print": ("page", [({"pk": PurchaseOrder.objects.order_by("id").first().pk}, "")]),
         "purchasing:proposal": ("page", none),
         "purchasing:receiving": ("page", none),
+        "planning:schedule": ("page", none),
+        "planning:progress": ("fragment", none),
+        "planning:gantt": ("page", [({}, ""), ({}, "work_center=CNC&days=30")]),
+        "planning:order-gantt": ("page", [({"pk": o.pk}, "") for o in planned_orders]),
+        "planning:load": ("page", none),
         "quotes:quote-list": ("page", none),
         "quotes:quote-detail": ("page", [({"pk": q.pk}, "") for q in one_per(Quote.objects.all(), "status")]),
         "quotes:quote-print": ("page", [({"pk": q.pk}, "") for q in one_per(Quote.objects.all(), "status")]),

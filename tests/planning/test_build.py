@@ -17,7 +17,7 @@ from tests.scenarios import approved_order, job_with_material, sent_purchase_ord
 pytestmark = pytest.mark.django_db
 
 # A Monday 06:00 in the shop's time zone: the default shift (07:00-15:00) starts an hour later.
-MONDAY = timezone.make_aware(datetime.datetime(2026, 11, 30, 6, 0))
+MONDAY = timezone.make_aware(datetime.datetime.combine(datetime.date(2026, 11, 30), datetime.time(6, 0)))
 
 
 def _job(office, manager, **kw):

@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from mto.demo import DEMO_PASSWORD, seed_users
 from mto.models import Notification
+from planning.demo import seed_planning
 from purchasing.demo import seed_purchasing
 from quotes.demo import seed_quotes
 from sales import demo as sales_demo
@@ -87,6 +88,8 @@ class Command(BaseCommand):
         self.stdout.write("Purchasing ...")
         with transaction.atomic():
             seed_purchasing(users=users)
+        self.stdout.write("Calendars and a schedule ...")
+        seed_planning(users=users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {created} new orders, {quotes} new quotes. Log in as office, manager, lead, "
