@@ -2,7 +2,7 @@
 order against their due (and promised) dates. Same selectors and services as the pages."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -27,10 +27,13 @@ class ScheduleRunSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-StatusSerializer = inline_serializer("ScheduleStatus", fields={
-    "current": ScheduleRunSerializer(allow_null=True, help_text="The schedule in force: the newest finished run."),
-    "latest": ScheduleRunSerializer(allow_null=True, help_text="The newest run, maybe still queued or running."),
-})  # fmt: skip
+@extend_schema_serializer(many=False)  # one object at the list URL, not a list
+class StatusSerializer(serializers.Serializer):
+    current = ScheduleRunSerializer(allow_null=True, help_text="The schedule in force: the newest finished run.")
+    latest = ScheduleRunSerializer(allow_null=True, help_text="The newest run, maybe still queued or running.")
+
+    class Meta:
+        ref_name = "ScheduleStatus"
 
 
 class ProjectionFields(serializers.Serializer):
