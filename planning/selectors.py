@@ -263,3 +263,22 @@ def load_by_week(*, run: ScheduleRun, weeks: int = 6) -> list[dict]:
                                 "capacity": cap, "label": labels[w]})  # fmt: skip
     return {"rows": rows, "labels": labels, "width": chart_w + 40, "height": chart_h + 30, "bar_w": bar_w,
             "base": 10 + chart_h, "top": top}  # fmt: skip
+
+
+# --- calendars ----------------------------------------------------------------------------------------------
+
+
+def calendar_rows() -> list[dict]:
+    """Every work center of the shop floor with its calendar as the planner uses it (four queries)."""
+    centers = list(WorkCenter.objects.filter(is_outside=False).order_by("code"))
+    calendars = calendars_for(centers)
+    entered = set(WorkCenter.objects.filter(shifts__isnull=False).values_list("pk", flat=True).distinct())
+    return [{"center": c, "calendar": calendars[c.pk], "entered": c.pk in entered,
+             "hours_per_week": minutes_per_week(calendars[c.pk]) / 60} for c in centers]  # fmt: skip
+
+
+def upcoming_holidays(limit: int = 100):
+    from .models import Holiday
+
+    today = timezone.localdate()
+    return list(Holiday.objects.filter(date__gte=today).select_related("work_center").order_by("date")[:limit])

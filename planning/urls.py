@@ -11,4 +11,8 @@ urlpatterns = [
     path("gantt/", views.GanttView.as_view(), name="gantt"),
     path("orders/<int:pk>/", views.OrderGanttView.as_view(), name="order-gantt"),
     path("load/", views.LoadView.as_view(), name="load"),
+    path("calendars/", views.CalendarListView.as_view(), name="calendars"),
+    path("calendars/<int:pk>/", views.CalendarEditView.as_view(), name="calendar-edit"),
+    path("holidays/new/", views.HolidayAddView.as_view(), name="holiday-add"),
+    path("holidays/<int:pk>/remove/", views.HolidayRemoveView.as_view(), name="holiday-remove"),
 ]

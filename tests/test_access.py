@@ -111,6 +111,10 @@ ACCESS: dict[str, Rule] = {
     "planning:gantt": Rule("plan_jobs"),
     "planning:order-gantt": Rule("plan_jobs", args=("approved_order",)),
     "planning:load": Rule("plan_jobs"),
+    "planning:calendars": Rule("manage_jobs"),
+    "planning:calendar-edit": Rule("manage_jobs", args=("work_center",)),
+    "planning:holiday-add": Rule("manage_jobs", method="POST"),
+    "planning:holiday-remove": Rule("manage_jobs", method="POST", args=("holiday",)),
     # quotes
     "quotes:quote-list": Rule("view_quotes"),
     "quotes:quote-detail": Rule("view_quotes", args=("quote",)),
@@ -196,7 +200,10 @@ def objects(db, office, manager):
             {"description": "Shop rags", "quantity": 2, "unit": "lot", "unit_cost": 5, "due_date": approved.order_date}
         ],
     )
+    from planning.models import Holiday
+
     return {
+        "holiday": Holiday.objects.create(date=approved.order_date, name="Access"),
         "vendor": supplier,
         "purchase_order": purchase_order,
         "purchase_order_line": purchase_order.lines.get(),

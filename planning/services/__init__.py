@@ -2,6 +2,7 @@
 (build), calendars as working windows (calendars), the check of a solution (validate)."""
 
 from .build import Built, build_problem
+from .calendar_edit import calendar_save, holiday_add, holiday_remove
 from .schedule import (
     Busy,
     schedule_execute,
@@ -17,6 +18,9 @@ __all__ = [
     "Busy",
     "InvalidSchedule",
     "build_problem",
+    "calendar_save",
+    "holiday_add",
+    "holiday_remove",
     "schedule_execute",
     "schedule_now",
     "schedule_request",

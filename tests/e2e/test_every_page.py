@@ -204,6 +204,11 @@ def pages(d):
         "planning:gantt": ("page", [({}, ""), ({}, "work_center=CNC&days=30")]),
         "planning:order-gantt": ("page", [({"pk": o.pk}, "") for o in planned_orders]),
         "planning:load": ("page", none),
+        "planning:calendars": ("page", none),
+        "planning:calendar-edit": (
+            "page",
+            [({"pk": c.pk}, "") for c in WorkCenter.objects.filter(is_outside=False, code__in=["CNC", "SAW"])],
+        ),
         "quotes:quote-list": ("page", none),
         "quotes:quote-detail": ("page", [({"pk": q.pk}, "") for q in one_per(Quote.objects.all(), "status")]),
         "quotes:quote-print": ("page", [({"pk": q.pk}, "") for q in one_per(Quote.objects.all(), "status")]),
