@@ -31,6 +31,7 @@ from .validate import InvalidSchedule, validate
 
 log = logging.getLogger(__name__)
 R = ScheduleRun.Status
+INTERRUPTED = "Interrupted (the worker stopped); the schedule before it stays."
 LOCK_KEY = 0x504C414E  # "PLAN": one schedule run at a time in the whole installation
 
 
@@ -141,12 +142,15 @@ def _claim(run_id: int) -> ScheduleRun | None:
     (its worker was killed: we hold the lock now) becomes failed."""
     with transaction.atomic():
         run = ScheduleRun.objects.select_for_update().filter(pk=run_id).first()
+        now = timezone.now()
+        if run is not None and run.status == R.RUNNING:
+            # Its message came again (acks_late: the worker that ran it died) and we hold the lock: it is dead.
+            run.status, run.finished_at, run.message = R.FAILED, now, INTERRUPTED
+            run.save(update_fields=["status", "finished_at", "message"])
+            return None
         if run is None or run.status != R.QUEUED:
             return None
-        now = timezone.now()
-        ScheduleRun.objects.filter(status=R.RUNNING).update(
-            status=R.FAILED, finished_at=now, message="Interrupted (the worker stopped); the schedule before it stays."
-        )
+        ScheduleRun.objects.filter(status=R.RUNNING).update(status=R.FAILED, finished_at=now, message=INTERRUPTED)
         if ScheduleRun.objects.filter(status=R.QUEUED, pk__gt=run.pk).exists():
             run.status, run.finished_at, run.stage = R.SUPERSEDED, now, "A newer request"
             run.save(update_fields=["status", "finished_at", "stage"])

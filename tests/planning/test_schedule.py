@@ -99,6 +99,18 @@ def test_an_interrupted_run_is_marked_failed_by_the_next_one(office, manager):
     assert PlannedOperation.objects.filter(run=nxt).count() == 3
 
 
+def test_a_redelivered_message_of_a_dead_run_marks_it_failed(office, manager):
+    _jobs(office, manager, n=1)
+    good = _run()
+    schedule_execute(run_id=good.pk, seconds=1)
+    dead = _run(status=R.RUNNING, started_at=timezone.now())
+    assert schedule_execute(run_id=dead.pk, seconds=1) == "skipped"
+    dead.refresh_from_db()
+    assert dead.status == R.FAILED and "Interrupted" in dead.message
+    assert ScheduleRun.objects.filter(status=R.DONE).order_by("-id").first() == good
+    assert PlannedOperation.objects.filter(run=good).count() == 3
+
+
 def test_held_job_loses_its_planned_times_at_the_next_run(office, manager):
     held, kept = _jobs(office, manager)
     schedule_execute(run_id=_run().pk, seconds=1)
