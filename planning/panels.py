@@ -27,8 +27,15 @@ def job_projection(request, *, job) -> dict | None:
     return {"run": run, "projection": projection, "job": job}
 
 
+PROMISABLE = ("draft", "pending_approval")
+
+
 def order_projection(request, *, order) -> dict | None:
     run = _run(request)
+    if order.status in PROMISABLE:
+        from .services.promise import capable_to_promise
+
+        return {"run": run, "order": order, "promise": capable_to_promise(order=order, run=run)}
     if run is None:
         return {"run": None, "projection": None, "order": order}
     projection = selectors.order_projection(order=order, run=run)

@@ -99,3 +99,22 @@ def minutes_per_week(calendar: Calendar) -> int:
         b = end.hour * 60 + end.minute
         total += b - a if b > a else b + 24 * 60 - a
     return total
+
+
+def work_span(start: int, duration: int, windows) -> tuple[int, int]:
+    """(first working minute at or after `start`, end) of `duration` working minutes in `windows`
+    (None: always working). Raises ValueError when the windows end before the work does."""
+    if windows is None or duration == 0:
+        return start, start + duration
+    left, begin = duration, None
+    for a, b in windows:
+        if b <= start:
+            continue
+        s = max(a, start)
+        if begin is None:
+            begin = s
+        take = min(b - s, left)
+        left -= take
+        if left == 0:
+            return begin, s + take
+    raise ValueError("no working time left in the horizon")
