@@ -59,6 +59,23 @@ class OrderProjectionSerializer(ProjectionFields):
     jobs = JobProjectionSerializer(many=True)
 
 
+class PromiseLineSerializer(serializers.Serializer):
+    line_no = serializers.IntegerField()
+    finish = serializers.DateTimeField()
+
+
+class PromiseSerializer(serializers.Serializer):
+    order = serializers.IntegerField()
+    number = serializers.CharField()
+    run = serializers.IntegerField(allow_null=True, help_text="The schedule it was planned into (null: none yet).")
+    earliest_ship_date = serializers.DateField(allow_null=True)
+    finish = serializers.DateTimeField(allow_null=True)
+    lines = PromiseLineSerializer(many=True)
+    unrouted_lines = serializers.ListField(child=serializers.IntegerField(),
+                                           help_text="Lines without a routing yet: not in the date.")  # fmt: skip
+    too_far = serializers.BooleanField(help_text="No room within a year.")
+
+
 def _fields(p) -> dict:
     if p is None:
         return {"finish": None, "due_date": None, "planned": False, "late_days": 0, "is_late": False, "at_risk": False}
@@ -69,7 +86,7 @@ def _fields(p) -> dict:
 class ScheduleViewSet(viewsets.ViewSet):
     """The schedule: GET its status, POST run for a new one, GET a job's or an order's projection."""
 
-    capabilities = {"list": READ, "run": "plan_jobs", "job": READ, "order": READ}
+    capabilities = {"list": READ, "run": "plan_jobs", "job": READ, "order": READ, "promise": READ}
     serializer_class = ScheduleRunSerializer
 
     @extend_schema(responses={200: StatusSerializer, **ERROR_RESPONSES}, summary="The schedule's status")
@@ -108,3 +125,24 @@ class ScheduleViewSet(viewsets.ViewSet):
         data = {"order": order.pk, "number": order.number, "promised_date": order.promised_date,
                 "run": run.pk if run else None, **_fields(projection), "jobs": jobs}  # fmt: skip
         return Response(OrderProjectionSerializer(data).data)
+
+    @extend_schema(responses={200: PromiseSerializer, **ERROR_RESPONSES},
+                   summary="Capable to promise: a draft or pending order's earliest ship date")  # fmt: skip
+    @action(detail=False, methods=["get"], url_path=r"orders/(?P<order_pk>[0-9]+)/promise")
+    def promise(self, request, order_pk=None):
+        from rest_framework.exceptions import ValidationError
+
+        from .services.promise import capable_to_promise
+
+        order = get_object_or_404(SalesOrder, pk=order_pk)
+        if order.status not in ("draft", "pending_approval"):
+            raise ValidationError({"detail": f"{order.number} is {order.get_status_display().lower()}: its jobs "
+                                             "are in the schedule already (see its projection)."})  # fmt: skip
+        run = selectors.current_run()
+        p = capable_to_promise(order=order, run=run)
+        return Response(PromiseSerializer({
+            "order": order.pk, "number": order.number, "run": run.pk if run else None,
+            "earliest_ship_date": p.ship_date, "finish": p.finish,
+            "lines": [{"line_no": line.line_no, "finish": finish} for line, finish in p.lines],
+            "unrouted_lines": [line.line_no for line in p.unrouted], "too_far": p.too_far,
+        }).data)  # fmt: skip

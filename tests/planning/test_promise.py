@@ -12,7 +12,7 @@ from planning.services.promise import capable_to_promise
 from sales import services as sales_services
 from tests.factories import CustomerFactory, CustomLineFactory, ItemFactory, SalesOrderFactory, SalesOrderLineFactory
 from tests.jobs.factories import give_routing
-from tests.scenarios import approved_order, page_queries
+from tests.scenarios import approved_order, client_for, page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +65,18 @@ def test_the_order_page_shows_the_date_in_fixed_queries(client, office, manager)
     assert page_queries(client, url) == page_queries(client, reverse("sales:order-detail", args=[large.pk]))
     client.force_login(office)
     assert 'data-figure="ship-date"' not in client.get(url).content.decode()  # the Manager's, this round
+
+
+def test_the_api_answers_for_a_draft_and_refuses_an_approved_order(office, manager):
+    approved = approved_order(office, manager)
+    schedule_now(by=manager, seconds=1)
+    draft = _draft(office, custom=True)
+    answer = client_for(manager).get(f"/api/v1/schedule/orders/{draft.pk}/promise/")
+    assert answer.status_code == 200
+    body = answer.json()
+    expected = capable_to_promise(order=draft, run=current_run())
+    assert body["earliest_ship_date"] == f"{expected.ship_date:%Y-%m-%d}" and body["unrouted_lines"] == [2]
+    assert body["run"] == current_run().pk and [line["line_no"] for line in body["lines"]] == [1]
+    refused = client_for(manager).get(f"/api/v1/schedule/orders/{approved.pk}/promise/")
+    assert refused.status_code == 400 and "in the schedule already" in refused.json()["detail"]
+    assert client_for(office).get(f"/api/v1/schedule/orders/{draft.pk}/promise/").status_code == 403
