@@ -66,7 +66,7 @@ def late_risk_widget(request) -> dict:
 def register_panels() -> None:
     panels.register(page="home", order=45, name="planning.late-risk", template=WIDGET, context=late_risk_widget,
                     visible=VISIBLE)  # fmt: skip
-    panels.register(page="order-detail", order=25, name="planning.order-projection",
+    panels.register(page="order-detail", order=28, name="planning.order-projection",
                     template="planning/partials/order_panel.html", context=order_projection,
                     visible=VISIBLE)  # fmt: skip
     panels.register(page="job-detail", order=20, name="planning.job-projection",
