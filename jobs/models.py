@@ -180,6 +180,10 @@ class Operation(TextSafetyMixin, models.Model):
     # An outside operation's pieces shipped to the vendor and not back yet (kept by the ship-out and
     # receive-back services of jobs, which purchasing calls); the floor shows "at vendor (N pcs)".
     pieces_at_vendor = models.PositiveIntegerField(default=0, editable=False)
+    # Where the newest schedule puts this operation (planning writes them through jobs.services.
+    # operations_set_planned); None: not in a schedule (never planned, its job on hold or just made).
+    planned_start = models.DateTimeField(null=True, blank=True, editable=False)
+    planned_finish = models.DateTimeField(null=True, blank=True, editable=False)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -187,7 +191,10 @@ class Operation(TextSafetyMixin, models.Model):
 
     class Meta:
         ordering = ["job", "sequence"]
-        indexes = [models.Index(fields=["work_center", "status"], name="op_wc_status")]
+        indexes = [
+            models.Index(fields=["work_center", "status"], name="op_wc_status"),
+            models.Index(fields=["planned_start"], condition=Q(planned_start__isnull=False), name="op_planned"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["job", "sequence"], name="op_unique_sequence"),
             models.CheckConstraint(condition=Q(setup_hours__gte=0, run_hours_per_piece__gte=0), name="op_hours_ok"),

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from jobs import api as jobs_api
 from mto.api import login_not_required_patterns
 from mto.notification_api import NotificationViewSet
+from planning import api as planning_api
 from purchasing import api as purchasing_api
 from quality import api as quality_api
 from quotes import api as quotes_api
@@ -35,6 +36,7 @@ router.register("inspection-plan", quality_api.PlanCharacteristicViewSet, basena
 router.register("inspection-results", quality_api.InspectionResultViewSet, basename="inspection-result")
 router.register("ncrs", quality_api.NcrViewSet, basename="ncr")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("schedule", planning_api.ScheduleViewSet, basename="schedule")
 
 app_name = "api"
 urlpatterns = [

@@ -243,11 +243,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quotes.tasks.expire_quotes",
         "schedule": crontab(hour=0, minute=15),
     },
+    "plan-nightly": {
+        "task": "planning.tasks.plan_nightly",
+        "schedule": crontab(hour=env.int("PLANNING_NIGHTLY_HOUR", default=2), minute=0),
+    },
     "late-digest": {
         "task": "jobs.tasks.send_late_digest",
         "schedule": crontab(hour=env.int("DIGEST_HOUR", default=6), minute=30),
     },
 }
+# Planning (issue 20): the solver's time limit per run, its workers, the wait after an event that changes the
+# plan (a burst of events makes one run), how often a request retries while another run holds the lock.
+PLANNING_SOLVER_SECONDS = env.int("PLANNING_SOLVER_SECONDS", default=10)
+PLANNING_SOLVER_WORKERS = env.int("PLANNING_SOLVER_WORKERS", default=2)
+PLANNING_DEBOUNCE_SECONDS = env.int("PLANNING_DEBOUNCE_SECONDS", default=30)
+PLANNING_BUSY_RETRY_SECONDS = env.int("PLANNING_BUSY_RETRY_SECONDS", default=5)
+PLANNING_TASK_SOFT_SECONDS = env.int("PLANNING_TASK_SOFT_SECONDS", default=300)
+PLANNING_AFTER_EVENTS = env.bool("PLANNING_AFTER_EVENTS", default=True)
 # Outbox: an e-mail still pending this long after its commit is sent by the sweeper (every
 # NOTIFICATION_SWEEP_SECONDS), so a row left by a broker outage goes out at most sweep + grace = 25 s after the
 # broker is back; a send claimed this long ago by a worker that died is claimed again (a send takes seconds;

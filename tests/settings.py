@@ -11,3 +11,8 @@ import os
 os.environ["DEBUG"] = "1"
 
 from mto.settings import *  # noqa: E402, F403
+
+# Planning: no schedule run after every approval or hold in the suite (tests that want it turn it on); short
+# solver runs.
+PLANNING_AFTER_EVENTS = False
+PLANNING_SOLVER_SECONDS = 2

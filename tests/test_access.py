@@ -105,6 +105,17 @@ ACCESS: dict[str, Rule] = {
     "purchasing:proposal": Rule("buy"),
     "purchasing:receiving": Rule("receive"),
     "purchasing:receive-line": Rule("receive", method="POST", args=("purchase_order_line",)),
+    # planning
+    "planning:schedule": Rule("plan_jobs"),
+    "planning:progress": Rule("plan_jobs"),
+    "planning:run": Rule("plan_jobs", method="POST"),
+    "planning:gantt": Rule("plan_jobs"),
+    "planning:order-gantt": Rule("plan_jobs", args=("approved_order",)),
+    "planning:load": Rule("plan_jobs"),
+    "planning:calendars": Rule("manage_jobs"),
+    "planning:calendar-edit": Rule("manage_jobs", args=("work_center",)),
+    "planning:holiday-add": Rule("manage_jobs", method="POST"),
+    "planning:holiday-remove": Rule("manage_jobs", method="POST", args=("holiday",)),
     # quotes
     "purchasing:material-create": Rule("buy", args=("job",)),
     "purchasing:material-edit": Rule("buy", args=("requirement",)),
@@ -245,11 +256,14 @@ def objects(db, office, manager):
     )
     item = job.sales_order_line.item
     plan_line = PlanCharacteristic.objects.create(item=item, operation_sequence=10, name="Look", kind="attribute")
+    from planning.models import Holiday
+
     return {
         "requirement": requirement,
         "scrap_record": scrap,
         "ncr": ncr,
         "plan_characteristic": plan_line,
+        "holiday": Holiday.objects.create(date=approved.order_date, name="Access"),
         "vendor": supplier,
         "purchase_order": purchase_order,
         "purchase_order_line": purchase_order.lines.get(),

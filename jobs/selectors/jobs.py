@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import (
     Count,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -88,7 +89,9 @@ def work_center_queue(*, work_center: WorkCenter) -> list[Operation]:
 
 def work_center_queue_queryset(*, work_center: WorkCenter) -> QuerySet[Operation]:
     earlier = Operation.objects.filter(job=OuterRef("job"), sequence__lt=OuterRef("sequence")).order_by("-sequence")
-    urgency = ("job__due_date", "job__priority", "job__id", "sequence")
+    # The schedule's order first (planning writes planned_start through jobs.services.operations_set_planned),
+    # then the most urgent job: an operation the schedule has not placed comes after those it has.
+    urgency = (F("planned_start").asc(nulls_last=True), "job__due_date", "job__priority", "job__id", "sequence")
     # The 200 most urgent first (operations and jobs only), then their orders, customers and the operation
     # before each: joined for 200 rows, not for every waiting operation of the work center (thousands).
     first = (

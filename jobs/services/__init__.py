@@ -28,6 +28,7 @@ from .operations import (
     operation_ship_out,
     operation_update,
 )
+from .planned import operations_set_planned
 from .work_centers import work_center_save
 
 __all__ = [
@@ -53,5 +54,6 @@ __all__ = [
     "operation_set_material_ready",
     "operation_ship_out",
     "operation_update",
+    "operations_set_planned",
     "work_center_save",
 ]

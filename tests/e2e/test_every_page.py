@@ -156,6 +156,9 @@ def pages(d):
         return [({}, f"group={g}") for g in view.groups] or [({}, "")]
 
     none = [({}, "")]
+    from planning.models import PlannedJob
+
+    planned_orders = SalesOrder.objects.filter(pk__in=PlannedJob.objects.values("job__sales_order")).order_by("id")[:2]
     return {
         "home": ("page", none),
         "profile": ("page", none),
@@ -229,6 +232,16 @@ def pages(d):
         "purchasing:at-vendors": ("page", none),
         "purchasing:outside-detail": ("page", [({"pk": outside.pk}, "")]),
         "purchasing:vendor-packing-slip": ("page", [({"pk": outside.ship_outs.first().pk}, "")]),
+        "planning:schedule": ("page", none),
+        "planning:progress": ("fragment", none),
+        "planning:gantt": ("page", [({}, ""), ({}, "work_center=CNC&days=30")]),
+        "planning:order-gantt": ("page", [({"pk": o.pk}, "") for o in planned_orders]),
+        "planning:load": ("page", none),
+        "planning:calendars": ("page", none),
+        "planning:calendar-edit": (
+            "page",
+            [({"pk": c.pk}, "") for c in WorkCenter.objects.filter(is_outside=False, code__in=["CNC", "SAW"])],
+        ),
         "quotes:quote-list": ("page", none),
         "quotes:quote-detail": ("page", [({"pk": q.pk}, "") for q in one_per(Quote.objects.all(), "status")]),
         "quotes:quote-print": ("page", [({"pk": q.pk}, "") for q in one_per(Quote.objects.all(), "status")]),

@@ -26,12 +26,13 @@ def _note(text):
 
 def test_the_apps_register_their_panels_in_order():
     assert [p.name for p in panels.panels_for("order-detail")] == [
-        "quotes.order-quote", "jobs.order-jobs", "shipping.order-shipments"]  # fmt: skip
+        "quotes.order-quote", "jobs.order-jobs", "planning.order-projection", "shipping.order-shipments"]  # fmt: skip
     assert [p.name for p in panels.panels_for("job-detail")] == [
-        "shipping.job-shipped", "purchasing.job-material", "purchasing.job-outside"]  # fmt: skip
+        "planning.job-projection", "shipping.job-shipped", "purchasing.job-material", "purchasing.job-outside",
+        "quality.job-quality"]  # fmt: skip
     home = panels.panels_for("home")
     assert [p.order for p in home] == sorted(p.order for p in home)
-    assert {p.name.split(".")[0] for p in home} == {"sales", "jobs", "shipping"}
+    assert {p.name.split(".")[0] for p in home} == {"sales", "jobs", "shipping", "planning"}
 
 
 def test_show_panels_lists_each_panel_with_its_source():
@@ -50,7 +51,8 @@ def test_register_refuses_an_unknown_page_and_a_taken_place(registry):
         registry.register(page="order-detail", order=20, name="t.x", template=WIDGET, context=_note("x"))
     registry.register(page="job-detail", order=1, name="t.x", template=WIDGET, context=_note("first"))
     registry.register(page="job-detail", order=2, name="t.x", template=WIDGET, context=_note("again"))
-    assert [p.name for p in registry.panels_for("job-detail")][:2] == ["t.x", "shipping.job-shipped"]
+    assert [p.name for p in registry.panels_for("job-detail")][:3] == [
+        "t.x", "planning.job-projection", "shipping.job-shipped"]  # fmt: skip
     assert registry.panels_for("job-detail")[0].order == 2
 
 

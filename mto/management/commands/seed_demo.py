@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from mto.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
 from mto.models import Notification
+from planning.demo import seed_planning
 from purchasing.demo import seed_purchasing
 from quality.demo import seed_quality
 from quotes.demo import seed_quotes
@@ -91,6 +92,8 @@ class Command(BaseCommand):
         self.stdout.write("Quality ...")
         with transaction.atomic():
             seed_quality(users=users)
+        self.stdout.write("Calendars and a schedule ...")
+        seed_planning(users=users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {created} new orders, {quotes} new quotes. Log in as "
