@@ -115,7 +115,9 @@ def pages(users: dict) -> list[tuple[str, str, str, str]]:
     order = big_order()
     quote = big_quote()
     newest = SalesOrder.objects.order_by("-id").exclude(pk=order.pk).first()
-    job = Job.objects.filter(status="in_progress").order_by("-id").first() or Job.objects.order_by("-id").first()
+    # The baseline's job has no purchasing rows (the purchasing entries below have a job with both panels).
+    plain = Job.objects.filter(material_requirements__isnull=True).exclude(operations__outside__isnull=False)
+    job = plain.filter(status="in_progress").order_by("-id").first() or plain.order_by("-id").first()
     customer = Customer.objects.order_by("id").first()
     po = SalesOrder.objects.exclude(customer_po="").order_by("-id").values_list("customer_po", flat=True).first()
     center = WorkCenter.objects.filter(code="CNC").first() or WorkCenter.objects.order_by("code").first()
@@ -144,6 +146,28 @@ def pages(users: dict) -> list[tuple[str, str, str, str]]:
         ("quote hit rate, one year by month", "manager",
          f"/quotes/reports/hit-rate/?group=month&from={timezone.localdate().replace(month=1, day=1)}", ""),
         ("estimate accuracy report", "manager", "/quotes/reports/estimate-accuracy/", ""),
+        *purchasing_pages(),
+    ]  # fmt: skip
+
+
+def purchasing_pages() -> list[tuple[str, str, str, str]]:
+    """The buyer's pages and a job with both purchasing panels (seed_scale's purchasing rows); no baselines."""
+    from django.db.models import Exists, OuterRef
+
+    from jobs.models import Job
+    from purchasing.models import MaterialRequirement, OutsideOperation, PurchaseOrder
+
+    po = (PurchaseOrder.objects.filter(status="partially_received").order_by("-id").first()
+          or PurchaseOrder.objects.order_by("-id").first())  # fmt: skip
+    both = Job.objects.filter(Exists(MaterialRequirement.objects.filter(job=OuterRef("pk"))),
+                              Exists(OutsideOperation.objects.filter(operation__job=OuterRef("pk"))))  # fmt: skip
+    job = both.filter(status="in_progress").order_by("-id").first() or both.order_by("-id").first()
+    return [
+        ("purchasing: PO list", "buyer", "/purchasing/", ""),
+        *([("purchasing: PO detail", "buyer", po.get_absolute_url(), "")] if po else []),
+        ("purchasing: receiving", "buyer", "/purchasing/receiving/", ""),
+        ("purchasing: at vendors", "buyer", "/purchasing/outside/", ""),
+        *([("purchasing: job, material+outside", "manager", job.get_absolute_url(), "")] if job else []),
     ]  # fmt: skip
 
 
@@ -268,7 +292,7 @@ def main(argv=None) -> int:
     db = settings.DATABASES["default"]
     print(f"database: {connection.vendor} {db['NAME']}, {SalesOrder.objects.count():,} orders, "
           f"{Job.objects.count():,} jobs; {args.rounds} rounds, gunicorn with {args.workers} worker(s)")  # fmt: skip
-    users = sign_in(["manager", "lead", "clerk"])
+    users = sign_in(["manager", "lead", "clerk", "buyer"])
     plan = [p for p in pages(users) if args.only in p[0]]
     connection.close()  # the server's workers get their own connections
     server = Server(args.port, args.workers)

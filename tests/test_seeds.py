@@ -70,3 +70,67 @@ def test_seed_scale_makes_quotes_in_every_status(db):
     assert all(q.sent_at >= q.created_at for q in quotes.exclude(sent_at=None))
     revised = quotes.filter(status="revised").first()
     assert revised.next_revision.revision == 2
+
+
+def test_seed_scale_purchasing_rows_agree_with_their_counters(db):
+    """Vendors, material, outside operations, POs in every status: each counter equals the rows it counts."""
+    from django.db.models import F, Q, Sum
+
+    from jobs.models import Operation, TimeEntry
+    from purchasing.models import (
+        MaterialRequirement,
+        OutsideOperation,
+        PurchaseOrder,
+        PurchaseOrderLine,
+        Receipt,
+        ShipOut,
+        Vendor,
+        VendorReturn,
+    )
+
+    call_command("seed_scale", orders=1000, customers=12, batch=200, orders_per_quote=0, stdout=StringIO())
+    assert Vendor.objects.filter(supplies_material=True).count() == 30
+    assert Vendor.objects.exclude(processes="").count() == 20
+    assert set(PurchaseOrder.objects.values_list("status", flat=True)) == set(PurchaseOrder.Status.values)
+    assert DocumentSequence.objects.get(name="PO").last_value == PurchaseOrder.objects.count()
+    assert DocumentSequence.objects.get(name="VS").last_value == ShipOut.objects.count()
+    # Material lines: received = their receipts; the requirement's received = its open line's.
+    material_lines = PurchaseOrderLine.objects.filter(outside_operation=None)
+    sums = dict(Receipt.objects.values("po_line").annotate(s=Sum("quantity")).values_list("po_line", "s"))
+    assert Receipt.objects.exclude(lot_number__startswith="HT-").count() == 0
+    for line in material_lines.select_related("purchase_order", "requirement"):
+        assert line.quantity_received == sums.get(line.pk, 0) <= line.receive_limit, line
+        status = line.purchase_order.status
+        assert line.is_cancelled == (status == "cancelled"), line
+        if status in ("received", "closed"):
+            assert line.quantity_received == line.quantity, line
+        elif status in ("draft", "sent", "cancelled"):
+            assert line.quantity_received == 0, line
+    assert material_lines.filter(purchase_order__status="partially_received", quantity_received__gt=0).exists()
+    bought = dict(material_lines.filter(is_cancelled=False).values_list("requirement", "quantity_received"))
+    assert MaterialRequirement.objects.count() >= len(bought) > 0
+    for req in MaterialRequirement.objects.all():
+        assert req.quantity_received == bought.get(req.pk, 0), req
+        assert (req.source == "stock") == (req.issued_at is not None) == (req.stock_cost is not None), req
+    # An operation waits for material exactly when its job has some still to come.
+    waiting = {r.job_id for r in MaterialRequirement.objects.all() if not r.is_fulfilled}
+    assert waiting and set(Operation.objects.filter(material_ready=False).values_list("job_id", flat=True)) == waiting
+    # Outside operations: sent and back equal the ship-outs and returns; the operation counts what is out.
+    per_row = ShipOut.objects.values("outside_operation").annotate(s=Sum("quantity"))
+    sent = dict(per_row.values_list("outside_operation", "s"))
+    returns = VendorReturn.objects.values("outside_operation").annotate(good=Sum("good"), rejected=Sum("rejected"))
+    back = {r["outside_operation"]: (r["good"], r["rejected"]) for r in returns}
+    po_received = dict(PurchaseOrderLine.objects.exclude(outside_operation=None)
+                       .values_list("outside_operation", "quantity_received"))  # fmt: skip
+    for row in OutsideOperation.objects.select_related("operation__work_center", "vendor"):
+        assert row.operation.work_center.is_outside and row.vendor.does_outside_processing, row
+        assert (row.pieces_sent, (row.pieces_back_good, row.pieces_rejected)) == (
+            sent.get(row.pk, 0), back.get(row.pk, (0, 0))), row  # fmt: skip
+        assert row.operation.pieces_at_vendor == row.pieces_at_vendor, row
+        assert row.operation.good_qty == row.pieces_back_good and row.operation.scrap_qty == row.pieces_rejected
+        if row.pk in po_received:
+            assert po_received[row.pk] == row.pieces_back_good + row.pieces_rejected, row
+    assert OutsideOperation.objects.filter(pieces_sent__gt=F("pieces_back_good") + F("pieces_rejected")).exists()
+    assert OutsideOperation.objects.filter(operation__status="done").exists()
+    assert not OutsideOperation.objects.filter(Q(operation__status="done"), ~Q(operation__pieces_at_vendor=0)).exists()
+    assert not TimeEntry.objects.filter(operation__work_center__is_outside=True).exists()

@@ -198,6 +198,9 @@ def job_detail(request, user, pk):
                   GROUP BY sh.id) x) AS me__shipments,
                (SELECT json_agg(json_build_array(w.id, w.code || ' - ' || w.name) ORDER BY w.code)
                 FROM jobs_workcenter w WHERE w.is_active) AS me__work_centers,
+               EXISTS (SELECT 1 FROM purchasing_materialrequirement mr WHERE mr.job_id = j.id)
+               OR EXISTS (SELECT 1 FROM purchasing_outsideoperation oo JOIN jobs_operation oop
+                          ON oop.id = oo.operation_id WHERE oop.job_id = j.id) AS me__purchasing,
                (SELECT json_agg(x ORDER BY x.id) FROM (
                   SELECT a.id, a.field, a.before, a.after, a.reason, a.changed_at, a.changed_by_id,
                          au.id AS changed_by__id, au.username AS changed_by__username,
@@ -229,6 +232,17 @@ def job_detail(request, user, pk):
         shipments = _json_rows(Shipment, me["shipments"])
         context = {"job": job, "shipped": sum(s.pieces for s in shipments), "shipments": shipments}
         panels.append(render_to_string("shipping/partials/job_panel.html", context, request=request))
+    if me["purchasing"]:
+        # A job with material or outside operations: purchasing's own panels (their queries are counted).
+        from mto import panels as registry
+
+        panels = registry.render(request, page="job-detail", job=job)
+    elif request.user.has_perm("mto.view_purchasing") and request.user.has_perm("mto.buy"):
+        # No material, no outside operation: the material panel is empty (with its Add button), no outside panel.
+        from jobs.workflow import OPEN
+
+        context = {"job": job, "requirements": [], "can_edit": job.status in OPEN}
+        panels.append(render_to_string("purchasing/partials/job_material_panel.html", context, request=request))
     operation_form = OperationForm()
     operation_form.fields["work_center"].widget.choices = [("", "---------"), *map(tuple, me["work_centers"] or [])]
     context = {

@@ -138,6 +138,7 @@ def floor_board(request, user):
           ORDER BY j.due_date, j.priority, j.id, op.sequence LIMIT 200),
         queue AS (
           SELECT op.id, op.sequence, op.description, op.status, op.job_id, op.work_center_id,
+                 op.material_ready, op.pieces_at_vendor,
                  j.id AS job__id, j.number AS job__number, j.origin AS job__origin,
                  j.part_number AS job__part_number, j.part_revision AS job__part_revision,
                  j.quantity AS job__quantity, j.due_date AS job__due_date, j.priority AS job__priority,
@@ -173,7 +174,8 @@ def floor_board(request, user):
         if r["id"] is None:
             continue
         op = _strip_build(Operation, r)
-        op.ready = op.previous_status is None or op.previous_status == O.DONE or (op.previous_good or 0) > 0
+        op.ready = op.material_ready and (op.previous_status is None or op.previous_status == O.DONE
+                                          or (op.previous_good or 0) > 0)  # fmt: skip
         queue.append(op)
     held = [build(Job, h) for h in me["held"] or []]
     context = {"work_centers": centers, "current": current, "queue": queue, "held": held}

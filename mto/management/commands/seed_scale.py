@@ -5,9 +5,13 @@ what the benchmarks measure, and going through them for 100,000 orders would tak
 consistent with what the services would have made (statuses, numbers, produced and shipped quantities).
 """
 
+import contextlib
 import datetime
+import itertools
 import random
+import time
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -20,6 +24,19 @@ from jobs.demo import seed_shop_floor
 from jobs.models import Job, JobStatusChange, Operation, RoutingStep, TimeEntry, WorkCenter
 from mto.demo import seed_users
 from mto.models import DocumentSequence
+from purchasing.models import (
+    MaterialRequirement,
+    OutsideOperation,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseOrderStatusChange,
+    Receipt,
+    ShipOut,
+    Unit,
+    Vendor,
+    VendorReturn,
+)
+from purchasing.services.common import receive_limit_for
 from quotes.models import (
     EstimateMaterial,
     EstimateOperation,
@@ -50,6 +67,30 @@ WON = {S.APPROVED} | PRODUCED
 BREAKS = [1, 5, 10, 25, 50, 100, 250, 500]
 REASONS = [r for r, _ in Quote.DeclineReason.choices]
 
+# Purchasing: an outside step (plating) on some jobs' routings, material bought for one job in three (one in
+# two of the jobs whose material may still be open), and each job's material on one PO of its own.
+OUTSIDE_SHARE = 0.25
+PS = PurchaseOrder.Status
+# What an open job's material is at (cycled, so even a small run has each): no PO yet, or a PO in each open
+# status, or issued from stock, or all in.
+OPEN_MATERIAL = ["none", PS.DRAFT, PS.SENT, PS.PARTIALLY_RECEIVED, PS.CANCELLED, "stock", PS.RECEIVED]
+MATERIALS = [("4140 bar 60 mm", Unit.METRE, "22.00"), ("6061 plate 12 mm", Unit.SHEET, "45.00"),
+             ("1018 flat 50x10", Unit.BAR, "18.50"), ("304 tube 40x2", Unit.METRE, "31.00"),
+             ("A36 plate 10 mm", Unit.KILOGRAM, "1.90"), ("Brass hex 24 mm", Unit.BAR, "64.00")]  # fmt: skip
+PROCESSES = ["zinc plating", "anodize", "heat treat", "black oxide", "passivate", "grinding"]
+
+
+@contextlib.contextmanager
+def _history_stamps(model, name):
+    """Let bulk_create write a given time into an auto_now_add field (when it happened in the history): one
+    INSERT instead of an INSERT and a bulk_update (whose CASE over the whole batch is evaluated per row)."""
+    field = model._meta.get_field(name)
+    field.auto_now_add = False
+    try:
+        yield
+    finally:
+        field.auto_now_add = True
+
 
 def _pick(rng, weighted):
     return rng.choices([s for s, _ in weighted], weights=[w for _, w in weighted])[0]
@@ -75,7 +116,8 @@ class Command(BaseCommand):
         customers = self._customers(rng, customers or max(orders // 50, 10))
         items = self._items(rng)
         seed_shop_floor()
-        self.centers = {c.pk: c for c in WorkCenter.objects.all()}
+        self.centers = {c.pk: c for c in WorkCenter.objects.filter(is_outside=False)}
+        self._purchasing_setup(seed, users)
         self.routings = {}
         for step in RoutingStep.objects.order_by("item_id", "sequence"):
             self.routings.setdefault(step.item_id, []).append(step)
@@ -89,6 +131,8 @@ class Command(BaseCommand):
                     sh_next = self._batch(rng, size, so_next + start, sh_next, customers, items, today, orders, start)
                     DocumentSequence.objects.filter(name="SO").update(last_value=so_next + start + size - 1)
                     DocumentSequence.objects.filter(name="SH").update(last_value=sh_next - 1)
+                    DocumentSequence.objects.filter(name="PO").update(last_value=self.po_next - 1)
+                    DocumentSequence.objects.filter(name="VS").update(last_value=self.vs_next - 1)
                 progress.update(size)
         if orders_per_quote:
             self._quotes(rng, first_order_id, orders_per_quote, batch, customers, items, today)
@@ -99,6 +143,7 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute(statement)
         seconds = (timezone.now() - started).total_seconds()
+        self.stdout.write(f"  purchasing rows: {self.purchasing_seconds:,.1f} s of it")
         self.stdout.write(self.style.SUCCESS(f"seed_scale: {orders:,} orders in {seconds:,.1f} s"))
 
     @staticmethod
@@ -195,26 +240,39 @@ class Command(BaseCommand):
             [JobStatusChange(job=j, from_status="", to_status=j.status, changed_by=self.user) for j in jobs]
         )
         operations = []
+        job_plans = []  # (job, its operations, how many are done): what purchasing plans from
         for job, line in zip(jobs, job_lines, strict=True):
             steps = self.routings.get(line.item_id) or []
+            if len(steps) >= 2 and self.prng.random() < OUTSIDE_SHARE:
+                # An outside step (plating) before the last one (the final inspection, usually).
+                steps = [*steps[:-1], self._plate_step(steps[-1].sequence - 5), steps[-1]]
             finished = len(steps) if job.status == Job.Status.COMPLETE else (
                 rng.randint(0, len(steps) - 1) if job.status == Job.Status.IN_PROGRESS else 0)  # fmt: skip
+            job_ops = []
             for index, step in enumerate(steps):
                 done = index < finished
-                operations.append(Operation(
+                job_ops.append(Operation(
                     job=job, sequence=step.sequence, work_center_id=step.work_center_id,
                     description=step.description, setup_hours=step.setup_hours,
                     run_hours_per_piece=step.run_hours_per_piece,
                     status=Operation.Status.DONE if done else Operation.Status.PENDING,
                     good_qty=job.quantity if done else 0,
                 ))  # fmt: skip
+            operations += job_ops
+            job_plans.append((job, job_ops, finished))
+        clock = time.perf_counter()
+        plan = self._purchasing_plan(job_plans)  # sets the operations' material_ready and vendor counters
+        self.purchasing_seconds += time.perf_counter() - clock
         Operation.objects.bulk_create(operations, batch_size=5000)
+        clock = time.perf_counter()
+        self._purchasing_rows(plan)
+        self.purchasing_seconds += time.perf_counter() - clock
         now = timezone.now()
         entries = []
         recent = now - datetime.timedelta(days=settings.QUOTE_ACCURACY_DAYS)
         jobs_by_id = {j.pk: j for j in jobs}
         for op in operations:
-            if op.status == Operation.Status.DONE:
+            if op.status == Operation.Status.DONE and op.work_center_id != self.plate.pk:
                 rate = self.centers[op.work_center_id].hourly_rate
                 job = jobs_by_id[op.job_id]
                 if job.completed_at and job.completed_at >= recent and op.setup_hours:
@@ -404,3 +462,198 @@ class Command(BaseCommand):
             acceptance.accepted_at = min(acceptance.quote.sent_at + datetime.timedelta(days=2), timezone.now())
         QuoteAcceptance.objects.bulk_update(acceptances, ["accepted_at"], batch_size=1000)
         return q_next
+
+    # --- purchasing ---------------------------------------------------------------------------------------
+
+    def _purchasing_setup(self, seed, users):
+        """Fifty vendors (material suppliers and outside processors), the outside plating work center, and the
+        counters the batches carry on (PO and vendor packing slip numbers)."""
+        self.prng = random.Random(seed + 18)  # its own stream: the orders, jobs and quotes stay as they were
+        self.purchasing_seconds = 0.0
+        self.buyer = users.get("buyer", self.user)
+        have = Vendor.objects.filter(code__startswith="SV").count()
+        Vendor.objects.bulk_create([
+            Vendor(code=f"SV{n:03d}", name=f"Scale {'Metals' if n < 30 else 'Finishing'} {n:03d}",
+                   email=f"orders{n}@vendor{n}.example.com", contact_name="Sales desk", address=f"{n} Mill Road",
+                   lead_days=self.prng.choice([3, 5, 7, 10]), supplies_material=n < 30, is_approved=n % 10 != 9,
+                   processes="" if n < 30 else ", ".join(self.prng.sample(PROCESSES, 2)))
+            for n in range(have, 50)
+        ])  # fmt: skip
+        vendors = list(Vendor.objects.filter(code__startswith="SV").order_by("code"))
+        self.suppliers = [v for v in vendors if v.supplies_material and v.is_approved]
+        self.processors = [v for v in vendors if v.processes and v.is_approved]
+        self.plate, _ = WorkCenter.objects.get_or_create(
+            code="PLATE", defaults={"name": "Zinc plating (outside)", "hourly_rate": Decimal("0"), "is_outside": True}
+        )
+        self.po_next = DocumentSequence.objects.get_or_create(name="PO")[0].last_value + 1
+        self.vs_next = DocumentSequence.objects.get_or_create(name="VS")[0].last_value + 1
+        self.open_material = itertools.cycle(OPEN_MATERIAL)
+        self.pending_outside = itertools.cycle(["none", PS.DRAFT, PS.SENT])
+        self.job_n = 0
+        self.closed_before = timezone.now() - datetime.timedelta(days=60)
+
+    def _plate_step(self, sequence):
+        return SimpleNamespace(sequence=sequence, work_center_id=self.plate.pk, description="Zinc plate (outside)",
+                               setup_hours=Decimal("0"), run_hours_per_piece=Decimal("0"))  # fmt: skip
+
+    def _done_status(self, job):
+        """The status of a PO whose goods are all in: closed once the job is long complete, else received."""
+        return PS.CLOSED if job.completed_at and job.completed_at < self.closed_before else PS.RECEIVED
+
+    def _purchasing_plan(self, job_plans):
+        """Decide, before the operations are written, what each job buys and where its outside pieces are; set
+        the operations' fields that follow (material_ready, pieces_at_vendor, an outside step under way)."""
+        rng, materials, outside = self.prng, [], []
+        for job, ops, finished in job_plans:
+            self.job_n += 1
+            if not ops:
+                continue
+            # Material is consumed by the first operation: once that one has started, it was all in.
+            may_be_open = finished == 0 and job.status != Job.Status.COMPLETE
+            if self.job_n % 3 == 0 or (may_be_open and self.job_n % 2 == 0):
+                if may_be_open:
+                    state = next(self.open_material)
+                else:
+                    state = "stock" if self.job_n % 15 == 0 else self._done_status(job)
+                vendor = rng.choice(self.suppliers)
+                reqs = []
+                for _ in range(rng.choice([1, 1, 2])):
+                    description, unit, price = rng.choice(MATERIALS)
+                    quantity = Decimal(rng.randint(20, 800) if unit == Unit.KILOGRAM else rng.randint(1, 40))
+                    estimate = (quantity * Decimal(price)).quantize(Decimal("0.01"))
+                    req = MaterialRequirement(job=job, description=description, quantity=quantity, unit=unit,
+                                              estimated_cost=estimate, vendor=vendor,
+                                              created_by=self.buyer)  # fmt: skip
+                    req.price = Decimal(price)
+                    if state == "stock":
+                        req.source = MaterialRequirement.Source.STOCK
+                        req.stock_cost, req.issued_by = estimate, self.buyer
+                        req.issued_at = self._at(job.due_date, -25)
+                    reqs.append(req)
+                if state not in ("stock", PS.RECEIVED, PS.CLOSED):
+                    ops[0].material_ready = False
+                materials.append((job, state, vendor, reqs))
+            for index, op in enumerate(ops):
+                if op.work_center_id != self.plate.pk:
+                    continue
+                qty, good, rejected, sent = job.quantity, 0, 0, 0
+                if op.status == Operation.Status.DONE:
+                    sent, good, state = qty, qty, self._done_status(job)
+                elif job.status == Job.Status.IN_PROGRESS and index == finished:
+                    # At the vendor now: all pieces out, sometimes some back (one of them rejected).
+                    sent, back = qty, rng.choice([0, qty // 2])
+                    rejected = 1 if back >= 4 else 0
+                    good = back - rejected
+                    op.status, op.started_at = Operation.Status.RUNNING, self._at(job.due_date, -12)
+                    op.good_qty, op.scrap_qty, op.pieces_at_vendor = good, rejected, qty - back
+                    state = PS.PARTIALLY_RECEIVED if back else PS.SENT
+                else:
+                    state = next(self.pending_outside)
+                outside.append((job, op, rng.choice(self.processors), sent, good, rejected, state))
+        return {"materials": materials, "outside": outside}
+
+    def _new_po(self, vendor, state, job, pos):
+        po = PurchaseOrder(
+            number=f"PO-{self.po_next:06d}", vendor=vendor, status=state, created_by=self.buyer,
+            cancel_reason="Vendor could not make the date" if state == PS.CANCELLED else "",
+            sent_at=None if state == PS.DRAFT else self._at(job.due_date, -27),
+        )  # fmt: skip
+        po.when = self._at(job.due_date, -28)
+        self.po_next += 1
+        pos.append(po)
+        return po
+
+    def _purchasing_rows(self, plan):
+        """Write what _purchasing_plan decided: requirements, outside operations, POs and their lines, receipts
+        (with heat numbers), ship-outs and returns, every counter equal to the rows it counts."""
+        rng = self.prng
+        pos, lines, receipts = [], [], []  # receipts: (po line, quantity, lot, when)
+        for job, state, vendor, reqs in plan["materials"]:
+            if state in ("none", "stock"):
+                continue
+            if state in (PS.RECEIVED, PS.CLOSED) and self.prng.random() < 0.12:
+                # An earlier order for it was cancelled; the requirement went on this one.
+                cancelled = self._new_po(vendor, PS.CANCELLED, job, pos)
+                for n, req in enumerate(reqs, start=1):
+                    lines.append((PurchaseOrderLine(purchase_order=cancelled, line_no=n, description=req.description,
+                                                    quantity=req.quantity, unit=req.unit, unit_cost=req.price,
+                                                    due_date=job.due_date - datetime.timedelta(days=20),
+                                                    receive_limit=receive_limit_for(req.quantity), is_cancelled=True),
+                                  req))  # fmt: skip
+            po = self._new_po(vendor, state, job, pos)
+            for n, req in enumerate(reqs, start=1):
+                if state in (PS.RECEIVED, PS.CLOSED):
+                    received = req.quantity
+                elif state == PS.PARTIALLY_RECEIVED and n == 1:
+                    received = (req.quantity / 2).quantize(Decimal("0.001"))
+                else:
+                    received = Decimal("0")
+                req.quantity_received = received
+                line = PurchaseOrderLine(
+                    purchase_order=po, line_no=n, description=req.description, quantity=req.quantity, unit=req.unit,
+                    unit_cost=req.price, due_date=job.due_date - datetime.timedelta(days=20),
+                    quantity_received=received, receive_limit=receive_limit_for(req.quantity),
+                    is_cancelled=state == PS.CANCELLED,
+                )  # fmt: skip
+                lines.append((line, req))
+                if received:
+                    parts = (
+                        [received]
+                        if received < 2 or rng.random() < 0.6
+                        else [(received / 2).quantize(Decimal("1")), received - (received / 2).quantize(Decimal("1"))]
+                    )
+                    for k, part in enumerate(parts):
+                        receipts.append((line, part, f"HT-{rng.randint(10000, 99999)}",
+                                         self._at(job.due_date, -27 + vendor.lead_days + 2 * k)))  # fmt: skip
+        MaterialRequirement.objects.bulk_create(
+            [req for _, _, _, reqs in plan["materials"] for req in reqs], batch_size=2000
+        )
+        for line, req in lines:
+            line.requirement = req
+        outside_rows, outside_lines, shipments, returns = [], [], [], []
+        for job, op, vendor, sent, good, rejected, state in plan["outside"]:
+            cost = Decimal(rng.randint(40, 400)) * max(1, job.quantity // 10)
+            row = OutsideOperation(operation=op, vendor=vendor, lead_days=vendor.lead_days, estimated_cost=cost,
+                                   pieces_sent=sent, pieces_back_good=good, pieces_rejected=rejected)  # fmt: skip
+            outside_rows.append(row)
+            line = None
+            if state != "none":
+                po = self._new_po(vendor, state, job, pos)
+                line = PurchaseOrderLine(
+                    purchase_order=po, line_no=1, outside_operation=row, description=f"{op.description}: {job.number}",
+                    quantity=Decimal(job.quantity), unit=Unit.PIECE,
+                    unit_cost=(cost / job.quantity).quantize(Decimal("0.01")), due_date=job.due_date
+                    - datetime.timedelta(days=8), quantity_received=Decimal(good + rejected),
+                    receive_limit=receive_limit_for(Decimal(job.quantity)),
+                )  # fmt: skip
+                outside_lines.append(line)
+            if sent:
+                shipments.append(ShipOut(number=f"VS-{self.vs_next:06d}", outside_operation=row, po_line=line,
+                                         quantity=sent, carrier="Own van", shipped_by=self.user))  # fmt: skip
+                shipments[-1].when = self._at(job.due_date, -14)
+                self.vs_next += 1
+            if good or rejected:
+                returns.append(VendorReturn(outside_operation=row, good=good, rejected=rejected, received_by=self.user,
+                                            lot_number=f"VL-{rng.randint(1000, 9999)}"))  # fmt: skip
+                returns[-1].when = self._at(job.due_date, -14 + vendor.lead_days)
+        OutsideOperation.objects.bulk_create(outside_rows, batch_size=2000)
+        for po in pos:
+            po.created_at = po.when
+        with _history_stamps(PurchaseOrder, "created_at"):
+            PurchaseOrder.objects.bulk_create(pos, batch_size=2000)
+        PurchaseOrderStatusChange.objects.bulk_create(
+            [PurchaseOrderStatusChange(purchase_order=po, from_status="", to_status=po.status, changed_by=self.buyer,
+                                       reason=po.cancel_reason) for po in pos], batch_size=2000,
+        )  # fmt: skip
+        PurchaseOrderLine.objects.bulk_create([line for line, _ in lines] + outside_lines, batch_size=2000)
+        made = [Receipt(po_line=line, quantity=q, lot_number=lot, received_by=self.buyer, received_at=when)
+                for line, q, lot, when in receipts]  # fmt: skip
+        for row in shipments:
+            row.shipped_at = row.when
+        for row in returns:
+            row.received_at = row.when
+        with _history_stamps(Receipt, "received_at"), _history_stamps(ShipOut, "shipped_at"), \
+                _history_stamps(VendorReturn, "received_at"):  # fmt: skip
+            Receipt.objects.bulk_create(made, batch_size=2000)
+            ShipOut.objects.bulk_create(shipments, batch_size=2000)
+            VendorReturn.objects.bulk_create(returns, batch_size=2000)
