@@ -203,7 +203,7 @@ class Server:
             try:
                 urllib.request.urlopen(f"{self.url}/login/", timeout=5).read()
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # not up yet: refused, reset, or a timeout (URLError and the rest are OSErrors)
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.3)
