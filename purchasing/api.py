@@ -17,13 +17,13 @@ from mto.api import (
     ERROR_RESPONSES,
     ActionsField,
     BooleanFilter,
+    EtagMixin,
     FilterSet,
+    IdempotentCreateMixin,
     IdFilter,
     ModelSerializer,
     ReasonSerializer,
     Serializer,
-    check_if_match,
-    etag_for,
     idempotent,
     service_action,
 )
@@ -130,25 +130,13 @@ class ReceiptSerializer(ModelSerializer):
     update=extend_schema(responses={200: VendorSerializer, **ACTION_ERROR_RESPONSES}),
     partial_update=extend_schema(responses={200: VendorSerializer, **ACTION_ERROR_RESPONSES}),
 )
-class VendorViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class VendorViewSet(
+    IdempotentCreateMixin, EtagMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     serializer_class = VendorSerializer
     queryset = Vendor.objects.all()
     filterset_fields = ["code", "is_active", "is_approved", "supplies_material"]
     capabilities = {**READ, "create": "buy", "update": "buy", "partial_update": "buy"}
-
-    @idempotent
-    def create(self, request, *args, **kwargs):
-        return super().create(request, *args, **kwargs)
-
-    def retrieve(self, request, *args, **kwargs):
-        instance = self.get_object()
-        response = Response(self.get_serializer(instance).data)
-        response["ETag"] = etag_for(instance)
-        return response
-
-    def perform_update(self, serializer):
-        check_if_match(self.request, serializer.instance)
-        serializer.save()
 
 
 def _po_action(name: str):
@@ -359,23 +347,13 @@ class OutsideOperationFilter(FilterSet):
     update=extend_schema(responses={200: OutsideOperationSerializer, **ACTION_ERROR_RESPONSES}),
     partial_update=extend_schema(responses={200: OutsideOperationSerializer, **ACTION_ERROR_RESPONSES}),
 )
-class OutsideOperationViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class OutsideOperationViewSet(EtagMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Job operations a vendor does: who, how long, the estimate, and how many pieces are out and back."""
 
     serializer_class = OutsideOperationSerializer
     queryset = OutsideOperation.objects.select_related("operation__work_center")
     filterset_class = OutsideOperationFilter
     capabilities = {**READ, "update": "buy", "partial_update": "buy"}
-
-    def retrieve(self, request, *args, **kwargs):
-        instance = self.get_object()
-        response = Response(self.get_serializer(instance).data)
-        response["ETag"] = etag_for(instance)
-        return response
-
-    def perform_update(self, serializer):
-        check_if_match(self.request, serializer.instance)
-        serializer.save()
 
 
 class ShipOutSerializer(ModelSerializer):

@@ -8,19 +8,18 @@ import django_filters
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.response import Response
 
 from mto.api import (
     ACTION_ERROR_RESPONSES,
     ERROR_RESPONSES,
     ActionsField,
+    EtagMixin,
     FilterSet,
+    IdempotentCreateMixin,
     IdFilter,
     ModelSerializer,
     ReasonSerializer,
     Serializer,
-    check_if_match,
-    etag_for,
     idempotent,
     service_action,
 )
@@ -148,24 +147,6 @@ class SalesOrderApiFilter(FilterSet):
 # --- views -----------------------------------------------------------------------------------------
 
 
-class EtagMixin:
-    """Send an ETag with each object; honour If-Match on writes and actions; Idempotency-Key on create."""
-
-    @idempotent
-    def create(self, request, *args, **kwargs):
-        return super().create(request, *args, **kwargs)
-
-    def retrieve(self, request, *args, **kwargs):
-        instance = self.get_object()
-        response = Response(self.get_serializer(instance).data)
-        response["ETag"] = etag_for(instance)
-        return response
-
-    def perform_update(self, serializer):
-        check_if_match(self.request, serializer.instance)
-        serializer.save()
-
-
 READ = {"list": "view_orders", "retrieve": "view_orders"}
 
 
@@ -176,7 +157,9 @@ READ = {"list": "view_orders", "retrieve": "view_orders"}
     update=extend_schema(responses={200: CustomerSerializer, **ACTION_ERROR_RESPONSES}),
     partial_update=extend_schema(responses={200: CustomerSerializer, **ACTION_ERROR_RESPONSES}),
 )
-class CustomerViewSet(EtagMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class CustomerViewSet(
+    IdempotentCreateMixin, EtagMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     serializer_class = CustomerSerializer
     queryset = Customer.objects.prefetch_related("ship_tos")
     filterset_fields = ["code", "is_active"]
@@ -195,7 +178,9 @@ class CustomerViewSet(EtagMixin, mixins.CreateModelMixin, mixins.UpdateModelMixi
     update=extend_schema(responses={200: ItemSerializer, **ACTION_ERROR_RESPONSES}),
     partial_update=extend_schema(responses={200: ItemSerializer, **ACTION_ERROR_RESPONSES}),
 )
-class ItemViewSet(EtagMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ItemViewSet(
+    IdempotentCreateMixin, EtagMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     serializer_class = ItemSerializer
     queryset = Item.objects.all()
     filterset_fields = ["part_number", "revision", "is_active"]
@@ -224,7 +209,9 @@ def _order_action(name: str, *, needs_reason: bool = False):
     update=extend_schema(responses={200: SalesOrderSerializer, **ACTION_ERROR_RESPONSES}),
     partial_update=extend_schema(responses={200: SalesOrderSerializer, **ACTION_ERROR_RESPONSES}),
 )
-class SalesOrderViewSet(EtagMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class SalesOrderViewSet(
+    IdempotentCreateMixin, EtagMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     serializer_class = SalesOrderSerializer
     filterset_class = SalesOrderApiFilter
     capabilities = {

@@ -383,8 +383,23 @@ def operation_add(
     *, job: Job, work_center: WorkCenter, description: str, setup_hours: Decimal, run_hours_per_piece: Decimal,
     by: User,
 ) -> Operation:  # fmt: skip
-    # A quality inspector's rework disposition adds its operations here too (quality's only way to the routing).
-    _require(by, "plan_jobs", "manage_jobs", "disposition_ncrs")
+    """The planner adds an operation at the end of a job's routing."""
+    _require(by, "plan_jobs", "manage_jobs")
+    return _operation_append(job, work_center, description, setup_hours, run_hours_per_piece, by)
+
+
+@atomic_with_retry
+def operation_add_rework(
+    *, job: Job, work_center: WorkCenter, description: str, setup_hours: Decimal, run_hours_per_piece: Decimal,
+    by: User,
+) -> Operation:  # fmt: skip
+    """A rework disposition's operation (quality's only way to the routing): an inspector may add this one
+    without the right to plan jobs."""
+    _require(by, "disposition_ncrs", "plan_jobs", "manage_jobs")
+    return _operation_append(job, work_center, description, setup_hours, run_hours_per_piece, by)
+
+
+def _operation_append(job, work_center, description, setup_hours, run_hours_per_piece, by) -> Operation:
     job = _editable_job(job.pk)
     last = Operation.objects.filter(job=job).order_by("-sequence").values_list("sequence", flat=True).first() or 0
     operation = Operation(

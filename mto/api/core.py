@@ -150,6 +150,28 @@ def idempotent(view_method):
     return wrapper
 
 
+class IdempotentCreateMixin:
+    """For a viewset with CreateModelMixin: an Idempotency-Key replays the first create's answer."""
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+
+class EtagMixin:
+    """For a viewset: an ETag with each object it retrieves, and If-Match honoured on updates."""
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = etag_for(instance)
+        return response
+
+    def perform_update(self, serializer):
+        check_if_match(self.request, serializer.instance)
+        serializer.save()
+
+
 def login_not_required_patterns(patterns):
     """API views authenticate themselves (token or session) and answer 401/403, never a login redirect."""
     for pattern in patterns:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from jobs.models import Job, Operation, ScrapRecord, TimeEntry, WorkCenter
 from jobs.selectors import other_costs
-from jobs.services import job_create_remake, operation_add
+from jobs.services import job_create_remake, operation_add_rework
 from mto.db import atomic_with_retry
 from mto.services import document_number_next
 from mto.transitions import User, initial_status, record_first_status, transition
@@ -113,9 +113,9 @@ def ncr_disposition(
     rework_setup_hours: Decimal = Decimal("0"), rework_run_hours_per_piece: Decimal = Decimal("0"),
     remake_quantity: int | None = None,
 ) -> NonConformance:  # fmt: skip
-    """Decide what becomes of the pieces. Rework adds an operation to the job (jobs' operation_add); remake makes
-    a new job for the same order line (jobs' job_create_remake); use as is needs the customer's concession
-    reference. Locks the job (house order), then the NCR, and moves it to dispositioned."""
+    """Decide what becomes of the pieces. Rework adds an operation to the job (jobs' operation_add_rework);
+    remake makes a new job for the same order line (jobs' job_create_remake); use as is needs the customer's
+    concession reference. Locks the job (house order), then the NCR, and moves it to dispositioned."""
     if not NCR["disposition"].allowed_for(by):
         _require(by, "disposition_ncrs")
     if disposition not in D.values:
@@ -140,7 +140,7 @@ def ncr_disposition(
         raise ValidationError(f"{ncr.number} is already {ncr.get_status_display().lower()}.", code="conflict")
     remake = None
     if disposition == D.REWORK:
-        op = operation_add(
+        op = operation_add_rework(
             job=job, work_center=rework_work_center, description=rework_description.strip()[:200],
             setup_hours=rework_setup_hours, run_hours_per_piece=rework_run_hours_per_piece, by=by,
         )  # fmt: skip

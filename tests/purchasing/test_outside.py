@@ -30,7 +30,7 @@ def _through_saw(job, lead, good):
     saw = _ops(job)[0]
     job_services.operation_act(operation=saw, action="start", by=lead)
     job_services.operation_report_pieces(operation=saw, good=good, by=lead)
-    job_services.operation_act(operation=saw, action="finish", by=lead)
+    job_services.operation_act(operation=saw, action="finish", by=lead, short=True)
 
 
 def test_every_operation_at_an_outside_center_gets_its_row_on_approval(office, manager):
