@@ -33,3 +33,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+# The benchmark measures pages, not the planner: its own approvals (bench/run.py's 50-line order) would
+# otherwise run the schedule inside the request (Celery is eager without REDIS_URL) and give the pages a
+# schedule panel their raw-SQL baselines do not draw.
+PLANNING_AFTER_EVENTS = False

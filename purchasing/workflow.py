@@ -22,7 +22,9 @@ RECEIVABLE_STATUSES = (*RECEIVING_STATUSES, S.RECEIVED)
 TRANSITIONS = {
     t.name: t
     for t in [
-        Transition("send", "Send to vendor", (S.DRAFT,), S.SENT, "buy", button="success"),
+        Transition(
+            "send", "Send to vendor", (S.DRAFT,), S.SENT, "buy", button="success", done="Sent {what} to the vendor"
+        ),
         Transition(
             "cancel",
             "Cancel order",

@@ -1,6 +1,7 @@
 """Baselines of the detail pages: the child rows come as JSON arrays in the same single row."""
 
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from jobs.models import Job, Operation
@@ -16,6 +17,20 @@ from .common import ME_SQL, _render, _strip_build, _user, baseline_view, build, 
 
 def _json_rows(model, items) -> list:
     return [build(model, item) for item in items or []]
+
+
+def _planning_panel(request, me, template, context, *, promisable=False) -> list[str]:
+    """Planning's schedule panel as the page draws it before any schedule exists ("No schedule yet."); with a
+    schedule, or a promise to work out, planning's own panel code (its queries are counted)."""
+    if not (request.user.has_perm("mto.plan_jobs") or request.user.has_perm("mto.view_reports")):
+        return []
+    if me["scheduled"] or promisable:
+        from planning.panels import job_projection, order_projection
+
+        build = order_projection if "order" in context else job_projection
+        data = build(request, **context)
+        return [render_to_string(template, data, request=request)] if data else []
+    return [render_to_string(template, {"run": None, "projection": None, **context}, request=request)]
 
 
 @baseline_view
@@ -65,6 +80,7 @@ def order_detail(request, user, pk):
                          (SELECT coalesce(sum(sl.quantity), 0) FROM shipping_shipmentline sl
                           WHERE sl.shipment_id = sh.id) AS pieces
                   FROM shipping_shipment sh WHERE sh.order_id = o.id) x) AS me__shipments,
+               EXISTS (SELECT 1 FROM planning_schedulerun r WHERE r.status = 'done') AS me__scheduled,
                (SELECT json_agg(x ORDER BY x.number) FROM (
                   SELECT cr.id, cr.number, cr.status, cr.revision, cr.order_id, cr.decided_at, cr.decision_note,
                          cr.created_by_id, cr.decided_by_id, cu.id AS created_by__id,
@@ -124,6 +140,8 @@ def order_detail(request, user, pk):
             job.ops_total = len(ops)
             jobs.append(job)
         panels.append(render_to_string("jobs/partials/order_panel.html", {"jobs": jobs}, request=request))
+    panels += _planning_panel(request, me, "planning/partials/order_panel.html", {"order": order},
+                              promisable=order.status in ("draft", "pending_approval"))  # fmt: skip
     shipments = _json_rows(Shipment, me["shipments"])
     can_ship = request.user.has_perm("mto.ship") and order.status in OPEN_STATUSES
     if request.user.has_perm("mto.view_shipments") and (shipments or can_ship):
@@ -174,7 +192,8 @@ def job_detail(request, user, pk):
                sl.line_no AS sales_order_line__line_no,
                (SELECT json_agg(x ORDER BY x.sequence) FROM (
                   SELECT op.id, op.sequence, op.description, op.status, op.good_qty, op.scrap_qty, op.setup_hours,
-                         op.run_hours_per_piece, op.job_id, op.work_center_id, w.id AS work_center__id,
+                         op.run_hours_per_piece, op.job_id, op.work_center_id, op.planned_start,
+                         op.planned_finish, w.id AS work_center__id,
                          w.code AS work_center__code, w.hourly_rate AS work_center__hourly_rate,
                          (SELECT json_agg(json_build_object('id', t.id, 'started_at', t.started_at,
                                  'stopped_at', t.stopped_at, 'hourly_rate', t.hourly_rate) ORDER BY t.id)
@@ -201,6 +220,7 @@ def job_detail(request, user, pk):
                EXISTS (SELECT 1 FROM purchasing_materialrequirement mr WHERE mr.job_id = j.id)
                OR EXISTS (SELECT 1 FROM purchasing_outsideoperation oo JOIN jobs_operation oop
                           ON oop.id = oo.operation_id WHERE oop.job_id = j.id) AS me__purchasing,
+               EXISTS (SELECT 1 FROM planning_schedulerun r WHERE r.status = 'done') AS me__scheduled,
                (SELECT json_agg(x ORDER BY x.id) FROM (
                   SELECT a.id, a.field, a.before, a.after, a.reason, a.changed_at, a.changed_by_id,
                          au.id AS changed_by__id, au.username AS changed_by__username,
@@ -227,7 +247,8 @@ def job_detail(request, user, pk):
     prefetched(job, "notes", _json_rows(JobNote, me["notes"]))
     prefetched(job, "status_changes", _json_rows(JobStatusChange, me["history"]))
     attach_costs(job, job.ops, timezone.now())
-    panels = []
+    # planning's panel (order 20) comes before shipping's (30)
+    panels = _planning_panel(request, me, "planning/partials/job_panel.html", {"job": job}) if job.is_open else []
     if job.sales_order_line_id:
         shipments = _json_rows(Shipment, me["shipments"])
         context = {"job": job, "shipped": sum(s.pieces for s in shipments), "shipments": shipments}

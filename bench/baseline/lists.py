@@ -135,13 +135,14 @@ def floor_board(request, user):
           SELECT op.id FROM jobs_operation op JOIN jobs_job j ON j.id = op.job_id
           WHERE op.work_center_id = (SELECT id FROM wc) AND op.status = ANY(%(op_open)s)
                 AND j.status = ANY(%(job_open)s)
-          ORDER BY j.due_date, j.priority, j.id, op.sequence LIMIT 200),
+          ORDER BY op.planned_start NULLS LAST, j.due_date, j.priority, j.id, op.sequence LIMIT 200),
         queue AS (
           SELECT op.id, op.sequence, op.description, op.status, op.job_id, op.work_center_id,
-                 op.material_ready, op.pieces_at_vendor,
+                 op.material_ready, op.pieces_at_vendor, op.planned_start, op.planned_finish,
                  j.id AS job__id, j.number AS job__number, j.origin AS job__origin,
                  j.part_number AS job__part_number, j.part_revision AS job__part_revision,
-                 j.quantity AS job__quantity, j.due_date AS job__due_date, j.priority AS job__priority,
+                 j.quantity AS job__quantity, j.quantity_completed AS job__quantity_completed,
+                 j.due_date AS job__due_date, j.priority AS job__priority,
                  j.status AS job__status, j.sales_order_id AS job__sales_order_id,
                  j.sales_order_id AS job__sales_order__id, c.id AS job__sales_order__customer__id,
                  c.name AS job__sales_order__customer__name,
@@ -162,7 +163,7 @@ def floor_board(request, user):
                   WHERE j.status = 'on_hold' AND op.work_center_id = (SELECT id FROM wc)
                   ORDER BY j.due_date, j.id LIMIT 50) h) AS me__held
         FROM me LEFT JOIN queue q ON TRUE
-        ORDER BY q.job__due_date, q.job__priority, q.job__id, q.sequence""",
+        ORDER BY q.planned_start NULLS LAST, q.job__due_date, q.job__priority, q.job__id, q.sequence""",
         {"user": user, "wc": request.GET.get("wc", ""), "op_open": [O.PENDING, O.RUNNING, O.PAUSED],
          "job_open": [J.RELEASED, J.IN_PROGRESS, J.ON_HOLD]},
     )  # fmt: skip

@@ -43,7 +43,7 @@ def test_buy_receive_send_out_and_cost_by_category(login_as, live_server, office
     expect(page.get_by_role("heading", name=re.compile(steel_po.number))).to_be_visible()
     axe_check(page)
     page.get_by_role("button", name="Send to vendor").click()
-    expect(page.get_by_text("send to vendor done")).to_be_visible()
+    expect(page.get_by_text(f"Sent {steel_po.number} to the vendor")).to_be_visible()
     steel_po.refresh_from_db()
     assert steel_po.status == "sent"
 
