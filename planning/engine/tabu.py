@@ -13,8 +13,9 @@ the last pair of the last one); such a swap never makes a cycle. Each move is ra
 estimate from the heads and tails of its two tasks' neighbours; the best move that is not tabu (or beats
 the best makespan) is made, and the swapped arc may not be reversed for a random tenure. After a while
 without improvement the search restarts from the best schedule with a few random moves on its critical
-path, and it stops after `max_idle` restarts in a row that found nothing better. Pure Python (the instances have a few hundred tasks); deterministic for a given seed and number of
-iterations; stops at its time limit, or when it reaches `lower` (a lower bound on the makespan).
+path, and it stops after `max_idle` restarts in a row that found nothing better. Pure Python (the
+instances have a few hundred tasks); deterministic for a given seed and number of iterations; stops at its
+time limit, or when it reaches `lower` (a lower bound on the makespan).
 
 The answer is a Solution of plain minutes with every task at its head (a semi-active schedule), so its
 makespan is the longest path, checked by planning.engine.validate like every other schedule.
@@ -24,6 +25,10 @@ import random
 import time
 
 from .problem import Problem, Solution
+
+# A reversed arc stays tabu for TENURE[0] + a random number below TENURE[1] moves: measured on ft10 and
+# seven hard Lawrence instances (4,000 moves each) against 8-15 + tasks/40, 6-9, 4-9 and 12-17 (docs/performance.md).
+TENURE = (10, 5)
 
 
 def applies(problem: Problem) -> bool:
@@ -279,7 +284,7 @@ def search(
             tabu[(u, v)] = it + 10**9
             continue
         state = new
-        tabu[(v, u)] = it + 8 + rng.randrange(8) + g.n // 40
+        tabu[(v, u)] = it + TENURE[0] + rng.randrange(TENURE[1])
         if state[2] < best:
             best, best_seqs, since = state[2], [s[:] for s in seqs], 0
         else:
