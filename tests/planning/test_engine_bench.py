@@ -20,6 +20,7 @@ def test_schedule_bench_on_ft06():
     cells = row.split()
     assert cells[1] == "55"  # best known
     assert cells[3] == "55" and cells[5] == "optimal"  # the engine proves the optimum
+    assert 55 <= int(cells[-1]) < int(cells[-4])  # the warm start (tabu search) beats the dispatching rule
     assert "invalid schedules: none" in text
     assert "engine not better than dispatch on: none" in text
     assert "mean gap %: engine 0.00" in text
