@@ -199,14 +199,17 @@ def search(
     g = _Graph(problem)
     rng = random.Random(seed)
     lower = lower_bound(problem) if lower is None else lower
+    p = g.p
     machines = list(dict.fromkeys(g.machine))
     where = {m: k for k, m in enumerate(machines)}
     seqs: list[list[int]] = [[] for _ in machines]
+    # A task of no duration takes no capacity (problem.py): it is in no machine's sequence, only its job's.
+    worked = [i for i in range(g.n) if p[i] > 0]
     if starts is not None:
-        for i in sorted(range(g.n), key=lambda i: (starts[g.keys[i]], i)):
+        for i in sorted(worked, key=lambda i: (starts[g.keys[i]], i)):
             seqs[where[g.machine[i]]].append(i)
     else:
-        for i in range(g.n):
+        for i in worked:
             seqs[where[g.machine[i]]].append(i)
     pos = [0] * g.n
     for seq in seqs:
@@ -216,7 +219,7 @@ def search(
     state = g.evaluate(mp, ms)
     if state is None:  # the given order contradicts the routings: fall back on job order per machine
         seqs = [[] for _ in machines]
-        for i in range(g.n):
+        for i in worked:
             seqs[where[g.machine[i]]].append(i)
         for seq in seqs:
             for k, i in enumerate(seq):
@@ -232,7 +235,6 @@ def search(
     restarts = 0
     patience = max(500, 4 * g.n)
     last_restart_best, idle = best, 0
-    p = g.p
 
     def swap(u: int, v: int) -> None:
         """u right before v on their machine -> v right before u."""
