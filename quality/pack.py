@@ -23,6 +23,7 @@ from .models import NonConformance
 from .trace import JobTrace, ShipmentTrace
 
 log = logging.getLogger(__name__)
+logging.getLogger("fontTools.subset").setLevel(logging.WARNING)  # it logs every table it subsets at INFO
 D = NonConformance.Disposition
 FONT_DIR = Path(getattr(settings, "CERTIFICATE_PACK_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
 
@@ -145,6 +146,10 @@ def coc_statements(trace: ShipmentTrace) -> list[str]:
         out.append("Material heats / lots: " + ", ".join(h.lot for h in heats) + ".")
     else:
         out.append("No material heat or lot number is recorded for these jobs.")
+    unrecorded = [jt.job.number for jt in trace.jobs
+                  if not jt.material or any(not n.lots for n in jt.material)]  # fmt: skip
+    if heats and unrecorded:
+        out.append(f"No heat or lot is recorded for some material of {', '.join(unrecorded)} (see below).")
     return out
 
 
@@ -229,8 +234,8 @@ class _Pdf(FPDF):
         self.set_y(-12)
         self.set_font(self.family, "", 7)
         s = self.trace.shipment
-        self.cell(0, 5, self.text_of(f"{settings.SHOP_NAME} · Certificate pack {s.number} · page {self.page_no()}"
-                                     " of the certificate of conformance"), align="C")  # fmt: skip
+        self.cell(0, 5, self.text_of(f"{settings.SHOP_NAME} · Certificate pack {s.number} · certificate of "
+                                     f"conformance page {self.page_no()} of {{nb}}"), align="C")  # fmt: skip
 
     def heading(self, text: str, size: int = 11):
         self.ln(2)
