@@ -260,7 +260,12 @@ class _Pdf(FPDF):
         self.ln(1)
 
 
-def _draw(trace: ShipmentTrace, attached: list[Attachment]) -> bytes:
+INDEX_ROWS_PER_PAGE = 18  # rows of at most three lines: the index of attachments never takes more pages
+
+
+def _draw(trace: ShipmentTrace, attached: list[Attachment], index_pages: int) -> tuple[bytes, int]:
+    """The CoC, its job sections, and last the index of the certificates appended after it, on `index_pages`
+    pages of its own (padded, so the page numbers it gives hold). Returns the bytes and the pages the index took."""
     s, order = trace.shipment, trace.shipment.order
     pdf = _Pdf(trace)
     pdf.add_page()
@@ -281,18 +286,33 @@ def _draw(trace: ShipmentTrace, attached: list[Attachment]) -> bytes:
     for sentence in coc_statements(trace):
         pdf.para(sentence)
     if attached:
-        pdf.heading("Certificates attached")
-        rows = []
-        for a in attached:
-            where = (f"pages {a.first_page}-{a.first_page + a.pages - 1}" if a.pages > 1 else f"page {a.first_page}"
-                     ) if a.reader else f"not appended: {a.problem}"  # fmt: skip
-            rows.append([a.label, a.title, a.file_name, where])
-        pdf.grid(["", "Certificate", "File", "In this pack"], rows, (10, 92, 44, 36))
+        pdf.para(f"The certificates listed on the last page{'s' if index_pages > 1 else ''} of this certificate "
+                 "are appended behind it.")  # fmt: skip
+    pdf.ln(6)
+    pdf.para("Quality representative: ______________________________     Date: ______________")
     for jt in trace.jobs:
         _draw_job(pdf, jt)
-    pdf.ln(8)
-    pdf.para("Quality representative: ______________________________     Date: ______________")
-    return bytes(pdf.output())
+    used = 0
+    if attached:
+        pdf.add_page()
+        start = pdf.page_no()
+        page = start + index_pages
+        rows = []
+        for a in attached:
+            if a.reader:
+                a.first_page = page
+                page += a.pages
+                where = f"pages {a.first_page}-{page - 1}" if a.pages > 1 else f"page {a.first_page}"
+            else:
+                where = f"not appended: {a.problem}"
+            rows.append([a.label, a.title[:150], a.file_name[:60], where])
+        pdf.heading("Certificates attached")
+        pdf.grid(["", "Certificate", "File", "In this pack"], rows, (10, 92, 44, 36))
+        used = pdf.page_no() - start + 1
+        while pdf.page_no() - start + 1 < index_pages:
+            pdf.add_page()
+            pdf.para("This page is left blank.")
+    return bytes(pdf.output()), used
 
 
 def _draw_job(pdf: _Pdf, jt: JobTrace) -> None:
@@ -341,18 +361,10 @@ def _draw_job(pdf: _Pdf, jt: JobTrace) -> None:
 def certificate_pack_pdf(trace: ShipmentTrace) -> bytes:
     """The pack's bytes: the CoC, then every readable certificate in the order the CoC lists them."""
     attached = attachments(trace)
-    # The CoC names the pages its attachments start on, which depend on its own length: draw it until stable.
-    coc_pages, data = 1, b""
-    for _ in range(3):
-        page = coc_pages + 1
-        for a in attached:
-            a.first_page = page
-            page += a.pages
-        data = _draw(trace, attached)
-        pages = len(PdfReader(io.BytesIO(data)).pages)
-        if pages == coc_pages:
-            break
-        coc_pages = pages
+    index_pages = -(-len(attached) // INDEX_ROWS_PER_PAGE)
+    data, used = _draw(trace, attached, index_pages)
+    if used > index_pages:  # rows longer than three lines: draw again with the pages the index took
+        data, _used = _draw(trace, attached, used)
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(data)))
     for a in attached:
