@@ -11,6 +11,7 @@ from mto.notification_api import NotificationViewSet
 from planning import api as planning_api
 from purchasing import api as purchasing_api
 from quality import api as quality_api
+from quality import trace_api
 from quotes import api as quotes_api
 from sales import api as sales_api
 from shipping import api as shipping_api
@@ -35,6 +36,7 @@ router.register("vendor-returns", purchasing_api.VendorReturnViewSet, basename="
 router.register("inspection-plan", quality_api.PlanCharacteristicViewSet, basename="plan-characteristic")
 router.register("inspection-results", quality_api.InspectionResultViewSet, basename="inspection-result")
 router.register("ncrs", quality_api.NcrViewSet, basename="ncr")
+router.register("trace", trace_api.TraceViewSet, basename="trace")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("schedule", planning_api.ScheduleViewSet, basename="schedule")
 

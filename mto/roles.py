@@ -46,8 +46,12 @@ CAPABILITIES = {
     "record_inspections": "Record measured values and pass/fail results at an operation",
     "open_ncrs": "Open a non-conformance report from scrap or a failed inspection",
     "disposition_ncrs": "Disposition non-conformance reports (scrap, rework, use as is, return, remake), close them",
+    "trace_shipments": "Trace shipments back to heats, certificates, inspections and operators; recall by heat or lot",
+    "print_certificate_packs": "Print a shipment's certificate pack: the CoC with its inspections and certificates",
 }
 _QUALITY = {"view_quality", "edit_quality_plans", "record_inspections", "open_ncrs", "disposition_ncrs"}
+# Traceability (mto 0011): the inspector and Managers trace and recall; the pack prints with the shipment's papers.
+_TRACE = {"trace_shipments", "print_certificate_packs"}
 
 _OFFICE = {
     "view_orders",
@@ -64,17 +68,19 @@ ROLE_CAPABILITIES = {
     MANAGER: _OFFICE
     | {"approve_orders", "plan_jobs", "manage_jobs", "void_shipments", "view_reports", "approve_quotes"}
     | {"view_purchasing", "buy", "receive"}
-    | _QUALITY,  # Managers may do everything quality does (mto 0010)
+    | _QUALITY  # Managers may do everything quality does (mto 0010)
+    | _TRACE,
     # Everyone who may see orders may see quotes (mto 0008).
     # The floor sees what it waits on (material, pieces at a vendor) but does not buy (mto 0009).
     # Leads record inspections and open NCRs at their operations (mto 0010).
     SHOP_FLOOR: {"view_orders", "view_jobs", "run_floor", "view_quotes", "view_purchasing"}
     | {"view_quality", "record_inspections", "open_ncrs"},
-    # Shipping clerks may receive at the dock (mto 0009).
-    SHIPPING: {"view_orders", "view_jobs", "view_shipments", "ship", "view_quotes", "view_purchasing", "receive"},
+    # Shipping clerks may receive at the dock (mto 0009) and print the certificate pack that goes in the box (0011).
+    SHIPPING: {"view_orders", "view_jobs", "view_shipments", "ship", "view_quotes", "view_purchasing", "receive"}
+    | {"print_certificate_packs"},
     PURCHASING: {"view_orders", "view_jobs", "view_quotes", "view_purchasing", "buy", "receive"},
     # The inspector: plans, inspections, NCR dispositions; views everything on the floor (mto 0010).
-    QUALITY: {"view_orders", "view_jobs", "view_quotes", "view_purchasing"} | _QUALITY,
+    QUALITY: {"view_orders", "view_jobs", "view_quotes", "view_purchasing"} | _QUALITY | _TRACE,
 }
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 
 from jobs.models import Job, Operation
@@ -297,7 +298,11 @@ class Receipt(CertificateMixin, TextSafetyMixin, models.Model):
 
     class Meta:
         ordering = ["received_at", "id"]
-        indexes = [models.Index(fields=["lot_number"], name="receipt_lot", condition=~Q(lot_number=""))]
+        indexes = [
+            models.Index(fields=["lot_number"], name="receipt_lot", condition=~Q(lot_number="")),
+            # The recall by heat (quality's trace): a case-insensitive match is an index scan.
+            models.Index(Upper("lot_number"), name="receipt_lot_upper", condition=~Q(lot_number="")),
+        ]
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="receipt_quantity_positive")]
 
     def __str__(self):
@@ -340,6 +345,9 @@ class VendorReturn(CertificateMixin, TextSafetyMixin, models.Model):
 
     class Meta:
         ordering = ["received_at", "id"]
+        indexes = [
+            models.Index(Upper("lot_number"), name="vendorreturn_lot_upper", condition=~Q(lot_number="")),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(good__gt=0) | Q(rejected__gt=0), name="vendorreturn_some_pieces")
         ]

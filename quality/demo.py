@@ -14,6 +14,7 @@ from sales import services as sales_services
 from sales.models import Customer, Item
 
 from . import services
+from .demo_trace import seed_traced_shipment
 from .models import JobCharacteristic, PlanCharacteristic
 
 PART = "SHF-220"
@@ -36,7 +37,9 @@ def seed_quality(*, users) -> int:
     if inspection is None:
         return 0
     _plan(item, inspection.sequence, users["inspector"])
-    return _failed_job(item, users)
+    made = _failed_job(item, users)
+    seed_traced_shipment(users=users)  # quality/demo_trace.py: a shipment whose pack has a heat certificate
+    return made
 
 
 def _plan(item: Item, sequence: int, inspector) -> None:

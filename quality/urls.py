@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import trace_views, views
 
 app_name = "quality"
 
@@ -15,4 +15,8 @@ urlpatterns = [
     path("items/<int:pk>/plan/", views.PlanView.as_view(), name="plan"),
     path("items/<int:pk>/plan/add/", views.PlanAddView.as_view(), name="plan-add"),
     path("plan/<int:pk>/remove/", views.PlanRemoveView.as_view(), name="plan-remove"),
+    # traceability (quality/trace.py, quality/pack.py)
+    path("recall/", trace_views.RecallView.as_view(), name="recall"),
+    path("shipments/<int:pk>/trace/", trace_views.ShipmentTraceView.as_view(), name="trace-shipment"),
+    path("shipments/<int:pk>/certificate-pack/", trace_views.CertificatePackView.as_view(), name="certificate-pack"),
 ]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from jobs.models import Job
 from jobs.selectors import line_production
 from mto.charts import percent
+from purchasing.selectors import material_for_jobs
 from sales.models import SalesOrder, SalesOrderLine, SalesOrderStatusChange
 from sales.workflow import OPEN_STATUSES
 
@@ -113,6 +114,71 @@ def shipped_for_job(*, job: Job) -> tuple[int, list[Shipment]]:
         .order_by("id")
     )
     return sum(s.pieces for s in shipments), shipments
+
+
+# --- traceability: which jobs' pieces a shipment may hold ------------------------------------------------
+# Pieces carry no serial numbers: a shipment of an order line may hold pieces of any of the line's jobs
+# (the original, remakes, change jobs) that had started before it left and have made good pieces. So the
+# trace never leaves out a job whose pieces could be in the box; a job started after a shipment left is out.
+
+
+def _may_hold(job: Job, shipment: Shipment) -> bool:
+    if job.status == Job.Status.CANCELLED or not job.quantity_completed or job.started_at is None:
+        return False
+    return shipment.shipped_at is None or job.started_at <= shipment.shipped_at
+
+
+def jobs_in_shipment(*, shipment: Shipment, line_ids: list[int]) -> dict[int, list[Job]]:
+    """Per order line id of the shipment, the jobs whose pieces it may hold, original first: one query."""
+    out: dict[int, list[Job]] = {line_id: [] for line_id in line_ids}
+    for job in Job.objects.filter(sales_order_line_id__in=line_ids).order_by("sales_order_line_id", "number"):
+        if _may_hold(job, shipment):
+            out[job.sales_order_line_id].append(job)
+    return out
+
+
+TRACED_STATUSES = (Shipment.Status.DRAFT, Shipment.Status.SHIPPED)
+
+
+def certificate_lines(*, shipment: Shipment) -> list[ShipmentLine]:
+    """The shipment's lines (from shipment_detail) with what the certificate of conformance may state from the
+    data below quality: the jobs that may have made the pieces and their material's heats or lots (with
+    whether the vendor's certificate is on file). Three queries."""
+    lines = shipment.line_list
+    jobs = jobs_in_shipment(shipment=shipment, line_ids=[sl.order_line_id for sl in lines])
+    material = material_for_jobs([job.pk for each in jobs.values() for job in each])
+    for sl in lines:
+        sl.jobs = jobs[sl.order_line_id]
+        sl.lots, sl.unrecorded = [], []
+        for job in sl.jobs:
+            for need in material.get(job.pk, []):
+                if need.receipts:
+                    sl.lots.extend(r for r in need.receipts if r.lot_number)
+                    if any(not r.lot_number for r in need.receipts):
+                        sl.unrecorded.append(f"{need.requirement.description} ({job.number}): no heat recorded")
+                elif need.from_stock:
+                    sl.unrecorded.append(f"{need.requirement.description} ({job.number}): from stock, no heat "
+                                         "recorded")  # fmt: skip
+    return lines
+
+
+def shipments_holding_jobs(jobs: list[Job]) -> dict[int, list[ShipmentLine]]:
+    """Per job id, the shipment lines (draft or shipped, with their shipment and order) that may hold its
+    pieces: one query. Voided and cancelled shipments never left (or came back), so they are not listed."""
+    line_ids = {job.sales_order_line_id for job in jobs if job.sales_order_line_id}
+    if not line_ids:
+        return {}
+    rows = list(
+        ShipmentLine.objects.filter(order_line_id__in=line_ids, shipment__status__in=TRACED_STATUSES)
+        .select_related("shipment__order__customer", "order_line")
+        .order_by("shipment_id", "id")
+    )
+    out: dict[int, list[ShipmentLine]] = {}
+    for job in jobs:
+        out[job.pk] = [
+            row for row in rows if row.order_line_id == job.sales_order_line_id and _may_hold(job, row.shipment)
+        ]
+    return out
 
 
 # --- home page figures and the on-time report -----------------------------------------------------------

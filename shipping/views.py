@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import ListView, TemplateView
 
+from mto import panels
 from mto.forms import TransitionView, apply_service_errors, refuse_unless_editable
 from mto.idempotency import already_sent, new_token, submit_once
 from mto.lists import FilteredListView
@@ -117,23 +118,37 @@ class ShipmentFormView(CapabilityRequiredMixin, TemplateView):
 class ShipmentDetailView(CapabilityRequiredMixin, TemplateView):
     capability = "view_shipments"
     template_name = "shipping/shipment_detail.html"
+    with_panels = True  # the printed papers below show none
 
     def get_context_data(self, **kwargs):
         shipment = selected_or_404(selectors.shipment_detail, what="shipment", pk=self.kwargs["pk"])
+        if self.with_panels:  # quality's trace and certificate pack
+            kwargs["panels"] = panels.render(self.request, page="shipment-detail", shipment=shipment)
         return super().get_context_data(
             shipment=shipment, transitions=available_transitions(shipment, self.request.user), **kwargs
         )
 
 
 class PackingSlipView(ShipmentDetailView):
+    with_panels = False
     template_name = "shipping/packing_slip.html"
 
 
 class CertificateView(ShipmentDetailView):
+    """The plain certificate of conformance: what shipping can see (lines, jobs, material heats). Inspection lives
+    above shipping, so this certificate states none; quality's certificate pack does, from its records."""
+
     template_name = "shipping/certificate.html"
+    with_panels = False
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["lines"] = selectors.certificate_lines(shipment=context["shipment"])
+        return context
 
 
 class BillOfLadingView(ShipmentDetailView):
+    with_panels = False
     template_name = "shipping/bill_of_lading.html"
 
 

@@ -59,6 +59,10 @@ MAY = {
     "record_inspections": frozenset({INSPECTOR, MANAGER, LEAD}),
     "open_ncrs": frozenset({INSPECTOR, MANAGER, LEAD}),
     "disposition_ncrs": frozenset({INSPECTOR, MANAGER}),
+    # Traceability (issue 19): the inspector ("certificates") and Managers trace shipments and recall by heat; the
+    # certificate pack is one of the shipment's papers, which Shipping prints ("shipments ... print").
+    "trace_shipments": frozenset({INSPECTOR, MANAGER}),
+    "print_certificate_packs": frozenset({INSPECTOR, MANAGER, CLERK}),
 }
 
 

@@ -261,3 +261,34 @@ def run_to_inspection(job, lead, good):
         job_services.operation_act(operation=op, action="finish", by=lead)
     job_services.operation_act(operation=ops[-1], action="start", by=lead)
     return ops[-1]
+
+
+# --- traceability ------------------------------------------------------------------------------------------
+
+
+def certificate_pdf(*lines: str) -> bytes:
+    """A real one-page PDF with the lines as text (a vendor's certificate as the tests attach it)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    for line in lines:
+        pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def material_received(job, buyer, *, lot: str, certificate: bytes | None = None, description="4140 bar 25 mm"):
+    """Bar stock for the job, bought on a sent PO and received in full with its heat number (and certificate)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from purchasing import services as purchasing_services
+
+    requirement = purchasing_services.requirement_add(
+        job=job, by=buyer, description=description, quantity=Decimal("2"), unit="m",
+        estimated_cost=Decimal("40.00"), vendor=vendor(),
+    )  # fmt: skip
+    po = sent_purchase_order(buyer, requirement)
+    upload = SimpleUploadedFile(f"cert-{lot}.pdf", certificate, "application/pdf") if certificate else None
+    return purchasing_services.receipt_create(po_line=po.lines.get(), quantity=Decimal("2"), lot_number=lot,
+                                              certificate=upload, by=buyer)  # fmt: skip

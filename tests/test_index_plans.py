@@ -111,3 +111,30 @@ def test_estimate_accuracy_of_one_work_center_is_one_query_over_indexes(seeded):
         cursor.execute("RESET enable_seqscan")
     # At scale, after seed_scale's VACUUM, an index-only scan; in a test's transaction (no VACUUM) a bitmap one.
     assert "accuracy_wc_completed" in plan and "Seq Scan" not in plan, plan
+
+
+def test_trace_both_ways_is_index_scans(seeded):
+    """Quality's trace (issue 19): every query of a shipment's back trace and of a heat's forward trace can be
+    served by an index (asked with sequential scans off: on 2,000 orders some tables are small enough that a scan
+    pays, and the question is whether an index serves, as at scale)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from purchasing.models import Receipt
+    from quality import trace
+
+    shipment = Shipment.objects.filter(status="shipped").order_by("-id").first()
+    lot = Receipt.objects.exclude(lot_number="").order_by("-id").values_list("lot_number", flat=True).first()
+    with CaptureQueriesContext(connection) as ctx:
+        back = trace.shipment_trace(pk=shipment.pk)
+        forward = trace.lot_trace(lot=lot.lower())
+    assert back.jobs and forward.jobs, "the seeded shipment has jobs, the seeded heat went into some"
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        plans = []
+        for query in ctx.captured_queries:
+            cursor.execute("EXPLAIN " + query["sql"])
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+        cursor.execute("RESET enable_seqscan")
+    scanned = [plan for plan in plans if "Seq Scan" in plan]
+    assert scanned == [], "\n\n".join(scanned)
+    assert any("receipt_lot_upper" in plan for plan in plans), "\n\n".join(plans)

@@ -36,7 +36,8 @@ def test_no_page_links_to_a_page_its_viewer_may_not_open(role, order, client, re
     shipment = Shipment.objects.get(order=order)
     pages = [reverse("home"), order.get_absolute_url(), job.get_absolute_url(), shipment.get_absolute_url(),
              order.customer.get_absolute_url(), reverse("sales:order-list"), reverse("jobs:job-list"),
-             reverse("shipping:shipment-list")]  # fmt: skip
+             reverse("shipping:shipment-list"), reverse("quality:trace-shipment", args=[shipment.pk]),
+             reverse("quality:recall") + "?lot=HT-1"]  # fmt: skip
     refused = []
     for page in pages:
         response = client.get(page)

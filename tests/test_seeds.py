@@ -22,8 +22,16 @@ def test_seed_demo_makes_every_state_and_is_idempotent(db):
     # Quality: a plan with dimensions, a failed inspection with its open NCR, an NCR remade as a new job.
     assert PlanCharacteristic.objects.filter(kind="dimension").count() >= 2
     assert NonConformance.objects.filter(status="open", results__passed=False).exists()
-    remade = NonConformance.objects.get(disposition="remake")
-    assert remade.remake_job.status == "released" and remade.remake_job.characteristics.exists()
+    remade = NonConformance.objects.get(disposition="remake", remake_job__status="released")
+    assert remade.remake_job.characteristics.exists()
+    # Traceability: a shipment (its NCR remade and the remake shipped) whose pack has a heat's mill certificate.
+    from quality import pack, trace
+    from quality.demo_trace import HEAT, PO
+
+    found = trace.shipment_trace(pk=Shipment.objects.get(order__customer_po=PO, status="shipped").pk)
+    assert [h.lot for h in found.heats] == [HEAT] and found.heats[0].certificates
+    assert [jt.job.number[-3:] for jt in found.jobs][1:] == ["-R1"] and found.conforms_on_record
+    assert [a.reader is not None for a in pack.attachments(found)] == [True]
     # A quote in each state people meet; the won one became an order.
     assert set(Quote.objects.values_list("status", flat=True)) == {"draft", "sent", "revised", "declined", "accepted"}
     assert Quote.objects.get(status="accepted").acceptance.sales_order.status == "draft"

@@ -276,6 +276,20 @@ def quality_pages(inspected):
         "quality:ncr-from-inspection": ("page", [({"pk": inspected.pk}, "")]),
         "quality:inspect": ("page", [({"pk": inspected.pk}, ""), ({"pk": remake.operations.last().pk}, "")]),
         "quality:plan": ("page", [({"pk": planned.pk}, ""), ({"pk": unplanned.pk}, "")]),
+        **trace_pages(),
+    }
+
+
+def trace_pages():
+    from quality.demo_trace import HEAT, PO
+    from shipping.models import Shipment
+
+    traced = Shipment.objects.get(order__customer_po=PO)
+    plain = Shipment.objects.exclude(pk=traced.pk).order_by("id").first()
+    return {
+        "quality:recall": ("page", [({}, ""), ({}, f"lot={HEAT}"), ({}, "lot=NO-SUCH-HEAT")]),
+        "quality:trace-shipment": ("page", [({"pk": traced.pk}, ""), ({"pk": plain.pk}, "")]),
+        "quality:certificate-pack": ("file", [({"pk": traced.pk}, "")]),
     }
 
 
