@@ -150,3 +150,113 @@ def test_what_if_for_an_order_without_open_work(office, manager):
     SalesOrderLine.objects.filter(order=order).update(item=None, description="Custom", drawing_number="D-1")
     answer = order_priority_what_if(order=order, run=None)
     assert answer.nothing_to_plan and answer.slips == [] and [ln.line_no for ln in answer.unrouted] == [1]
+
+
+# --- pages and the API -------------------------------------------------------------------------------------
+
+
+def test_the_promise_page_shows_both_figures_with_set_as_promised_date(client, office, manager):
+    from django.urls import reverse
+
+    _committed(office, manager, due_in=60)
+    schedule_now(by=manager, seconds=1)
+    order = _draft(office, due_in=3)
+    first, second = promise_figures(order=order, run=current_run())
+    client.force_login(manager)
+    url = reverse("planning:order-promise", args=[order.pk])
+    page = client.get(url).content.decode()
+    assert f'data-figure="ship-date">{first.ship_date:%Y-%m-%d}<' in page
+    assert f'data-figure="ship-date-moving">{second.ship_date:%Y-%m-%d}<' in page
+    assert 'data-action="promise-first"' in page and 'data-action="promise-second"' in page
+    partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert partial.lstrip().startswith("{#") is False and 'id="promise-figures"' in partial and "<html" not in partial
+    # The order page's panel loads it.
+    detail = client.get(reverse("sales:order-detail", args=[order.pk])).content.decode()
+    assert f'hx-get="{url}"' in detail
+    # One click: the second figure becomes the promised date (sales' service), with its audit row.
+    answer = client.post(reverse("planning:order-promise-set", args=[order.pk]),
+                         {"promised_date": f"{second.ship_date:%Y-%m-%d}"})  # fmt: skip
+    assert answer.status_code == 302
+    order.refresh_from_db()
+    assert order.promised_date == second.ship_date
+    from mto.models import AuditEntry
+
+    assert AuditEntry.objects.filter(object_id=order.pk, field="promised_date").exists()
+
+
+def test_setting_the_promised_date_refuses_an_approved_order_and_bad_input(client, office, manager):
+    from django.urls import reverse
+
+    approved = approved_order(office, manager)
+    promised = approved.promised_date
+    client.force_login(office)  # Office edits orders: it may set a promise
+    answer = client.post(reverse("planning:order-promise-set", args=[approved.pk]), {"promised_date": "2030-01-02"},
+                         follow=True)  # fmt: skip
+    assert "change order" in answer.content.decode()
+    approved.refresh_from_db()
+    assert approved.promised_date == promised
+    draft = _draft(office)
+    answer = client.post(reverse("planning:order-promise-set", args=[draft.pk]), {"promised_date": "tomorrow"})
+    assert answer.status_code == 302
+    draft.refresh_from_db()
+    assert draft.promised_date is None or draft.promised_date != "tomorrow"
+
+
+def test_promise_and_what_if_pages_take_fixed_queries(client, office, manager):
+    from django.urls import reverse
+
+    from tests.scenarios import page_queries
+
+    _committed(office, manager, n=1, due_in=30)
+    schedule_now(by=manager, seconds=1)
+    small, large = _draft(office, lines=1), _draft(office, lines=4)
+    client.force_login(manager)
+    promise = [page_queries(client, reverse("planning:order-promise", args=[o.pk])) for o in (small, large)]
+    what_if = [page_queries(client, reverse("planning:order-what-if", args=[o.pk])) for o in (small, large)]
+    _committed(office, manager, n=3, due_in=5)
+    schedule_now(by=manager, seconds=1)
+    assert page_queries(client, reverse("planning:order-promise", args=[small.pk])) == promise[0] == promise[1]
+    assert page_queries(client, reverse("planning:order-what-if", args=[small.pk])) == what_if[0] == what_if[1]
+
+
+def test_the_what_if_page_lists_the_slips_and_changes_nothing(client, office, manager):
+    from django.urls import reverse
+
+    committed = _committed(office, manager, n=3, due_in=2)
+    schedule_now(by=manager, seconds=1)
+    last = max(committed, key=lambda o: PlannedJob.objects.get(job__sales_order=o).finish)
+    before = _stored()
+    client.force_login(manager)
+    page = client.get(reverse("planning:order-what-if", args=[last.pk])).content.decode()
+    answer = order_priority_what_if(order=last, run=current_run())
+    assert f'data-figure="slips">{len(answer.slips)}' in page and "<svg" in page
+    for slip in answer.slips:
+        assert slip.order.number in page and f'data-slip-hours="{slip.hours}"' in page
+    assert _stored() == before
+    client.force_login(office)
+    assert client.get(reverse("planning:order-what-if", args=[last.pk])).status_code == 403
+
+
+def test_the_api_gives_both_figures_and_the_what_if(office, manager):
+    from tests.scenarios import client_for
+
+    committed = _committed(office, manager, due_in=60)
+    schedule_now(by=manager, seconds=1)
+    draft = _draft(office, due_in=3)
+    body = client_for(manager).get(f"/api/v1/schedule/orders/{draft.pk}/promise/").json()
+    first, second = promise_figures(order=draft, run=current_run())
+    assert body["earliest_ship_date"] == f"{first.ship_date:%Y-%m-%d}"
+    assert body["earliest_ship_date_moving_work"] == f"{second.ship_date:%Y-%m-%d}"
+    assert body["orders_moved"] and set(body["orders_moved"]) <= {o.number for o in committed}
+    before = _stored()
+    answer = client_for(manager).get(f"/api/v1/schedule/orders/{committed[-1].pk}/what-if/")
+    assert answer.status_code == 200 and answer.json()["stored"] is False
+    assert all(s["hours_later"] > 0 for s in answer.json()["slips"])
+    assert _stored() == before
+    assert client_for(office).get(f"/api/v1/schedule/orders/{committed[-1].pk}/what-if/").status_code == 403
+    SalesOrder.objects.filter(pk=committed[0].pk).update(status="closed")
+    refused = client_for(manager).get(f"/api/v1/schedule/orders/{committed[0].pk}/what-if/")
+    assert refused.status_code == 400 and "nothing of it" in refused.json()["detail"]
+    schema = client_for(manager).get("/api/v1/schema/").content.decode()
+    assert "/api/v1/schedule/orders/{order_pk}/what-if/" in schema
+    assert "earliest_ship_date_moving_work" in schema
