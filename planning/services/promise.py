@@ -205,11 +205,12 @@ def promise_moving_work(*, order: SalesOrder, run: ScheduleRun | None,
 
 def promise_figures(*, order: SalesOrder, run: ScheduleRun | None, now: datetime.datetime | None = None):
     """Both figures of capable to promise: (first, second). Leaving committed work where it is is one way of
-    moving it, so the second is never later than the first: where the search finds nothing earlier, the
+    moving it, so the second is never later than the first: where the search finds no earlier ship date, the
     second is the first (nothing moved)."""
     first = capable_to_promise(order=order, run=run, now=now)
     second = promise_moving_work(order=order, run=run, now=now)
-    if first.finish is not None and (second.finish is None or second.finish >= first.finish):
+    # A move that gains no day is not worth making: the ship date is what is promised.
+    if first.finish is not None and (second.finish is None or second.ship_date >= first.ship_date):
         second = SecondFigure(run=run, ship_date=first.ship_date, finish=first.finish, lines=list(first.lines),
                               unrouted=list(first.unrouted), tries=second.tries, projected=second.baseline,
                               deadlines=second.deadlines, baseline=second.baseline)  # fmt: skip
