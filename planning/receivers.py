@@ -52,13 +52,12 @@ def plan_after_jobs_changed(sender, order, items, jobs, by, **kwargs):
 
 @receiver(operations_added, sender=Operation, dispatch_uid="planning.plan_after_operations_added")
 def plan_after_operations_added(sender, operations, by, **kwargs):
-    numbers = sorted({op.job.number for op in operations})
-    schedule_request_after_event(f"{', '.join(numbers)}: operation added")
+    schedule_request_after_event(lambda: f"{', '.join(sorted({op.job.number for op in operations}))}: operation added")
 
 
 @receiver(material_received, sender=Receipt, dispatch_uid="planning.plan_after_material_received")
 def plan_after_material_received(sender, receipt, by, **kwargs):
-    schedule_request_after_event(f"received on {receipt.po_line}")
+    schedule_request_after_event(lambda: f"received on {receipt.po_line}")
 
 
 @receiver(vendor_dates_changed, sender=PurchaseOrder, dispatch_uid="planning.plan_after_po_dates")
@@ -68,4 +67,4 @@ def plan_after_po_dates(sender, purchase_order, outside_operation, by, **kwargs)
 
 @receiver(vendor_dates_changed, sender=OutsideOperation, dispatch_uid="planning.plan_after_outside_dates")
 def plan_after_outside_dates(sender, purchase_order, outside_operation, by, **kwargs):
-    schedule_request_after_event(f"{outside_operation.operation.job.number}: vendor lead time")
+    schedule_request_after_event(lambda: f"{outside_operation.operation.job.number}: vendor lead time")

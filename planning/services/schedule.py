@@ -78,12 +78,15 @@ def schedule_request(*, trigger: str, by: User | None = None, reason: str = "", 
     return run
 
 
-def schedule_request_after_event(reason: str) -> None:
+def schedule_request_after_event(reason) -> None:
     """After a change that moves the plan (approval, hold, resume, release, scrap, remake, change order, a
     receipt, a vendor's date): a debounced request, made once the change commits (so the request's row is not in
-    the change's transaction, and the run reads the change)."""
+    the change's transaction, and the run reads the change). `reason` may be a callable, called only when
+    events ask for runs (PLANNING_AFTER_EVENTS), so a reason that needs a query costs nothing otherwise."""
     if not settings.PLANNING_AFTER_EVENTS:
         return
+    if callable(reason):
+        reason = reason()
     transaction.on_commit(lambda: schedule_request_event(reason=reason))
 
 
