@@ -78,6 +78,7 @@ def schedule(seconds: int) -> dict:
     out["dispatch_seconds"] = first.seconds
     out["status"] = solution.status
     out["chosen"] = solution.stats.get("chosen")
+    out["hint_rule"] = solution.stats.get("hint_rule")
     out["phases"] = solution.stats.get("phases")
     out["late_engine"] = sum(1 for job in built.problem.jobs if job.tasks and checked.job_finish(job) > job.due)
     out["late_dispatch"] = sum(1 for job in built.problem.jobs if job.tasks and first.job_finish(job) > job.due)
@@ -160,7 +161,8 @@ def main() -> None:
         )
         print(f"late jobs: dispatch {s['late_dispatch']:,}, engine {s['late_engine']:,}; makespan (minutes): "
               f"dispatch {s['makespan_dispatch']:,}, engine {s['makespan_engine']:,}")  # fmt: skip
-        print(f"solver: status {s['status']}, schedule stored: {s['engine_stored']} ({s['chosen']}); phases:")
+        print(f"solver: status {s['status']}, schedule stored: {s['engine_stored']} (the engine's pick: "
+              f"{s['chosen']}; its warm start: the {s['hint_rule']} loading order); phases:")  # fmt: skip
         for phase in s["phases"] or ():
             print(f"  {phase['objective']}: {phase['status']}, value {phase['value']}, bound {phase['bound']}, "
                   f"{phase['seconds']} s")  # fmt: skip
