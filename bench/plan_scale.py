@@ -120,7 +120,8 @@ def promise(lines: int, rounds: int) -> dict:
             t = time.perf_counter()
             what_if = order_priority_what_if(order=order, run=run)
             out["what_if"].append(time.perf_counter() - t)
-        out["first_date"], out["second_date"] = first.ship_date, min(first.ship_date, second.ship_date)
+        out["first_date"], out["second_date"] = first.ship_date, second.ship_date
+        out["second_too_far"] = second.too_far
         out["tries"] = second.tries
         out["moved"] = len(second.moved)
         out["slips"] = len(what_if.slips)

@@ -74,7 +74,7 @@ def test_a_failed_run_leaves_the_previous_schedule(office, manager):
     saw = WorkCenter.objects.get(code="SAW")
     today = timezone.localdate()
     Holiday.objects.bulk_create(
-        [Holiday(date=today + datetime.timedelta(days=n), work_center=saw) for n in range(-1, 1200)]
+        [Holiday(date=today + datetime.timedelta(days=n), work_center=saw) for n in range(-1, 3800)]
     )
     bad = _run()
     assert schedule_execute(run_id=bad.pk, seconds=1) == "failed"
