@@ -12,6 +12,15 @@ job_completed = Signal()
 # Sent inside the transaction that put a job on hold. Arguments: job (Job), by (User), reason (str).
 job_held = Signal()
 
+# Sent inside the transaction of every job status move (after job_held or job_completed where those apply), so
+# a higher app that plans the work (planning) hears a release, a resume or a cancel without jobs importing it.
+# Arguments: job (Job), from_status (str), to_status (str), by (User or None).
+job_moved = Signal()
+
+# Sent inside the transaction that reported scrap pieces off an operation (the floor's report, or pieces a
+# vendor rejected). Arguments: operation (Operation), job (Job), quantity (int), reason (str), by (User).
+pieces_scrapped = Signal()
+
 # Sent inside the transaction that reported pieces off a job's last operation (ready to ship).
 # Arguments: job (Job), by (User), quantity (int, good pieces added).
 job_pieces_completed = Signal()

@@ -114,6 +114,7 @@ def _notify_job(job, transition, *, from_status, by, reason):
         signals.job_held.send(sender=Job, job=job, by=by, reason=job.hold_reason)
     elif transition.name == "complete":
         signals.job_completed.send(sender=Job, job=job, by=by, late=timezone.localdate() > job.due_date)
+    signals.job_moved.send(sender=Job, job=job, from_status=from_status, to_status=job.status, by=by)
 
 
 def _touch_job(job, by):

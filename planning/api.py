@@ -74,6 +74,38 @@ class PromiseSerializer(serializers.Serializer):
     unrouted_lines = serializers.ListField(child=serializers.IntegerField(),
                                            help_text="Lines without a routing yet: not in the date.")  # fmt: skip
     too_far = serializers.BooleanField(help_text="No room within a year.")
+    earliest_ship_date_moving_work = serializers.DateField(
+        allow_null=True,
+        help_text="The second figure: committed work may move where no other order becomes late "
+        "(against its promised date, else its due date) nor later than it is, where late already.",
+    )
+    finish_moving_work = serializers.DateTimeField(allow_null=True)
+    lines_moving_work = PromiseLineSerializer(many=True)
+    orders_moved = serializers.ListField(
+        child=serializers.CharField(), help_text="Orders that finish later in the second figure (none late)."
+    )
+
+
+class SlipSerializer(serializers.Serializer):
+    order = serializers.IntegerField(allow_null=True)
+    number = serializers.CharField(help_text="The order's number (a job's, for a job without an order).")
+    jobs = serializers.ListField(child=serializers.CharField())
+    before = serializers.DateTimeField(help_text="Its projected finish now.")
+    after = serializers.DateTimeField(help_text="Its projected finish if the order gets priority.")
+    hours_later = serializers.FloatField()
+    date = serializers.DateField(allow_null=True, help_text="Its promised date, else its latest due date.")
+    becomes_late = serializers.BooleanField()
+    was_late = serializers.BooleanField()
+
+
+class WhatIfSerializer(serializers.Serializer):
+    order = serializers.IntegerField()
+    number = serializers.CharField()
+    run = serializers.IntegerField(allow_null=True)
+    finish_now = serializers.DateTimeField(allow_null=True)
+    finish_with_priority = serializers.DateTimeField(allow_null=True)
+    slips = SlipSerializer(many=True, help_text="Other orders that would finish later, the largest slip first.")
+    stored = serializers.BooleanField(help_text="Always false: a what-if changes no schedule.")
 
 
 def _fields(p) -> dict:
@@ -86,7 +118,7 @@ def _fields(p) -> dict:
 class ScheduleViewSet(viewsets.ViewSet):
     """The schedule: GET its status, POST run for a new one, GET a job's or an order's projection."""
 
-    capabilities = {"list": READ, "run": "plan_jobs", "job": READ, "order": READ, "promise": READ}
+    capabilities = {"list": READ, "run": "plan_jobs", "job": READ, "order": READ, "promise": READ, "what_if": READ}
     serializer_class = ScheduleRunSerializer
 
     @extend_schema(responses={200: StatusSerializer, **ERROR_RESPONSES}, summary="The schedule's status")
@@ -132,17 +164,43 @@ class ScheduleViewSet(viewsets.ViewSet):
     def promise(self, request, order_pk=None):
         from rest_framework.exceptions import ValidationError
 
-        from .services.promise import capable_to_promise
+        from .services.promise import promise_figures
 
         order = get_object_or_404(SalesOrder, pk=order_pk)
         if order.status not in ("draft", "pending_approval"):
             raise ValidationError({"detail": f"{order.number} is {order.get_status_display().lower()}: its jobs "
                                              "are in the schedule already (see its projection)."})  # fmt: skip
         run = selectors.current_run()
-        p = capable_to_promise(order=order, run=run)
+        p, q = promise_figures(order=order, run=run)
         return Response(PromiseSerializer({
             "order": order.pk, "number": order.number, "run": run.pk if run else None,
             "earliest_ship_date": p.ship_date, "finish": p.finish,
             "lines": [{"line_no": line.line_no, "finish": finish} for line, finish in p.lines],
             "unrouted_lines": [line.line_no for line in p.unrouted], "too_far": p.too_far,
+            "earliest_ship_date_moving_work": q.ship_date, "finish_moving_work": q.finish,
+            "lines_moving_work": [{"line_no": line.line_no, "finish": finish} for line, finish in q.lines],
+            "orders_moved": [s.order.number if s.order else s.jobs[0].number for s in q.moved],
+        }).data)  # fmt: skip
+
+    @extend_schema(responses={200: WhatIfSerializer, **ERROR_RESPONSES},
+                   summary="What if the order gets priority: which other orders would slip, by how much")  # fmt: skip
+    @action(detail=False, methods=["get"], url_path=r"orders/(?P<order_pk>[0-9]+)/what-if")
+    def what_if(self, request, order_pk=None):
+        from rest_framework.exceptions import ValidationError
+
+        from .services.priority import order_priority_what_if
+
+        order = get_object_or_404(SalesOrder, pk=order_pk)
+        if order.status in ("shipped", "closed", "cancelled"):
+            raise ValidationError({"detail": f"{order.number} is {order.get_status_display().lower()}: nothing of "
+                                             "it is left to plan."})  # fmt: skip
+        run = selectors.current_run()
+        answer = order_priority_what_if(order=order, run=run)
+        slips = [{"order": s.order.pk if s.order else None, "number": s.order.number if s.order else s.jobs[0].number,
+                  "jobs": [j.number for j in s.jobs], "before": s.before, "after": s.after, "hours_later": s.hours,
+                  "date": s.target, "becomes_late": s.becomes_late, "was_late": s.was_late}
+                 for s in answer.slips]  # fmt: skip
+        return Response(WhatIfSerializer({
+            "order": order.pk, "number": order.number, "run": run.pk if run else None,
+            "finish_now": answer.before, "finish_with_priority": answer.after, "slips": slips, "stored": False,
         }).data)  # fmt: skip

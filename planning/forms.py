@@ -70,3 +70,9 @@ class HolidayForm(forms.Form):
         if date < timezone.localdate() - datetime.timedelta(days=366):
             raise forms.ValidationError("A holiday more than a year ago changes no plan.")
         return date
+
+
+class PromiseDateForm(forms.Form):
+    """A capable-to-promise figure, one click from being the order's promised date."""
+
+    promised_date = forms.DateField()

@@ -282,3 +282,17 @@ def upcoming_holidays(limit: int = 100):
 
     today = timezone.localdate()
     return list(Holiday.objects.filter(date__gte=today).select_related("work_center").order_by("date")[:limit])
+
+
+# --- what if ------------------------------------------------------------------------------------------------
+
+
+def slip_chart(slips, *, limit: int = 25) -> dict:
+    """A horizontal bar per order that would slip (hours later), the largest first, for the what-if page."""
+    rows = slips[:limit]
+    top = max((s.hours for s in rows), default=0) or 1
+    left, width, bar = 130, 420, 22
+    bars = [{"slip": s, "y": 8 + i * (bar + 6), "w": max(s.hours / top * width, 2), "x": left,
+             "label": s.order.number if s.order else s.jobs[0].number} for i, s in enumerate(rows)]  # fmt: skip
+    return {"bars": bars, "width": left + width + 90, "height": 16 + len(rows) * (bar + 6), "bar": bar,
+            "left": left, "shown": len(rows), "total": len(slips)}  # fmt: skip

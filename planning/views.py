@@ -14,14 +14,19 @@ from mto.forms import ServiceFormView, apply_service_errors
 from mto.idempotency import already_sent, new_token, submit_once
 from mto.roles import CapabilityRequiredMixin
 from sales.models import SalesOrder
+from sales.services import sales_order_promise
 
 from . import selectors
-from .forms import CalendarForm, HolidayForm
+from .forms import CalendarForm, HolidayForm, PromiseDateForm
 from .models import Holiday, ScheduleRun
 from .services import calendar_save, holiday_add, holiday_remove, schedule_request
 from .services.calendars import calendars_for
+from .services.priority import order_priority_what_if
+from .services.promise import PROMISABLE, promise_figures
 
 CAPABILITY = "plan_jobs"
+# Orders nothing is left to plan for.
+CLOSED_ORDERS = (SalesOrder.Status.SHIPPED, SalesOrder.Status.CLOSED, SalesOrder.Status.CANCELLED)
 
 
 class ScheduleView(CapabilityRequiredMixin, TemplateView):
@@ -170,3 +175,64 @@ class HolidayRemoveView(CapabilityRequiredMixin, View):
         holiday_remove(holiday=holiday, by=request.user)
         messages.success(request, f"Holiday {holiday.date:%Y-%m-%d} removed.")
         return redirect("planning:calendars")
+
+
+# --- capable to promise and what if --------------------------------------------------------------------------
+
+
+class OrderPromiseView(CapabilityRequiredMixin, TemplateView):
+    """Both capable-to-promise figures of a draft or pending order, each with "set as promised date"; the
+    order page's panel loads the partial (htmx) so the order page does not wait for the second figure."""
+
+    capability = CAPABILITY
+    template_name = "planning/order_promise.html"
+
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request"):
+            return ["planning/partials/promise_figures.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        order = get_object_or_404(SalesOrder.objects.select_related("customer"), pk=self.kwargs["pk"])
+        run = selectors.current_run()
+        context = {"order": order, "run": run, "promisable": order.status in PROMISABLE,
+                   "may_promise": self.request.user.has_perm("mto.edit_orders")}  # fmt: skip
+        if context["promisable"]:
+            context["first"], context["second"] = promise_figures(order=order, run=run)
+        return super().get_context_data(**context, **kwargs)
+
+
+class OrderPromiseSetView(CapabilityRequiredMixin, View):
+    """One click: a figure becomes the order's promised date (sales' service)."""
+
+    capability = "edit_orders"
+
+    def post(self, request, pk):
+        order = get_object_or_404(SalesOrder, pk=pk)
+        form = PromiseDateForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Pick one of the figures to promise.")
+            return redirect(order.get_absolute_url())
+        try:
+            sales_order_promise(order=order, promised_date=form.cleaned_data["promised_date"], by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(order.get_absolute_url())
+        messages.success(request, f"{order.number} is promised for {form.cleaned_data['promised_date']:%Y-%m-%d}.")
+        return redirect(order.get_absolute_url())
+
+
+class OrderWhatIfView(CapabilityRequiredMixin, TemplateView):
+    """What if this order gets priority: which other orders would finish later, and by how much. Reads only."""
+
+    capability = CAPABILITY
+    template_name = "planning/order_what_if.html"
+
+    def get_context_data(self, **kwargs):
+        order = get_object_or_404(SalesOrder.objects.select_related("customer"), pk=self.kwargs["pk"])
+        run = selectors.current_run()
+        closed = order.status in CLOSED_ORDERS
+        answer = None if closed else order_priority_what_if(order=order, run=run)
+        return super().get_context_data(order=order, run=run, answer=answer, closed=closed,
+                                        chart=selectors.slip_chart(answer.slips) if answer else None,
+                                        **kwargs)  # fmt: skip

@@ -248,6 +248,8 @@ def _add_pieces(locked: Locked, *, good: int, scrap: int, scrap_reason: str, by:
         entry.save(update_fields=["good_qty", "scrap_qty"])
     if scrap:
         ScrapRecord.objects.create(operation=op, quantity=scrap, reason=scrap_reason, by=by)
+        signals.pieces_scrapped.send(sender=Operation, operation=op, job=job, quantity=scrap, reason=scrap_reason,
+                                     by=by)  # fmt: skip
     if op.pk == locked.operations[-1].pk and good:
         job.quantity_completed += good
         job.version += 1

@@ -21,10 +21,11 @@ from sales.models import SalesOrder, SalesOrderLine
 
 from ..models import PlannedOperation, ScheduleRun
 from .build import DAY, plan_origin
-from .calendars import at_minute, calendars_for, minutes_between, windows, work_span
+from .calendars import at_minute, calendars_for, end_of_day, minutes_between, windows, work_span
 
 PROMISE_OUTSIDE_DAYS = 7
 HORIZON_DAYS = 365
+PROMISABLE = (SalesOrder.Status.DRAFT, SalesOrder.Status.PENDING_APPROVAL)
 
 
 @dataclass
@@ -37,7 +38,7 @@ class Promise:
     too_far: bool = False  # the calendars leave no room within HORIZON_DAYS
 
 
-def _routings(lines: list[SalesOrderLine]) -> dict[int, list]:
+def routings_of(lines: list[SalesOrderLine]) -> dict[int, list]:
     quoted = {}
     for _receiver, answer in routing_for_lines.send(sender=Job, lines=lines):
         quoted.update(answer or {})
@@ -75,7 +76,7 @@ def capable_to_promise(*, order: SalesOrder, run: ScheduleRun | None, now: datet
                  .order_by("due_date", "line_no"))  # fmt: skip
     if not lines:
         return promise
-    routings = _routings(lines)
+    routings = routings_of(lines)
     centers = {c.pk: c for c in WorkCenter.objects.all()}
     calendars = calendars_for(list(centers.values()))
     horizon = HORIZON_DAYS * DAY
@@ -119,3 +120,98 @@ def capable_to_promise(*, order: SalesOrder, run: ScheduleRun | None, now: datet
         promise.ship_date = timezone.localdate(promise.finish)
     promise.lines.sort(key=lambda pair: pair[0].line_no)
     return promise
+
+
+# --- the second figure: committed work may move, as long as no other order becomes late -------------------
+
+
+@dataclass
+class SecondFigure:
+    """The earliest ship date when committed work may move where no other order becomes late (nor later than
+    the current schedule has it, where it is late already): the order's jobs put in as early in the current
+    schedule's sequence as that rule allows (planning.services.priority)."""
+
+    run: ScheduleRun | None
+    ship_date: datetime.date | None = None
+    finish: datetime.datetime | None = None
+    lines: list = field(default_factory=list)  # (line, finish datetime)
+    unrouted: list = field(default_factory=list)
+    moved: list = field(default_factory=list)  # priority.Slip of every other order that finishes later
+    too_far: bool = False
+    tries: int = 0  # schedules made in the search
+    # Every other scheduled job's projected finish in this figure's schedule, and its deadline (job id ->).
+    projected: dict = field(default_factory=dict)
+    deadlines: dict = field(default_factory=dict)
+    baseline: dict = field(default_factory=dict)  # with nothing moved
+
+    @property
+    def moves_work(self) -> bool:
+        return bool(self.moved)
+
+
+def promise_moving_work(*, order: SalesOrder, run: ScheduleRun | None,
+                        now: datetime.datetime | None = None) -> SecondFigure:  # fmt: skip
+    """Capable to promise's second figure (see SecondFigure). Nothing is stored; a fixed number of queries.
+
+    The search: the order's work goes in at a cut of the current schedule's sequence (everything planned to
+    start before the cut keeps its turn, everything after it waits for the order); the cuts tried are the
+    days of the schedule, earliest first by bisection, and the earliest cut whose schedule keeps every other
+    job by its deadline wins, where a job's deadline is the later of its date (its order's promised date,
+    else its due date) and its finish with the order's work put in last (the baseline: nothing moved)."""
+    from . import priority
+
+    sc = priority.scenario(order=order, run=run, now=now)
+    figure = SecondFigure(run=run, unrouted=sc.unrouted)
+    if not sc.block:
+        return figure
+    origin = sc.built.origin
+    base = priority.plan(sc, cut=None)
+    before = priority.finishes(sc, base)
+    figure.tries = 1
+    if priority.block_finish(sc, base) is None:
+        figure.too_far = True
+        return figure
+    dates = priority.job_dates(k for k in before if isinstance(k, int))
+    deadline = {k: max(minutes_between(origin, end_of_day(dates.target[k])), before[k])
+                for k in before if isinstance(k, int) and k in dates.target}  # fmt: skip
+
+    def keeps_dates(solution) -> bool:
+        after = priority.finishes(sc, solution)
+        return all(k in after and after[k] <= limit for k, limit in deadline.items())
+
+    days = sorted({int(rank[0]) // DAY * DAY for rank in sc.rank.values() if rank[0] != float("inf")} | {0})
+    best, lo, hi = base, 0, len(days)  # days[hi] is "no cut": the baseline, which keeps every date
+    while lo < hi:
+        mid = (lo + hi) // 2
+        trial = priority.plan(sc, cut=days[mid])
+        figure.tries += 1
+        if priority.block_finish(sc, trial) is not None and keeps_dates(trial):
+            best, hi = trial, mid
+        else:
+            lo = mid + 1
+    finish = priority.block_finish(sc, best)
+    figure.finish = at_minute(origin, finish)
+    figure.ship_date = timezone.localdate(figure.finish)
+    ends = priority.finishes(sc, best)
+    lines = {line.pk: line for line in SalesOrderLine.objects.filter(order=order)}
+    figure.lines = sorted(((lines[key[1]], at_minute(origin, ends[key])) for key in sc.block),
+                          key=lambda pair: pair[0].line_no)  # fmt: skip
+    figure.moved = priority.slips(sc, before, ends, dates, skip_order=order.pk)
+    figure.projected = {k: at_minute(origin, v) for k, v in ends.items() if isinstance(k, int)}
+    figure.deadlines = {k: at_minute(origin, v) for k, v in deadline.items()}
+    figure.baseline = {k: at_minute(origin, v) for k, v in before.items() if isinstance(k, int)}
+    return figure
+
+
+def promise_figures(*, order: SalesOrder, run: ScheduleRun | None, now: datetime.datetime | None = None):
+    """Both figures of capable to promise: (first, second). Leaving committed work where it is is one way of
+    moving it, so the second is never later than the first: where the search finds no earlier ship date, the
+    second is the first (nothing moved)."""
+    first = capable_to_promise(order=order, run=run, now=now)
+    second = promise_moving_work(order=order, run=run, now=now)
+    # A move that gains no day is not worth making: the ship date is what is promised.
+    if first.finish is not None and (second.finish is None or second.ship_date >= first.ship_date):
+        second = SecondFigure(run=run, ship_date=first.ship_date, finish=first.finish, lines=list(first.lines),
+                              unrouted=list(first.unrouted), tries=second.tries, projected=second.baseline,
+                              deadlines=second.deadlines, baseline=second.baseline)  # fmt: skip
+    return first, second

@@ -11,6 +11,7 @@ previous schedule (the newest `done` run) in place, and the next run marks it fa
 """
 
 import contextlib
+import datetime
 import logging
 import time
 
@@ -77,16 +78,41 @@ def schedule_request(*, trigger: str, by: User | None = None, reason: str = "", 
     return run
 
 
-def schedule_request_after_event(reason: str) -> None:
-    """After a change that moves the plan (approval, hold, change order): a debounced request, made once the
-    change commits (so the request's row is not in the change's transaction)."""
+def schedule_request_after_event(reason) -> None:
+    """After a change that moves the plan (approval, hold, resume, release, scrap, remake, change order, a
+    receipt, a vendor's date): a debounced request, made once the change commits (so the request's row is not in
+    the change's transaction, and the run reads the change). `reason` may be a callable, called only when
+    events ask for runs (PLANNING_AFTER_EVENTS), so a reason that needs a query costs nothing otherwise."""
     if not settings.PLANNING_AFTER_EVENTS:
         return
-    transaction.on_commit(
-        lambda: schedule_request(
-            trigger=ScheduleRun.Trigger.EVENT, reason=reason, countdown=settings.PLANNING_DEBOUNCE_SECONDS
-        )  # fmt: skip
-    )
+    if callable(reason):
+        reason = reason()
+    transaction.on_commit(lambda: schedule_request_event(reason=reason))
+
+
+EVENT_REASONS = 200
+
+
+@atomic_with_retry
+def schedule_request_event(*, reason: str) -> ScheduleRun:
+    """One run per burst of events: a run still queued (not started, so it will read this event's data) and
+    asked for within the debounce window covers the event, which only adds its reason; else a new request that
+    waits PLANNING_DEBOUNCE_SECONDS (the events that follow within it ride on it). A queued run older than the
+    window (its message lost with the broker, say) is superseded by the new request, not relied on."""
+    window = datetime.timedelta(seconds=settings.PLANNING_DEBOUNCE_SECONDS + 60)
+    recent = timezone.now() - window
+    pending = ScheduleRun.objects.select_for_update().filter(status=R.QUEUED, requested_at__gte=recent).order_by("-id")
+    pending = pending.first()
+    if pending is None:
+        return schedule_request(trigger=ScheduleRun.Trigger.EVENT, reason=reason,
+                                countdown=settings.PLANNING_DEBOUNCE_SECONDS)  # fmt: skip
+    reasons = [r for r in pending.reason.split("; ") if r]
+    if reason not in reasons:
+        joined = "; ".join([*reasons, reason])
+        short = pending.reason[: EVENT_REASONS - 10] + "; and more"
+        pending.reason = joined if len(joined) <= EVENT_REASONS else short
+        pending.save(update_fields=["reason"])
+    return pending
 
 
 def schedule_now(*, by: User | None = None, reason: str = "", seconds: int | None = None) -> ScheduleRun:

@@ -16,6 +16,7 @@ from mto.notifications import notify
 from mto.services import document_number_next
 from mto.transitions import User, initial_status, record_first_status, transition
 
+from .. import signals
 from ..models import MaterialRequirement, OutsideOperation, PurchaseOrder, PurchaseOrderLine, Unit, Vendor
 from ..workflow import PURCHASE_ORDER, TRANSITIONS
 from .common import MONEY_QUANTUM, _require, decimal_of, receive_limit_for
@@ -163,6 +164,7 @@ def purchase_order_update(*, po: PurchaseOrder, lines, by: User, vendor: Vendor 
     po.full_clean()
     po.save()
     _write_lines(po, items)
+    signals.vendor_dates_changed.send(sender=PurchaseOrder, purchase_order=po, outside_operation=None, by=by)
     return po
 
 
@@ -199,10 +201,13 @@ def purchase_order_transition(*, po: PurchaseOrder, name: str, by: User, reason:
         fields = {"sent_at": timezone.now()}
     elif name == "cancel":
         fields = {"cancel_reason": (reason or "").strip()[:500]}
-    return transition(
+    po = transition(
         PURCHASE_ORDER, po, name, by=by, reason=reason, fields=fields, prepare=prepare,
         after=_send_to_vendor if name == "send" else None,
     )  # fmt: skip
+    if name == "cancel":
+        signals.vendor_dates_changed.send(sender=PurchaseOrder, purchase_order=po, outside_operation=None, by=by)
+    return po
 
 
 # --- buy what the released jobs need ------------------------------------------------------------------------

@@ -115,9 +115,12 @@ def outside_operation_update(*, outside_operation: OutsideOperation, vendor: Ven
     if errors:
         raise ValidationError(errors)
     row = OutsideOperation.objects.select_for_update().get(pk=outside_operation.pk)
+    moved = (row.vendor_id, row.lead_days) != (vendor.pk if vendor else None, lead_days)
     row.vendor, row.lead_days, row.estimated_cost = vendor, lead_days, estimated_cost.quantize(MONEY_QUANTUM)
     row.full_clean()
     row.save(update_fields=["vendor", "lead_days", "estimated_cost", "updated_at"])
+    if moved:
+        signals.vendor_dates_changed.send(sender=OutsideOperation, purchase_order=None, outside_operation=row, by=by)
     return row
 
 

@@ -14,6 +14,7 @@ from jobs.services import job_lock_for_material
 from mto.db import atomic_with_retry
 from mto.transitions import User, transition
 
+from .. import signals
 from ..models import MaterialRequirement, PurchaseOrder, PurchaseOrderLine, Receipt, VendorReturn
 from ..workflow import PURCHASE_ORDER, RECEIVABLE_STATUSES
 from .common import QUANTUM, _require, decimal_of
@@ -115,6 +116,7 @@ def receipt_create(*, po_line: PurchaseOrderLine, quantity, by: User, lot_number
     po_follow_receipts(po, by)
     if job_id:
         material_readiness_refresh(job_id=job_id, operations=operations, by=by)
+    signals.material_received.send(sender=Receipt, receipt=receipt, by=by)
     return receipt
 
 

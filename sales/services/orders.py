@@ -124,6 +124,29 @@ def sales_order_create(*, by: User, lines: list[dict], **fields) -> SalesOrder:
 
 
 @atomic_with_retry
+def sales_order_promise(*, order: SalesOrder, promised_date, by: User) -> SalesOrder:
+    """Set the date promised to the customer on an order not approved yet (a draft or one pending approval),
+    e.g. a capable-to-promise figure; after approval the promised date moves through a change order."""
+    _check_capability(by, "edit_orders")
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status not in (S.DRAFT, S.PENDING_APPROVAL):
+        raise ValidationError(
+            f"{order.number} is {order.get_status_display().lower()}; its promised date changes by a change order.",
+            code="conflict",
+        )
+    if promised_date is None or not hasattr(promised_date, "isoformat"):
+        raise ValidationError({"promised_date": "Give a date."})
+    before = order.promised_date
+    order.promised_date = promised_date
+    _validate_header(order)
+    if before != promised_date:
+        order.full_clean()
+        order.save(update_fields=["promised_date", "updated_at"])
+        audit_event(instance=order, field="promised_date", before=before or "", after=promised_date, by=by)
+    return order
+
+
+@atomic_with_retry
 def sales_order_update(*, order: SalesOrder, by: User, lines: list[dict], **fields) -> SalesOrder:
     _check_capability(by, "edit_orders")
     order = SalesOrder.objects.select_for_update().get(pk=order.pk)

@@ -132,3 +132,18 @@ def test_profile_splits_a_page_and_an_api_read_into_where_the_time_goes(tiny_sho
     api = _run(["bench/profile.py", "--requests", "3", "--only", "API: newest 50 orders", "--port",
                 str(_free_port())], tiny_shop)  # fmt: skip
     assert "DRF serialization" in api, api
+
+
+def test_the_shop_scale_planning_benchmark_runs_end_to_end(tiny_shop):
+    """bench/plan_scale.py: the open work scheduled (load, model, solve, store), the engine's tardiness beside the
+    dispatching rule's, capable to promise for a 10-line order; the order it makes is rolled back."""
+    out = _run(["bench/plan_scale.py", "--seconds", "1", "--rounds", "1"], tiny_shop)
+    assert "schedule end to end:" in out and "peak memory:" in out, out
+    assert "total weighted tardiness (minutes x weight): dispatch (EDD)" in out, out
+    for figure in ("first figure", "second figure", "what if it gets priority"):
+        assert f"capable to promise, 10-line order, {figure}" in out, out
+    from planning.models import ScheduleRun
+    from sales.models import SalesOrder
+
+    assert ScheduleRun.objects.filter(status="done", reason="bench/plan_scale.py").count() == 1
+    assert not SalesOrder.objects.filter(customer_po="BENCH-CTP").exists()

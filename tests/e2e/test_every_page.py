@@ -237,6 +237,8 @@ def pages(d):
         "planning:gantt": ("page", [({}, ""), ({}, "work_center=CNC&days=30")]),
         "planning:order-gantt": ("page", [({"pk": o.pk}, "") for o in planned_orders]),
         "planning:load": ("page", none),
+        "planning:order-promise": ("page", [({"pk": draft.pk}, "")]),
+        "planning:order-what-if": ("page", [({"pk": o.pk}, "") for o in planned_orders] + [({"pk": draft.pk}, "")]),
         "planning:calendars": ("page", none),
         "planning:calendar-edit": (
             "page",
