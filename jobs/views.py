@@ -204,10 +204,15 @@ SESSION_WC = "floor_work_center"
 
 
 class FloorBoardView(CapabilityRequiredMixin, TemplateView):
-    """The tablet board: pick a work center (remembered), see its queue; the queue refreshes itself."""
+    """The tablet board: pick a work center (remembered), see what can be worked on there now (a page, with how
+    many more and how many are coming), find or scan a job; the queue refreshes itself. Managers see it too,
+    read-only: their cards open the job's office page."""
 
-    capability = "run_floor"
+    capability = ("run_floor", "manage_jobs")  # any one of them (has_permission)
     template_name = "jobs/floor_board.html"
+
+    def has_permission(self):
+        return any(self.request.user.has_perm(p) for p in self.get_permission_required())
 
     def get(self, request, *args, **kwargs):
         code = request.GET.get("wc")
@@ -216,6 +221,13 @@ class FloorBoardView(CapabilityRequiredMixin, TemplateView):
                 messages.error(request, f"There is no active work center {code}.")
             else:
                 request.session[SESSION_WC] = code
+        scanned = (request.GET.get("q") or "").strip()[:500]
+        # A traveler's QR read by the USB scanner, or a job number typed in full, opens the job.
+        if scanned and "partial" not in request.GET:
+            job = selectors.job_for_scan(text=scanned)
+            if job is not None:
+                runs = request.user.has_perm("mto.run_floor")
+                return redirect(job.get_floor_url() if runs else job.get_absolute_url())
         return super().get(request, *args, **kwargs)
 
     def get_template_names(self):
@@ -226,9 +238,14 @@ class FloorBoardView(CapabilityRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         centers = selectors.work_centers()
         current = next((c for c in centers if c.code == self.request.session.get(SESSION_WC)), None)
-        queue = selectors.work_center_queue(work_center=current) if current else []
+        show = "all" if self.request.GET.get("show") == "all" else "ready"
+        search = (self.request.GET.get("q") or "").strip()[:60]
+        queue = selectors.floor_queue(work_center=current, show=show, search=search) if current else None
         held = selectors.jobs_on_hold(work_center=current) if current else []
-        return super().get_context_data(work_centers=centers, current=current, queue=queue, held=held, **kwargs)
+        return super().get_context_data(
+            work_centers=centers, current=current, queue=queue, held=held, show=show, search=search,
+            runs_floor=self.request.user.has_perm("mto.run_floor"), **kwargs,
+        )  # fmt: skip
 
 
 class FloorJobView(CapabilityRequiredMixin, TemplateView):
