@@ -208,11 +208,8 @@ class FloorBoardView(CapabilityRequiredMixin, TemplateView):
     many more and how many are coming), find or scan a job; the queue refreshes itself. Managers see it too,
     read-only: their cards open the job's office page."""
 
-    capability = ("run_floor", "manage_jobs")  # any one of them (has_permission)
+    capability = ("run_floor", "manage_jobs")  # either
     template_name = "jobs/floor_board.html"
-
-    def has_permission(self):
-        return any(self.request.user.has_perm(p) for p in self.get_permission_required())
 
     def get(self, request, *args, **kwargs):
         code = request.GET.get("wc")

@@ -128,7 +128,7 @@
              <button class="btn btn-outline-danger" ${post("finish", { short: "1" })}>Finish with ${left} not reported</button>`
           : `<button class="btn btn-dark" ${post("finish")}>${icon} Finish and complete ${job}</button>`;
         const text = left ? `<strong>${left}</strong> ${left === 1 ? "piece" : "pieces"} on op ${card.dataset.sequence} not reported yet.${completing}`
-          : `Finishing op ${card.dataset.sequence} <strong>completes ${job}</strong>. Only a manager can undo it.`;
+          : `Finishing op ${card.dataset.sequence} <strong>completes ${job}</strong>. A completed job cannot be reopened.`;
         panel = `<div class="collapse mt-2" id="op${pk}-finish"><div class="alert alert-${left ? "warning" : "danger"} mb-0" role="group" aria-labelledby="op${pk}-finish-h">
           <p class="fs-5 mb-2" id="op${pk}-finish-h">${text}</p><div class="d-flex flex-wrap gap-2">${choices}${keep}</div></div></div>`;
       } else {

@@ -211,3 +211,24 @@ def test_job_page_offers_routing_edits_the_services_allow(client, office, manage
     edits = [op.sequence for op in (first, second, third) if reverse("jobs:operation-edit", args=[op.pk]) in html]
     removals = [op.sequence for op in (first, second, third) if reverse("jobs:operation-remove", args=[op.pk]) in html]
     assert (edits, removals) == ([second.sequence, third.sequence], [third.sequence])
+
+
+def test_the_last_operations_finish_asks_first_and_says_it_completes_the_job(client, office, manager, lead):
+    """A mis-tap on the last Finish completed the job with no undo: it now asks, and says what it does."""
+    from jobs import services
+
+    job = Job.objects.get(sales_order=approved_order(office, manager, quantity=2))
+    ops = list(job.operations.order_by("sequence"))
+    for op in ops:
+        services.operation_act(operation=op, action="start", by=lead)
+        services.operation_report_pieces(operation=op, good=2, by=lead)
+        if op is not ops[-1]:
+            services.operation_act(operation=op, action="finish", by=lead)
+    client.force_login(lead)
+    html = client.get(job.get_floor_url()).content.decode()
+    last = ops[-1]
+    finish = reverse("jobs:floor-operation", args=[last.pk, "finish"])
+    assert f'data-bs-target="#op{last.pk}-finish"' in html  # the Finish button opens the question
+    question = html[html.index(f'id="op{last.pk}-finish"') :]
+    assert f"completes {job.number}" in question and f'hx-post="{finish}"' in question
+    assert html.count(f'hx-post="{finish}"') == 1  # only inside the question
