@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,7 +12,7 @@ from django.views.generic import TemplateView
 from mto import panels
 from mto.audit import audit_for
 from mto.forms import ServiceFormView, TransitionView, apply_service_errors, run_for_button
-from mto.idempotency import new_token, submit_once
+from mto.idempotency import new_token, run_once, submit_once
 from mto.lists import FilteredListView
 from mto.pages import selected_or_404
 from mto.roles import CapabilityRequiredMixin
@@ -19,7 +21,7 @@ from . import selectors, services
 from .filters import JobFilter
 from .forms import HoldForm, JobActionForm, ManualJobForm, NoteForm, OperationForm, ReportPiecesForm, WorkCenterForm
 from .models import Job, Operation, WorkCenter
-from .workflow import JOB, available_job_actions, available_operation_moves, can_report_pieces
+from .workflow import JOB, OPERATION_MOVES, O, available_job_actions, available_operation_moves, can_report_pieces
 
 # --- office and planner -----------------------------------------------------------------------------
 
@@ -92,14 +94,31 @@ class JobActionView(TransitionView):
     model = Job
     form_class = JobActionForm
 
+    outcome = 400  # refused until run says otherwise (the reason form may refuse before it runs)
+
+    def post(self, request, pk, name):
+        response = super().post(request, pk, name)
+        if request.htmx and _safe_next(request) and request.POST["next"].startswith(reverse("jobs:floor-board")):
+            return floor_screen_response(request, pk, self.outcome)  # a tablet's hold or resume
+        return response
+
     def run(self, job, transition, *, by, form):
         reason = form.cleaned_data.get("reason", "")
         if transition.name == "hold":
             hold = HoldForm(self.request.POST)
             reason = hold.reason_text() if hold.is_valid() else ""
-        services.job_act(
-            job=job, action=transition.name, by=by, reason=reason, expected_version=form.cleaned_data.get("version")
-        )
+
+        def act():
+            version = form.cleaned_data.get("version")
+            services.job_act(job=job, action=transition.name, by=by, reason=reason, expected_version=version)
+            return {}
+
+        try:
+            run_once(self.request, act)  # a tablet's queued hold, sent again, holds once
+        except ValidationError as exc:
+            self.outcome = _outcome(exc)
+            raise
+        self.outcome = 200
 
     def success_url(self, job, transition):
         return self.request.POST.get("next") if _safe_next(self.request) else job.get_absolute_url()
@@ -185,9 +204,11 @@ SESSION_WC = "floor_work_center"
 
 
 class FloorBoardView(CapabilityRequiredMixin, TemplateView):
-    """The tablet board: pick a work center (remembered), see its queue; the queue refreshes itself."""
+    """The tablet board: pick a work center (remembered), see what can be worked on there now (a page, with how
+    many more and how many are coming), find or scan a job; the queue refreshes itself. Managers see it too,
+    read-only: their cards open the job's office page."""
 
-    capability = "run_floor"
+    capability = ("run_floor", "manage_jobs")  # either
     template_name = "jobs/floor_board.html"
 
     def get(self, request, *args, **kwargs):
@@ -197,6 +218,13 @@ class FloorBoardView(CapabilityRequiredMixin, TemplateView):
                 messages.error(request, f"There is no active work center {code}.")
             else:
                 request.session[SESSION_WC] = code
+        scanned = (request.GET.get("q") or "").strip()[:500]
+        # A traveler's QR read by the USB scanner, or a job number typed in full, opens the job.
+        if scanned and "partial" not in request.GET:
+            job = selectors.job_for_scan(text=scanned)
+            if job is not None:
+                runs = request.user.has_perm("mto.run_floor")
+                return redirect(job.get_floor_url() if runs else job.get_absolute_url())
         return super().get(request, *args, **kwargs)
 
     def get_template_names(self):
@@ -207,9 +235,14 @@ class FloorBoardView(CapabilityRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         centers = selectors.work_centers()
         current = next((c for c in centers if c.code == self.request.session.get(SESSION_WC)), None)
-        queue = selectors.work_center_queue(work_center=current) if current else []
+        show = "all" if self.request.GET.get("show") == "all" else "ready"
+        search = (self.request.GET.get("q") or "").strip()[:60]
+        queue = selectors.floor_queue(work_center=current, show=show, search=search) if current else None
         held = selectors.jobs_on_hold(work_center=current) if current else []
-        return super().get_context_data(work_centers=centers, current=current, queue=queue, held=held, **kwargs)
+        return super().get_context_data(
+            work_centers=centers, current=current, queue=queue, held=held, show=show, search=search,
+            runs_floor=self.request.user.has_perm("mto.run_floor"), **kwargs,
+        )  # fmt: skip
 
 
 class FloorJobView(CapabilityRequiredMixin, TemplateView):
@@ -238,7 +271,12 @@ class FloorJobView(CapabilityRequiredMixin, TemplateView):
         for op in job.ops:
             op.moves = available_operation_moves(op, job, user)
             op.can_report = can_report_pieces(op, job, user)
-            if op.can_report:
+            # Finishing the last open operation completes the job: the tablet asks first (no undo there).
+            op.completes_job = all(other.status == O.DONE for other in job.ops if other is not op)
+            # The report form of an operation not started yet, hidden: the offline queue shows it once a Start
+            # waits to be sent (online, the screen comes back from the server with it).
+            op.report_later = not op.can_report and any(m.name == "start" for m in op.moves)
+            if op.can_report or op.report_later:
                 prefix = f"op{op.pk}"
                 kept = refused is not None and refused.prefix == prefix
                 op.report = refused if kept else ReportPiecesForm(prefix=prefix)
@@ -252,9 +290,22 @@ class FloorJobView(CapabilityRequiredMixin, TemplateView):
             submit_token=new_token(),
             can_hold="hold" in actions,
             can_resume="resume" in actions,
+            floor_moves=_floor_moves(user),
             panels=panels.render(self.request, page="floor-job", job=job),  # quality's inspections and NCRs
             **kwargs,
         )
+
+
+def _floor_moves(user) -> dict | None:
+    """The operation moves the offline queue may draw on a card while the tablet cannot ask the server
+    (static/js/floor_offline.js); the server decides again when each queued tap is sent."""
+    if not user.has_perm("mto.run_floor"):
+        return None
+    return {
+        t.name: {"label": t.label, "icon": t.icon, "button": t.button, "from": list(t.source), "to": t.target}
+        for t in OPERATION_MOVES.values()
+        if t.name != "reopen"  # who may reopen, and until when, only the server knows
+    }
 
 
 # What a floor action did, as people say it ("Started op 10 on J-000016-02").
@@ -271,9 +322,34 @@ def _posted_version(request) -> int | None:
     return int(version) if version and version.isdigit() else None
 
 
+def floor_screen_response(request, job_id: int, outcome: int, *, message=None, report_form=None, operation=None):
+    """The whole job screen as an htmx answer to a floor action, with what the tablet's offline queue reads:
+    X-Action-Status (200, 400 refused, 409 someone else changed the job), X-Action-Message (what the operator
+    is told, URL-quoted) and X-Operation-Version (the acted-on operation's version after the action)."""
+    if message is None:  # what the action said (the messages stay queued for the screen to show)
+        message = " ".join(str(m) for m in messages.get_messages(request))
+    view = FloorJobView(request=request, kwargs={"pk": job_id})
+    context = view.get_context_data(report_form=report_form)
+    response = render(request, "jobs/floor_job.html#screen", context, status=200)
+    response["X-Action-Status"] = str(outcome)
+    response["X-Action-Message"] = quote(message)
+    if operation is not None:
+        acted = next((op for op in context["job"].ops if op.pk == operation.pk), None)
+        if acted is not None:
+            response["X-Operation-Version"] = str(acted.version)
+    return response
+
+
+def _outcome(exc: ValidationError) -> int:
+    return 409 if getattr(exc, "code", None) in ("stale", "conflict") else 400
+
+
 class FloorOperationView(CapabilityRequiredMixin, View):
     """Start, pause, resume, finish (short only when confirmed), report the rest and finish, reopen or report
-    pieces on an operation; answers htmx with the whole job screen, so every part shows the job's new state."""
+    pieces on an operation; answers htmx with the whole job screen, so every part shows the job's new state.
+
+    Each action runs once per Idempotency-Key: the tablet's offline queue may send one again (the answer was
+    lost with the network), and the twin is told what the first did instead of being refused as stale."""
 
     capability = "run_floor"
     report_form = None
@@ -281,20 +357,20 @@ class FloorOperationView(CapabilityRequiredMixin, View):
     def post(self, request, pk, action):
         operation = get_object_or_404(Operation.objects.select_related("job"), pk=pk)
         try:
-            message = self._run(request, operation, action)
+            done, first = run_once(request, lambda: {"message": self._run(request, operation, action)})
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            outcome = 409 if getattr(exc, "code", None) in ("stale", "conflict") else 400
+            message = " ".join(exc.messages)
+            messages.error(request, message)
+            outcome = _outcome(exc)
         else:
+            message = done.get("message", "") if first else f"{done.get('message', '')} (sent before; done once)"
             messages.success(request, message)
             outcome = 200
             self.report_form = None  # reported: a fresh form
         if request.htmx:
-            view = FloorJobView(request=request, kwargs={"pk": operation.job_id})
-            context = view.get_context_data(report_form=self.report_form)
-            response = render(request, "jobs/floor_job.html#screen", context, status=200)
-            response["X-Action-Status"] = str(outcome)
-            return response
+            return floor_screen_response(
+                request, operation.job_id, outcome, message=message, report_form=self.report_form, operation=operation
+            )
         return redirect(reverse("jobs:floor-job", args=[operation.job_id]))
 
     def _run(self, request, operation, action) -> str:
@@ -353,6 +429,7 @@ class FloorNoteView(CapabilityRequiredMixin, View):
             services.job_add_note(job=job, text=form.cleaned_data["text"], by=request.user)
             return job
 
+        outcome = 200
         try:
             if not form.is_valid():
                 raise ValidationError("Write a note first (at most 2000 characters).")
@@ -360,6 +437,9 @@ class FloorNoteView(CapabilityRequiredMixin, View):
             messages.success(request, "Note added." if created else "This note was already added.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+            outcome = 400
+        if request.htmx:
+            return floor_screen_response(request, job.pk, outcome)
         return redirect(reverse("jobs:floor-job", args=[job.pk]))
 
 

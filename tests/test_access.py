@@ -21,7 +21,7 @@ PUBLIC = {"login", "logout"}  # open to everyone by design
 
 @dataclass(frozen=True)
 class Rule:
-    capability: str | None  # None: any signed-in user
+    capability: str | tuple[str, ...] | None  # None: any signed-in user; a tuple: any one of them
     method: str = "GET"
     # Names of objects in the `objects` fixture whose pk fills the URL, or "=literal" for a fixed value.
     args: tuple[str, ...] = ()
@@ -77,7 +77,7 @@ ACCESS: dict[str, Rule] = {
     "jobs:work-center-list": Rule("manage_jobs"),
     "jobs:work-center-create": Rule("manage_jobs"),
     "jobs:work-center-edit": Rule("manage_jobs", args=("work_center",)),
-    "jobs:floor-board": Rule("run_floor"),
+    "jobs:floor-board": Rule(("run_floor", "manage_jobs")),  # managers see it read-only
     "jobs:floor-job": Rule("run_floor", args=("job",)),
     "jobs:floor-note": Rule("run_floor", method="POST", args=("job",)),
     "jobs:floor-operation": Rule("run_floor", method="POST", args=("operation", "=start")),
@@ -181,7 +181,10 @@ def test_every_url_has_an_access_rule():
 
 
 def _allowed(user_fixture: str, rule: Rule) -> bool:
-    return rule.capability is None or may(user_fixture, rule.capability)
+    if rule.capability is None:
+        return True
+    capabilities = (rule.capability,) if isinstance(rule.capability, str) else rule.capability
+    return may(user_fixture, *capabilities)
 
 
 @pytest.fixture

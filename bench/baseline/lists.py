@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from jobs.filters import JobFilter
 from jobs.models import Job, Operation, WorkCenter
+from jobs.selectors import FLOOR_COUNT_CAP, FLOOR_QUEUE_PAGE, FloorQueue
 from jobs.workflow import OPEN, J, O
 from sales.filters import SalesOrderListFilter
 from sales.models import SalesOrder, SalesOrderLine
@@ -125,9 +126,16 @@ def job_list(request, user):
 
 @baseline_view
 def floor_board(request, user):
-    """The queue of the work center in ?wc= (the real page takes it from the tablet's session).
+    """The ready queue of the work center in ?wc= (the real page takes it from the tablet's session).
 
-    Like the page (jobs/selectors/jobs.py), it picks the 200 most urgent operations before joining the rest."""
+    Like the page (jobs/selectors/jobs.py floor_queue): one page of what can be worked on now, in schedule
+    order, and the counts of the first FLOOR_COUNT_CAP open operations (ready and all)."""
+    actionable = """j.status = ANY(%(job_moves)s) AND (op.status = ANY(%(op_started)s) OR (
+                      op.status = 'pending' AND op.material_ready AND (prev.status IS NULL OR prev.status = 'done'
+                                                                       OR prev.good_qty > 0)))"""
+    prev = """LEFT JOIN LATERAL (SELECT e.status, e.good_qty FROM jobs_operation e
+                                  WHERE e.job_id = op.job_id AND e.sequence < op.sequence
+                                  ORDER BY e.sequence DESC LIMIT 1) prev ON TRUE"""
     rows = fetch(
         f"""WITH {ME_SQL},
         wc AS (SELECT id FROM jobs_workcenter WHERE code = %(wc)s AND is_active),
@@ -135,7 +143,11 @@ def floor_board(request, user):
           SELECT op.id FROM jobs_operation op JOIN jobs_job j ON j.id = op.job_id
           WHERE op.work_center_id = (SELECT id FROM wc) AND op.status = ANY(%(op_open)s)
                 AND j.status = ANY(%(job_open)s)
-          ORDER BY op.planned_start NULLS LAST, j.due_date, j.priority, j.id, op.sequence LIMIT 200),
+          ORDER BY op.planned_start NULLS LAST, j.due_date, j.priority, j.id, op.sequence LIMIT %(cap)s),
+        counts AS (
+          SELECT count(*) AS total, count(*) FILTER (WHERE {actionable}) AS ready
+          FROM jobs_operation op JOIN jobs_job j ON j.id = op.job_id {prev}
+          WHERE op.id IN (SELECT id FROM first)),
         queue AS (
           SELECT op.id, op.sequence, op.description, op.status, op.job_id, op.work_center_id,
                  op.material_ready, op.pieces_at_vendor, op.planned_start, op.planned_finish,
@@ -146,15 +158,17 @@ def floor_board(request, user):
                  j.status AS job__status, j.sales_order_id AS job__sales_order_id,
                  j.sales_order_id AS job__sales_order__id, c.id AS job__sales_order__customer__id,
                  c.name AS job__sales_order__customer__name,
-                 prev.status AS previous_status, prev.good_qty AS previous_good
+                 prev.status AS previous_status, prev.good_qty AS previous_good,
+                 (SELECT min(t.started_at) FROM jobs_timeentry t
+                  WHERE t.operation_id = op.id AND t.stopped_at IS NULL) AS running_since
           FROM jobs_operation op JOIN jobs_job j ON j.id = op.job_id
                LEFT JOIN sales_salesorder o ON o.id = j.sales_order_id
                LEFT JOIN sales_customer c ON c.id = o.customer_id
-               LEFT JOIN LATERAL (SELECT e.status, e.good_qty FROM jobs_operation e
-                                  WHERE e.job_id = op.job_id AND e.sequence < op.sequence
-                                  ORDER BY e.sequence DESC LIMIT 1) prev ON TRUE
-          WHERE op.id IN (SELECT id FROM first))
-        SELECT me.*, q.*,
+               {prev}
+          WHERE op.work_center_id = (SELECT id FROM wc) AND op.status = ANY(%(op_open)s)
+                AND j.status = ANY(%(job_open)s) AND {actionable}
+          ORDER BY op.planned_start NULLS LAST, j.due_date, j.priority, j.id, op.sequence LIMIT %(page)s)
+        SELECT me.*, q.*, (SELECT total FROM counts) AS me__total, (SELECT ready FROM counts) AS me__ready,
                (SELECT json_agg(json_build_object('id', w.id, 'code', w.code, 'name', w.name) ORDER BY w.code)
                 FROM jobs_workcenter w WHERE w.is_active) AS me__work_centers,
                (SELECT json_agg(h) FROM (
@@ -165,21 +179,24 @@ def floor_board(request, user):
         FROM me LEFT JOIN queue q ON TRUE
         ORDER BY q.planned_start NULLS LAST, q.job__due_date, q.job__priority, q.job__id, q.sequence""",
         {"user": user, "wc": request.GET.get("wc", ""), "op_open": [O.PENDING, O.RUNNING, O.PAUSED],
-         "job_open": [J.RELEASED, J.IN_PROGRESS, J.ON_HOLD]},
+         "job_open": [J.RELEASED, J.IN_PROGRESS, J.ON_HOLD], "job_moves": [J.RELEASED, J.IN_PROGRESS],
+         "op_started": [O.RUNNING, O.PAUSED], "cap": FLOOR_COUNT_CAP, "page": FLOOR_QUEUE_PAGE},
     )  # fmt: skip
     me = _user(rows[0], request)
     centers = [build(WorkCenter, w) for w in me["work_centers"] or []]
     current = next((c for c in centers if c.code == request.GET.get("wc")), None)
-    queue = []
+    operations = []
     for r in rows:
         if r["id"] is None:
             continue
         op = _strip_build(Operation, r)
         op.ready = op.material_ready and (op.previous_status is None or op.previous_status == O.DONE
                                           or (op.previous_good or 0) > 0)  # fmt: skip
-        queue.append(op)
+        operations.append(op)
+    queue = FloorQueue(operations=operations, show="ready", ready=me["ready"] or 0, total=me["total"] or 0)
     held = [build(Job, h) for h in me["held"] or []]
-    context = {"work_centers": centers, "current": current, "queue": queue, "held": held}
+    context = {"work_centers": centers, "current": current, "queue": queue, "held": held, "show": "ready",
+               "search": "", "runs_floor": True}  # fmt: skip
     return _render(request, "jobs/floor_board.html", "/jobs/floor/", context)
 
 

@@ -23,9 +23,14 @@ from .figures import (
     work_center_load_by_week,
 )
 from .jobs import (
+    FLOOR_COUNT_CAP,
+    FLOOR_QUEUE_PAGE,
+    FloorQueue,
     LineProduction,
     floor_job,
     floor_job_token,
+    floor_queue,
+    job_for_scan,
     job_list_queryset,
     jobs_for_order,
     jobs_on_hold,
@@ -39,6 +44,11 @@ from .jobs import (
 )
 
 __all__ = [
+    "FLOOR_COUNT_CAP",
+    "FLOOR_QUEUE_PAGE",
+    "FloorQueue",
+    "floor_queue",
+    "job_for_scan",
     "CENT",
     "CostLine",
     "CostSummary",

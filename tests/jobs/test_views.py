@@ -1,7 +1,10 @@
+import re
+
 import pytest
 from django.urls import reverse
 
 from jobs.models import Job, Operation
+from jobs.selectors import FLOOR_QUEUE_PAGE
 from tests.scenarios import approved_order, page_queries
 
 
@@ -25,7 +28,8 @@ def test_board_and_list_query_counts_do_not_grow(client, office, manager, lead):
     assert board_small == board_large
     assert list_small == list_large
     page = client.get(reverse("jobs:floor-board"))
-    assert len(page.context["queue"]) == 50
+    queue = page.context["queue"]  # a page of what is ready, with the count of the rest
+    assert (len(queue.operations), queue.ready, queue.more) == (FLOOR_QUEUE_PAGE, 50, 50 - FLOOR_QUEUE_PAGE)
 
 
 def test_job_detail_query_count_does_not_grow_with_operations(client, office, manager, lead):
@@ -178,8 +182,10 @@ def test_floor_offers_the_piece_report_only_where_the_service_takes_it(client, o
 
     def reportable():
         html = client.get(job.get_floor_url()).content.decode()
-        ops = (first, second, third)
-        return [op.sequence for op in ops if f'aria-label="Report pieces on operation {op.sequence}"' in html]
+        # Offered: the form shown (a startable operation's comes hidden, for the offline queue to show).
+        found = re.findall(r'(<form[^>]*aria-label="Report pieces on operation (\d+)")', html)
+        shown = {int(n) for tag, n in found if " hidden" not in tag}
+        return [op.sequence for op in (first, second, third) if op.sequence in shown]
 
     assert reportable() == []  # nothing started
     services.operation_act(operation=first, action="start", by=lead)
@@ -205,3 +211,24 @@ def test_job_page_offers_routing_edits_the_services_allow(client, office, manage
     edits = [op.sequence for op in (first, second, third) if reverse("jobs:operation-edit", args=[op.pk]) in html]
     removals = [op.sequence for op in (first, second, third) if reverse("jobs:operation-remove", args=[op.pk]) in html]
     assert (edits, removals) == ([second.sequence, third.sequence], [third.sequence])
+
+
+def test_the_last_operations_finish_asks_first_and_says_it_completes_the_job(client, office, manager, lead):
+    """A mis-tap on the last Finish completed the job with no undo: it now asks, and says what it does."""
+    from jobs import services
+
+    job = Job.objects.get(sales_order=approved_order(office, manager, quantity=2))
+    ops = list(job.operations.order_by("sequence"))
+    for op in ops:
+        services.operation_act(operation=op, action="start", by=lead)
+        services.operation_report_pieces(operation=op, good=2, by=lead)
+        if op is not ops[-1]:
+            services.operation_act(operation=op, action="finish", by=lead)
+    client.force_login(lead)
+    html = client.get(job.get_floor_url()).content.decode()
+    last = ops[-1]
+    finish = reverse("jobs:floor-operation", args=[last.pk, "finish"])
+    assert f'data-bs-target="#op{last.pk}-finish"' in html  # the Finish button opens the question
+    question = html[html.index(f'id="op{last.pk}-finish"') :]
+    assert f"completes {job.number}" in question and f'hx-post="{finish}"' in question
+    assert html.count(f'hx-post="{finish}"') == 1  # only inside the question

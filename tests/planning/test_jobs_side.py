@@ -68,5 +68,5 @@ def test_floor_queue_follows_the_schedule_then_due_date(office, manager, lead, c
     client.force_login(lead)
     client.get(reverse("jobs:floor-board"), {"wc": "SAW"})
     page = client.get(reverse("jobs:floor-board"))
-    assert [op.job_id for op in page.context["queue"]] == [jobs[2].pk, jobs[1].pk, jobs[0].pk]
+    assert [op.job_id for op in page.context["queue"].operations] == [jobs[2].pk, jobs[1].pk, jobs[0].pk]
     assert b"in schedule order" in page.content
