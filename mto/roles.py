@@ -46,8 +46,12 @@ CAPABILITIES = {
     "record_inspections": "Record measured values and pass/fail results at an operation",
     "open_ncrs": "Open a non-conformance report from scrap or a failed inspection",
     "disposition_ncrs": "Disposition non-conformance reports (scrap, rework, use as is, return, remake), close them",
+    "accept_first_articles": "Accept or reject a recorded first-article inspection",
+    "view_quality_reports": "View the quality reports (scrap and NCR Pareto, cost of poor quality, first-pass yield)",
 }
 _QUALITY = {"view_quality", "edit_quality_plans", "record_inspections", "open_ncrs", "disposition_ncrs"}
+# First articles are accepted, and the quality reports read, by Quality and Managers (mto 0011).
+_QUALITY |= {"accept_first_articles", "view_quality_reports"}
 
 _OFFICE = {
     "view_orders",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_fai
 
 app_name = "quality"
 
@@ -15,4 +15,10 @@ urlpatterns = [
     path("items/<int:pk>/plan/", views.PlanView.as_view(), name="plan"),
     path("items/<int:pk>/plan/add/", views.PlanAddView.as_view(), name="plan-add"),
     path("plan/<int:pk>/remove/", views.PlanRemoveView.as_view(), name="plan-remove"),
+    # First-article inspection and remake proposals (quality.views_fai)
+    path("fai/<int:pk>/", views_fai.FirstArticleView.as_view(), name="fai"),
+    path("fai/<int:pk>/accept/", views_fai.FirstArticleAcceptView.as_view(), name="fai-accept"),
+    path("fai/<int:pk>/reject/", views_fai.FirstArticleRejectView.as_view(), name="fai-reject"),
+    path("remakes/<int:pk>/accept/", views_fai.RemakeAcceptView.as_view(), name="remake-accept"),
+    path("remakes/<int:pk>/dismiss/", views_fai.RemakeDismissView.as_view(), name="remake-dismiss"),
 ]

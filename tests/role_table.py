@@ -59,6 +59,9 @@ MAY = {
     "record_inspections": frozenset({INSPECTOR, MANAGER, LEAD}),
     "open_ncrs": frozenset({INSPECTOR, MANAGER, LEAD}),
     "disposition_ncrs": frozenset({INSPECTOR, MANAGER}),
+    # First-article inspection is accepted "by Quality or Manager"; the quality reports are "Quality and Manager".
+    "accept_first_articles": frozenset({INSPECTOR, MANAGER}),
+    "view_quality_reports": frozenset({INSPECTOR, MANAGER}),
 }
 
 
