@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_fai
+from . import reports, views, views_fai
 
 app_name = "quality"
 
@@ -21,4 +21,8 @@ urlpatterns = [
     path("fai/<int:pk>/reject/", views_fai.FirstArticleRejectView.as_view(), name="fai-reject"),
     path("remakes/<int:pk>/accept/", views_fai.RemakeAcceptView.as_view(), name="remake-accept"),
     path("remakes/<int:pk>/dismiss/", views_fai.RemakeDismissView.as_view(), name="remake-dismiss"),
+    # Reports (quality.reports)
+    path("reports/pareto/", reports.ParetoReportView.as_view(), name="report-pareto"),
+    path("reports/cost-of-poor-quality/", reports.CostOfPoorQualityReportView.as_view(), name="report-copq"),
+    path("reports/first-pass-yield/", reports.FirstPassYieldReportView.as_view(), name="report-fpy"),
 ]

@@ -139,6 +139,15 @@ ACCESS: dict[str, Rule] = {
     "quality:plan": Rule("view_quality", args=("item",)),
     "quality:plan-add": Rule("edit_quality_plans", method="POST", args=("item",)),
     "quality:plan-remove": Rule("edit_quality_plans", method="POST", args=("plan_characteristic",)),
+    "quality:fai": Rule("view_quality", args=("first_article",)),
+    "quality:fai-accept": Rule("accept_first_articles", method="POST", args=("first_article",)),
+    "quality:fai-reject": Rule("accept_first_articles", method="POST", args=("first_article",)),
+    # Quality (disposition_ncrs) or a Manager (manage_jobs): the same roles as disposition_ncrs.
+    "quality:remake-accept": Rule("disposition_ncrs", method="POST", args=("remake_proposal",)),
+    "quality:remake-dismiss": Rule("disposition_ncrs", method="POST", args=("remake_proposal",)),
+    "quality:report-pareto": Rule("view_quality_reports"),
+    "quality:report-copq": Rule("view_quality_reports"),
+    "quality:report-fpy": Rule("view_quality_reports"),
     "quotes:quote-list": Rule("view_quotes"),
     "quotes:quote-detail": Rule("view_quotes", args=("quote",)),
     "quotes:quote-action": Rule("edit_quotes", method="POST", args=("quote", "=send")),
@@ -257,8 +266,11 @@ def objects(db, office, manager):
     item = job.sales_order_line.item
     plan_line = PlanCharacteristic.objects.create(item=item, operation_sequence=10, name="Look", kind="attribute")
     from planning.models import Holiday
+    from quality.models import FirstArticle, RemakeProposal
 
     return {
+        "first_article": FirstArticle.objects.create(job=job, reason="new_revision", part_number=job.part_number),
+        "remake_proposal": RemakeProposal.objects.create(job=job, quantity=1),
         "requirement": requirement,
         "scrap_record": scrap,
         "ncr": ncr,

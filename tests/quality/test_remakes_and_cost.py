@@ -12,8 +12,14 @@ from jobs.models import Job, TimeEntry, WorkCenter
 from quality import services
 from quality.models import JobCharacteristic, RemakeProposal
 from quality.services.ncrs import ncr_cost
-from tests.scenarios import approved_order, inspected_order, job_with_material, run_job, run_to_inspection
-from tests.scenarios import sent_purchase_order
+from tests.scenarios import (
+    approved_order,
+    inspected_order,
+    job_with_material,
+    run_job,
+    run_to_inspection,
+    sent_purchase_order,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +85,11 @@ def test_dismiss_needs_a_reason_and_roles_are_checked(office, manager, lead, ins
     with pytest.raises(ValidationError):
         services.remake_proposal_dismiss(proposal=proposal, by=manager, reason="  ")
     proposal = services.remake_proposal_dismiss(proposal=proposal, by=manager, reason="Customer takes 8")
-    assert (proposal.status, proposal.dismiss_reason, proposal.decided_by) == ("dismissed", "Customer takes 8", manager)
+    assert (proposal.status, proposal.dismiss_reason, proposal.decided_by) == (
+        "dismissed",
+        "Customer takes 8",
+        manager,
+    )
     with pytest.raises(ValidationError):
         services.remake_proposal_accept(proposal=proposal, by=manager)
     assert Job.objects.filter(sales_order_line=job.sales_order_line).count() == 1
