@@ -81,12 +81,9 @@ def _back(request, job) -> str:
 
 
 class _MayDecideRemakes(CapabilityRequiredMixin):
-    """Quality (disposition_ncrs) or a Manager (manage_jobs) decides a remake: either capability will do."""
+    """Quality or a Manager decides a remake (both hold disposition_ncrs; the services take manage_jobs too)."""
 
-    capability = ("disposition_ncrs", "manage_jobs")
-
-    def has_permission(self):
-        return any(self.request.user.has_perm(p) for p in self.get_permission_required())
+    capability = "disposition_ncrs"
 
 
 class RemakeAcceptView(_MayDecideRemakes, View):
