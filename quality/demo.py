@@ -72,7 +72,8 @@ def _order(item, users, po: str, quantity: int):
         by=office, customer=customer, customer_po=po, ship_to=customer.ship_tos.first(),
         order_date=today - timedelta(days=3), requested_date=today + timedelta(days=25),
         promised_date=today + timedelta(days=28),
-        lines=[{"item": item, "quantity": quantity, "unit_price": item.unit_price, "due_date": today + timedelta(days=25)}],
+        lines=[{"item": item, "quantity": quantity, "unit_price": item.unit_price,
+                "due_date": today + timedelta(days=25)}],
     )  # fmt: skip
     sales_services.sales_order_submit(order=order, by=office)
     sales_services.sales_order_approve(order=order, by=users["manager"])
