@@ -255,3 +255,4 @@ COPIED_FIELDS = (
 
 # First-article inspections and remake proposals live in their own module (quality.models_fai).
 from .models_fai import FirstArticle, FirstArticleResult, RemakeProposal  # noqa: E402, F401
+from .models_lines import LinePlanCharacteristic  # noqa: E402, F401
