@@ -163,6 +163,8 @@ ACCESS: dict[str, Rule] = {
     "quotes:quote-routing-sources": Rule("edit_quotes"),
     "quotes:quote-routing-copy": Rule("edit_quotes"),
     "quotes:drawing-download": Rule("view_quotes", args=("quote_drawing",)),
+    "quotes:line-characteristic-add": Rule("edit_quotes", method="POST", args=("quote_line",)),
+    "quotes:line-characteristic-remove": Rule("edit_quotes", method="POST", args=("quote_characteristic",)),
 }
 
 
@@ -267,8 +269,13 @@ def objects(db, office, manager):
     plan_line = PlanCharacteristic.objects.create(item=item, operation_sequence=10, name="Look", kind="attribute")
     from planning.models import Holiday
     from quality.models import FirstArticle, RemakeProposal
+    from quotes.models import QuoteLineCharacteristic
 
     return {
+        "quote_line": quote.lines.get(),
+        "quote_characteristic": QuoteLineCharacteristic.objects.create(
+            line=quote.lines.get(), name="Look", operation_sequence=10, kind="attribute"
+        ),
         "first_article": FirstArticle.objects.create(job=job, reason="new_revision", part_number=job.part_number),
         "remake_proposal": RemakeProposal.objects.create(job=job, quantity=1),
         "requirement": requirement,

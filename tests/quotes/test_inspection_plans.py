@@ -58,3 +58,28 @@ def test_the_rules_of_a_characteristic_and_who_may(make_quote, office, lead):
     with pytest.raises(PermissionDenied):
         services.quote_line_characteristic_add(line=line, by=lead, **BORE)
     assert not QuoteLineCharacteristic.objects.exists()
+
+
+def test_the_quote_page_adds_and_removes_a_lines_characteristics(client, make_quote, office, lead):
+    from django.urls import reverse
+
+    quote = make_quote()
+    line = quote.lines.get()
+    client.force_login(office)
+    page = client.get(quote.get_absolute_url()).content.decode()
+    assert "Add a characteristic to line 1" in page and f'id="id_char{line.pk}-name"' in page
+    url = reverse("quotes:line-characteristic-add", args=[line.pk])
+    prefix = f"char{line.pk}-"
+    data = {prefix + "operation_sequence": "20", prefix + "name": "Slot width", prefix + "kind": "dimension",
+            prefix + "nominal": "8", prefix + "tolerance_plus": "0.05", prefix + "tolerance_minus": "0",
+            prefix + "unit": "mm", prefix + "sampling": "every"}  # fmt: skip
+    response = client.post(url, {**data, prefix + "nominal": ""}, follow=True)
+    assert "needs its nominal" in response.content.decode() and not QuoteLineCharacteristic.objects.exists()
+    client.post(url, data)
+    char = QuoteLineCharacteristic.objects.get()
+    assert char.name == "Slot width" and "8 +0.05/-0 mm" in client.get(quote.get_absolute_url()).content.decode()
+    client.force_login(lead)
+    assert client.post(reverse("quotes:line-characteristic-remove", args=[char.pk])).status_code == 403
+    client.force_login(office)
+    client.post(reverse("quotes:line-characteristic-remove", args=[char.pk]))
+    assert not QuoteLineCharacteristic.objects.exists()
