@@ -48,10 +48,14 @@ CAPABILITIES = {
     "disposition_ncrs": "Disposition non-conformance reports (scrap, rework, use as is, return, remake), close them",
     "trace_shipments": "Trace shipments back to heats, certificates, inspections and operators; recall by heat or lot",
     "print_certificate_packs": "Print a shipment's certificate pack: the CoC with its inspections and certificates",
+    "accept_first_articles": "Accept or reject a recorded first-article inspection",
+    "view_quality_reports": "View the quality reports (scrap and NCR Pareto, cost of poor quality, first-pass yield)",
 }
 _QUALITY = {"view_quality", "edit_quality_plans", "record_inspections", "open_ncrs", "disposition_ncrs"}
 # Traceability (mto 0011): the inspector and Managers trace and recall; the pack prints with the shipment's papers.
 _TRACE = {"trace_shipments", "print_certificate_packs"}
+# First articles are accepted, and the quality reports read, by Quality and Managers (mto 0012).
+_QUALITY |= {"accept_first_articles", "view_quality_reports"}
 
 _OFFICE = {
     "view_orders",

@@ -282,6 +282,9 @@ QUOTE_MIN_MARGIN_PERCENT = Decimal(env.str("QUOTE_MIN_MARGIN_PERCENT", default="
 OPERATION_REOPEN_MINUTES = env.int("OPERATION_REOPEN_MINUTES", default=10)
 QUOTE_ACCURACY_DAYS = env.int("QUOTE_ACCURACY_DAYS", default=180)
 QUOTE_VALID_DAYS = env.int("QUOTE_VALID_DAYS", default=30)
+# Quality: the first job of a part revision, and a job whose drawing revision a change order changed, need a
+# first-article inspection accepted before their first operation passes more than the first piece on.
+QUALITY_FIRST_ARTICLE = env.bool("QUALITY_FIRST_ARTICLE", default=True)
 # Purchasing: how far a PO line may be over-received (percent of its quantity).
 PURCHASING_RECEIVE_TOLERANCE_PERCENT = Decimal(env.str("PURCHASING_RECEIVE_TOLERANCE_PERCENT", default="5"))
 # The terms printed at the foot of every quote.

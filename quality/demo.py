@@ -1,7 +1,10 @@
 """Demo quality through the services: an inspection plan with dimensions on the drive shaft (SHF-220), an order
 whose job for it failed inspection twice at its INSP step: one NCR still open (waiting for its disposition),
 one dispositioned as a remake (its remake job released). Idempotent: keyed by the order's PO number and the
-plan lines' names."""
+plan lines' names.
+
+Also a job whose first article waits for the inspector's acceptance (DEMO-Q-2002) and a job completed short whose
+remake is proposed (DEMO-Q-2003)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -38,8 +41,84 @@ def seed_quality(*, users) -> int:
         return 0
     _plan(item, inspection.sequence, users["inspector"])
     made = _failed_job(item, users)
+    _first_article_waiting(item, users)
+    _completed_short(item, users)
     seed_traced_shipment(users=users)  # quality/demo_trace.py: a shipment whose pack has a heat certificate
     return made
+
+
+def pass_first_articles(*, jobs, users) -> int:
+    """The demo's floor runs its jobs: each live first article is recorded in tolerance (the nominal values) and
+    accepted, as a shop that had made the part would. Returns how many."""
+    from .models import FirstArticle
+
+    done = 0
+    for fai in FirstArticle.objects.filter(job__in=jobs, status__in=FirstArticle.LIVE).select_related("job"):
+        values = {c.pk: (str(c.nominal) if c.is_dimension else "pass") for c in fai.job.characteristics.all()}
+        fai = services.first_article_record(first_article=fai, values=values, by=users["lead"],
+                                            note="" if values else "Checked to the drawing")  # fmt: skip
+        services.first_article_accept(first_article=fai, by=users["inspector"])
+        done += 1
+    return done
+
+
+def _order(item, users, po: str, quantity: int):
+    from sales.models import SalesOrder
+
+    if SalesOrder.objects.filter(customer_po=po).exists():
+        return None
+    office = users["office"]
+    customer = Customer.objects.order_by("code").last()
+    today = timezone.localdate()
+    order = sales_services.sales_order_create(
+        by=office, customer=customer, customer_po=po, ship_to=customer.ship_tos.first(),
+        order_date=today - timedelta(days=3), requested_date=today + timedelta(days=25),
+        promised_date=today + timedelta(days=28),
+        lines=[{"item": item, "quantity": quantity, "unit_price": item.unit_price,
+                "due_date": today + timedelta(days=25)}],
+    )  # fmt: skip
+    sales_services.sales_order_submit(order=order, by=office)
+    sales_services.sales_order_approve(order=order, by=users["manager"])
+    return Job.objects.get(sales_order=order)
+
+
+def _first_article_waiting(item, users) -> None:
+    """A job whose first article the lead recorded (its first piece cut, all in tolerance): it waits on the
+    inspector's home page for acceptance, its saw holding the other seven pieces back."""
+    job = _order(item, users, "DEMO-Q-2002", 8)
+    if job is None:
+        return
+    services.first_articles_require(jobs=[job], always=True)
+    from .models import FirstArticle
+
+    first = job.operations.order_by("sequence").first()
+    job_services.operation_act(operation=first, action="start", by=users["lead"])
+    job_services.operation_report_pieces(operation=first, good=1, by=users["lead"])
+    fai = FirstArticle.objects.get(job=job, status=FirstArticle.Status.REQUIRED)
+    values = {c.pk: (str(c.nominal) if c.is_dimension else "pass") for c in job.characteristics.all()}
+    services.first_article_record(first_article=fai, values=values, by=users["lead"], note="Piece 1 off the saw")
+
+
+def _completed_short(item, users) -> None:
+    """A job of 5 completed with 4 good (one scrapped at the saw): its remake of 1 is proposed to decide."""
+    job = _order(item, users, "DEMO-Q-2003", 5)
+    if job is None:
+        return
+    pass_first_articles(jobs=[job], users=users)
+    lead = users["lead"]
+    for index, op in enumerate(job.operations.order_by("sequence")):
+        job_services.operation_act(operation=op, action="start", by=lead)
+        if index == 0:
+            job_services.operation_report_pieces(operation=op, good=4, scrap=1, scrap_reason="Setup piece", by=lead)
+        else:
+            chars = list(op.characteristics.all())
+            for n in range(1, 5):
+                values = {c.pk: (str(c.nominal) if c.is_dimension else "pass") for c in chars
+                          if n <= c.samples_for(job.quantity)}  # fmt: skip
+                if values:
+                    services.inspection_record(operation=op, sample_no=n, values=values, by=lead)
+            job_services.operation_report_pieces(operation=op, good=4, by=lead)
+        job_services.operation_act(operation=op, action="finish", by=lead, short=True)
 
 
 def _plan(item: Item, sequence: int, inspector) -> None:
@@ -66,6 +145,7 @@ def _failed_job(item: Item, users) -> int:
     sales_services.sales_order_submit(order=order, by=office)
     sales_services.sales_order_approve(order=order, by=manager)
     job = Job.objects.get(sales_order=order)
+    pass_first_articles(jobs=[job], users=users)
     operations = list(job.operations.order_by("sequence"))
     for op in operations[:-1]:
         job_services.operation_act(operation=op, action="start", by=lead)

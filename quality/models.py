@@ -251,3 +251,8 @@ COPIED_FIELDS = (
     "operation_sequence", "name", "kind", "nominal", "tolerance_plus", "tolerance_minus", "unit", "sampling",
     "sample_n",
 )  # fmt: skip
+
+
+# First-article inspections and remake proposals live in their own module (quality.models_fai).
+from .models_fai import FirstArticle, FirstArticleResult, RemakeProposal  # noqa: E402, F401
+from .models_lines import LinePlanCharacteristic  # noqa: E402, F401

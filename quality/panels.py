@@ -28,6 +28,9 @@ def floor_quality(request, *, job) -> dict | None:
 
 
 def register_panels() -> None:
+    from .panels_fai import register_panels as register_first_article_panels
+
+    register_first_article_panels()  # first articles and remake proposals
     panels.register(page="job-detail", order=50, name="quality.job-quality",
                     template="quality/partials/job_quality_panel.html", context=job_quality,
                     visible=can("view_quality"))  # fmt: skip

@@ -3,7 +3,7 @@
 from django.dispatch import receiver
 
 from jobs.models import Job, Operation
-from jobs.signals import jobs_changed, jobs_created, pieces_may_pass
+from jobs.signals import job_completed, jobs_changed, jobs_created, pieces_may_pass
 
 from . import services
 
@@ -22,3 +22,26 @@ def plan_for_changed_jobs(sender, order, items, jobs, by, **kwargs):
 @receiver(pieces_may_pass, sender=Operation, dispatch_uid="quality.gate_pieces")
 def gate_pieces(sender, operation, good, **kwargs):
     return services.pieces_may_pass(operation=operation)
+
+
+# --- first-article inspection and remake proposals (quality.services.fai, quality.services.remakes) -----------
+
+
+@receiver(jobs_created, sender=Job, dispatch_uid="quality.first_article_for_new_jobs")
+def first_article_for_new_jobs(sender, order, jobs, by, **kwargs):
+    services.first_articles_require(jobs=jobs)
+
+
+@receiver(jobs_changed, sender=Job, dispatch_uid="quality.first_article_for_revision_change")
+def first_article_for_revision_change(sender, order, items, jobs, by, **kwargs):
+    services.first_articles_for_revision_change(items=items, jobs=jobs, by=by)
+
+
+@receiver(pieces_may_pass, sender=Operation, dispatch_uid="quality.first_article_gate")
+def first_article_gate(sender, operation, good, **kwargs):
+    return services.first_article_gate(operation=operation, good=good)
+
+
+@receiver(job_completed, sender=Job, dispatch_uid="quality.remake_for_short_job")
+def remake_for_short_job(sender, job, by, late, **kwargs):
+    services.remake_propose(job=job)

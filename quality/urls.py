@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import trace_views, views
+from . import reports, trace_views, views, views_fai
 
 app_name = "quality"
 
@@ -19,4 +19,14 @@ urlpatterns = [
     path("recall/", trace_views.RecallView.as_view(), name="recall"),
     path("shipments/<int:pk>/trace/", trace_views.ShipmentTraceView.as_view(), name="trace-shipment"),
     path("shipments/<int:pk>/certificate-pack/", trace_views.CertificatePackView.as_view(), name="certificate-pack"),
+    # First-article inspection and remake proposals (quality.views_fai)
+    path("fai/<int:pk>/", views_fai.FirstArticleView.as_view(), name="fai"),
+    path("fai/<int:pk>/accept/", views_fai.FirstArticleAcceptView.as_view(), name="fai-accept"),
+    path("fai/<int:pk>/reject/", views_fai.FirstArticleRejectView.as_view(), name="fai-reject"),
+    path("remakes/<int:pk>/accept/", views_fai.RemakeAcceptView.as_view(), name="remake-accept"),
+    path("remakes/<int:pk>/dismiss/", views_fai.RemakeDismissView.as_view(), name="remake-dismiss"),
+    # Reports (quality.reports)
+    path("reports/pareto/", reports.ParetoReportView.as_view(), name="report-pareto"),
+    path("reports/cost-of-poor-quality/", reports.CostOfPoorQualityReportView.as_view(), name="report-copq"),
+    path("reports/first-pass-yield/", reports.FirstPassYieldReportView.as_view(), name="report-fpy"),
 ]

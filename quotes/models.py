@@ -14,6 +14,8 @@ from django.urls import reverse
 
 from jobs.models import WorkCenter
 from mto.models import TextSafetyMixin
+from quality.models import CharacteristicFields
+from quality.models import _characteristic_constraints as characteristic_constraints
 from sales.models import MAX_PIECES, Customer, Item, LineDrawing, PartLineMixin, SalesOrder, SalesOrderLine
 
 HOURS = {"max_digits": 9, "decimal_places": 3, "default": Decimal("0")}
@@ -345,3 +347,18 @@ class AccuracySample(models.Model):
 
     def __str__(self):
         return f"{self.operation_id}: setup x{self.setup_ratio}, run x{self.run_ratio}"
+
+
+class QuoteLineCharacteristic(CharacteristicFields):
+    """A characteristic the customer's drawing asks inspected, quoted with the line (issue 19): handed to quality
+    as the order line's own inspection plan when the quote becomes an order (quality.services.line_plan_set)."""
+
+    line = models.ForeignKey(QuoteLine, on_delete=models.CASCADE, related_name="characteristics")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["line", "operation_sequence", "position", "id"]
+        constraints = [
+            *characteristic_constraints("quote_char"),
+            models.UniqueConstraint(fields=["line", "position"], name="quote_char_unique_position"),
+        ]

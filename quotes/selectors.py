@@ -35,6 +35,7 @@ from .models import (
     QuantityBreak,
     Quote,
     QuoteLine,
+    QuoteLineCharacteristic,
     QuoteLineDrawing,
     QuoteStatusChange,
 )
@@ -63,6 +64,7 @@ def quote_lines_queryset() -> QuerySet[QuoteLine]:
             Prefetch("materials", queryset=EstimateMaterial.objects.order_by("id")),
             Prefetch("outside_services", queryset=EstimateOutside.objects.order_by("id")),
             Prefetch("drawings", queryset=QuoteLineDrawing.objects.order_by("uploaded_at", "id")),
+            Prefetch("characteristics", queryset=QuoteLineCharacteristic.objects.order_by("position", "id")),
         )
         .order_by("line_no")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import edit, report_views, views
+from . import edit, report_views, views, views_inspection
 
 app_name = "quotes"
 
@@ -19,6 +19,16 @@ urlpatterns = [
     path("edit/routing-sources/", edit.QuoteRoutingSourcesView.as_view(), name="quote-routing-sources"),
     path("edit/routing/", edit.QuoteRoutingCopyView.as_view(), name="quote-routing-copy"),
     path("drawings/<int:pk>/", edit.QuoteDrawingDownloadView.as_view(), name="drawing-download"),
+    path(
+        "lines/<int:pk>/characteristics/",
+        views_inspection.QuoteLineCharacteristicAddView.as_view(),
+        name="line-characteristic-add",
+    ),
+    path(
+        "characteristics/<int:pk>/remove/",
+        views_inspection.QuoteLineCharacteristicRemoveView.as_view(),
+        name="line-characteristic-remove",
+    ),
     path("<int:pk>/", views.QuoteDetailView.as_view(), name="quote-detail"),
     path("<int:pk>/edit/", edit.QuoteFormView.as_view(), name="quote-edit"),
     path("<int:pk>/approve-margin/", views.QuoteApproveMarginView.as_view(), name="quote-approve-margin"),

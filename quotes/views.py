@@ -44,6 +44,11 @@ class QuoteDetailView(CapabilityRequiredMixin, TemplateView):
         pricing = selectors.quote_pricing(quote=quote)
         centers = {op.work_center_id: op.work_center for p in pricing.lines for op in p.line.operations.all()}
         user = self.request.user
+        if quote.is_editable and user.has_perm("mto.edit_quotes"):
+            from .views_inspection import QuoteLineCharacteristicForm
+
+            for priced in pricing.lines:  # each line its own inspection-plan form (ids unique on the page)
+                priced.line.characteristic_form = QuoteLineCharacteristicForm(prefix=f"char{priced.line.pk}")
         return super().get_context_data(
             quote=quote,
             pricing=pricing,

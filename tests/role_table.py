@@ -63,6 +63,9 @@ MAY = {
     # certificate pack is one of the shipment's papers, which Shipping prints ("shipments ... print").
     "trace_shipments": frozenset({INSPECTOR, MANAGER}),
     "print_certificate_packs": frozenset({INSPECTOR, MANAGER, CLERK}),
+    # First-article inspection is accepted "by Quality or Manager"; the quality reports are "Quality and Manager".
+    "accept_first_articles": frozenset({INSPECTOR, MANAGER}),
+    "view_quality_reports": frozenset({INSPECTOR, MANAGER}),
 }
 
 

@@ -145,6 +145,15 @@ ACCESS: dict[str, Rule] = {
     "quality:recall": Rule("trace_shipments"),
     "quality:trace-shipment": Rule("trace_shipments", args=("shipment",)),
     "quality:certificate-pack": Rule("print_certificate_packs", args=("shipment",)),
+    "quality:fai": Rule("view_quality", args=("first_article",)),
+    "quality:fai-accept": Rule("accept_first_articles", method="POST", args=("first_article",)),
+    "quality:fai-reject": Rule("accept_first_articles", method="POST", args=("first_article",)),
+    # Quality (disposition_ncrs) or a Manager (manage_jobs): the same roles as disposition_ncrs.
+    "quality:remake-accept": Rule("disposition_ncrs", method="POST", args=("remake_proposal",)),
+    "quality:remake-dismiss": Rule("disposition_ncrs", method="POST", args=("remake_proposal",)),
+    "quality:report-pareto": Rule("view_quality_reports"),
+    "quality:report-copq": Rule("view_quality_reports"),
+    "quality:report-fpy": Rule("view_quality_reports"),
     "quotes:quote-list": Rule("view_quotes"),
     "quotes:quote-detail": Rule("view_quotes", args=("quote",)),
     "quotes:quote-action": Rule("edit_quotes", method="POST", args=("quote", "=send")),
@@ -160,6 +169,8 @@ ACCESS: dict[str, Rule] = {
     "quotes:quote-routing-sources": Rule("edit_quotes"),
     "quotes:quote-routing-copy": Rule("edit_quotes"),
     "quotes:drawing-download": Rule("view_quotes", args=("quote_drawing",)),
+    "quotes:line-characteristic-add": Rule("edit_quotes", method="POST", args=("quote_line",)),
+    "quotes:line-characteristic-remove": Rule("edit_quotes", method="POST", args=("quote_characteristic",)),
 }
 
 
@@ -266,8 +277,16 @@ def objects(db, office, manager):
     item = job.sales_order_line.item
     plan_line = PlanCharacteristic.objects.create(item=item, operation_sequence=10, name="Look", kind="attribute")
     from planning.models import Holiday
+    from quality.models import FirstArticle, RemakeProposal
+    from quotes.models import QuoteLineCharacteristic
 
     return {
+        "quote_line": quote.lines.get(),
+        "quote_characteristic": QuoteLineCharacteristic.objects.create(
+            line=quote.lines.get(), name="Look", operation_sequence=10, kind="attribute"
+        ),
+        "first_article": FirstArticle.objects.create(job=job, reason="new_revision", part_number=job.part_number),
+        "remake_proposal": RemakeProposal.objects.create(job=job, quantity=1),
         "requirement": requirement,
         "scrap_record": scrap,
         "ncr": ncr,

@@ -23,23 +23,42 @@ CENT = Decimal("0.01")
 def ncr_cost(*, job: Job, operation: Operation, quantity: int) -> tuple[Decimal, Decimal]:
     """(labor, material) already in `quantity` pieces of `job` that went wrong at `operation`.
 
-    Labor: each operation up to this one, its time entries' cost so far per piece it handled (good and scrap;
-    the job's quantity where it handled none yet), times the pieces. Material: the job's material cost so far
-    (jobs.signals.other_costs_for_jobs, answered by purchasing) per piece of the job, times the pieces."""
+    Labor: each operation up to this one (by sequence), its time entries' cost so far at the rate each entry
+    carries (the work center's rate when it started: a later rate change does not rewrite it; a running entry
+    counts up to now), shared over the pieces it handled (good and scrap; the job's quantity where it handled
+    none yet), times the pieces. Material: the job's material cost (what purchasing received for it, or its
+    estimate while nothing is received; jobs.signals.other_costs_for_jobs) shared over the job's pieces, times
+    the pieces. Four queries whatever the routing."""
     now = timezone.now()
     ops = list(Operation.objects.filter(job=job, sequence__lte=operation.sequence).order_by("sequence"))
     labor_of: dict[int, Decimal] = {}
     fields = ("operation_id", "started_at", "stopped_at", "hourly_rate")
-    entries = TimeEntry.objects.filter(operation__in=ops).only(*fields)
-    for e in entries:
-        hours = Decimal(((e.stopped_at or now) - e.started_at).total_seconds()) / Decimal(3600)
+    for e in TimeEntry.objects.filter(operation__in=ops).only(*fields):
+        hours = Decimal(max(((e.stopped_at or now) - e.started_at).total_seconds(), 0)) / Decimal(3600)
         labor_of[e.operation_id] = labor_of.get(e.operation_id, Decimal(0)) + hours * e.hourly_rate
     per_piece = sum(
         (labor_of.get(op.pk, Decimal(0)) / ((op.good_qty + op.scrap_qty) or job.quantity) for op in ops), Decimal(0)
     )
-    material = sum((c.actual for c in other_costs([job]).get(job.pk, []) if c.category == "material"), Decimal(0))
+    materials = [c for c in other_costs([job]).get(job.pk, []) if c.category == "material"]
+    actual = sum((c.actual for c in materials), Decimal(0))
+    material = actual or sum((c.estimated for c in materials), Decimal(0))
     labor = (per_piece * quantity).quantize(CENT, ROUND_HALF_UP)
     return labor, (material / job.quantity * quantity).quantize(CENT, ROUND_HALF_UP)
+
+
+def _disposition_cost(ncr: NonConformance, job: Job, disposition: str, rework_op: Operation | None):
+    """(labor, material) the disposition makes final. The pieces are lost (scrap, remake, return to vendor): the
+    labor and material in them, worked out again now (time that was still running at the opening has ended).
+    Used as is: nothing is lost (the customer's concession keeps the pieces). Rework: the pieces are kept, the
+    cost is the rework operation's estimated labor at its work center's rate."""
+    if disposition == D.USE_AS_IS:
+        return Decimal(0), Decimal(0)
+    if disposition == D.REWORK:
+        rate = WorkCenter.objects.values_list("hourly_rate", flat=True).get(pk=rework_op.work_center_id)
+        hours = rework_op.setup_hours + rework_op.run_hours_per_piece * ncr.quantity
+        return (hours * rate).quantize(CENT, ROUND_HALF_UP), Decimal(0)
+    operation = Operation.objects.get(pk=ncr.operation_id)
+    return ncr_cost(job=job, operation=operation, quantity=ncr.quantity)
 
 
 @atomic_with_retry
@@ -138,7 +157,7 @@ def ncr_disposition(
     ncr = NonConformance.objects.select_for_update().get(pk=ncr.pk)
     if ncr.status != S.OPEN:
         raise ValidationError(f"{ncr.number} is already {ncr.get_status_display().lower()}.", code="conflict")
-    remake = None
+    remake = op = None
     if disposition == D.REWORK:
         op = operation_add_rework(
             job=job, work_center=rework_work_center, description=rework_description.strip()[:200],
@@ -150,9 +169,11 @@ def ncr_disposition(
         remake = job_create_remake(job=job, quantity=quantity, by=by, reason=f"Remake for {ncr.number}")
         note = note or f"Remake job {remake.number}"
     now = timezone.now()
+    labor, material = _disposition_cost(ncr, job, disposition, op)
     fields = {
         "disposition": disposition, "disposition_note": note[:500], "concession_reference": concession_reference[:60],
-        "remake_job": remake, "dispositioned_by": by, "dispositioned_at": now,
+        "remake_job": remake, "dispositioned_by": by, "dispositioned_at": now, "labor_cost": labor,
+        "material_cost": material,
     }  # fmt: skip
     reason = f"{D(disposition).label}: {note or concession_reference}".strip(": ")
     return transition(NCR, ncr, "disposition", by=by, reason=reason, fields=fields, locked=True)

@@ -10,6 +10,7 @@ from mto.transitions import User
 from sales.models import Item, SalesOrderLine
 
 from ..models import COPIED_FIELDS, JobCharacteristic, Kind, PlanCharacteristic, Sampling
+from ..models_lines import LinePlanCharacteristic
 from .common import _require
 
 
@@ -36,6 +37,10 @@ def _check(char) -> None:
         errors["sample_n"] = "Say how many pieces (N)."
     if errors:
         raise ValidationError(errors)
+
+
+# The rules of a characteristic, for a higher app that keeps characteristics of its own (quotes' quote lines).
+characteristic_check = _check
 
 
 @atomic_with_retry
@@ -104,7 +109,13 @@ def plans_copy_to_jobs(*, jobs: list[Job]) -> int:
         "operation_sequence", "position", "id"
     ):
         plan.setdefault(char.item_id, []).append(char)
-    if not plan:
+    # A line sold with its own plan (a quote line's, handed over on acceptance) takes it instead of the item's.
+    line_plan: dict[int, list[LinePlanCharacteristic]] = {}
+    for char in LinePlanCharacteristic.objects.filter(line_id__in={j.sales_order_line_id for j in jobs}).order_by(
+        "operation_sequence", "position", "id"
+    ):
+        line_plan.setdefault(char.line_id, []).append(char)
+    if not plan and not line_plan:
         return 0
     job_ids = [job.pk for job in jobs]
     has_copy = set(JobCharacteristic.objects.filter(job_id__in=job_ids).values_list("job_id", flat=True))
@@ -115,14 +126,14 @@ def plans_copy_to_jobs(*, jobs: list[Job]) -> int:
     copies = [
         JobCharacteristic(
             job_id=job.pk,
-            source_id=char.pk,
+            source_id=char.pk if isinstance(char, PlanCharacteristic) else None,
             position=char.position,
             operation_id=operations.get((job.pk, char.operation_sequence)),
             **{name: getattr(char, name) for name in COPIED_FIELDS},
         )  # fmt: skip
         for job in jobs
         if job.pk not in has_copy
-        for char in plan.get(item_of_line.get(job.sales_order_line_id), ())
+        for char in line_plan.get(job.sales_order_line_id) or plan.get(item_of_line.get(job.sales_order_line_id), ())
     ]
     JobCharacteristic.objects.bulk_create(copies, ignore_conflicts=True)
     return len(copies)

@@ -12,6 +12,7 @@ from .estimate import (
     quote_line_copy_routing,
     quote_update,
 )
+from .inspection import quote_line_characteristic_add, quote_line_characteristic_remove
 from .lifecycle import quote_accept, quote_decline, quote_expire_due, quote_revise, quote_send
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "quote_decline",
     "quote_expire_due",
     "quote_line_attach_drawing",
+    "quote_line_characteristic_add",
+    "quote_line_characteristic_remove",
     "quote_line_copy_routing",
     "quote_revise",
     "quote_send",

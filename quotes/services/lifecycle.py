@@ -25,6 +25,7 @@ from ..models import (
 )
 from ..workflow import QUOTE, Q
 from .estimate import _require
+from .inspection import characteristics_copy, characteristics_hand_over
 
 
 @atomic_with_retry
@@ -95,6 +96,7 @@ def _copy_lines(source: Quote, target: Quote) -> None:
                             basis=o.basis, lead_days=o.lead_days)
             for o in line.outside_services.all()
         )  # fmt: skip
+        characteristics_copy(source=line, target=copy)
 
 
 @atomic_with_retry
@@ -212,6 +214,7 @@ def quote_accept(*, quote: Quote, by: User, breaks: dict[int, int], submit: bool
             line.chosen_break = made["chosen"][line.pk].quantity_break
             line.sales_order_line = order_lines[number]
         QuoteLine.objects.bulk_update(lines, ["chosen_break", "sales_order_line"])
+        characteristics_hand_over(lines=lines, by=by)  # the lines' inspection plans, to quality
         if submit:
             sales_services.sales_order_submit(order=order, by=by)
 

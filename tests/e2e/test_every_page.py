@@ -264,7 +264,8 @@ def pages(d):
 
 def quality_pages(inspected):
     from jobs.models import ScrapRecord
-    from quality.models import NonConformance
+    from quality.models import FirstArticle, NonConformance
+    from quality.reports import ParetoReportView
 
     ncrs = one_per(NonConformance.objects.all(), "status")
     remake = NonConformance.objects.filter(disposition="remake").order_by("id").first().remake_job
@@ -278,6 +279,10 @@ def quality_pages(inspected):
         "quality:ncr-from-inspection": ("page", [({"pk": inspected.pk}, "")]),
         "quality:inspect": ("page", [({"pk": inspected.pk}, ""), ({"pk": remake.operations.last().pk}, "")]),
         "quality:plan": ("page", [({"pk": planned.pk}, ""), ({"pk": unplanned.pk}, "")]),
+        "quality:fai": ("page", [({"pk": f.pk}, "") for f in one_per(FirstArticle.objects.all(), "status")]),
+        "quality:report-pareto": ("page", [({}, f"group={g}") for g in ParetoReportView.groups]),
+        "quality:report-copq": ("page", [({}, "")]),
+        "quality:report-fpy": ("page", [({}, "")]),
         **trace_pages(),
     }
 

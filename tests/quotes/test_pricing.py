@@ -61,15 +61,16 @@ def test_accuracy_factor_raises_the_hours_priced(make_quote):
 def test_pricing_a_quote_takes_a_fixed_number_of_queries(make_quote, django_assert_num_queries, lines):
     quote = make_quote(lines=lines)
     # quote (+customer, estimator, ...), lines, breaks, operations (+work centers), materials, outside, drawings,
-    # history
-    with django_assert_num_queries(8):
+    # inspection characteristics, history
+    with django_assert_num_queries(9):
         pricing = selectors.quote_pricing(quote=selectors.quote_detail(pk=quote.pk))
         assert len(pricing.lines) == lines and all(len(p.breaks) == 3 for p in pricing.lines)
 
 
 def test_pricing_without_prefetch_fetches_the_lines_itself(make_quote, django_assert_num_queries):
     quote = Quote.objects.get(pk=make_quote(lines=3).pk)
-    with django_assert_num_queries(6):  # lines, breaks, operations, materials, outside, drawings
+    # lines, breaks, operations, materials, outside, drawings, inspection characteristics
+    with django_assert_num_queries(7):
         assert len(selectors.quote_pricing(quote=quote).lines) == 3
 
 

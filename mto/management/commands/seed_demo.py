@@ -19,7 +19,7 @@ from mto.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
 from mto.models import Notification
 from planning.demo import seed_planning
 from purchasing.demo import seed_purchasing
-from quality.demo import seed_quality
+from quality.demo import pass_first_articles, seed_quality
 from quotes.demo import seed_quotes
 from sales import demo as sales_demo
 from sales import services as sales_services
@@ -141,6 +141,10 @@ class Command(BaseCommand):
         if state == "change_pending":
             self._change(order, users, approve=False)
             return
+        # The floor runs the jobs: their first articles (a new revision's) are recorded and accepted first.
+        from jobs.models import Job
+
+        pass_first_articles(jobs=list(Job.objects.filter(sales_order=order)), users=users)
         if state == "changed":
             self._drive_floor_and_shipping(order, "in_production", users)
             self._change(order, users, approve=True)
