@@ -23,7 +23,7 @@ from . import services
 from .models import JobCharacteristic
 
 PART = "SHF-220"
-PO = "DEMO-Q-2002"
+PO = "DEMO-Q-2004"
 HEAT = "H-58217"
 BAR = "4140 QT bar 25 mm (demo)"
 
@@ -63,6 +63,9 @@ def seed_traced_shipment(*, users) -> int:
     sales_services.sales_order_submit(order=order, by=office)
     sales_services.sales_order_approve(order=order, by=manager)
     job = Job.objects.get(sales_order=order)
+    from .demo import pass_first_articles  # quality/demo.py imports this module
+
+    pass_first_articles(jobs=[job], users=users)  # the part's first article, where the shop requires one
 
     # The bar stock, bought for the job and received with its heat number and the mill's certificate.
     need = purchasing_services.requirement_add(job=job, by=buyer, description=BAR, quantity=Decimal("1.2"), unit="m",
@@ -102,6 +105,7 @@ def seed_traced_shipment(*, users) -> int:
     stock = purchasing_services.requirement_add(job=remake, by=buyer, description=BAR, quantity=Decimal("0.3"),
                                                 unit="m", estimated_cost=Decimal("9.50"))  # fmt: skip
     purchasing_services.requirement_issue_from_stock(requirement=stock, cost=Decimal("9.50"), by=buyer)
+    pass_first_articles(jobs=[remake], users=users)
     last = _run_to_last(remake, lead, 1)
     chars = {c.name: c for c in JobCharacteristic.objects.filter(operation=last)}
     record(operation=last, sample_no=1, by=lead, values={chars["Journal diameter"].pk: "21.997",
