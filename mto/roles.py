@@ -18,7 +18,8 @@ SHOP_FLOOR = "Shop floor"
 SHIPPING = "Shipping"
 PURCHASING = "Purchasing"
 QUALITY = "Quality"
-ALL_ROLES = (OFFICE, MANAGER, SHOP_FLOOR, SHIPPING, PURCHASING, QUALITY)
+OPERATOR = "Operator"
+ALL_ROLES = (OFFICE, MANAGER, SHOP_FLOOR, SHIPPING, PURCHASING, QUALITY, OPERATOR)
 
 # codename -> description; each becomes the permission `mto.<codename>`.
 CAPABILITIES = {
@@ -46,6 +47,7 @@ CAPABILITIES = {
     "record_inspections": "Record measured values and pass/fail results at an operation",
     "open_ncrs": "Open a non-conformance report from scrap or a failed inspection",
     "disposition_ncrs": "Disposition non-conformance reports (scrap, rework, use as is, return, remake), close them",
+    "operate": "On a kiosk tablet (badge or PIN): run operations, report pieces, clock in and out, add notes",
 }
 _QUALITY = {"view_quality", "edit_quality_plans", "record_inspections", "open_ncrs", "disposition_ncrs"}
 
@@ -75,6 +77,8 @@ ROLE_CAPABILITIES = {
     PURCHASING: {"view_orders", "view_jobs", "view_quotes", "view_purchasing", "buy", "receive"},
     # The inspector: plans, inspections, NCR dispositions; views everything on the floor (mto 0010).
     QUALITY: {"view_orders", "view_jobs", "view_quotes", "view_purchasing"} | _QUALITY,
+    # The people at the machines, identified on a kiosk tablet (badge or PIN), never by password (mto 0011).
+    OPERATOR: {"operate", "record_inspections", "open_ncrs"},
 }
 
 

@@ -37,8 +37,30 @@ from .jobs import (
     work_centers_of,
     work_centers_with_leads,
 )
+from .labor import (
+    OperatorDay,
+    OperatorLabor,
+    OperatorNow,
+    kiosk_devices,
+    kiosk_job,
+    kiosk_operators,
+    labor_by_operator,
+    operator_days,
+    operator_list,
+    operator_now,
+)
 
 __all__ = [
+    "OperatorDay",
+    "OperatorLabor",
+    "OperatorNow",
+    "kiosk_devices",
+    "kiosk_job",
+    "kiosk_operators",
+    "labor_by_operator",
+    "operator_days",
+    "operator_list",
+    "operator_now",
     "CENT",
     "CostLine",
     "CostSummary",
