@@ -56,15 +56,21 @@ def device_from_cookie(value: str | None) -> KioskDevice | None:
     return device
 
 
-def _refuse(request, device: KioskDevice):
-    message = (
-        f"This tablet is the kiosk of {device.work_center.code} · {device.work_center.name}: it opens only that "
-        "work center's kiosk pages."
-    )
+def refusal(request, message: str):
+    """The kiosk's 403: a page of its own (no menu, a way back to the kiosk), JSON under /api/."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message, "code": "kiosk_only"}, status=403)
+    device = getattr(request, "kiosk", None)
     html = render_to_string("jobs/kiosk/refused.html", {"message": message, "device": device}, request=request)
     return HttpResponseForbidden(html)
+
+
+def _refuse(request, device: KioskDevice):
+    return refusal(
+        request,
+        f"This tablet is the kiosk of {device.work_center.code} · {device.work_center.name}: it opens only that "
+        "work center's kiosk pages.",
+    )
 
 
 class KioskMiddleware:

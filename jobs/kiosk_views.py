@@ -51,7 +51,15 @@ class KioskMixin:
 
     def dispatch(self, request, *args, **kwargs):
         if getattr(request, "kiosk", None) is None:
-            raise PermissionDenied("This page works only on a tablet a manager enrolled as a kiosk.")
+            # An ordinary browser (anonymous or signed in): a 403 that says how a tablet becomes a kiosk.
+            return kiosk.refusal(request, "This page works only on a tablet a manager enrolled as a kiosk (Work "
+                                          "centers, Kiosk tablets, on the tablet itself).")  # fmt: skip
+        try:
+            return self._dispatch(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            return kiosk.refusal(request, str(exc) or "Not on this kiosk.")
+
+    def _dispatch(self, request, *args, **kwargs):
         activity = request.method == "POST" or not request.htmx
         operator = kiosk.badged_operator(request, activity=activity)
         request.user = operator or AnonymousUser()
@@ -112,10 +120,14 @@ class KioskPinView(KioskMixin, TemplateView):
     template_name = "jobs/kiosk/pin.html"
     needs_operator = False
 
-    def dispatch(self, request, *args, **kwargs):
-        self.profile = get_object_or_404(OperatorProfile.objects.select_related("user"), pk=kwargs["pk"],
-                                         user__is_active=True)  # fmt: skip
-        return super().dispatch(request, *args, **kwargs)
+    # No dispatch of its own: KioskMixin's (login_not_required) must stay the view's.
+    @property
+    def profile(self) -> OperatorProfile:
+        if not hasattr(self, "_profile"):
+            self._profile = get_object_or_404(
+                OperatorProfile.objects.select_related("user"), pk=self.kwargs["pk"], user__is_active=True
+            )
+        return self._profile
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", KioskPinForm())
@@ -130,18 +142,14 @@ class KioskPinView(KioskMixin, TemplateView):
             kiosk.operator_badge_in(request, user)
             messages.success(request, f"Hello {user.get_full_name() or user.username}.")
             return SeeOther(reverse("kiosk:home"))
-        status = 400
+        status, error = 400, "That PIN is not right."
         if getattr(request, "axes_locked_out", False):
             # The kiosk says it itself (not axes' page for the login form): the tablet stays usable for others.
             request.axes_locked_out = False
-            form = KioskPinForm()
-            form.add_error(None, "Too many wrong PINs: this operator is locked on this tablet for a while. "
-                                 "Use your badge, or ask a manager.")  # fmt: skip
             status = 429
-        elif form.is_valid() or "password" in form.errors:
-            form = KioskPinForm()
-            form.add_error("password", "That PIN is not right.")
-        return self.render_to_response(self.get_context_data(form=form), status=status)
+            error = "Too many wrong PINs: this operator is locked on this tablet for a while. Use your badge."
+        # The typed PIN is never sent back.
+        return self.render_to_response(self.get_context_data(form=KioskPinForm(), pin_error=error), status=status)
 
 
 class KioskSignOffView(KioskMixin, View):

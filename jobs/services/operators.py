@@ -79,7 +79,8 @@ def operator_create(
 
 
 def _locked_profile(profile: OperatorProfile) -> OperatorProfile:
-    return OperatorProfile.objects.select_for_update().select_related("user", "labor_class").get(pk=profile.pk)
+    locked = OperatorProfile.objects.select_for_update(of=("self",)).select_related("user", "labor_class")
+    return locked.get(pk=profile.pk)
 
 
 @atomic_with_retry
