@@ -257,3 +257,18 @@ def test_only_managers_manage_operators_and_kiosks(lead, manager):
     )
     with pytest.raises(PermissionDenied):
         services.kiosk_enroll(work_center=wc, name="t", by=lead)
+
+
+def test_the_job_cost_report_counts_operators_labor(setup, manager):
+    from jobs.reports import job_cost
+
+    job, _op, ann, _bob = setup
+    for op in job.operations.order_by("sequence"):
+        services.operator_join(operation=op, operator=ann)
+        _back(LaborEntry, 1, operation=op)
+        _back(TimeEntry, 1, operation=op)
+        services.operator_finish(operation=op, operator=ann, report_rest=True)
+    machine = sum((e.hourly_rate for e in TimeEntry.objects.filter(operation__job=job)), Decimal(0))
+    today = timezone.localdate()
+    row = next(r for r in job_cost(group="job", start=today, end=today) if r[0] == job.number)
+    assert row[4] == (machine + 3 * Decimal("30.00")).quantize(Decimal("0.01"))  # three hours of Ann at 30
