@@ -20,6 +20,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import TemplateView
 
+from mto import panels
 from mto.forms import apply_service_errors
 from mto.roles import CapabilityRequiredMixin
 
@@ -225,6 +226,7 @@ class KioskJobView(KioskMixin, TemplateView):
         open_ops = job.status in ("released", "in_progress")
         return super().get_context_data(
             job=job, device=self.request.kiosk, can_act=open_ops, note_form=NoteForm(),
+            panels=panels.render(self.request, page="kiosk-job", job=job, kiosk=self.request.kiosk),
             idle_minutes=settings.KIOSK_IDLE_MINUTES, **kwargs,
         )  # fmt: skip
 

@@ -24,6 +24,7 @@ PAGES = {
     "order-detail": "a sales order (sales.views.orders.SalesOrderDetailView); objects: order",
     "job-detail": "a job (jobs.views.JobDetailView); objects: job",
     "floor-job": "a job on the floor tablet (jobs.views.FloorJobView); objects: job",
+    "kiosk-job": "a job on a kiosk tablet (jobs.kiosk_views.KioskJobView); objects: job, kiosk (the device)",
 }
 
 

@@ -38,6 +38,7 @@ KIOSK_ONLY = {
     "kiosk:job": Rule(None, args=("job",)),
     "kiosk:note": Rule(None, method="POST", args=("job",)),
     "kiosk:operation": Rule(None, method="POST", args=("operation", "=start")),
+    "kiosk-quality:ncr-from-scrap": Rule(None, args=("scrap_record",)),
 }
 
 

@@ -91,7 +91,8 @@ def operation_act(
     to paused; see workflow.reopen_refusal for who may when."""
     if action not in OPERATION_MOVES:
         raise ValidationError(f"Unknown action {action!r}.")
-    _require(by, *OPERATION_MOVES[action].capabilities)
+    # The lead's floor: an operator moves operations only through the labor services (on their kiosk).
+    _require(by, *(c for c in OPERATION_MOVES[action].capabilities if c != "operate"))
     locked = _lock_operation(operation.pk)
     _act(locked, action, by, expected_version=expected_version, short=short, reason=reason)
     return locked.operation

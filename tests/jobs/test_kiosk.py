@@ -319,3 +319,27 @@ def test_every_kiosk_view_is_a_kiosk_view_without_the_login_check():
     for pattern in kiosk_urls.urlpatterns:
         assert pattern.callback.login_required is False, pattern.name
         assert pattern.callback.view_class.kiosk_view, pattern.name
+
+
+def test_an_operator_opens_an_ncr_from_scrap_on_the_kiosk(shop):
+    from quality.models import NonConformance
+
+    client, job, op, ann = shop["client"], shop["job"], shop["ops"][0], shop["ann"]
+    badge_in(client, ann)
+    _post_op(client, op, "start", ann.user)
+    data = {f"op{op.pk}-good": 0, f"op{op.pk}-scrap": 2, f"op{op.pk}-scrap_reason": "Machine fault"}
+    assert _post_op(client, op, "report", ann.user, **data).status_code == 303
+    page = client.get(f"/kiosk/jobs/{job.pk}/").content.decode()
+    assert "Scrap without an NCR" in page
+    scrap = op.scrap_records.get()
+    url = f"/kiosk/quality/scrap/{scrap.pk}/ncr/"
+    assert url in page
+    form = client.get(url)
+    assert form.status_code == 200 and "Open an NCR" in form.content.decode()
+    response = client.post(url, {"operator": ann.user.pk, "quantity": 2, "reason": "Machine fault",
+                                 "submit_token": form.context["submit_token"]})  # fmt: skip
+    assert response.status_code == 302 and response["Location"] == f"/kiosk/jobs/{job.pk}/"
+    ncr = NonConformance.objects.get(job=job)
+    assert ncr.opened_by == ann.user and ncr.quantity == 2
+    # Not another work center's scrap, not from an ordinary browser.
+    assert Client().get(url).status_code == 403
