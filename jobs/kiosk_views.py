@@ -71,12 +71,21 @@ class KioskMixin:
         if self.needs_operator and operator is None:
             if not getattr(request, "kiosk_idle_signed_off", False):
                 messages.info(request, "Badge in first.")
+            if request.method == "POST":
+                return _refused_to_badge_screen(request)  # a refusal (409), never taken for done
             return SeeOther(reverse("kiosk:home"))
         posted = request.POST.get("operator") if request.method == "POST" else None
         if posted is not None and operator is not None and posted != str(operator.pk):
             messages.error(request, "That screen was someone else's; it was not done. Check and tap again.")
-            return SeeOther(reverse("kiosk:home"))
+            return _refused_to_badge_screen(request)
         return super().dispatch(request, *args, **kwargs)
+
+
+def _refused_to_badge_screen(request):
+    """A POST the kiosk did not do (nobody badged in, or made as another operator than the one badged in now):
+    409 with the kiosk's home screen, so a replayed action is shown as refused, not taken for done."""
+    view = KioskHomeView(request=request, kwargs={})
+    return render(request, view.template_name, view.get_context_data(), status=409)
 
 
 # --- the tablet -------------------------------------------------------------------------------------------------
