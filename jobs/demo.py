@@ -59,3 +59,41 @@ def seed_shop_floor(stdout=None) -> None:
     RoutingStep.objects.bulk_create(steps)
     if stdout:
         stdout.write(f"  {len(centers)} work centers, {len(steps)} new routing steps")
+    seed_operators(stdout)
+
+
+# Operators badge in on kiosk tablets (issue 21); the demo's PINs are for trying the kiosk out, nothing else.
+LABOR_CLASSES = [("Machinist", "32.00"), ("Helper", "22.00")]
+OPERATORS = [("oscar", "Oscar", "Ortiz", "Machinist", None, "2580"), ("petra", "Petra", "Pohl", "Helper", "24.50",
+             "3691")]  # fmt: skip
+
+
+def seed_operators(stdout=None) -> None:
+    """Labor classes and operators (users of the Operator role with a badge and a PIN, no password). Idempotent."""
+    import secrets
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group
+
+    from .models import LaborClass, OperatorProfile
+
+    classes = {
+        name: LaborClass.objects.get_or_create(name=name, defaults={"hourly_rate": Decimal(rate)})[0]
+        for name, rate in LABOR_CLASSES
+    }
+    group = Group.objects.filter(name="Operator").first()
+    for username, first, last, klass, rate, pin in OPERATORS:
+        user, created = get_user_model().objects.get_or_create(
+            username=username, defaults={"first_name": first, "last_name": last}
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        if group:
+            user.groups.add(group)
+        OperatorProfile.objects.get_or_create(user=user, defaults={
+            "badge_key": secrets.token_urlsafe(18), "labor_class": classes[klass],
+            "hourly_rate": Decimal(rate) if rate else None, "pin_hash": make_password(pin)})  # fmt: skip
+    if stdout:
+        stdout.write(f"  {len(OPERATORS)} operators (kiosk PINs {', '.join(o[5] for o in OPERATORS)})")

@@ -308,3 +308,172 @@ class OperationStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.operation_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+# --- operators, kiosks and labor (issue 21) ---------------------------------------------------------------
+
+
+class LaborClass(TextSafetyMixin, models.Model):
+    """A class of operators paid alike (setter, machinist, helper): the labor rate of those without their own."""
+
+    name = models.CharField(max_length=60, unique=True)
+    hourly_rate = models.DecimalField(max_digits=9, decimal_places=2)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "labor classes"
+        constraints = [models.CheckConstraint(condition=Q(hourly_rate__gte=0), name="labor_class_rate_not_negative")]
+
+    def __str__(self):
+        return self.name
+
+
+class OperatorProfile(TextSafetyMixin, models.Model):
+    """What makes a user (role Operator) an operator: the badge they scan, their PIN, their labor rate.
+
+    Operators never log in with a password: they identify on a kiosk tablet (jobs.kiosk) with the badge's code or
+    their PIN. The badge's code is a random key; a lost badge is revoked by giving the operator a new one."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator_profile")
+    badge_key = models.CharField(max_length=64, unique=True, editable=False)
+    badge_issued_at = models.DateTimeField(default=timezone.now, editable=False)
+    # A Django password hash of the 4-6 digit PIN ("" while none is set: the badge only).
+    pin_hash = models.CharField(max_length=128, blank=True, editable=False)
+    labor_class = models.ForeignKey(LaborClass, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The operator's own rate, over their class's.
+    hourly_rate = models.DecimalField("own labor rate", max_digits=9, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name", "user__username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hourly_rate__isnull=True) | Q(hourly_rate__gte=0), name="operator_rate_not_negative"
+            )
+        ]
+
+    def __str__(self):
+        return self.user.get_full_name() or self.user.username
+
+    @property
+    def labor_rate(self) -> Decimal:
+        """The rate in force now: their own, else their class's, else none known (0)."""
+        if self.hourly_rate is not None:
+            return self.hourly_rate
+        if self.labor_class_id:
+            return self.labor_class.hourly_rate
+        return Decimal("0")
+
+
+class KioskDevice(TextSafetyMixin, models.Model):
+    """A tablet a manager enrolled as the kiosk of a work center. It holds a long-lived signed cookie with its id
+    and a secret whose hash is kept here; revoking the row ends the tablet's kiosk session at its next request."""
+
+    name = models.CharField(max_length=60)
+    work_center = models.ForeignKey(WorkCenter, on_delete=models.PROTECT, related_name="kiosks")
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    enrolled_at = models.DateTimeField(default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    last_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["work_center__code", "name", "id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.work_center.code})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class LaborEntry(models.Model):
+    """An operator on an operation from start to stop: their labor time, kept apart from the machine time (the
+    operation's TimeEntry rows, which run while anyone is on it). Priced at the operator's labor rate in force when
+    the entry started, so a later rate change leaves what the work cost alone."""
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="labor_entries")
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="labor_entries")
+    started_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    good_qty = models.PositiveIntegerField(default=0)
+    scrap_qty = models.PositiveIntegerField(default=0)
+    hourly_rate = models.DecimalField(max_digits=9, decimal_places=2)
+    labor_class = models.CharField(max_length=60, blank=True)  # the class's name then (shown with the cost)
+    kiosk = models.ForeignKey(KioskDevice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        verbose_name_plural = "labor entries"
+        indexes = [models.Index(fields=["operator", "started_at"], name="labor_operator_started")]
+        constraints = [
+            # An operator is on one operation at a time (and so never twice on one).
+            models.UniqueConstraint(
+                fields=["operator"], condition=Q(stopped_at__isnull=True), name="labor_entry_one_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(stopped_at__isnull=True) | Q(stopped_at__gte=F("started_at")), name="labor_entry_order"
+            ),
+            models.CheckConstraint(condition=Q(hourly_rate__gte=0), name="labor_entry_rate_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.operator_id} on {self.operation_id}: {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Attendance(models.Model):
+    """An operator's shift: clocked in to clocked out (kept apart from the job time inside it)."""
+
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attendances")
+    clock_in = models.DateTimeField()
+    clock_out = models.DateTimeField(null=True, blank=True)
+    kiosk = models.ForeignKey(KioskDevice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["clock_in", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator"], condition=Q(clock_out__isnull=True), name="attendance_one_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(clock_out__isnull=True) | Q(clock_out__gte=F("clock_in")), name="attendance_order"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.operator_id}: {self.clock_in:%Y-%m-%d %H:%M}"
+
+
+class IndirectTime(models.Model):
+    """Time on the clock that is no job's: a meeting, cleaning, training (the gaps between job time)."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", "Meeting"
+        CLEANING = "cleaning", "Cleaning"
+        TRAINING = "training", "Training"
+        MAINTENANCE = "maintenance", "Maintenance"
+        WAITING = "waiting", "Waiting for work"
+
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="indirect_times")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    started_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    hourly_rate = models.DecimalField(max_digits=9, decimal_places=2)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator"], condition=Q(stopped_at__isnull=True), name="indirect_one_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(stopped_at__isnull=True) | Q(stopped_at__gte=F("started_at")), name="indirect_order"
+            ),
+            models.CheckConstraint(condition=Q(hourly_rate__gte=0), name="indirect_rate_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.operator_id} {self.kind}: {self.started_at:%Y-%m-%d %H:%M}"

@@ -7,7 +7,7 @@ from django.utils import timezone
 from mto.charts import percent
 from mto.reports import ReportView
 
-from .models import Job, Operation, TimeEntry
+from .models import Job, LaborEntry, Operation, TimeEntry
 from .selectors import actual_by, other_cost_totals, other_costs
 
 GROUP_KEYS = {
@@ -49,6 +49,8 @@ def job_cost(*, group: str, start, end) -> list[list]:
     )
     # Actual cost at the rate each time entry carries (the rate when the work was done).
     actual = actual_by(TimeEntry.objects.filter(operation__job__in=jobs), "operation__" + key)
+    # Operators' labor (kiosk tablets) on top, each entry at the operator's rate then; hours stay machine hours.
+    labor = actual_by(LaborEntry.objects.filter(operation__job__in=jobs), "operation__" + key)
     others: dict = {}
     if group != "work_center":
         listed = list(jobs.values_list("pk", key.removeprefix("job__")))
@@ -63,7 +65,7 @@ def job_cost(*, group: str, start, end) -> list[list]:
         other_est, other_act = others.get(name, (Decimal(0), Decimal(0)))
         est_cost = ((row["est_cost"] or Decimal(0)) + other_est).quantize(TWO)
         hours, cost = actual.get(name, (Decimal(0), Decimal(0)))
-        act_cost = (cost + other_act).quantize(TWO)
+        act_cost = (cost + labor.get(name, (0, Decimal(0)))[1] + other_act).quantize(TWO)
         result.append([
             name, Decimal(row["est_hours"] or 0).quantize(TWO), hours.quantize(TWO), est_cost, act_cost,
             act_cost - est_cost, percent(row["scrap"], (row["good"] or 0) + (row["scrap"] or 0)),

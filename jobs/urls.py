@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import kiosk_views, views
 from .reports import JobCostReportView
 
 app_name = "jobs"
@@ -19,6 +19,11 @@ urlpatterns = [
     path("work-centers/", views.WorkCenterListView.as_view(), name="work-center-list"),
     path("work-centers/new/", views.WorkCenterFormView.as_view(), name="work-center-create"),
     path("work-centers/<int:pk>/edit/", views.WorkCenterFormView.as_view(), name="work-center-edit"),
+    path("kiosks/", kiosk_views.KioskDeviceListView.as_view(), name="kiosk-list"),
+    path("kiosks/<int:pk>/revoke/", kiosk_views.KioskDeviceRevokeView.as_view(), name="kiosk-revoke"),
+    path("operators/", kiosk_views.OperatorListView.as_view(), name="operator-list"),
+    path("operators/<int:pk>/", kiosk_views.OperatorDetailView.as_view(), name="operator-detail"),
+    path("operators/<int:pk>/badge/", kiosk_views.OperatorBadgeView.as_view(), name="operator-badge"),
     path("floor/", views.FloorBoardView.as_view(), name="floor-board"),
     path("floor/jobs/<int:pk>/", views.FloorJobView.as_view(), name="floor-job"),
     path("floor/jobs/<int:pk>/notes/", views.FloorNoteView.as_view(), name="floor-note"),

@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 
 from mto import panels
 from mto.audit import audit_for
+from mto.charts import bar_chart
 from mto.forms import ServiceFormView, TransitionView, apply_service_errors, run_for_button
 from mto.idempotency import new_token, run_once, submit_once
 from mto.lists import FilteredListView
@@ -81,9 +82,15 @@ class JobDetailView(CapabilityRequiredMixin, TemplateView):
             hold_form=HoldForm(),
             changes=audit_for(job),
             panels=panels.render(self.request, page="job-detail", job=job),  # shipping's
+            labor_chart=_labor_chart(job),
             submit_token=new_token(),
             **kwargs,
         )
+
+
+def _labor_chart(job):
+    rows = [(r.name, r.cost) for r in getattr(job, "labor_by_operator", [])]
+    return bar_chart(rows, title="Labor cost by operator", fmt="{:,.2f}") if len(rows) > 1 else None
 
 
 class JobActionView(TransitionView):

@@ -60,15 +60,17 @@ JOB_SYSTEM_MOVES = {
     ]
 }
 
+FLOOR = ("run_floor", "operate")  # a lead on the floor board, an operator on a kiosk
+
 OPERATION_MOVES = {
     t.name: t
     for t in [
-        Transition("start", "Start", (O.PENDING,), O.RUNNING, "run_floor", button="success", icon="play-fill"),
-        Transition("resume", "Resume", (O.PAUSED,), O.RUNNING, "run_floor", button="success", icon="play-fill"),
-        Transition("pause", "Pause", (O.RUNNING,), O.PAUSED, "run_floor", button="warning", icon="pause-fill"),
-        Transition(
-            "finish", "Finish", (O.RUNNING, O.PAUSED), O.DONE, "run_floor", button="dark", icon="check2-circle"
-        ),
+        # Operators make these moves on a kiosk through the labor services (jobs.services.labor): the first one on
+        # starts or resumes, the last one off pauses, anyone finishes.
+        Transition("start", "Start", (O.PENDING,), O.RUNNING, FLOOR, button="success", icon="play-fill"),
+        Transition("resume", "Resume", (O.PAUSED,), O.RUNNING, FLOOR, button="success", icon="play-fill"),
+        Transition("pause", "Pause", (O.RUNNING,), O.PAUSED, FLOOR, button="warning", icon="pause-fill"),
+        Transition("finish", "Finish", (O.RUNNING, O.PAUSED), O.DONE, FLOOR, button="dark", icon="check2-circle"),
         # A finished operation back to paused, to report what was missed: a lead for a few minutes after the
         # finish, a manager until the job completes (reopen_refusal); the history row keeps why.
         Transition(

@@ -25,6 +25,7 @@ PAGES = {
     "job-detail": "a job (jobs.views.JobDetailView); objects: job",
     "floor-job": "a job on the floor tablet (jobs.views.FloorJobView); objects: job",
     "shipment-detail": "a shipment (shipping.views.ShipmentDetailView); objects: shipment",
+    "kiosk-job": "a job on a kiosk tablet (jobs.kiosk_views.KioskJobView); objects: job, kiosk (the device)",
 }
 
 

@@ -18,7 +18,8 @@ SHOP_FLOOR = "Shop floor"
 SHIPPING = "Shipping"
 PURCHASING = "Purchasing"
 QUALITY = "Quality"
-ALL_ROLES = (OFFICE, MANAGER, SHOP_FLOOR, SHIPPING, PURCHASING, QUALITY)
+OPERATOR = "Operator"
+ALL_ROLES = (OFFICE, MANAGER, SHOP_FLOOR, SHIPPING, PURCHASING, QUALITY, OPERATOR)
 
 # codename -> description; each becomes the permission `mto.<codename>`.
 CAPABILITIES = {
@@ -50,6 +51,7 @@ CAPABILITIES = {
     "print_certificate_packs": "Print a shipment's certificate pack: the CoC with its inspections and certificates",
     "accept_first_articles": "Accept or reject a recorded first-article inspection",
     "view_quality_reports": "View the quality reports (scrap and NCR Pareto, cost of poor quality, first-pass yield)",
+    "operate": "On a kiosk tablet (badge or PIN): run operations, report pieces, clock in and out, add notes",
 }
 _QUALITY = {"view_quality", "edit_quality_plans", "record_inspections", "open_ncrs", "disposition_ncrs"}
 # Traceability (mto 0011): the inspector and Managers trace and recall; the pack prints with the shipment's papers.
@@ -85,6 +87,8 @@ ROLE_CAPABILITIES = {
     PURCHASING: {"view_orders", "view_jobs", "view_quotes", "view_purchasing", "buy", "receive"},
     # The inspector: plans, inspections, NCR dispositions; views everything on the floor (mto 0010).
     QUALITY: {"view_orders", "view_jobs", "view_quotes", "view_purchasing"} | _QUALITY | _TRACE,
+    # The people at the machines, identified on a kiosk tablet (badge or PIN), never by password (mto 0013).
+    OPERATOR: {"operate", "record_inspections", "open_ncrs"},
 }
 
 

@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # An enrolled kiosk tablet (jobs.kiosk) opens its work center's kiosk pages only: before the login check.
+    "jobs.kiosk.KioskMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "mto.middleware.RefuseNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -71,6 +73,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # ModelBackend, with a user's roles and permissions read in one query (mto/roles.py).
     "mto.roles.RoleBackend",
+    # Operators' PINs on a kiosk tablet (never a password login); behind axes, so PINs are throttled alike.
+    "jobs.kiosk.KioskPinBackend",
 ]
 # Login throttling: five failures for one username from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -280,6 +284,10 @@ QUOTE_MIN_MARGIN_PERCENT = Decimal(env.str("QUOTE_MIN_MARGIN_PERCENT", default="
 # A shop floor lead may reopen an operation this many minutes after finishing it; a manager any time before
 # its job completes.
 OPERATION_REOPEN_MINUTES = env.int("OPERATION_REOPEN_MINUTES", default=10)
+# Kiosk tablets (issue 21): the operator badged in is forgotten after this many minutes without an action (the
+# page goes back to the badge screen too); the tablet's enrolment cookie lasts this many days (revocable).
+KIOSK_IDLE_MINUTES = env.float("KIOSK_IDLE_MINUTES", default=3)
+KIOSK_COOKIE_DAYS = env.int("KIOSK_COOKIE_DAYS", default=365)
 QUOTE_ACCURACY_DAYS = env.int("QUOTE_ACCURACY_DAYS", default=180)
 QUOTE_VALID_DAYS = env.int("QUOTE_VALID_DAYS", default=30)
 # Quality: the first job of a part revision, and a job whose drawing revision a change order changed, need a

@@ -15,6 +15,8 @@ urlpatterns = [
     path("purchasing/", include("purchasing.urls")),
     path("quality/", include("quality.urls")),
     path("planning/", include("planning.urls")),
+    path("kiosk/quality/", include("quality.kiosk_urls")),
+    path("kiosk/", include("jobs.kiosk_urls")),
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("notifications/", include("mto.notification_urls")),
     path("api/v1/", include("mto.api_urls")),

@@ -27,10 +27,20 @@ def floor_quality(request, *, job) -> dict | None:
     }  # fmt: skip
 
 
+def kiosk_quality(request, *, job, kiosk) -> dict | None:
+    """On a kiosk tablet: scrap reported at its work center without an NCR yet (the operator opens one)."""
+    scrap = [s for s in selectors.job_quality(job=job).scrap_without_ncr
+             if s.operation.work_center_id == kiosk.work_center_id]  # fmt: skip
+    return {"scrap": scrap} if scrap else None
+
+
 def register_panels() -> None:
     from .panels_fai import register_panels as register_first_article_panels
 
     register_first_article_panels()  # first articles and remake proposals
+    panels.register(page="kiosk-job", order=10, name="quality.kiosk-quality",
+                    template="quality/partials/kiosk_quality_panel.html", context=kiosk_quality,
+                    visible=can("open_ncrs"))  # fmt: skip
     panels.register(page="job-detail", order=50, name="quality.job-quality",
                     template="quality/partials/job_quality_panel.html", context=job_quality,
                     visible=can("view_quality"))  # fmt: skip

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from mto.roles import MANAGER, OFFICE, PURCHASING, QUALITY, SHIPPING, SHOP_FLOOR
+from mto.roles import MANAGER, OFFICE, OPERATOR, PURCHASING, QUALITY, SHIPPING, SHOP_FLOOR
 from tests.factories import UserFactory
 from tests.scenarios import is_postgres
 
@@ -35,6 +35,15 @@ def buyer(db):
 @pytest.fixture
 def inspector(db):
     return UserFactory(username="inspector", roles=[QUALITY], first_name="Ines", last_name="Inspector")
+
+
+@pytest.fixture
+def operator(db):
+    """An operator (issue 21): a user of the Operator role, without a password (they badge in on a kiosk)."""
+    user = UserFactory(username="operator", roles=[OPERATOR], first_name="Otto", last_name="Operator")
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    return user
 
 
 @pytest.fixture

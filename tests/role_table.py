@@ -6,11 +6,13 @@ written decision) changes; a drift in mto/roles.py or in a role migration then f
 
 Keys are the capabilities the code asks for; values the role fixtures (tests/conftest.py) that hold them:
 office (Office), manager (Manager), lead (Shop floor), clerk (Shipping),
-buyer (Purchasing), inspector (Quality). A superuser may do everything.
+buyer (Purchasing), inspector (Quality), operator (Operator). A superuser may do everything.
 """
 
 OFFICE, MANAGER, LEAD, CLERK, BUYER = "office", "manager", "lead", "clerk", "buyer"
 INSPECTOR = "inspector"
+OPERATOR = "operator"
+# Operators see nothing off their kiosk (issue 21): "every role" is every role of the office and the floor.
 EVERY_ROLE = frozenset({OFFICE, MANAGER, LEAD, CLERK, BUYER, INSPECTOR})
 # The role fixtures (tests/conftest.py) and the role (Django group) each stands for.
 ROLE_OF_FIXTURE = {
@@ -20,6 +22,7 @@ ROLE_OF_FIXTURE = {
     CLERK: "Shipping",
     BUYER: "Purchasing",
     INSPECTOR: "Quality",
+    OPERATOR: "Operator",
 }
 ROLE_NAMES = sorted(ROLE_OF_FIXTURE)
 
@@ -56,8 +59,8 @@ MAY = {
     # inspections and open NCRs; Managers may do everything.
     "view_quality": frozenset({INSPECTOR, MANAGER, LEAD}),
     "edit_quality_plans": frozenset({INSPECTOR, MANAGER}),
-    "record_inspections": frozenset({INSPECTOR, MANAGER, LEAD}),
-    "open_ncrs": frozenset({INSPECTOR, MANAGER, LEAD}),
+    "record_inspections": frozenset({INSPECTOR, MANAGER, LEAD, OPERATOR}),
+    "open_ncrs": frozenset({INSPECTOR, MANAGER, LEAD, OPERATOR}),
     "disposition_ncrs": frozenset({INSPECTOR, MANAGER}),
     # Traceability (issue 19): the inspector ("certificates") and Managers trace shipments and recall by heat; the
     # certificate pack is one of the shipment's papers, which Shipping prints ("shipments ... print").
@@ -66,6 +69,9 @@ MAY = {
     # First-article inspection is accepted "by Quality or Manager"; the quality reports are "Quality and Manager".
     "accept_first_articles": frozenset({INSPECTOR, MANAGER}),
     "view_quality_reports": frozenset({INSPECTOR, MANAGER}),
+    # Operators (issue 21): on a kiosk tablet of a work center, identified by badge or PIN, they run operations,
+    # report pieces, clock in and out and add notes; they also inspect and open NCRs (DESIGN: "inspect").
+    "operate": frozenset({OPERATOR}),
 }
 
 

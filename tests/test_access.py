@@ -27,6 +27,21 @@ class Rule:
     args: tuple[str, ...] = ()
 
 
+# Kiosk pages (issue 21) answer only an enrolled tablet (its device cookie), whoever is signed in: 403 for every
+# ordinary browser, anonymous included (test_kiosk_pages_refuse_every_ordinary_browser; tests/jobs/test_kiosk.py).
+KIOSK_ONLY = {
+    "kiosk:home": Rule(None),
+    "kiosk:badge": Rule(None, method="POST"),
+    "kiosk:pin": Rule(None, args=("operator_profile",)),
+    "kiosk:sign-off": Rule(None, method="POST"),
+    "kiosk:attendance": Rule(None, method="POST", args=("=clock-in",)),
+    "kiosk:job": Rule(None, args=("job",)),
+    "kiosk:note": Rule(None, method="POST", args=("job",)),
+    "kiosk:operation": Rule(None, method="POST", args=("operation", "=start")),
+    "kiosk-quality:ncr-from-scrap": Rule(None, args=("scrap_record",)),
+}
+
+
 ACCESS: dict[str, Rule] = {
     "home": Rule(None),
     "notification-list": Rule(None),
@@ -77,6 +92,11 @@ ACCESS: dict[str, Rule] = {
     "jobs:work-center-list": Rule("manage_jobs"),
     "jobs:work-center-create": Rule("manage_jobs"),
     "jobs:work-center-edit": Rule("manage_jobs", args=("work_center",)),
+    "jobs:kiosk-list": Rule("manage_jobs"),
+    "jobs:kiosk-revoke": Rule("manage_jobs", method="POST", args=("kiosk_device",)),
+    "jobs:operator-list": Rule("manage_jobs"),
+    "jobs:operator-detail": Rule("manage_jobs", args=("operator_profile",)),
+    "jobs:operator-badge": Rule("manage_jobs", args=("operator_profile",)),
     "jobs:floor-board": Rule(("run_floor", "manage_jobs")),  # managers see it read-only
     "jobs:floor-job": Rule("run_floor", args=("job",)),
     "jobs:floor-note": Rule("run_floor", method="POST", args=("job",)),
@@ -187,7 +207,9 @@ def _url_names(resolver=None, namespace=""):
 
 
 def test_every_url_has_an_access_rule():
-    missing = sorted(set(_url_names()) - ACCESS.keys() - PUBLIC)  # "-approve" entries are extra cases
+    missing = sorted(
+        set(_url_names()) - ACCESS.keys() - PUBLIC - KIOSK_ONLY.keys()
+    )  # "-approve" entries are extra cases
     assert missing == [], f"URLs without an access rule (add them to ACCESS): {missing}"
 
 
@@ -276,10 +298,14 @@ def objects(db, office, manager):
     )
     item = job.sales_order_line.item
     plan_line = PlanCharacteristic.objects.create(item=item, operation_sequence=10, name="Look", kind="attribute")
+    from jobs import services as job_services
     from planning.models import Holiday
     from quality.models import FirstArticle, RemakeProposal
     from quotes.models import QuoteLineCharacteristic
 
+    operator_profile = job_services.operator_create(first_name="Access", last_name="Operator", by=manager, pin="4826")
+    kiosk_device, _secret = job_services.kiosk_enroll(work_center=job.operations.first().work_center, name="t",
+                                                      by=manager)  # fmt: skip
     return {
         "quote_line": quote.lines.get(),
         "quote_characteristic": QuoteLineCharacteristic.objects.create(
@@ -287,6 +313,8 @@ def objects(db, office, manager):
         ),
         "first_article": FirstArticle.objects.create(job=job, reason="new_revision", part_number=job.part_number),
         "remake_proposal": RemakeProposal.objects.create(job=job, quantity=1),
+        "operator_profile": operator_profile,
+        "kiosk_device": kiosk_device,
         "requirement": requirement,
         "scrap_record": scrap,
         "ncr": ncr,
@@ -334,4 +362,15 @@ def test_access(request, client, objects, name, user_fixture):
         assert response.status_code != 403 and not login_redirect, f"{user_fixture} refused {url}"
         assert response.status_code < 500
     else:
+        assert response.status_code == 403, f"{user_fixture} {rule.method} {url} -> {response.status_code}"
+
+
+@pytest.mark.parametrize("user_fixture", USERS)
+def test_kiosk_pages_refuse_every_ordinary_browser(request, client, objects, user_fixture):
+    """Without an enrolled tablet's cookie every kiosk page answers 403, signed in or not, whatever the role."""
+    if user_fixture:
+        client.force_login(request.getfixturevalue(user_fixture))
+    for name, rule in KIOSK_ONLY.items():
+        url = reverse(name, args=[a[1:] if a.startswith("=") else objects[a].pk for a in rule.args])
+        response = client.generic(rule.method, url)
         assert response.status_code == 403, f"{user_fixture} {rule.method} {url} -> {response.status_code}"

@@ -42,6 +42,18 @@ from .jobs import (
     work_centers_of,
     work_centers_with_leads,
 )
+from .labor import (
+    OperatorDay,
+    OperatorLabor,
+    OperatorNow,
+    kiosk_devices,
+    kiosk_job,
+    kiosk_operators,
+    labor_by_operator,
+    operator_days,
+    operator_list,
+    operator_now,
+)
 
 __all__ = [
     "FLOOR_COUNT_CAP",
@@ -49,6 +61,16 @@ __all__ = [
     "FloorQueue",
     "floor_queue",
     "job_for_scan",
+    "OperatorDay",
+    "OperatorLabor",
+    "OperatorNow",
+    "kiosk_devices",
+    "kiosk_job",
+    "kiosk_operators",
+    "labor_by_operator",
+    "operator_days",
+    "operator_list",
+    "operator_now",
     "CENT",
     "CostLine",
     "CostSummary",

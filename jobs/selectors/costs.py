@@ -15,6 +15,7 @@ from django.utils import timezone
 from .. import signals
 from ..models import Job, JobNote, JobStatusChange, Operation, OperationStatusChange, TimeEntry
 from .common import CENT
+from .labor import entry_cost, labor_by_operator, labor_prefetch
 
 
 def _hours(entries: list[TimeEntry], now) -> Decimal:
@@ -79,6 +80,14 @@ class CostLine:
     actual_cost: Decimal
     earned_hours: Decimal
     earned_cost: Decimal
+    # Operators' labor on a kiosk (issue 21), part of actual_cost: the rest of it is the machine time (the time
+    # entries at the work center's rate); a lead's floor makes machine time only.
+    labor_hours: Decimal = Decimal(0)
+    labor_cost: Decimal = Decimal(0)
+
+    @property
+    def machine_cost(self) -> Decimal:
+        return self.actual_cost - self.labor_cost
 
     @property
     def variance_cost(self) -> Decimal:
@@ -153,6 +162,7 @@ def job_detail(*, pk: int) -> Job:
             Prefetch("operations", queryset=operations),
             Prefetch("operations__time_entries", queryset=TimeEntry.objects.select_related("by").order_by("id")),
             Prefetch("notes", queryset=JobNote.objects.select_related("by")),
+            labor_prefetch(),
             Prefetch("status_changes", queryset=JobStatusChange.objects.select_related("changed_by").order_by("id")),
             # Reopened operations keep who, when and why (the job page lists them).
             Prefetch(
@@ -167,7 +177,9 @@ def job_detail(*, pk: int) -> Job:
     )
     job.ops = list(job.operations.all())
     job.reopens = [(op, change) for op in job.ops for change in op.reopens]
-    attach_costs(job, job.ops, timezone.now())
+    now = timezone.now()
+    attach_costs(job, job.ops, now)
+    job.labor_by_operator = labor_by_operator([e for op in job.ops for e in op.labor], now)
     job.cost_summary = CostSummary(job.cost_total, other_costs([job])[job.pk])
     return job
 
@@ -186,13 +198,25 @@ def attach_costs(job: Job, ops: list[Operation], now) -> None:
             earned = op.setup_hours + op.run_hours_per_piece * (op.good_qty + op.scrap_qty)
         entries = list(op.time_entries.all())
         actual = _hours(entries, now)
+        labor = getattr(op, "labor", [])  # labor_prefetch(): operators' entries
+        labor_cost = sum((entry_cost(e, now) for e in labor), Decimal(0)).quantize(CENT, ROUND_HALF_UP)
+        actual_cost = _entries_cost(entries, now) + labor_cost
         lines.append(
-            CostLine(op, estimated, actual, (estimated * rate).quantize(CENT), _entries_cost(entries, now),
-                     earned, (earned * rate).quantize(CENT))
+            CostLine(op, estimated, actual, (estimated * rate).quantize(CENT), actual_cost,
+                     earned, (earned * rate).quantize(CENT), _hours(labor, now), labor_cost)
         )  # fmt: skip
     job.cost_lines = lines
     total = {
         name: sum((getattr(c, name) for c in lines), Decimal(0))
-        for name in ("estimated_hours", "actual_hours", "estimated_cost", "actual_cost", "earned_hours", "earned_cost")
+        for name in (
+            "estimated_hours",
+            "actual_hours",
+            "estimated_cost",
+            "actual_cost",
+            "earned_hours",
+            "earned_cost",
+            "labor_hours",
+            "labor_cost",
+        )
     }
     job.cost_total = CostLine(None, **total)

@@ -14,6 +14,16 @@ from .creation import (
     jobs_create_for_lines,
     jobs_create_for_order,
 )
+from .labor import (
+    operator_clock_in,
+    operator_clock_out,
+    operator_finish,
+    operator_indirect_start,
+    operator_indirect_stop,
+    operator_join,
+    operator_leave,
+    operator_report_pieces,
+)
 from .operations import (
     Locked,
     job_lock_for_material,
@@ -29,10 +39,34 @@ from .operations import (
     operation_ship_out,
     operation_update,
 )
+from .operators import (
+    kiosk_enroll,
+    kiosk_revoke,
+    labor_class_save,
+    operator_create,
+    operator_rotate_badge,
+    operator_set_pin,
+    operator_update,
+)
 from .planned import operations_set_planned
 from .work_centers import work_center_save
 
 __all__ = [
+    "kiosk_enroll",
+    "kiosk_revoke",
+    "labor_class_save",
+    "operator_clock_in",
+    "operator_clock_out",
+    "operator_create",
+    "operator_finish",
+    "operator_indirect_start",
+    "operator_indirect_stop",
+    "operator_join",
+    "operator_leave",
+    "operator_report_pieces",
+    "operator_rotate_badge",
+    "operator_set_pin",
+    "operator_update",
     "RoutedStep",
     "ENGINEERING",
     "Locked",

@@ -8,7 +8,7 @@ from mto.db import atomic_with_retry
 from mto.transitions import User, transition
 from sales.models import SalesOrderLine
 
-from ..models import Job, JobNote, TimeEntry
+from ..models import Job, JobNote, LaborEntry, TimeEntry
 from ..workflow import JOB, JOB_ACTIONS, J
 from .common import _check_version, _require
 
@@ -32,7 +32,9 @@ def job_act(*, job: Job, action: str, by: User, reason: str = "", expected_versi
             if locked.started_at and not line_cancelled:
                 raise ValidationError(f"{locked.number} has started; it cannot be cancelled.", code="conflict")
             # A started job stops here (its order line was cancelled): close the clocks still running on it.
-            TimeEntry.objects.filter(operation__job=locked, stopped_at__isnull=True).update(stopped_at=timezone.now())
+            now = timezone.now()
+            TimeEntry.objects.filter(operation__job=locked, stopped_at__isnull=True).update(stopped_at=now)
+            LaborEntry.objects.filter(operation__job=locked, stopped_at__isnull=True).update(stopped_at=now)
 
     if action == "hold":
         fields = lambda locked: {"held_from": locked.status, "hold_reason": reason}  # noqa: E731
@@ -49,7 +51,7 @@ def job_act(*, job: Job, action: str, by: User, reason: str = "", expected_versi
 
 @transaction.atomic
 def job_add_note(*, job: Job, text: str, by: User) -> JobNote:
-    _require(by, "run_floor", "manage_jobs", "plan_jobs")
+    _require(by, "run_floor", "manage_jobs", "plan_jobs", "operate")
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": "Write something first."})

@@ -12,7 +12,7 @@ from mto.transitions import User, transition
 from sales.services import sales_order_mark_in_production
 
 from .. import signals
-from ..models import Job, Operation, ScrapRecord, TimeEntry, WorkCenter
+from ..models import Job, LaborEntry, Operation, ScrapRecord, TimeEntry, WorkCenter
 from ..workflow import (
     JOB,
     OPERATION,
@@ -57,7 +57,9 @@ def _pieces_available(locked: Locked) -> int:
 
 
 def _close_entry(operation: Operation, now) -> None:
+    """The operation stops running: its machine time stops, and every operator on it is off (labor time)."""
     TimeEntry.objects.filter(operation=operation, stopped_at__isnull=True).update(stopped_at=now)
+    LaborEntry.objects.filter(operation=operation, stopped_at__isnull=True).update(stopped_at=now)
 
 
 def _save_operation(operation: Operation, by: User, *fields: str) -> None:
@@ -89,7 +91,8 @@ def operation_act(
     to paused; see workflow.reopen_refusal for who may when."""
     if action not in OPERATION_MOVES:
         raise ValidationError(f"Unknown action {action!r}.")
-    _require(by, *OPERATION_MOVES[action].capabilities)
+    # The lead's floor: an operator moves operations only through the labor services (on their kiosk).
+    _require(by, *(c for c in OPERATION_MOVES[action].capabilities if c != "operate"))
     locked = _lock_operation(operation.pk)
     _act(locked, action, by, expected_version=expected_version, short=short, reason=reason)
     return locked.operation
@@ -186,6 +189,14 @@ def operation_report_pieces(
 ) -> Operation:  # fmt: skip
     """Add good and scrap pieces to a running or paused operation (and its open time entry)."""
     _require(by, "run_floor")
+    operation_report_pieces_checks(good=good, scrap=scrap, scrap_reason=scrap_reason)
+    locked = _lock_operation(operation.pk)
+    _report(locked, good, scrap, scrap_reason, by, expected_version=expected_version)
+    return locked.operation
+
+
+def operation_report_pieces_checks(*, good, scrap, scrap_reason: str) -> None:
+    """The checks of a piece report that need no row (the lead's and the kiosk's report share them)."""
     errors = {}
     for name, value in (("good", good), ("scrap", scrap)):
         if not isinstance(value, int) or isinstance(value, bool):
@@ -198,9 +209,6 @@ def operation_report_pieces(
         raise ValidationError({"good": "Report at least one piece."})
     if scrap and scrap_reason not in SCRAP_REASONS:
         raise ValidationError({"scrap_reason": "Pick the reason for the scrap from the list."})
-    locked = _lock_operation(operation.pk)
-    _report(locked, good, scrap, scrap_reason, by, expected_version=expected_version)
-    return locked.operation
 
 
 def _report(locked: Locked, good: int, scrap: int, scrap_reason: str, by: User, *, expected_version=None) -> None:

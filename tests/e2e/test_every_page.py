@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from jobs import services as job_services
-from jobs.models import Job, Operation, WorkCenter
+from jobs.models import Job, Operation, OperatorProfile, WorkCenter
 from mto.demo import DEMO_PASSWORD
 from mto.roles import CapabilityRequiredMixin, perm
 from purchasing.models import PurchaseOrder, Vendor
@@ -39,13 +39,15 @@ from tests.role_table import ROLE_NAMES
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SUPERUSER = "admin"
-ROLES = [*ROLE_NAMES, SUPERUSER]  # the demo users
+# The demo users; operators have no password (they badge in on a kiosk tablet: tests/e2e/test_kiosk.py).
+ROLES = [*(r for r in ROLE_NAMES if r != "operator"), SUPERUSER]
 
 # Route prefix (or URL name for a single pattern) -> why it is not crawled.
 EXCLUDED = {
     "admin/": "Django's own admin site (its templates are Django's, not ours)",
     "api/v1/": "the JSON API; its docs page is drf-spectacular's Swagger UI",
     "login": "a signed-in user is sent on; the login page is checked signed out first",
+    "kiosk/": "only an enrolled tablet opens them (403 to every browser here); tests/e2e/test_kiosk.py runs them",
     "purchasing:return-certificate": "a vendor's PDF (no page); the demo has no return with one yet",
 }
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -195,6 +197,10 @@ def pages(d):
         "jobs:job-traveler": ("page", [({"pk": jobs[0].pk}, "")]),
         "jobs:operation-edit": ("page", [({"pk": Operation.objects.filter(status="pending").first().pk}, "")]),
         "jobs:work-center-list": ("page", none),
+        "jobs:kiosk-list": ("page", none),
+        "jobs:operator-list": ("page", none),
+        "jobs:operator-detail": ("page", [({"pk": OperatorProfile.objects.order_by("id").first().pk}, "")]),
+        "jobs:operator-badge": ("page", [({"pk": OperatorProfile.objects.order_by("id").first().pk}, "")]),
         "jobs:work-center-create": ("page", none),
         "jobs:work-center-edit": ("page", [({"pk": WorkCenter.objects.order_by("id").first().pk}, "")]),
         "jobs:floor-board": (

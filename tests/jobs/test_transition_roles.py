@@ -12,7 +12,7 @@ from jobs import services
 from jobs.models import Job
 from jobs.workflow import JOB_ACTIONS, OPERATION_MOVES
 from tests.jobs.factories import WorkCenterFactory
-from tests.role_table import LEAD, MANAGER
+from tests.role_table import LEAD, MANAGER, OPERATOR
 from tests.scenarios import ROLE_FIXTURES, approved_order
 
 J = Job.Status
@@ -116,10 +116,10 @@ def test_planning_jobs_by_each_role(request, office, manager, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_job_notes_by_each_role(request, office, manager, role):
-    """Notes are the Shop floor's (and the Manager's, who runs the jobs)."""
+    """Notes are the Shop floor's (and the Manager's, who runs the jobs), and an operator's on a kiosk."""
     job = Job.objects.get(sales_order=approved_order(office, manager))
     user = request.getfixturevalue(role)
-    if _allowed(role, {LEAD, MANAGER}):
+    if _allowed(role, {LEAD, MANAGER, OPERATOR}):
         services.job_add_note(job=job, text="Check the fixture", by=user)
         assert job.notes.count() == 1
     else:

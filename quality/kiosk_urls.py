@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import kiosk_views
+
+app_name = "kiosk-quality"
+
+urlpatterns = [
+    path("scrap/<int:pk>/ncr/", kiosk_views.KioskNcrFromScrapView.as_view(), name="ncr-from-scrap"),
+]
