@@ -167,7 +167,7 @@ def main(argv=None) -> int:
     if not Path(pyspy).exists():
         print("py-spy is not installed (pip install -e '.[bench]')", file=sys.stderr)
         return 2
-    users = sign_in(["manager", "lead", "clerk"])
+    users = sign_in(["manager", "lead", "clerk", "buyer"])  # the purchasing pages are the buyer's
     plan = [p for p in [*pages(users), *api_reads(users)] if args.only in p[0]]
     connection.close()
     server = Server(args.port, workers=1)

@@ -69,9 +69,10 @@ def orders_at_risk_widget(request) -> dict:
 
 
 def late_jobs_widget(request) -> dict:
+    count, late = selectors.late_jobs_with_count()
     items = [(j.get_absolute_url(), j.number, f"due {j.due_date:%Y-%m-%d}, {j.get_status_display().lower()}")
-             for j in selectors.late_jobs()]  # fmt: skip
-    return widget("late-jobs", "Late jobs", number=selectors.late_job_count(), items=items,
+             for j in late]  # fmt: skip
+    return widget("late-jobs", "Late jobs", number=count, items=items,
                   empty="No job is late.", link="/jobs/?late=true")  # fmt: skip
 
 
@@ -96,8 +97,10 @@ def cost_variance_widget(request) -> dict:
 
 
 def work_center_load_widget(request) -> dict:
-    load = selectors.work_center_load()
     headers, weekly = selectors.work_center_load_by_week()
+    # The same open operations as selectors.work_center_load, so each center's load is its weeks' sum (one
+    # query for the chart and the table).
+    load = [(code, sum(hours, Decimal(0))) for code, *hours in weekly]
     return widget("load", "Work center load, next 4 weeks",
                   note="Estimated hours still to do on open jobs due within four weeks.",
                   chart=bar_chart(load, title="Remaining hours by work center", unit=" h"),

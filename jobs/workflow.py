@@ -109,6 +109,11 @@ def _lock_job(job: Job) -> Job:
 
 def _record_job(job, *, from_status, to_status, by, reason):
     JobStatusChange.objects.create(job=job, from_status=from_status, to_status=to_status, changed_by=by, reason=reason)
+    if to_status == J.CANCELLED and job.quantity_completed:
+        # A cancelled job's good pieces no longer count for its order line (every cancel passes here).
+        from .services.production import line_produced_refresh
+
+        line_produced_refresh(line_id=job.sales_order_line_id)
 
 
 def _notify_job(job, transition, *, from_status, by, reason):

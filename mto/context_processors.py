@@ -18,5 +18,7 @@ def notifications(request):
     if not hasattr(request, "_mto_unread_notifications"):
         from .selectors import unread_count
 
-        request._mto_unread_notifications = unread_count(user=request.user)
+        # The session's user came with its count (mto.roles.RoleBackend.get_user); others (an API token) ask.
+        known = getattr(request.user, "_mto_unread_notifications", None)
+        request._mto_unread_notifications = known if known is not None else unread_count(user=request.user)
     return {"unread_notifications": request._mto_unread_notifications}

@@ -8,9 +8,12 @@ migration plus this table, and tests/mto/test_roles.py checks the two agree. The
 from DESIGN.md's table written out in tests/role_table.py, not from here.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.db.models import CharField, Value
+from django.core.exceptions import ValidationError
+from django.db.models import CharField, Count, IntegerField, Subquery, Value
+from django.db.models.functions import Coalesce
 
 OFFICE = "Office"
 MANAGER = "Manager"
@@ -124,19 +127,77 @@ def load_roles_and_permissions(user) -> None:
         .annotate(role=Value(None, output_field=CharField()))
         .values_list("role", *fields)
     )
+    # A superuser's are all permissions: ModelBackend's way (no _perm_cache set for one).
+    _keep_roles(user, by_role.union(direct, all=True))
+
+
+def _keep_roles(user, rows) -> None:
+    """Store (role, app_label, codename) rows on the user as load_roles_and_permissions does."""
     roles, permissions = set(), set()
-    for role, app_label, codename in by_role.union(direct, all=True):
+    for role, app_label, codename in rows:
         if role:
             roles.add(role)
         if codename:
             permissions.add(f"{app_label}.{codename}")
     user._mto_roles = sorted(roles)
-    if user.is_active and not user.is_superuser:  # a superuser's are all permissions: ModelBackend's way
+    if user.is_active and not user.is_superuser:
         user._perm_cache = permissions
 
 
+def _user_with_roles_and_bell(user_id):
+    """The session's user, its roles and permissions, and its unread in-app notifications: one query.
+
+    One row per (role, permission) of the user (its columns repeat the user's fields), with the bell's count as
+    an uncorrelated subquery (PostgreSQL evaluates it once). Pages need all three on every request: the menu
+    shows the roles, views and templates ask for capabilities, the bell shows the count.
+    """
+    from .models import Notification
+
+    User = get_user_model()
+    try:
+        pk = User._meta.pk.to_python(user_id)
+    except ValidationError:
+        return None
+    names = [f.attname for f in User._meta.concrete_fields]
+    unread = (
+        Notification.objects.filter(recipient_id=pk, channel=Notification.Channel.IN_APP, read_at__isnull=True)
+        .order_by()
+        .values("recipient_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    perm = ("content_type__app_label", "codename")
+    rows = list(
+        User._default_manager.filter(pk=pk)
+        .annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
+        .order_by()
+        .values_list(
+            *names,
+            "unread",
+            "groups__name",
+            *(f"groups__permissions__{f}" for f in perm),
+            *(f"user_permissions__{f}" for f in perm),
+        )  # fmt: skip
+    )
+    if not rows:
+        return None
+    n = len(names)
+    user = User.from_db(User._default_manager.db, names, rows[0][:n])
+    user._mto_unread_notifications = rows[0][n]
+    _keep_roles(
+        user,
+        [(r[n + 1], r[n + 2], r[n + 3]) for r in rows] + [(None, r[n + 4], r[n + 5]) for r in rows if r[n + 5]],
+    )
+    return user
+
+
 class RoleBackend(ModelBackend):
-    """ModelBackend that reads a user's permissions together with the role names (one query, not three)."""
+    """ModelBackend that reads a user's permissions together with the role names (one query, not three), and,
+    for a signed-in session, together with the user itself and the bell's count (one query, not three)."""
+
+    def get_user(self, user_id):
+        user = _user_with_roles_and_bell(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None):
         if user_obj.is_active and not user_obj.is_anonymous and obj is None and not hasattr(user_obj, "_perm_cache"):

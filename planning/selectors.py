@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from jobs.models import Job, WorkCenter
+from jobs.selectors import jobs_for_order, top_with_count
 from sales.models import SalesOrder
 
 from .models import PlannedJob, PlannedOperation, ScheduleRun
@@ -88,7 +89,8 @@ def order_projection(*, order: SalesOrder, run: ScheduleRun | None = None) -> Pr
     run = run or current_run()
     if run is None:
         return None
-    jobs = list(Job.objects.filter(sales_order=order).exclude(status__in=["complete", "cancelled"]).order_by("id"))
+    # The order page's jobs (jobs' selector, loaded once for the page's panels), the open ones.
+    jobs = sorted((job for job in jobs_for_order(order=order) if job.is_open), key=lambda job: job.pk)
     finishes = dict(PlannedJob.objects.filter(run=run, job__in=jobs).values_list("job_id", "finish"))
     rows = [(job, Projection(finish=finishes.get(job.pk), due=job.due_date, planned=job.pk in finishes))
             for job in jobs]  # fmt: skip
@@ -104,9 +106,8 @@ def late_projections(*, run: ScheduleRun | None = None, limit: int = 10) -> tupl
         return 0, []
     from django.db.models import F
 
-    late = PlannedJob.objects.filter(run=run, finish__gt=F("due"))
-    rows = list(late.select_related("job").order_by("due", "job_id")[:limit])
-    return late.count(), rows
+    late = PlannedJob.objects.filter(run=run, finish__gt=F("due")).select_related("job")
+    return top_with_count(late, "due", "job_id", limit=limit)  # one query: the count rides on the rows
 
 
 # --- Gantt --------------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, F, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -17,17 +17,6 @@ from .models import Shipment, ShipmentLine, ShipmentStatusChange
 from .services import shipped_totals
 
 
-def _produced_subquery():
-    jobs = (
-        Job.objects.filter(sales_order_line=OuterRef("pk"))
-        .exclude(status=Job.Status.CANCELLED)
-        .values("sales_order_line")
-        .annotate(total=Sum("quantity_completed"))
-        .values("total")
-    )
-    return Coalesce(Subquery(jobs, output_field=IntegerField()), Value(0))
-
-
 def _on_hold_subquery():
     return Subquery(
         Job.objects.filter(sales_order_line=OuterRef("pk"), status=Job.Status.ON_HOLD).values("number")[:1]
@@ -35,12 +24,16 @@ def _on_hold_subquery():
 
 
 def ready_to_ship() -> QuerySet[SalesOrderLine]:
-    """Order lines with produced pieces not yet shipped, oldest promised date first."""
+    """Order lines with produced pieces not yet shipped, oldest promised date first.
+
+    Reads the line's stored produced pieces (kept by the jobs app as pieces are reported), so the lines come from
+    the partial index `soline_ready_to_ship` instead of a sum over every open line's jobs."""
     return (
-        SalesOrderLine.objects.filter(order__status__in=OPEN_STATUSES, is_cancelled=False)
-        .annotate(produced=_produced_subquery(), held_job=_on_hold_subquery())
-        .filter(produced__gt=F("quantity_shipped"))
-        .annotate(ready=F("produced") - F("quantity_shipped"))
+        SalesOrderLine.objects.filter(
+            order__status__in=OPEN_STATUSES, is_cancelled=False, quantity_produced__gt=F("quantity_shipped")
+        )
+        .annotate(produced=F("quantity_produced"), held_job=_on_hold_subquery())
+        .annotate(ready=F("quantity_produced") - F("quantity_shipped"))
         .select_related("order__customer", "item")
         .order_by(F("order__promised_date").asc(nulls_last=True), "order_id", "line_no")
     )
@@ -52,11 +45,10 @@ def order_lines_to_ship(*, order: SalesOrder) -> list[SalesOrderLine]:
     production = line_production([line.pk for line in lines])
     shipped = shipped_totals([line.pk for line in lines])
     for line in lines:
-        made = production[line.pk]
-        line.produced = made.produced
-        line.on_hold = made.on_hold
+        line.produced = line.quantity_produced
+        line.on_hold = production[line.pk].on_hold
         line.shipped_total = shipped[line.pk]
-        line.available = max(min(made.produced, line.quantity) - shipped[line.pk], 0)
+        line.available = max(min(line.quantity_produced, line.quantity) - shipped[line.pk], 0)
     return lines
 
 

@@ -77,7 +77,8 @@ def _check_quantities(order: SalesOrder, lines: dict[int, SalesOrderLine], wante
         if made.on_hold:
             errors.append(f"Line {line.line_no}: its job {', '.join(made.job_numbers)} is on hold.")
             continue
-        produced_left = made.produced - shipped[line_id]
+        # The line's stored figure (locked with the line; piece reports take the order's lock first).
+        produced_left = line.quantity_produced - shipped[line_id]
         ordered_left = line.quantity - shipped[line_id]
         if qty > ordered_left:
             errors.append(

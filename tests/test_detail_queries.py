@@ -70,6 +70,11 @@ def lived_in_order(office, manager, lead, clerk, n: int):
     return order, job
 
 
+# Queries of the order and job pages by role (the session, the user with roles and bell, then the page's panels).
+ORDER_PAGE_QUERIES = {"office": 11, "manager": 12}
+JOB_PAGE_QUERIES = {"office": 12, "manager": 18}
+
+
 def test_order_and_job_pages_do_not_grow_with_history(client, office, manager, lead, clerk):
     small_order, small_job = lived_in_order(office, manager, lead, clerk, 2)
     large_order, large_job = lived_in_order(office, manager, lead, clerk, 6)
@@ -80,6 +85,10 @@ def test_order_and_job_pages_do_not_grow_with_history(client, office, manager, l
         job_counts = [page_queries(client, j.get_absolute_url()) for j in (small_job, large_job)]
         assert order_counts[0] == order_counts[1], f"order page as {user.username}: {order_counts}"
         assert job_counts[0] == job_counts[1], f"job page as {user.username}: {job_counts}"
+        # Budgets (issue #22 asks for 8; what is left is listed in docs/performance.md): a panel that adds a
+        # query shows here, and must take one away elsewhere or raise the budget on purpose.
+        assert order_counts[1] <= ORDER_PAGE_QUERIES[user.username], f"order page as {user.username}: {order_counts}"
+        assert job_counts[1] <= JOB_PAGE_QUERIES[user.username], f"job page as {user.username}: {job_counts}"
 
 
 def test_quote_pages_do_not_grow_with_lines_and_breaks(client, office, manager, lead):

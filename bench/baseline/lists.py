@@ -209,14 +209,12 @@ def ready_to_ship(request, user):
                  l.order_id, o.id AS order__id, o.number AS order__number, o.promised_date AS order__promised_date,
                  c.id AS order__customer__id, c.name AS order__customer__name,
                  i.id AS item__id, i.part_number AS item__part_number, i.revision AS item__revision,
-                 made.produced - l.quantity_shipped AS ready,
+                 l.quantity_produced - l.quantity_shipped AS ready,
                  (SELECT h.number FROM jobs_job h WHERE h.sales_order_line_id = l.id AND h.status = 'on_hold'
                   LIMIT 1) AS held_job
           FROM sales_salesorderline l JOIN sales_salesorder o ON o.id = l.order_id
                JOIN sales_customer c ON c.id = o.customer_id LEFT JOIN sales_item i ON i.id = l.item_id
-               CROSS JOIN LATERAL (SELECT coalesce(sum(j.quantity_completed), 0) AS produced FROM jobs_job j
-                                   WHERE j.sales_order_line_id = l.id AND j.status <> 'cancelled') made
-          WHERE o.status = ANY(%(shippable)s) AND NOT l.is_cancelled AND made.produced > l.quantity_shipped
+          WHERE o.status = ANY(%(shippable)s) AND NOT l.is_cancelled AND l.quantity_produced > l.quantity_shipped
           ORDER BY o.promised_date NULLS LAST, l.order_id, l.line_no LIMIT {CAP + 1})
         SELECT me.*, l.*, (SELECT count(*) FROM lines) AS me__total
         FROM me LEFT JOIN (SELECT * FROM lines ORDER BY order__promised_date NULLS LAST, order_id, line_no

@@ -59,19 +59,43 @@ def _with_progress(qs: QuerySet[Job]) -> QuerySet[Job]:
     return qs.annotate(ops_total=_count_operations(), ops_done=_count_operations(status=O.DONE))
 
 
+@dataclass(frozen=True)
+class CurrentOperation:
+    """Where a job is now, as the order page shows it (its work center's code and the step's description)."""
+
+    description: str
+    work_center: "WorkCenterCode"
+
+
+@dataclass(frozen=True)
+class WorkCenterCode:
+    code: str
+
+
 def jobs_for_order(*, order: SalesOrder) -> list[Job]:
-    operations = Operation.objects.select_related("work_center").order_by("sequence")
+    """The order's jobs with where each is now and how far along, in one query (counts and the current operation
+    by correlated subqueries over the job's few operations). Kept on the order object for the request: the
+    order page's panels (the jobs', planning's) share it."""
+    cached = getattr(order, "_mto_jobs", None)
+    if cached is not None:
+        return cached
+    current = Operation.objects.filter(job=OuterRef("pk")).exclude(status=O.DONE).order_by("sequence")
     jobs = list(
-        Job.objects.filter(sales_order=order)
+        _with_progress(Job.objects.filter(sales_order=order))
         .select_related("sales_order_line")
-        .prefetch_related(Prefetch("operations", queryset=operations))
+        .annotate(
+            current_description=Subquery(current.values("description")[:1]),
+            current_center=Subquery(current.values("work_center__code")[:1]),
+        )
         .order_by("sales_order_line__line_no", "id")
     )
     for job in jobs:
-        ops = list(job.operations.all())
-        job.current_operation = next((op for op in ops if op.status != O.DONE), None)
-        job.ops_done = sum(op.status == O.DONE for op in ops)
-        job.ops_total = len(ops)
+        job.current_operation = (
+            CurrentOperation(job.current_description, WorkCenterCode(job.current_center))
+            if job.current_center is not None
+            else None
+        )
+    order._mto_jobs = jobs
     return jobs
 
 

@@ -26,6 +26,7 @@ from ..workflow import (
     reopen_refusal,
 )
 from .common import _check_version, _locked_job, _require
+from .production import line_produced_refresh
 
 
 @dataclass(frozen=True)
@@ -262,6 +263,7 @@ def _add_pieces(locked: Locked, *, good: int, scrap: int, scrap_reason: str, by:
         job.quantity_completed += good
         job.version += 1
         job.save(update_fields=["quantity_completed", "version", "updated_at"])
+        line_produced_refresh(line_id=job.sales_order_line_id)
         signals.job_pieces_completed.send(sender=Job, job=job, by=by, quantity=good)
 
 

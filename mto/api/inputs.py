@@ -5,6 +5,8 @@ import math
 
 from rest_framework import exceptions, parsers, serializers
 
+from .reads import FastReadMixin
+
 # --- input: JSON only, refused with a reason when it cannot be stored or would crash a lookup --------------
 
 MAX_JSON_DEPTH = 32
@@ -107,11 +109,11 @@ class StrictTypesMixin:
         return super().to_internal_value(data)
 
 
-class Serializer(StrictTypesMixin, serializers.Serializer):
+class Serializer(FastReadMixin, StrictTypesMixin, serializers.Serializer):
     pass
 
 
-class ModelSerializer(StrictTypesMixin, serializers.ModelSerializer):
+class ModelSerializer(FastReadMixin, StrictTypesMixin, serializers.ModelSerializer):
     pass
 
 
@@ -131,7 +133,31 @@ class ActionsField(serializers.ListField):
     def get_attribute(self, instance):
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        return [t.name for t in self.available(instance, user)] if user is not None else []
+        if user is None:
+            return []
+        memo = getattr(request, "_mto_permission_memo", None)
+        if memo is None or memo.user is not user:
+            memo = request._mto_permission_memo = PermissionMemo(user)
+        return [t.name for t in self.available(instance, memo)]
+
+
+class PermissionMemo:
+    """The request's user, with each capability asked once: a list asks the same few for every row, and
+    Django's has_perm walks the authentication backends on every call. Anything else is the user's own."""
+
+    def __init__(self, user):
+        self.user = user
+        self._answers: dict[str, bool] = {}
+
+    def has_perm(self, perm, obj=None) -> bool:
+        if obj is not None:
+            return self.user.has_perm(perm, obj)
+        if perm not in self._answers:
+            self._answers[perm] = self.user.has_perm(perm)
+        return self._answers[perm]
+
+    def __getattr__(self, name):
+        return getattr(self.user, name)
 
 
 class ReasonSerializer(Serializer):

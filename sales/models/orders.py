@@ -120,6 +120,10 @@ class SalesOrderLine(PartLineMixin, TextSafetyMixin, models.Model):
     due_date = models.DateField()
     # Total shipped, kept by sales_order_record_shipped from the shipping app's own figures.
     quantity_shipped = models.PositiveIntegerField(default=0, editable=False)
+    # Good pieces off the line's jobs that are not cancelled (remakes too), kept by the jobs app through
+    # sales_order_line_record_produced in the transaction of every change to them (piece reports, returns from a
+    # vendor, a job cancelled): ready to ship and the shipment limits read it instead of summing the jobs.
+    quantity_produced = models.PositiveIntegerField(default=0, editable=False)
     # Set by an approved change request; a cancelled line keeps its figures but ships and bills nothing.
     is_cancelled = models.BooleanField("cancelled", default=False, editable=False)
 
@@ -135,10 +139,22 @@ class SalesOrderLine(PartLineMixin, TextSafetyMixin, models.Model):
             models.CheckConstraint(
                 condition=Q(is_cancelled=False) | Q(quantity_shipped=0), name="soline_cancelled_shipped_nothing"
             ),
+            # A line never ships more than its jobs produced.
+            models.CheckConstraint(
+                condition=Q(quantity_shipped__lte=F("quantity_produced")), name="soline_shipped_within_produced"
+            ),
             # A line is a standard item, or a custom part described by the customer's drawing.
             models.CheckConstraint(
                 condition=Q(item__isnull=False) | (~Q(description="") & ~Q(drawing_number="")),
                 name="soline_item_or_custom_part",
+            ),
+        ]
+        indexes = [
+            # Ready to ship: the few lines with produced pieces not yet shipped, out of every line ever ordered.
+            models.Index(
+                fields=["order"],
+                name="soline_ready_to_ship",
+                condition=Q(is_cancelled=False, quantity_produced__gt=F("quantity_shipped")),
             ),
         ]
 

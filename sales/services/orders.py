@@ -266,6 +266,27 @@ def sales_order_record_shipped(
     return _roll_up_to(order, to=target, by=by, reason=reason)
 
 
+@transaction.atomic
+def sales_order_line_record_produced(*, line_id: int, produced: int) -> None:
+    """The jobs app calls this, in the transaction that changed a line's good pieces, with the line's new total
+    (the good pieces of its jobs that are not cancelled). One UPDATE: piece reports are the floor's hot path.
+
+    The caller holds the order's lock (the jobs services take the order before the job), so a shipment of the
+    line cannot interleave. A total below what already shipped is refused (and the database refuses it too).
+    """
+    if not isinstance(produced, int) or isinstance(produced, bool) or produced < 0:
+        raise ValueError(f"produced must be a whole number, 0 or more: {produced!r}")
+    updated = SalesOrderLine.objects.filter(pk=line_id, quantity_shipped__lte=produced).update(
+        quantity_produced=produced
+    )
+    if not updated:
+        line = SalesOrderLine.objects.get(pk=line_id)  # DoesNotExist for a line that is not there
+        raise ValidationError(
+            f"Line {line.line_no}: {line.quantity_shipped} pieces have shipped; it cannot have produced {produced}.",
+            code="conflict",
+        )
+
+
 def _shipped_state(lines) -> str | None:
     """Shipped when every line still ordered is complete, partially shipped when anything shipped."""
     active = [line for line in lines if not line.is_cancelled]

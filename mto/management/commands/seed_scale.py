@@ -216,6 +216,7 @@ class Command(BaseCommand):
                 lines.append(SalesOrderLine(
                     order=order, line_no=n, item=item, quantity=quantity, unit_price=item.unit_price,
                     due_date=order.promised_date - datetime.timedelta(days=3), quantity_shipped=shipped,
+                    quantity_produced=shipped,  # raised below to what its job completed
                 ))  # fmt: skip
         SalesOrderLine.objects.bulk_create(lines)
         jobs, job_lines = [], []
@@ -236,6 +237,13 @@ class Command(BaseCommand):
             ))  # fmt: skip
             job_lines.append(line)
         Job.objects.bulk_create(jobs)
+        # The line's stored produced pieces, as the piece-report service keeps them (one job per line here).
+        grown = []
+        for line, job in zip(job_lines, jobs, strict=True):
+            if job.quantity_completed != line.quantity_produced:
+                line.quantity_produced = job.quantity_completed
+                grown.append(line)
+        SalesOrderLine.objects.bulk_update(grown, ["quantity_produced"], batch_size=1000)
         JobStatusChange.objects.bulk_create(
             [JobStatusChange(job=j, from_status="", to_status=j.status, changed_by=self.user) for j in jobs]
         )
