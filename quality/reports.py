@@ -198,7 +198,9 @@ def pareto_chart(rows, *, title: str, limit: int = 12) -> dict:
     return {
         "title": title,
         "bars": bars,
-        "width": 60 + step * max(len(bars), 1),
+        # At least a dozen columns' width, so a chart of two bars is drawn at the same scale as one of twelve,
+        # and a right margin for the cumulative scale's labels.
+        "width": max(100 + step * len(bars), 100 + step * limit),
         "line": " ".join(b.point for b in bars),
     }
 
