@@ -361,14 +361,14 @@ class OperatorListView(CapabilityRequiredMixin, TemplateView):
         from .models import LaborClass
 
         kwargs.setdefault("form", OperatorForm())
-        kwargs.setdefault("class_form", LaborClassForm())
+        kwargs.setdefault("class_form", LaborClassForm(auto_id="id_class_%s"))  # ids apart from the operator form's
         return super().get_context_data(
             operators=list(selectors.operator_list()), labor_classes=list(LaborClass.objects.all()), **kwargs
         )
 
     def post(self, request):
         if request.POST.get("what") == "labor-class":
-            class_form = LaborClassForm(request.POST)
+            class_form = LaborClassForm(request.POST, auto_id="id_class_%s")
             if class_form.is_valid():
                 try:
                     services.labor_class_save(by=request.user, **class_form.cleaned_data)

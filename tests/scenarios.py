@@ -4,7 +4,9 @@ One definition each; test modules import from here (or tests.factories, tests.ro
 another test module or a conftest (tests/test_layout.py checks that).
 """
 
+import os
 import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -292,3 +294,29 @@ def material_received(job, buyer, *, lot: str, certificate: bytes | None = None,
     upload = SimpleUploadedFile(f"cert-{lot}.pdf", certificate, "application/pdf") if certificate else None
     return purchasing_services.receipt_create(po_line=po.lines.get(), quantity=Decimal("2"), lot_number=lot,
                                               certificate=upload, by=buyer)  # fmt: skip
+
+
+# The real-worker tests' helpers (tests/mto/test_worker.py, tests/planning/test_events.py).
+WAIT_SECONDS = 120  # generous: on a busy 2-core machine a worker can take tens of seconds to start and claim
+
+
+def _redis_answers() -> bool:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return False
+    import redis
+
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+def _wait_for(predicate, seconds=WAIT_SECONDS):
+    """Poll until predicate() is true; False after `seconds` (the caller's assert says what never happened)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False

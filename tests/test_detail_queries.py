@@ -72,7 +72,7 @@ def lived_in_order(office, manager, lead, clerk, n: int):
 
 # Queries of the order and job pages by role (the session, the user with roles and bell, then the page's panels).
 ORDER_PAGE_QUERIES = {"office": 11, "manager": 12}
-JOB_PAGE_QUERIES = {"office": 12, "manager": 18}
+JOB_PAGE_QUERIES = {"office": 15, "manager": 21}
 
 
 def test_order_and_job_pages_do_not_grow_with_history(client, office, manager, lead, clerk):

@@ -29,10 +29,10 @@ def test_the_apps_register_their_panels_in_order():
         "quotes.order-quote", "jobs.order-jobs", "planning.order-projection", "shipping.order-shipments"]  # fmt: skip
     assert [p.name for p in panels.panels_for("job-detail")] == [
         "planning.job-projection", "shipping.job-shipped", "purchasing.job-material", "purchasing.job-outside",
-        "quality.job-quality"]  # fmt: skip
+        "quality.job-first-article", "quality.job-remake", "quality.job-quality"]  # fmt: skip
     home = panels.panels_for("home")
     assert [p.order for p in home] == sorted(p.order for p in home)
-    assert {p.name.split(".")[0] for p in home} == {"sales", "jobs", "shipping", "planning"}
+    assert {p.name.split(".")[0] for p in home} == {"sales", "jobs", "shipping", "quality", "planning"}
 
 
 def test_show_panels_lists_each_panel_with_its_source():

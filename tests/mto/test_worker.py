@@ -11,20 +11,9 @@ from mto.celery import app as celery_app
 from mto.models import Notification
 from sales import services as sales_services
 from tests.factories import CustomerFactory, SalesOrderFactory, UserFactory
+from tests.scenarios import WAIT_SECONDS, _redis_answers, _wait_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-def _redis_answers() -> bool:
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        return False
-    import redis
-
-    try:
-        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -44,19 +33,6 @@ def not_eager(worker):
     celery_app.conf.task_always_eager = False
     yield
     celery_app.conf.task_always_eager = True
-
-
-WAIT_SECONDS = 120  # generous: on a busy 2-core machine a worker can take tens of seconds to start and claim
-
-
-def _wait_for(predicate, seconds=WAIT_SECONDS):
-    """Poll until predicate() is true; False after `seconds` (the caller's assert says what never happened)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_approval_acknowledgment_sent_once_by_the_worker(not_eager, settings):

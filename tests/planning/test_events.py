@@ -144,7 +144,7 @@ def test_a_burst_of_events_is_one_run_made_by_the_worker(settings):
     """A real Celery worker on the real Redis broker (as tests/mto/test_worker.py): three events in a burst (a
     hold, a resume, a hold) make one run, debounced, which the worker makes; the held jobs leave the schedule."""
     from tests.factories import UserFactory
-    from tests.mto.test_worker import _redis_answers, _wait_for
+    from tests.scenarios import _redis_answers, _wait_for
 
     if not _redis_answers():
         pytest.skip("needs Redis: set REDIS_URL to a running server to run the real-worker tests")
