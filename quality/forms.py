@@ -16,13 +16,10 @@ class BootstrapFields:
                 field.widget.attrs.setdefault("class", css)
 
 
-class PlanCharacteristicForm(BootstrapFields, forms.ModelForm):
-    class Meta:
-        model = PlanCharacteristic
-        fields = ["operation_sequence", "name", "kind", "nominal", "tolerance_plus", "tolerance_minus", "unit",
-                  "sampling", "sample_n"]  # fmt: skip
-        labels = {"operation_sequence": "Operation (routing step)", "tolerance_plus": "Tolerance +",
-                  "tolerance_minus": "Tolerance −", "sample_n": "N"}  # fmt: skip
+class CharacteristicForm(BootstrapFields, forms.Form):
+    """The fields of a characteristic, for an item's plan and a quote line's alike. A plain form, not a ModelForm:
+    the rules are the service's (`plans._check`), whose messages land on the fields they name; a ModelForm would
+    check the database's constraints first and answer with their names."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,6 +27,15 @@ class PlanCharacteristicForm(BootstrapFields, forms.ModelForm):
         self.fields["sampling"].choices = Sampling.choices
         for name in ("nominal", "tolerance_plus", "tolerance_minus"):
             self.fields[name].widget.attrs.update(inputmode="decimal")
+
+
+CharacteristicForm.base_fields = forms.fields_for_model(
+    PlanCharacteristic,
+    fields=["operation_sequence", "name", "kind", "nominal", "tolerance_plus", "tolerance_minus", "unit", "sampling",
+            "sample_n"],
+    labels={"operation_sequence": "Operation (routing step)", "tolerance_plus": "Tolerance +",
+            "tolerance_minus": "Tolerance −", "sample_n": "N"},
+)  # fmt: skip
 
 
 class NcrOpenForm(BootstrapFields, forms.Form):

@@ -17,7 +17,7 @@ from mto.roles import CapabilityRequiredMixin
 from sales.models import Item
 
 from . import selectors, services
-from .forms import DispositionForm, NcrOpenForm, PlanCharacteristicForm
+from .forms import CharacteristicForm, DispositionForm, NcrOpenForm
 from .models import NonConformance, PlanCharacteristic
 from .workflow import available_transitions
 
@@ -33,7 +33,7 @@ class PlanView(CapabilityRequiredMixin, TemplateView):
         return super().get_context_data(
             item=item, plan=selectors.item_plan(item=item),
             can_edit=self.request.user.has_perm("mto.edit_quality_plans"),
-            form=kwargs.pop("form", None) or PlanCharacteristicForm(), submit_token=new_token(), **kwargs,
+            form=kwargs.pop("form", None) or CharacteristicForm(), submit_token=new_token(), **kwargs,
         )  # fmt: skip
 
 
@@ -42,7 +42,7 @@ class PlanAddView(CapabilityRequiredMixin, View):
 
     def post(self, request, pk):
         item = get_object_or_404(Item, pk=pk)
-        form = PlanCharacteristicForm(request.POST)
+        form = CharacteristicForm(request.POST)
         if form.is_valid():
             try:
                 data = form.cleaned_data

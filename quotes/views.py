@@ -45,10 +45,14 @@ class QuoteDetailView(CapabilityRequiredMixin, TemplateView):
         centers = {op.work_center_id: op.work_center for p in pricing.lines for op in p.line.operations.all()}
         user = self.request.user
         if quote.is_editable and user.has_perm("mto.edit_quotes"):
-            from .views_inspection import QuoteLineCharacteristicForm
+            from quality.forms import CharacteristicForm
 
+            refused = kwargs.pop("refused_characteristic", None)  # (line pk, the bound form that was refused)
             for priced in pricing.lines:  # each line its own inspection-plan form (ids unique on the page)
-                priced.line.characteristic_form = QuoteLineCharacteristicForm(prefix=f"char{priced.line.pk}")
+                if refused and refused[0] == priced.line.pk:
+                    priced.line.characteristic_form = refused[1]
+                else:
+                    priced.line.characteristic_form = CharacteristicForm(prefix=f"char{priced.line.pk}")
         return super().get_context_data(
             quote=quote,
             pricing=pricing,

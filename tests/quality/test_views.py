@@ -74,3 +74,25 @@ def test_quality_pages_make_a_fixed_number_of_queries(office, manager, inspector
     assert page_queries(client, ncr.get_absolute_url()) == page_queries(
         client, NonConformance.objects.last().get_absolute_url()
     )
+
+
+def test_a_refused_plan_line_keeps_what_was_typed_and_says_which_field(inspector):
+    import re
+
+    from quality.models import PlanCharacteristic
+    from tests.factories import ItemFactory
+
+    item = ItemFactory()
+    client = client_for(inspector)
+    url = reverse("quality:plan-add", args=[item.pk])
+    data = {"operation_sequence": "20", "name": "Slot width", "kind": "dimension", "nominal": "", "tolerance_plus":
+            "0.05", "tolerance_minus": "0", "unit": "mm", "sampling": "every", "submit_token": "p1"}  # fmt: skip
+    response = client.post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 400 and not PlanCharacteristic.objects.exists()
+    # The service's words on the field (a ModelForm would have named the database's constraint instead).
+    assert "A dimension needs its nominal value." in page and "Constraint" not in page
+    assert 'value="Slot width"' in page and 'value="0.05"' in page
+    assert re.search(r'<input[^>]*name="nominal"[^>]*aria-invalid="true"', page)
+    response = client.post(url, {**data, "nominal": "8", "submit_token": "p2"})
+    assert response.status_code == 302 and PlanCharacteristic.objects.get().nominal == 8
