@@ -161,6 +161,10 @@ class NonConformance(TextSafetyMixin, models.Model):
     remake_job = models.OneToOneField(
         Job, on_delete=models.PROTECT, null=True, blank=True, related_name="remake_of_ncr", editable=False
     )
+    # The operation a rework disposition added: its pieces passed once already, so first-pass yield leaves it out.
+    rework_operation = models.OneToOneField(
+        Operation, on_delete=models.SET_NULL, null=True, blank=True, related_name="rework_of_ncr", editable=False
+    )
     dispositioned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
     )

@@ -8,8 +8,9 @@ What the figures are:
 - Cost of poor quality: the NCRs' cost by the month they were opened, with the month's scrap pieces and how many
   of those no NCR accounts for (their cost is not known until an NCR is opened for them).
 - First-pass yield of a work center: the pieces good the first time over the pieces it handled (good and scrap
-  reported on its time entries started in the period); not good the first time: the scrap, and the pieces of its
-  NCRs that went on only after a rework or a customer's concession.
+  reported on its time entries started in the period, rework operations left out: their pieces were handled
+  once already); not good the first time: the scrap, and the pieces of its NCRs that went on only after a rework
+  or a customer's concession.
 """
 
 import datetime
@@ -144,6 +145,7 @@ def first_pass_yield(*, start: datetime.date, end: datetime.date) -> list[list]:
     the first time, first-pass yield (%). Two queries."""
     handled = (
         TimeEntry.objects.filter(_between("started_at", start, end))
+        .filter(operation__rework_of_ncr__isnull=True)  # a rework's pieces are counted at their first pass
         .values("operation__work_center__code", "operation__work_center__name")
         .annotate(good=Sum("good_qty"), scrap=Sum("scrap_qty"))
     )

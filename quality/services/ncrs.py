@@ -172,8 +172,8 @@ def ncr_disposition(
     labor, material = _disposition_cost(ncr, job, disposition, op)
     fields = {
         "disposition": disposition, "disposition_note": note[:500], "concession_reference": concession_reference[:60],
-        "remake_job": remake, "dispositioned_by": by, "dispositioned_at": now, "labor_cost": labor,
-        "material_cost": material,
+        "remake_job": remake, "rework_operation": op, "dispositioned_by": by, "dispositioned_at": now,
+        "labor_cost": labor, "material_cost": material,
     }  # fmt: skip
     reason = f"{D(disposition).label}: {note or concession_reference}".strip(": ")
     return transition(NCR, ncr, "disposition", by=by, reason=reason, fields=fields, locked=True)
