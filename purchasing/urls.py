@@ -28,5 +28,6 @@ urlpatterns = [
     path("outside/<int:pk>/ship-out/", views.ShipOutView.as_view(), name="outside-ship-out"),
     path("outside/<int:pk>/receive-back/", views.ReceiveBackView.as_view(), name="outside-receive-back"),
     path("ship-outs/<int:pk>/packing-slip/", views.VendorPackingSlipView.as_view(), name="vendor-packing-slip"),
+    path("receipts/<int:pk>/certificate/", views.ReceiptCertificateView.as_view(), name="receipt-certificate"),
     path("returns/<int:pk>/certificate/", views.ReturnCertificateView.as_view(), name="return-certificate"),
 ]

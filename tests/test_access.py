@@ -150,6 +150,7 @@ ACCESS: dict[str, Rule] = {
     "purchasing:outside-ship-out": Rule("receive", method="POST", args=("outside_operation",)),
     "purchasing:outside-receive-back": Rule("receive", method="POST", args=("outside_operation",)),
     "purchasing:vendor-packing-slip": Rule("view_purchasing", args=("ship_out",)),
+    "purchasing:receipt-certificate": Rule("view_purchasing", args=("receipt",)),
     "purchasing:return-certificate": Rule("view_purchasing", args=("vendor_return",)),
     # quality
     "quality:ncr-list": Rule("view_quality"),
@@ -272,7 +273,7 @@ def objects(db, office, manager):
             {"description": "Shop rags", "quantity": 2, "unit": "lot", "unit_cost": 5, "due_date": approved.order_date}
         ],
     )
-    from purchasing.models import OutsideOperation, ShipOut, VendorReturn
+    from purchasing.models import OutsideOperation, Receipt, ShipOut, VendorReturn
 
     # Made directly: the matrix only needs something to point at.
     outside = OutsideOperation.objects.create(operation=job.operations.last(), pieces_sent=1, pieces_back_good=1)
@@ -326,6 +327,7 @@ def objects(db, office, manager):
         "outside_operation": outside,
         "ship_out": ship_out,
         "vendor_return": vendor_return,
+        "receipt": Receipt.objects.create(po_line=purchase_order.lines.get(), quantity=1, received_by=office),
         "quote": quote,
         "quote_drawing": quote_drawing,
         "change": change,

@@ -15,7 +15,7 @@ from mto.roles import CapabilityRequiredMixin
 
 from .. import selectors, services
 from ..forms import OutsideOperationForm, ReceiveBackForm, ShipOutForm
-from ..models import OutsideOperation, VendorReturn
+from ..models import OutsideOperation, Receipt, VendorReturn
 
 
 class AtVendorsView(CapabilityRequiredMixin, TemplateView):
@@ -114,12 +114,23 @@ class VendorPackingSlipView(CapabilityRequiredMixin, TemplateView):
         return super().get_context_data(ship_out=ship_out, **kwargs)
 
 
-class ReturnCertificateView(CapabilityRequiredMixin, View):
+class CertificateView(CapabilityRequiredMixin, View):
+    """A vendor's certificate as it was uploaded: a receipt's material certificate, a return's process one."""
+
     capability = "view_purchasing"
+    model = None
 
     def get(self, request, pk):
-        back = get_object_or_404(VendorReturn, pk=pk)
-        if not back.certificate:
-            raise Http404("This return has no certificate")
-        return FileResponse(back.certificate.open("rb"), content_type="application/pdf",
-                            filename=back.certificate_name or "certificate.pdf")  # fmt: skip
+        row = get_object_or_404(self.model, pk=pk)
+        if not row.certificate:
+            raise Http404(f"This {self.model._meta.verbose_name} has no certificate")
+        return FileResponse(row.certificate.open("rb"), content_type="application/pdf",
+                            filename=row.certificate_name or "certificate.pdf")  # fmt: skip
+
+
+class ReceiptCertificateView(CertificateView):
+    model = Receipt
+
+
+class ReturnCertificateView(CertificateView):
+    model = VendorReturn

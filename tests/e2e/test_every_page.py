@@ -49,6 +49,7 @@ EXCLUDED = {
     "login": "a signed-in user is sent on; the login page is checked signed out first",
     "kiosk/": "only an enrolled tablet opens them (403 to every browser here); tests/e2e/test_kiosk.py runs them",
     "purchasing:return-certificate": "a vendor's PDF (no page); the demo has no return with one yet",
+    "purchasing:receipt-certificate": "a vendor's PDF (no page); tests/purchasing check the download",
 }
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 MIN_TARGET = 44  # css px, WCAG 2.5.5 and what mto.css promises for touch

@@ -45,7 +45,8 @@ def test_pages_make_the_same_number_of_queries_for_one_row_or_many(office, manag
     assert len(more) == 3
 
 
-def test_receive_on_the_page_with_a_heat_and_a_certificate_and_an_over_receipt_refused(office, manager, buyer, clerk):
+def test_receive_on_the_page_with_a_heat_and_a_certificate_and_an_over_receipt_refused(office, manager, buyer, clerk,
+                                                                                        inspector):  # fmt: skip
     _, requirement = job_with_material(office, manager, buyer)
     line = sent_purchase_order(buyer, requirement).lines.get()
     client = client_for(clerk)
@@ -61,6 +62,16 @@ def test_receive_on_the_page_with_a_heat_and_a_certificate_and_an_over_receipt_r
     assert line.quantity_received == Decimal("4") and line.receipts.get().lot_number == "HEAT-9"
     panel = client_for(manager).get(f"/jobs/{requirement.job_id}/").content.decode()
     assert "Material" in panel and "HEAT-9" in panel and line.purchase_order.number in panel
+    # The certificate as it came, from the PO's page (Quality reads it there too); a receipt without one is 404.
+    receipt = line.receipts.get()
+    download = f"/purchasing/receipts/{receipt.pk}/certificate/"
+    assert download in client_for(buyer).get(line.purchase_order.get_absolute_url()).content.decode()
+    pdf = client_for(inspector).get(download)
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content) == PDF
+    assert "cert.pdf" in pdf["Content-Disposition"]
+    bare = services.receipt_create(po_line=line, quantity=Decimal("1"), by=clerk)
+    assert client_for(inspector).get(f"/purchasing/receipts/{bare.pk}/certificate/").status_code == 404
 
 
 def test_receiving_page_finds_a_received_order_by_number_and_books_its_over_delivery(office, manager, buyer, clerk):
