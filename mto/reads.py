@@ -92,11 +92,19 @@ def fetch(using: str | None = None, **reads: Read) -> dict:
 
 def attach(parents: Iterable, children: Iterable, *, key: str, cache_name: str, to_attr: str | None = None) -> None:
     """What `prefetch_related(cache_name)` would leave on each parent, from children read separately: `key` is
-    the children's attribute holding their parent's id (e.g. "job_id"); the children keep their order.
-    With `to_attr`, a plain list on that attribute instead (as `Prefetch(..., to_attr=...)`)."""
+    the children's attribute holding their parent's id (e.g. "job_id"); the children keep their order and, as
+    a prefetch does, point back at their parent. With `to_attr`, a plain list on that attribute instead (as
+    `Prefetch(..., to_attr=...)`)."""
+    parents = list(parents)
+    by_id = {parent.pk: parent for parent in parents}
     by_parent = defaultdict(list)
     for child in children:
-        by_parent[getattr(child, key)].append(child)
+        parent_id = getattr(child, key)
+        by_parent[parent_id].append(child)
+        parent = by_id.get(parent_id)
+        field = child._meta.get_field(key.removesuffix("_id")) if key.endswith("_id") and parent else None
+        if field is not None and field.related_model is type(parent):
+            field.set_cached_value(child, parent)
     for parent in parents:
         found = by_parent.get(parent.pk, [])
         if to_attr:

@@ -11,6 +11,7 @@ from jobs import dashboard as jobs_dash
 from jobs import selectors as jobs_sel
 from jobs import services as job_services
 from jobs.models import Job, TimeEntry
+from mto import reads
 from sales import selectors as sales_sel
 from sales.models import SalesOrderStatusChange
 from shipping import selectors as ship_sel
@@ -204,12 +205,16 @@ def test_the_widgets_made_in_fewer_queries_show_what_the_selectors_say(rf, offic
     request = rf.get("/")
     request.user = manager
 
-    load = jobs_dash.work_center_load_widget(request)
+    def shown(name):  # a widget alone: its reads, then its context from their rows
+        reads_of = getattr(jobs_dash, f"{name}_reads")
+        return getattr(jobs_dash, f"{name}_widget")(request, rows=reads.fetch(**reads_of(request)))
+
+    load = shown("work_center_load")
     assert load["chart"] == bar_chart(jobs_sel.work_center_load(), title="Remaining hours by work center", unit=" h")
-    late_widget = jobs_dash.late_jobs_widget(request)
+    late_widget = shown("late_jobs")
     assert late_widget["number"] == jobs_sel.late_job_count() == 2
     assert [item[1] for item in late_widget["items"]] == [j.number for j in jobs_sel.late_jobs()]
-    short_widget = jobs_dash.short_jobs_widget(request)
+    short_widget = shown("short_jobs")
     assert short_widget["number"] == 1 and short_widget["items"][0][1] == Job.objects.get(sales_order=short).number
 
     (panel_job,) = jobs_sel.jobs_for_order(order=started)
