@@ -4,6 +4,7 @@ The current run is looked up once per request (the home page and a detail page m
 
 from django.urls import reverse
 
+from jobs.selectors import counted
 from mto import panels
 from mto.panels import can
 from mto.widgets import WIDGET, widget
@@ -77,7 +78,7 @@ def late_risk_widget(request, *, rows) -> dict:
     if run is None:
         return widget("plan-late", "Schedule: jobs finishing late", note="No schedule yet.",
                       link=reverse("planning:schedule"), link_label="Schedule")  # fmt: skip
-    count, late = selectors.counted(rows["late"])
+    count, late = counted(rows["late"])
     items = []
     for p in late:
         projected = selectors.Projection(finish=p.finish, due=p.job.due_date).finish_day
