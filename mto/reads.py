@@ -29,9 +29,11 @@ their own and join them with `attach()`, which fills the same cache a prefetch d
 
 import datetime
 import json
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
@@ -72,6 +74,18 @@ def count(queryset: QuerySet) -> Aggregate:
 
 Read = QuerySet | Aggregate
 
+_together = threading.local()
+
+
+@contextmanager
+def one_by_one():
+    """Within it, fetch() runs each read on its own as on SQLite (bench/reads_ab.py compares the two)."""
+    _together.off = True
+    try:
+        yield
+    finally:
+        _together.off = False
+
 
 def fetch(using: str | None = None, **reads: Read) -> dict:
     """Every read's result ({name: list, or what an aggregate answers}), in one statement on PostgreSQL."""
@@ -82,7 +96,7 @@ def fetch(using: str | None = None, **reads: Read) -> dict:
     if not querysets:
         return {}
     db = using or next(iter(querysets.values())).db
-    if connections[db].vendor == "postgresql" and len(querysets) > 1:
+    if connections[db].vendor == "postgresql" and len(querysets) > 1 and not getattr(_together, "off", False):
         rows = _fetch_together(db, querysets)
     else:
         rows = {name: list(queryset) for name, queryset in querysets.items()}
