@@ -1,4 +1,5 @@
-"""Floor widgets for the home page: each builds a widget's context from selectors (registered in panels.py).
+"""Floor widgets for the home page (registered in panels.py): each declares its reads (mto.reads; the page runs
+every widget's together) and builds its context from their rows; the floor's own two read as they go.
 
 The cost variance of the month is computed here for now (see jobs.selectors for the job cost reads).
 """
@@ -10,12 +11,13 @@ from decimal import Decimal
 from django.db.models import DecimalField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 
+from mto import reads
 from mto.charts import bar_chart
 from mto.widgets import widget
 
 from . import selectors
 from .models import Job, Operation, TimeEntry
-from .selectors import HOURS
+from .selectors import HOURS, figures
 from .workflow import J
 
 
@@ -34,7 +36,7 @@ class Variance:
         return selectors.cost_variance(actual=self.actual, baseline=self.estimated)[1]
 
 
-def cost_variance_this_month(today=None) -> Variance:
+def cost_variance_reads(today=None) -> dict:
     """Estimated against actual cost of the jobs completed this month (actual: hours x the rate of the time, plus
     material and outside services from jobs.signals.other_costs_for_jobs, each against its estimate)."""
     today = today or timezone.localdate()
@@ -45,39 +47,63 @@ def cost_variance_this_month(today=None) -> Variance:
     estimated_hours = ExpressionWrapper(
         F("setup_hours") + F("run_hours_per_piece") * F("job__quantity"), output_field=HOURS
     )
-    estimated = Operation.objects.filter(job__in=done).aggregate(
-        v=Sum(
-            estimated_hours * F("work_center__hourly_rate"), output_field=DecimalField(max_digits=16, decimal_places=2)
-        )
-    )["v"] or Decimal(0)
-    # Priced at the rate each time entry carries: a rate change does not rewrite this month's figure.
-    per_job = selectors.actual_by(TimeEntry.objects.filter(operation__job__in=done), "operation__job")
+    money = DecimalField(max_digits=16, decimal_places=2)
+    return {
+        "estimated": reads.aggregate(
+            Operation.objects.filter(job__in=done),
+            v=Sum(estimated_hours * F("work_center__hourly_rate"), output_field=money),
+        ),
+        # Priced at the rate each time entry carries: a rate change does not rewrite this month's figure.
+        "actual": selectors.actual_by_queryset(TimeEntry.objects.filter(operation__job__in=done), "operation__job"),
+        "done": done.order_by().values_list("pk", flat=True),
+    }
+
+
+def cost_variance_from(rows: dict) -> Variance:
+    estimated = rows["estimated"]["v"] or Decimal(0)
+    per_job = selectors.actual_by_from(rows["actual"], "operation__job")
     actual = sum((cost for _, cost in per_job.values()), Decimal(0))
-    done_jobs = [Job(pk=pk) for pk in done.values_list("pk", flat=True)]
-    for costs in selectors.other_costs(done_jobs).values():
+    done_jobs = [Job(pk=pk) for pk in rows["done"]]
+    for costs in selectors.other_costs(done_jobs).values():  # the apps that know them: a query or two each
         other_est, other_act = selectors.other_cost_totals(costs)
         estimated, actual = estimated + other_est, actual + other_act
     return Variance(len(done_jobs), Decimal(estimated).quantize(Decimal("0.01")), actual.quantize(Decimal("0.01")))
 
 
-def orders_at_risk_widget(request) -> dict:
-    risky = selectors.orders_at_risk()
+def cost_variance_this_month(today=None) -> Variance:
+    return cost_variance_from(reads.fetch(**cost_variance_reads(today)))
+
+
+def orders_at_risk_reads(request) -> dict:
+    return {"orders": figures.orders_at_risk_queryset()}
+
+
+def orders_at_risk_widget(request, *, rows) -> dict:
+    risky = rows["orders"]
     return widget("at-risk", "Orders at risk", number=len(risky),
                   note="Promised within a week, with a job late or on hold.",
                   items=[(o.get_absolute_url(), o.number, f"{o.customer.name}, promised {o.promised_date:%Y-%m-%d}")
                          for o in risky], empty="No order is at risk.")  # fmt: skip
 
 
-def late_jobs_widget(request) -> dict:
-    count, late = selectors.late_jobs_with_count()
+def late_jobs_reads(request) -> dict:
+    return {"late": figures.late_jobs_with_count_queryset()}
+
+
+def late_jobs_widget(request, *, rows) -> dict:
+    count, late = figures.counted(rows["late"])
     items = [(j.get_absolute_url(), j.number, f"due {j.due_date:%Y-%m-%d}, {j.get_status_display().lower()}")
              for j in late]  # fmt: skip
     return widget("late-jobs", "Late jobs", number=count, items=items,
                   empty="No job is late.", link="/jobs/?late=true")  # fmt: skip
 
 
-def short_jobs_widget(request) -> dict:
-    count, jobs = selectors.short_jobs()
+def short_jobs_reads(request) -> dict:
+    return {"short": figures.short_jobs_queryset()}
+
+
+def short_jobs_widget(request, *, rows) -> dict:
+    count, jobs = figures.counted(rows["short"])
     items = [(j.get_absolute_url(), j.number, f"{j.quantity_completed} good of {j.quantity}, completed "
               f"{timezone.localtime(j.completed_at):%Y-%m-%d}") for j in jobs]  # fmt: skip
     return widget("short-jobs", "Short jobs", number=count, items=items,
@@ -85,19 +111,32 @@ def short_jobs_widget(request) -> dict:
                   empty="No job completed short.")  # fmt: skip
 
 
-def work_in_progress_widget(request) -> dict:
-    return widget("wip", "Work in progress", chart=bar_chart(selectors.wip_by_status(), title="Open jobs by status"))
+def work_in_progress_reads(request) -> dict:
+    return {"counts": figures.wip_by_status_queryset()}
 
 
-def cost_variance_widget(request) -> dict:
-    v = cost_variance_this_month()
+def work_in_progress_widget(request, *, rows) -> dict:
+    counts = figures.wip_by_status_from(rows["counts"])
+    return widget("wip", "Work in progress", chart=bar_chart(counts, title="Open jobs by status"))
+
+
+def cost_variance_widget_reads(request) -> dict:
+    return cost_variance_reads()
+
+
+def cost_variance_widget(request, *, rows) -> dict:
+    v = cost_variance_from(rows)
     note = f"{v.jobs} job(s) completed this month: estimated {v.estimated:,.2f}, actual {v.actual:,.2f}."
     shown = "—" if v.percent is None else f"{v.percent:+}%"
     return widget("variance", "Cost variance this month", number=shown, note=note)
 
 
-def work_center_load_widget(request) -> dict:
-    headers, weekly = selectors.work_center_load_by_week()
+def work_center_load_reads(request) -> dict:
+    return {"cells": figures.work_center_load_by_week_queryset(today=timezone.localdate())}
+
+
+def work_center_load_widget(request, *, rows) -> dict:
+    headers, weekly = figures.work_center_load_by_week_from(rows["cells"], today=timezone.localdate())
     # The same open operations as selectors.work_center_load, so each center's load is its weeks' sum (one
     # query for the chart and the table).
     load = [(code, sum(hours, Decimal(0))) for code, *hours in weekly]

@@ -10,7 +10,6 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from mto import panels
-from mto.audit import audit_for
 from mto.charts import bar_chart
 from mto.forms import ServiceFormView, TransitionView, apply_service_errors, run_for_button
 from mto.idempotency import new_token, run_once, submit_once
@@ -80,7 +79,7 @@ class JobDetailView(CapabilityRequiredMixin, TemplateView):
             can_plan=job.is_open and user.has_perm("mto.plan_jobs"),
             operation_form=kwargs.pop("operation_form", None) or OperationForm(),
             hold_form=HoldForm(),
-            changes=audit_for(job),
+            changes=job.audit_trail,  # read with the job (selectors.job_detail)
             panels=panels.render(self.request, page="job-detail", job=job),  # shipping's
             labor_chart=_labor_chart(job),
             submit_token=new_token(),

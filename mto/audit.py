@@ -1,5 +1,7 @@
 """The audit trail of price and quantity changes (status changes have their own history tables)."""
 
+from django.db.models import QuerySet
+
 from .models import AuditEntry
 
 
@@ -31,8 +33,10 @@ def audit_event(*, instance, field: str, before="", after="", by, label: str = "
 
 def audit_for(instance) -> list[AuditEntry]:
     """The trail of one object, oldest first."""
-    return list(
-        AuditEntry.objects.filter(object_type=instance._meta.label, object_id=instance.pk)
-        .select_related("changed_by")
-        .order_by("id")
-    )
+    return list(audit_queryset(type(instance), instance.pk))
+
+
+def audit_queryset(model, pk) -> QuerySet[AuditEntry]:
+    """The trail of the model's object pk, oldest first, as a read (mto.reads) a page can run with others."""
+    entries = AuditEntry.objects.filter(object_type=model._meta.label, object_id=pk)
+    return entries.select_related("changed_by").order_by("id")

@@ -6,11 +6,21 @@ page's view calls `render(request, page=..., **objects)` and shows the HTML it r
 template, a context function and a visibility test; nothing else runs. To see every panel of every page
 and where it comes from: `python manage.py show_panels`.
 
+A panel that reads the database declares its reads (mto.reads: querysets, counts, aggregates) in a `reads`
+function; the page runs every visible panel's reads together (one statement on PostgreSQL) and hands each
+panel its own results as `rows` ({name: result}). A panel stays independent: it sees only its own reads, and
+`render()` of its page (or its context called with `reads.fetch(**its_reads(...))`) tests it alone.
+
     panels.register(
         page="order-detail", order=20, name="jobs.order-jobs",
         template="jobs/partials/order_panel.html",
         context=order_jobs,                         # (request, order=...) -> dict, or None to show nothing
         visible=can("view_jobs"),                   # (user) -> bool, checked before the context is built
+    )
+    panels.register(
+        page="job-detail", order=30, name="shipping.job-shipped", template="shipping/partials/job_panel.html",
+        reads=job_shipped_reads,                    # (request, job=...) -> {name: queryset or reads.count(...)}
+        context=job_shipped,                        # (request, job=..., rows={name: result}) -> dict or None
     )
 """
 
@@ -18,6 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
+
+from . import reads as db_reads
 
 PAGES = {
     "home": "the home page (mto.views.HomeView); objects: none",
@@ -37,6 +49,7 @@ class Panel:
     template: str
     context: Callable[..., dict | None]
     visible: Callable[..., bool]
+    reads: Callable[..., dict] | None = None
 
     @property
     def source(self) -> str:
@@ -68,11 +81,12 @@ def register(
     template: str,
     context: Callable[..., dict | None],
     visible: Callable[..., bool] = everyone,
+    reads: Callable[..., dict] | None = None,
 ) -> Panel:
     """Add a panel to a page. Registering the same name again replaces it (ready() may run twice in tests)."""
     if page not in PAGES:
         raise ValueError(f"Unknown page {page!r}; pages are {', '.join(PAGES)}")
-    panel = Panel(page=page, order=order, name=name, template=template, context=context, visible=visible)
+    panel = Panel(page=page, order=order, name=name, template=template, context=context, visible=visible, reads=reads)
     panels = [p for p in _registry[page] if p.name != name]
     clash = next((p for p in panels if p.order == order), None)
     if clash:
@@ -87,12 +101,22 @@ def panels_for(page: str) -> list[Panel]:
 
 
 def render(request, *, page: str, **objects) -> list[str]:
-    """The HTML of the page's panels the user may see, in order (a context of None skips a panel)."""
+    """The HTML of the page's panels the user may see, in order (a context of None skips a panel). The visible
+    panels' declared reads run first, all together."""
+    shown = [panel for panel in _registry[page] if panel.visible(request.user)]
+    declared = {}
+    for panel in shown:
+        for name, read in (panel.reads(request, **objects) if panel.reads else {}).items():
+            declared[f"{panel.name}:{name}"] = read
+    fetched = db_reads.fetch(**declared)
     html = []
-    for panel in _registry[page]:
-        if not panel.visible(request.user):
-            continue
-        context = panel.context(request, **objects)
+    for panel in shown:
+        if panel.reads:
+            prefix = f"{panel.name}:"
+            rows = {key[len(prefix) :]: value for key, value in fetched.items() if key.startswith(prefix)}
+            context = panel.context(request, rows=rows, **objects)
+        else:
+            context = panel.context(request, **objects)
         if context is None:
             continue
         html.append(render_to_string(panel.template, context, request=request))

@@ -5,10 +5,11 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
 from jobs.models import Job, WorkCenter
-from jobs.selectors import jobs_for_order, top_with_count
+from jobs.selectors import jobs_for_order, top_with_count, top_with_count_queryset
 from sales.models import SalesOrder
 
 from .models import PlannedJob, PlannedOperation, ScheduleRun
@@ -17,9 +18,19 @@ from .services.calendars import calendars_for, minutes_per_week
 R = ScheduleRun.Status
 
 
+def current_runs() -> QuerySet[ScheduleRun]:
+    """As a read (mto.reads): the current run in a list of at most one."""
+    return ScheduleRun.objects.filter(status=R.DONE).select_related("requested_by").order_by("-id")[:1]
+
+
 def current_run() -> ScheduleRun | None:
     """The schedule: the newest run that finished."""
-    return ScheduleRun.objects.filter(status=R.DONE).select_related("requested_by").order_by("-id").first()
+    return current_runs().first()
+
+
+def planned_in_current_run() -> QuerySet[PlannedJob]:
+    """The current run's planned jobs, the run found in the same statement (a page reads them with the run)."""
+    return PlannedJob.objects.filter(run_id=Subquery(current_runs().values("id")))
 
 
 def latest_run() -> ScheduleRun | None:
@@ -78,7 +89,10 @@ def job_projection(*, job: Job, run: ScheduleRun | None = None) -> Projection | 
     run = run or current_run()
     if run is None:
         return None
-    planned = PlannedJob.objects.filter(run=run, job=job).first()
+    return job_projection_from(job=job, planned=PlannedJob.objects.filter(run=run, job=job).first())
+
+
+def job_projection_from(*, job: Job, planned: PlannedJob | None) -> Projection:
     if planned is None:
         return Projection(finish=None, due=job.due_date, planned=False)
     return Projection(finish=planned.finish, due=job.due_date)
@@ -89,9 +103,20 @@ def order_projection(*, order: SalesOrder, run: ScheduleRun | None = None) -> Pr
     run = run or current_run()
     if run is None:
         return None
+    planned = PlannedJob.objects.filter(run=run, job__sales_order=order).values_list("job_id", "finish")
+    return order_projection_from(order=order, planned=list(planned))
+
+
+def order_planned_in_current_run(*, order: SalesOrder) -> QuerySet:
+    """As a read (mto.reads): (job id, finish) of the order's jobs in the current run."""
+    return planned_in_current_run().filter(job__sales_order=order).values_list("job_id", "finish")
+
+
+def order_projection_from(*, order: SalesOrder, planned: list[tuple[int, datetime.datetime]]) -> Projection:
     # The order page's jobs (jobs' selector, loaded once for the page's panels), the open ones.
     jobs = sorted((job for job in jobs_for_order(order=order) if job.is_open), key=lambda job: job.pk)
-    finishes = dict(PlannedJob.objects.filter(run=run, job__in=jobs).values_list("job_id", "finish"))
+    open_ids = {job.pk for job in jobs}
+    finishes = {job_id: finish for job_id, finish in planned if job_id in open_ids}
     rows = [(job, Projection(finish=finishes.get(job.pk), due=job.due_date, planned=job.pk in finishes))
             for job in jobs]  # fmt: skip
     latest = max(finishes.values(), default=None)
@@ -108,6 +133,15 @@ def late_projections(*, run: ScheduleRun | None = None, limit: int = 10) -> tupl
 
     late = PlannedJob.objects.filter(run=run, finish__gt=F("due")).select_related("job")
     return top_with_count(late, "due", "job_id", limit=limit)  # one query: the count rides on the rows
+
+
+def late_in_current_run(*, limit: int = 10) -> QuerySet[PlannedJob]:
+    """late_projections of the current run as a read (mto.reads; counted() of its rows), the run found in the
+    same statement."""
+    from django.db.models import F
+
+    late = planned_in_current_run().filter(finish__gt=F("due")).select_related("job")
+    return top_with_count_queryset(late, "due", "job_id", limit=limit)
 
 
 # --- Gantt --------------------------------------------------------------------------------------------------

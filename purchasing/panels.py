@@ -7,9 +7,13 @@ from mto.panels import can
 from . import selectors
 
 
-def job_material(request, *, job) -> dict | None:
+def job_material_reads(request, *, job) -> dict:
+    return selectors.job_material_reads(job=job)
+
+
+def job_material(request, *, job, rows) -> dict | None:
     """The job's material: each requirement, its status, the PO line it is on, received quantities and heats."""
-    requirements = selectors.job_material(job=job)
+    requirements = selectors.job_material_from(rows)
     can_edit = request.user.has_perm("mto.buy")  # the material pages' capability (Managers have it)
     if not requirements and not can_edit:
         return None
@@ -23,19 +27,25 @@ def job_material(request, *, job) -> dict | None:
     return {"job": job, "requirements": requirements, "can_edit": can_edit}
 
 
-def job_outside(request, *, job) -> dict | None:
+def job_outside_reads(request, *, job) -> dict:
+    return selectors.job_outside_reads(job=job)
+
+
+def job_outside(request, *, job, rows) -> dict | None:
     """The job's outside operations (vendor, pieces out and back, due, certificates) and its cost besides labor
     (the job page already carries it as job.cost_summary). No outside operation: no panel."""
-    rows = selectors.job_outside(job=job)
-    if not rows:
+    outside = selectors.job_outside_from(rows)
+    if not outside:
         return None
-    return {"job": job, "rows": rows, "summary": getattr(job, "cost_summary", None)}
+    return {"job": job, "rows": outside, "summary": getattr(job, "cost_summary", None)}
 
 
 def register_panels() -> None:
     panels.register(page="job-detail", order=40, name="purchasing.job-material",
                     template="purchasing/partials/job_material_panel.html", context=job_material,
+                    reads=job_material_reads,
                     visible=can("view_purchasing"))  # fmt: skip
     panels.register(page="job-detail", order=45, name="purchasing.job-outside",
                     template="purchasing/partials/job_outside_panel.html", context=job_outside,
+                    reads=job_outside_reads,
                     visible=can("view_purchasing"))  # fmt: skip

@@ -6,9 +6,13 @@ from mto.panels import can
 from . import selectors
 
 
-def job_quality(request, *, job) -> dict | None:
+def job_quality_reads(request, *, job) -> dict:
+    return selectors.job_quality_reads(job=job)
+
+
+def job_quality(request, *, job, rows) -> dict | None:
     """The job's characteristics per operation (measured / required, failed) and its NCRs. Nothing: no panel."""
-    summary = selectors.job_quality(job=job)
+    summary = selectors.job_quality_from(rows, job=job)
     if not summary.characteristics and not summary.ncrs:
         return None
     return {"job": job, "summary": summary}
@@ -43,6 +47,7 @@ def register_panels() -> None:
                     visible=can("open_ncrs"))  # fmt: skip
     panels.register(page="job-detail", order=50, name="quality.job-quality",
                     template="quality/partials/job_quality_panel.html", context=job_quality,
+                    reads=job_quality_reads,
                     visible=can("view_quality"))  # fmt: skip
     panels.register(page="floor-job", order=10, name="quality.floor-quality",
                     template="quality/partials/floor_quality_panel.html", context=floor_quality,

@@ -8,9 +8,13 @@ from . import selectors_fai
 from .services.fai import _first_production_operation
 
 
-def job_first_article(request, *, job) -> dict | None:
-    """The job's FAI (the live one, else the newest) with its attempts; none: no panel. One query."""
-    first = selectors_fai.job_first_article(job=job)
+def job_first_article_reads(request, *, job) -> dict:
+    return {"attempts": selectors_fai.job_first_articles(job=job)}
+
+
+def job_first_article(request, *, job, rows) -> dict | None:
+    """The job's FAI (the live one, else the newest) with its attempts; none: no panel."""
+    first = selectors_fai.JobFirstArticle(rows["attempts"])
     if first.current is None:
         return None
     user = request.user
@@ -31,20 +35,31 @@ def _may_decide(user) -> bool:
     return user.has_perm("mto.disposition_ncrs") or user.has_perm("mto.manage_jobs")
 
 
-def job_remake(request, *, job) -> dict | None:
-    proposal = selectors_fai.job_remake_proposal(job=job)
+def job_remake_reads(request, *, job) -> dict:
+    return {"proposal": selectors_fai.job_remake_proposals(job=job)}
+
+
+def job_remake(request, *, job, rows) -> dict | None:
+    proposal = next(iter(rows["proposal"]), None)
     if proposal is None:
         return None
     return {"job": job, "proposal": proposal, "can_decide": _may_decide(request.user)}
 
 
-def remakes_widget(request) -> dict:
-    count, proposals = selectors_fai.remake_proposals_open()
-    return {"count": count, "proposals": proposals}
+def remakes_reads(request) -> dict:
+    return selectors_fai.remake_proposals_open_reads()
 
 
-def first_articles_widget(request) -> dict:
-    count, waiting = selectors_fai.first_articles_waiting()
+def remakes_widget(request, *, rows) -> dict:
+    return {"count": rows["count"], "proposals": rows["proposals"]}
+
+
+def first_articles_reads(request) -> dict:
+    return selectors_fai.first_articles_waiting_reads()
+
+
+def first_articles_widget(request, *, rows) -> dict:
+    count, waiting = rows["count"], rows["waiting"]
     items = [(fai.get_absolute_url(), fai.job.number,
               f"{fai.revision_label}, recorded {fai.recorded_at:%Y-%m-%d %H:%M}"
               f"{'' if fai.all_passed else ', out of tolerance'}") for fai in waiting]  # fmt: skip
@@ -56,14 +71,17 @@ def first_articles_widget(request) -> dict:
 def register_panels() -> None:
     panels.register(page="job-detail", order=46, name="quality.job-first-article",
                     template="quality/partials/job_fai_panel.html", context=job_first_article,
+                    reads=job_first_article_reads,
                     visible=can("view_quality", "view_jobs"))  # fmt: skip
     panels.register(page="job-detail", order=47, name="quality.job-remake",
-                    template="quality/partials/job_remake_panel.html", context=job_remake,
+                    template="quality/partials/job_remake_panel.html", context=job_remake, reads=job_remake_reads,
                     visible=can("view_jobs"))  # fmt: skip
     panels.register(page="floor-job", order=8, name="quality.floor-first-article",
                     template="quality/partials/floor_fai_panel.html", context=floor_first_article,
                     visible=can("run_floor"))  # fmt: skip
     panels.register(page="home", order=46, name="quality.remakes", template="quality/partials/remake_widget.html",
-                    context=remakes_widget, visible=can("disposition_ncrs", "manage_jobs"))  # fmt: skip
+                    context=remakes_widget, reads=remakes_reads,
+                    visible=can("disposition_ncrs", "manage_jobs"))  # fmt: skip
     panels.register(page="home", order=47, name="quality.first-articles", template=WIDGET,
-                    context=first_articles_widget, visible=can("accept_first_articles"))  # fmt: skip
+                    context=first_articles_widget, reads=first_articles_reads,
+                    visible=can("accept_first_articles"))  # fmt: skip

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 
 from jobs.models import Job
+from mto import reads
 
 from .models import JobCharacteristic
 from .models_fai import FirstArticle, FirstArticleResult, RemakeProposal
@@ -29,11 +30,14 @@ class JobFirstArticle:
         return current is not None and current.is_live
 
 
+def job_first_articles(*, job: Job) -> QuerySet[FirstArticle]:
+    """The job's FAI attempts as a read (mto.reads): JobFirstArticle(list of them) is what a page shows."""
+    return FirstArticle.objects.filter(job=job).select_related("recorded_by", "decided_by").order_by("attempt")
+
+
 def job_first_article(*, job: Job) -> JobFirstArticle:
     """One query."""
-    return JobFirstArticle(
-        list(FirstArticle.objects.filter(job=job).select_related("recorded_by", "decided_by").order_by("attempt"))
-    )
+    return JobFirstArticle(list(job_first_articles(job=job)))
 
 
 def first_article_sheet(*, pk: int) -> tuple[FirstArticle, list[JobCharacteristic]]:
@@ -55,17 +59,32 @@ def first_article_sheet(*, pk: int) -> tuple[FirstArticle, list[JobCharacteristi
 
 
 def first_articles_waiting(*, limit: int = 10) -> tuple[int, list[FirstArticle]]:
-    """Recorded FAIs waiting for acceptance: how many, and the oldest first (two queries)."""
+    """Recorded FAIs waiting for acceptance: how many, and the oldest first (one statement on PostgreSQL)."""
+    rows = reads.fetch(**first_articles_waiting_reads(limit=limit))
+    return rows["count"], rows["waiting"]
+
+
+def first_articles_waiting_reads(*, limit: int = 10) -> dict:
     qs = FirstArticle.objects.filter(status=F.RECORDED)
-    return qs.count(), list(qs.select_related("job").order_by("recorded_at", "id")[:limit])
+    return {"count": reads.count(qs), "waiting": qs.select_related("job").order_by("recorded_at", "id")[:limit]}
+
+
+def job_remake_proposals(*, job: Job) -> QuerySet[RemakeProposal]:
+    """As a read (mto.reads): the job's newest proposal, or none."""
+    return RemakeProposal.objects.filter(job=job).select_related("remake_job", "decided_by")[:1]
 
 
 def job_remake_proposal(*, job: Job) -> RemakeProposal | None:
     """One query."""
-    return RemakeProposal.objects.filter(job=job).select_related("remake_job", "decided_by").first()
+    return job_remake_proposals(job=job).first()
 
 
 def remake_proposals_open(*, limit: int = 10) -> tuple[int, list[RemakeProposal]]:
-    """Proposals nobody decided yet, the newest first (two queries)."""
+    """Proposals nobody decided yet, the newest first (one statement on PostgreSQL)."""
+    rows = reads.fetch(**remake_proposals_open_reads(limit=limit))
+    return rows["count"], rows["proposals"]
+
+
+def remake_proposals_open_reads(*, limit: int = 10) -> dict:
     qs: QuerySet[RemakeProposal] = RemakeProposal.objects.filter(status=RemakeProposal.Status.PROPOSED)
-    return qs.count(), list(qs.select_related("job").order_by("-created_at", "-id")[:limit])
+    return {"count": reads.count(qs), "proposals": qs.select_related("job").order_by("-created_at", "-id")[:limit]}

@@ -24,6 +24,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from jobs.models import Job, RoutingStep, WorkCenter
+from mto import reads
 from sales.models import Item
 
 from .models import (
@@ -82,6 +83,21 @@ def quote_detail(*, pk: int) -> Quote:
         )
         .get(pk=pk)
     )
+
+
+def quote_for_order_reads(*, order) -> dict:
+    """The reads behind quote_for_order (mto.reads)."""
+    return {
+        "quote": Quote.objects.filter(acceptance__sales_order=order).select_related("acceptance").order_by("pk")[:1],
+        "lines": QuoteLine.objects.filter(quote__acceptance__sales_order=order)
+        .select_related("chosen_break", "item")
+        .order_by("line_no"),
+    }
+
+
+def quote_for_order_from(rows: dict) -> Quote | None:
+    reads.attach(rows["quote"], rows["lines"], key="quote_id", cache_name="lines")
+    return next(iter(rows["quote"]), None)
 
 
 def quote_for_order(*, order) -> Quote | None:

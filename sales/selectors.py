@@ -21,6 +21,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from mto import reads
+
 from .models import (
     ChangeItem,
     ChangeRequest,
@@ -76,18 +78,30 @@ def order_list_queryset() -> QuerySet[SalesOrder]:
 
 
 def order_detail(*, pk: int) -> SalesOrder:
-    lines = SalesOrderLine.objects.select_related("item").order_by("line_no")
-    return (
-        SalesOrder.objects.select_related("customer", "ship_to", "created_by")
-        .prefetch_related(
-            Prefetch("lines", queryset=lines),
-            Prefetch("lines__drawings", queryset=LineDrawing.objects.order_by("uploaded_at")),
-            Prefetch(
-                "status_changes", queryset=SalesOrderStatusChange.objects.select_related("changed_by").order_by("id")
-            ),
-        )
-        .get(pk=pk)
+    """The order page's order: customer, lines with items and drawings, history, and its change requests with
+    their items (order_changes answers them from here), read together (mto.reads: one statement on PostgreSQL).
+    Raises SalesOrder.DoesNotExist."""
+    rows = reads.fetch(
+        order=SalesOrder.objects.select_related("customer", "ship_to", "created_by").filter(pk=pk),
+        lines=SalesOrderLine.objects.filter(order_id=pk).select_related("item").order_by("line_no"),
+        drawings=LineDrawing.objects.filter(line__order_id=pk).order_by("uploaded_at"),
+        status_changes=SalesOrderStatusChange.objects.filter(order_id=pk).select_related("changed_by").order_by("id"),
+        changes=ChangeRequest.objects.filter(order_id=pk)
+        .select_related("created_by", "decided_by")
+        .order_by("number"),
+        change_items=ChangeItem.objects.filter(change_request__order_id=pk)
+        .select_related("line__item", "item", "ship_to")
+        .order_by("id"),
     )
+    if not rows["order"]:
+        raise SalesOrder.DoesNotExist(f"No order {pk}")
+    order = rows["order"][0]
+    reads.attach([order], rows["lines"], key="order_id", cache_name="lines")
+    reads.attach(rows["lines"], rows["drawings"], key="line_id", cache_name="drawings")
+    reads.attach([order], rows["status_changes"], key="order_id", cache_name="status_changes")
+    reads.attach(rows["changes"], rows["change_items"], key="change_request_id", cache_name="items")
+    order._mto_changes = _changes_of(order, rows["changes"])
+    return order
 
 
 def order_lines(*, order: SalesOrder) -> list[SalesOrderLine]:
@@ -96,13 +110,20 @@ def order_lines(*, order: SalesOrder) -> list[SalesOrderLine]:
 
 
 def order_changes(*, order: SalesOrder) -> list[ChangeRequest]:
-    """The order's change requests with their items, oldest first (two queries)."""
+    """The order's change requests with their items, oldest first (two queries; none after order_detail)."""
+    cached = getattr(order, "_mto_changes", None)
+    if cached is not None:
+        return cached
     items = ChangeItem.objects.select_related("line__item", "item", "ship_to").order_by("id")
     changes = list(
         order.change_requests.select_related("created_by", "decided_by")
         .prefetch_related(Prefetch("items", queryset=items))
         .order_by("number")
     )
+    return _changes_of(order, changes)
+
+
+def _changes_of(order: SalesOrder, changes: list[ChangeRequest]) -> list[ChangeRequest]:
     for change in changes:
         change.order = order  # the summaries read the order's dates and address
         for item in change.items.all():
@@ -171,30 +192,47 @@ def ship_to_options(*, customer_id: str) -> QuerySet[ShipToAddress]:
 # --- home page figures ------------------------------------------------------------------------------
 
 
-def orders_awaiting_approval(*, limit: int = 10) -> list[SalesOrder]:
-    return list(
+# The home page's reads: each a queryset (mto.reads runs the page's together) and the list it answers.
+
+
+def orders_awaiting_approval_queryset(*, limit: int = 10) -> QuerySet[SalesOrder]:
+    return (
         SalesOrder.objects.filter(status=SalesOrder.Status.PENDING_APPROVAL)
         .select_related("customer")
         .order_by("id")[:limit]
     )
 
 
-def changes_awaiting_approval(*, limit: int = 10) -> list[ChangeRequest]:
-    return list(
+def orders_awaiting_approval(*, limit: int = 10) -> list[SalesOrder]:
+    return list(orders_awaiting_approval_queryset(limit=limit))
+
+
+def changes_awaiting_approval_queryset(*, limit: int = 10) -> QuerySet[ChangeRequest]:
+    return (
         ChangeRequest.objects.filter(status=ChangeRequest.Status.PENDING)
         .select_related("order__customer")
         .order_by("submitted_at", "id")[:limit]
     )
 
 
-def orders_promised_within(*, days: int = 7, today: datetime.date | None = None, limit: int = 10) -> list[SalesOrder]:
+def changes_awaiting_approval(*, limit: int = 10) -> list[ChangeRequest]:
+    return list(changes_awaiting_approval_queryset(limit=limit))
+
+
+def orders_promised_within_queryset(
+    *, days: int = 7, today: datetime.date | None = None, limit: int = 10
+) -> QuerySet[SalesOrder]:
     """Open orders promised on or before `days` from today (late ones included), soonest first."""
     today = today or timezone.localdate()
-    return list(
+    return (
         SalesOrder.objects.filter(status__in=OPEN_STATUSES, promised_date__lte=today + datetime.timedelta(days=days))
         .select_related("customer")
         .order_by("promised_date", "id")[:limit]
     )
+
+
+def orders_promised_within(*, days: int = 7, today: datetime.date | None = None, limit: int = 10) -> list[SalesOrder]:
+    return list(orders_promised_within_queryset(days=days, today=today, limit=limit))
 
 
 def _open_lines() -> QuerySet[SalesOrderLine]:
@@ -209,10 +247,14 @@ def _value_to_ship():
     )
 
 
+def open_order_book_read() -> reads.Aggregate:
+    """Value still to ship on open orders ({"v": ... or None}), as a read."""
+    return reads.aggregate(_open_lines(), v=Sum(_value_to_ship()))
+
+
 def open_order_book_value() -> Decimal:
     """Value still to ship on open orders: (ordered - shipped) x unit price over their lines."""
-    value = _open_lines().aggregate(v=Sum(_value_to_ship()))["v"]
-    return value or Decimal("0.00")
+    return reads.fetch(book=open_order_book_read())["book"]["v"] or Decimal("0.00")
 
 
 def order_book(*, group: str) -> list[list]:

@@ -1,4 +1,5 @@
-"""Shipping widgets for the home page: each builds a widget's context from selectors (registered in panels.py)."""
+"""Shipping widgets for the home page (registered in panels.py): the office's two declare their reads
+(mto.reads; the page runs every widget's together) and build their context from the rows."""
 
 from mto.charts import bar_chart, percent
 from mto.widgets import widget
@@ -18,15 +19,23 @@ def shipped_today_widget(request) -> dict:
                          for s in today], empty="Nothing shipped yet today.")  # fmt: skip
 
 
-def recent_shipments_widget(request) -> dict:
-    recent = selectors.recent_shipments()
+def recent_shipments_reads(request) -> dict:
+    return {"recent": selectors.recent_shipments_queryset()}
+
+
+def recent_shipments_widget(request, *, rows) -> dict:
+    recent = rows["recent"]
     return widget("recent", "Recent shipments",
                   items=[(s.get_absolute_url(), s.number, f"{s.order.customer.name}, {s.shipped_at:%Y-%m-%d}")
                          for s in recent], empty="No shipments yet.")  # fmt: skip
 
 
-def on_time_widget(request) -> dict:
-    weeks = selectors.on_time_by_week()
+def on_time_reads(request) -> dict:
+    return {"first_shipped": selectors.on_time_by_week_queryset()}
+
+
+def on_time_widget(request, *, rows) -> dict:
+    weeks = selectors.on_time_by_week_from(rows["first_shipped"])
     total = sum(t for _, t, _ in weeks)
     on_time = sum(o for _, _, o in weeks)
     rate = percent(on_time, total)

@@ -8,21 +8,29 @@ from sales.workflow import OPEN_STATUSES
 from . import dashboard, selectors
 
 
-def order_shipments(request, *, order) -> dict | None:
+def order_shipments_reads(request, *, order) -> dict:
+    return {"shipments": selectors.order_shipments_queryset(order=order)}
+
+
+def order_shipments(request, *, order, rows) -> dict | None:
     """The order's shipments, and a New shipment button for a clerk while the order can ship."""
-    shipments = selectors.shipments_for_order(order=order)
+    shipments = rows["shipments"]
     can_ship = request.user.has_perm("mto.ship") and order.status in OPEN_STATUSES
     if not shipments and not can_ship:
         return None
     return {"shipments": shipments, "order": order, "can_ship": can_ship}
 
 
-def job_shipped(request, *, job) -> dict | None:
+def job_shipped_reads(request, *, job) -> dict:
+    return {"shipments": selectors.shipments_of_job(job=job)} if job.sales_order_line_id else {}
+
+
+def job_shipped(request, *, job, rows) -> dict | None:
     """How many of an order job's good pieces shipped, and in which shipments (a manual job: no panel)."""
     if not job.sales_order_line_id:
         return None
-    shipped, shipments = selectors.shipped_for_job(job=job)
-    return {"job": job, "shipped": shipped, "shipments": shipments}
+    shipments = rows["shipments"]
+    return {"job": job, "shipped": sum(s.pieces for s in shipments), "shipments": shipments}
 
 
 def register_panels() -> None:
@@ -32,11 +40,15 @@ def register_panels() -> None:
     panels.register(**home, order=8, name="shipping.today", context=dashboard.shipped_today_widget,
                     visible=can("ship"))  # fmt: skip
     panels.register(**home, order=25, name="shipping.recent", context=dashboard.recent_shipments_widget,
+                    reads=dashboard.recent_shipments_reads,
                     visible=can("edit_orders", "view_reports"))  # fmt: skip
     panels.register(**home, order=35, name="shipping.on-time", context=dashboard.on_time_widget,
+                    reads=dashboard.on_time_reads,
                     visible=can("view_reports"))  # fmt: skip
     panels.register(page="order-detail", order=30, name="shipping.order-shipments",
                     template="shipping/partials/order_panel.html", context=order_shipments,
+                    reads=order_shipments_reads,
                     visible=can("view_shipments"))  # it links to shipments: only for who may open them  # fmt: skip
     panels.register(page="job-detail", order=30, name="shipping.job-shipped",
-                    template="shipping/partials/job_panel.html", context=job_shipped)  # fmt: skip
+                    template="shipping/partials/job_panel.html", context=job_shipped,
+                    reads=job_shipped_reads)  # fmt: skip

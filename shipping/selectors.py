@@ -88,8 +88,8 @@ def shipment_detail(*, pk: int) -> Shipment:
     return shipment
 
 
-def shipments_for_order(*, order: SalesOrder) -> list[Shipment]:
-    return list(
+def order_shipments_queryset(*, order: SalesOrder) -> QuerySet[Shipment]:
+    return (
         Shipment.objects.filter(order=order)
         .annotate(pieces=Coalesce(Sum("lines__quantity"), Value(0)))
         .select_related("shipped_by")
@@ -97,14 +97,24 @@ def shipments_for_order(*, order: SalesOrder) -> list[Shipment]:
     )
 
 
+def shipments_for_order(*, order: SalesOrder) -> list[Shipment]:
+    return list(order_shipments_queryset(order=order))
+
+
+def shipments_of_job(*, job: Job) -> QuerySet[Shipment]:
+    """As a read (mto.reads): the shipped shipments of the job's order line, each with its pieces of that line."""
+    line_id = job.sales_order_line_id
+    return (
+        Shipment.objects.filter(lines__order_line_id=line_id, status=Shipment.Status.SHIPPED)
+        .annotate(pieces=Sum("lines__quantity", filter=Q(lines__order_line_id=line_id)))
+        .order_by("id")
+    )
+
+
 def shipped_for_job(*, job: Job) -> tuple[int, list[Shipment]]:
     if not job.sales_order_line_id:
         return 0, []
-    shipments = list(
-        Shipment.objects.filter(lines__order_line_id=job.sales_order_line_id, status=Shipment.Status.SHIPPED)
-        .annotate(pieces=Sum("lines__quantity", filter=Q(lines__order_line_id=job.sales_order_line_id)))
-        .order_by("id")
-    )
+    shipments = list(shipments_of_job(job=job))
     return sum(s.pieces for s in shipments), shipments
 
 
@@ -203,8 +213,16 @@ def on_time_by_week(*, today: datetime.date | None = None, weeks: int = 12) -> l
 
     An order is on time when it became fully shipped on or before its promised date (first time it did).
     """
+    return on_time_by_week_from(list(on_time_by_week_queryset(today=today, weeks=weeks)))
+
+
+def on_time_by_week_queryset(*, today: datetime.date | None = None, weeks: int = 12) -> QuerySet:
+    """on_time_by_week's read (mto.reads)."""
     today = today or timezone.localdate()
-    first_shipped = _first_shipped().filter(at__date__gte=today - datetime.timedelta(weeks=weeks))
+    return _first_shipped().filter(at__date__gte=today - datetime.timedelta(weeks=weeks))
+
+
+def on_time_by_week_from(first_shipped: list[dict]) -> list[tuple[datetime.date, int, int]]:
     weekly: dict[datetime.date, list[int]] = {}
     for row in first_shipped:
         day = timezone.localtime(row["at"]).date()
@@ -227,7 +245,11 @@ def shipped_on(*, day: datetime.date | None = None, limit: int = 10) -> list[Shi
 
 
 def recent_shipments(*, limit: int = 5) -> list[Shipment]:
-    return list(
+    return list(recent_shipments_queryset(limit=limit))
+
+
+def recent_shipments_queryset(*, limit: int = 5) -> QuerySet[Shipment]:
+    return (
         Shipment.objects.filter(status=Shipment.Status.SHIPPED)
         .select_related("order__customer")
         .order_by("-shipped_at")[:limit]

@@ -9,6 +9,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -70,25 +71,28 @@ def lived_in_order(office, manager, lead, clerk, n: int):
     return order, job
 
 
-# Queries of the order and job pages by role (the session, the user with roles and bell, then the page's panels).
-ORDER_PAGE_QUERIES = {"office": 11, "manager": 12}
-JOB_PAGE_QUERIES = {"office": 15, "manager": 21}
+# Issue #22's budget for the order and job pages, every role that sees them, on PostgreSQL: the session, the
+# user with roles and bell, the page's object with its children (one statement), the panels' reads (one
+# statement; mto.reads), and on the job page the costs besides labor (purchasing's answer, one statement).
+# Measured 4 (order) and 5 (job) for every role. Elsewhere the reads run one by one: only the growth is asserted.
+PAGE_BUDGET = 8
 
 
-def test_order_and_job_pages_do_not_grow_with_history(client, office, manager, lead, clerk):
+def test_order_and_job_pages_do_not_grow_with_history(client, office, manager, lead, clerk, buyer, inspector):
     small_order, small_job = lived_in_order(office, manager, lead, clerk, 2)
     large_order, large_job = lived_in_order(office, manager, lead, clerk, 6)
-    for user in (office, manager):
+    for user in (office, manager, lead, clerk, buyer, inspector):
         client.force_login(user)
         page_queries(client, small_order.get_absolute_url())  # warms per-session caches
         order_counts = [page_queries(client, o.get_absolute_url()) for o in (small_order, large_order)]
         job_counts = [page_queries(client, j.get_absolute_url()) for j in (small_job, large_job)]
         assert order_counts[0] == order_counts[1], f"order page as {user.username}: {order_counts}"
         assert job_counts[0] == job_counts[1], f"job page as {user.username}: {job_counts}"
-        # Budgets (issue #22 asks for 8; what is left is listed in docs/performance.md): a panel that adds a
-        # query shows here, and must take one away elsewhere or raise the budget on purpose.
-        assert order_counts[1] <= ORDER_PAGE_QUERIES[user.username], f"order page as {user.username}: {order_counts}"
-        assert job_counts[1] <= JOB_PAGE_QUERIES[user.username], f"job page as {user.username}: {job_counts}"
+        # A panel that reads outside its declared reads shows here, and must be made a read or the budget raised
+        # on purpose.
+        if connection.vendor == "postgresql":
+            assert order_counts[1] <= PAGE_BUDGET, f"order page as {user.username}: {order_counts}"
+            assert job_counts[1] <= PAGE_BUDGET, f"job page as {user.username}: {job_counts}"
 
 
 def test_quote_pages_do_not_grow_with_lines_and_breaks(client, office, manager, lead):

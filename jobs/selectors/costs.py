@@ -6,16 +6,18 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
     F,
-    Prefetch,
     QuerySet,
     Sum,
 )
 from django.utils import timezone
 
+from mto import reads
+from mto.audit import audit_queryset
+
 from .. import signals
 from ..models import Job, JobNote, JobStatusChange, Operation, OperationStatusChange, TimeEntry
 from .common import CENT
-from .labor import entry_cost, labor_by_operator, labor_prefetch
+from .labor import entry_cost, labor_by_operator, labor_entries
 
 
 def _hours(entries: list[TimeEntry], now) -> Decimal:
@@ -41,12 +43,20 @@ def actual_by(entries: QuerySet, key: str) -> dict:
     Durations are summed in the database per key and rate, then priced at the rate each entry carries, so
     the cost of work already done never changes when a work center's rate does.
     """
-    rows = (
+    return actual_by_from(list(actual_by_queryset(entries, key)), key)
+
+
+def actual_by_queryset(entries: QuerySet, key: str) -> QuerySet:
+    """actual_by's read (mto.reads); actual_by_from() of its rows is what actual_by answers."""
+    return (
         entries.filter(stopped_at__isnull=False)
         .values(key, "hourly_rate")
         .annotate(duration=Sum(F("stopped_at") - F("started_at")))
         .order_by()
     )
+
+
+def actual_by_from(rows: list[dict], key: str) -> dict:
     hours: dict = defaultdict(Decimal)
     cost: dict = defaultdict(Decimal)
     for row in rows:
@@ -155,27 +165,33 @@ class CostSummary:
 
 
 def job_detail(*, pk: int) -> Job:
-    operations = Operation.objects.select_related("work_center", "updated_by").order_by("sequence")
-    job = (
-        Job.objects.select_related("sales_order__customer", "sales_order_line")
-        .prefetch_related(
-            Prefetch("operations", queryset=operations),
-            Prefetch("operations__time_entries", queryset=TimeEntry.objects.select_related("by").order_by("id")),
-            Prefetch("notes", queryset=JobNote.objects.select_related("by")),
-            labor_prefetch(),
-            Prefetch("status_changes", queryset=JobStatusChange.objects.select_related("changed_by").order_by("id")),
-            # Reopened operations keep who, when and why (the job page lists them).
-            Prefetch(
-                "operations__status_changes",
-                to_attr="reopens",
-                queryset=OperationStatusChange.objects.filter(from_status=Operation.Status.DONE)
-                .select_related("changed_by")
-                .order_by("id"),
-            ),
-        )
-        .get(pk=pk)
-    )
-    job.ops = list(job.operations.all())
+    """The job page's job: its order, operations with their time entries, labor and reopens, notes, history and
+    audit trail, read together (mto.reads: one statement on PostgreSQL). Raises Job.DoesNotExist."""
+    rows = reads.fetch(
+        job=Job.objects.select_related("sales_order__customer", "sales_order_line").filter(pk=pk),
+        operations=Operation.objects.filter(job_id=pk).select_related("work_center", "updated_by")
+        .order_by("sequence"),
+        time_entries=TimeEntry.objects.filter(operation__job_id=pk).select_related("by").order_by("id"),
+        notes=JobNote.objects.filter(job_id=pk).select_related("by"),
+        labor=labor_entries(job_id=pk),
+        status_changes=JobStatusChange.objects.filter(job_id=pk).select_related("changed_by").order_by("id"),
+        # Reopened operations keep who, when and why (the job page lists them).
+        reopens=OperationStatusChange.objects.filter(operation__job_id=pk, from_status=Operation.Status.DONE)
+        .select_related("changed_by")
+        .order_by("id"),
+        audit=audit_queryset(Job, pk),
+    )  # fmt: skip
+    if not rows["job"]:
+        raise Job.DoesNotExist(f"No job {pk}")
+    job = rows["job"][0]
+    job.ops = rows["operations"]
+    reads.attach([job], job.ops, key="job_id", cache_name="operations")
+    reads.attach(job.ops, rows["time_entries"], key="operation_id", cache_name="time_entries")
+    reads.attach(job.ops, rows["labor"], key="operation_id", cache_name="labor_entries", to_attr="labor")
+    reads.attach(job.ops, rows["reopens"], key="operation_id", cache_name="status_changes", to_attr="reopens")
+    reads.attach([job], rows["notes"], key="job_id", cache_name="notes")
+    reads.attach([job], rows["status_changes"], key="job_id", cache_name="status_changes")
+    job.audit_trail = rows["audit"]
     job.reopens = [(op, change) for op in job.ops for change in op.reopens]
     now = timezone.now()
     attach_costs(job, job.ops, now)
@@ -198,7 +214,7 @@ def attach_costs(job: Job, ops: list[Operation], now) -> None:
             earned = op.setup_hours + op.run_hours_per_piece * (op.good_qty + op.scrap_qty)
         entries = list(op.time_entries.all())
         actual = _hours(entries, now)
-        labor = getattr(op, "labor", [])  # labor_prefetch(): operators' entries
+        labor = getattr(op, "labor", [])  # job_detail's labor_entries(): operators' entries
         labor_cost = sum((entry_cost(e, now) for e in labor), Decimal(0)).quantize(CENT, ROUND_HALF_UP)
         actual_cost = _entries_cost(entries, now) + labor_cost
         lines.append(

@@ -72,15 +72,11 @@ class WorkCenterCode:
     code: str
 
 
-def jobs_for_order(*, order: SalesOrder) -> list[Job]:
-    """The order's jobs with where each is now and how far along, in one query (counts and the current operation
-    by correlated subqueries over the job's few operations). Kept on the order object for the request: the
-    order page's panels (the jobs', planning's) share it."""
-    cached = getattr(order, "_mto_jobs", None)
-    if cached is not None:
-        return cached
+def jobs_for_order_queryset(*, order: SalesOrder) -> QuerySet[Job]:
+    """The order's jobs with their progress and current operation (correlated subqueries over the job's few
+    operations), as a read (mto.reads); jobs_for_order_from() finishes the rows."""
     current = Operation.objects.filter(job=OuterRef("pk")).exclude(status=O.DONE).order_by("sequence")
-    jobs = list(
+    return (
         _with_progress(Job.objects.filter(sales_order=order))
         .select_related("sales_order_line")
         .annotate(
@@ -89,6 +85,10 @@ def jobs_for_order(*, order: SalesOrder) -> list[Job]:
         )
         .order_by("sales_order_line__line_no", "id")
     )
+
+
+def jobs_for_order_from(*, order: SalesOrder, jobs: list[Job]) -> list[Job]:
+    """Kept on the order object for the request: the order page's panels (the jobs', planning's) share it."""
     for job in jobs:
         job.current_operation = (
             CurrentOperation(job.current_description, WorkCenterCode(job.current_center))
@@ -97,6 +97,15 @@ def jobs_for_order(*, order: SalesOrder) -> list[Job]:
         )
     order._mto_jobs = jobs
     return jobs
+
+
+def jobs_for_order(*, order: SalesOrder) -> list[Job]:
+    """The order's jobs with where each is now and how far along, in one query (none if the page's reads
+    already brought them)."""
+    cached = getattr(order, "_mto_jobs", None)
+    if cached is not None:
+        return cached
+    return jobs_for_order_from(order=order, jobs=list(jobs_for_order_queryset(order=order)))
 
 
 def job_list_queryset() -> QuerySet[Job]:

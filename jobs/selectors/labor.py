@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..models import Attendance, IndirectTime, Job, KioskDevice, LaborEntry, OperatorProfile
@@ -116,11 +116,9 @@ def labor_by_operator(entries: list[LaborEntry], now=None) -> list[OperatorLabor
     return sorted(result, key=lambda r: r.name)
 
 
-def labor_prefetch() -> Prefetch:
-    """The job page's labor entries (every operation's, with operators): one query whatever their number."""
-    return Prefetch(
-        "operations__labor_entries", to_attr="labor", queryset=LaborEntry.objects.select_related("operator")
-    )
+def labor_entries(*, job_id: int) -> QuerySet[LaborEntry]:
+    """The job page's labor entries (every operation's, with operators), as job_detail reads them."""
+    return LaborEntry.objects.filter(operation__job_id=job_id).select_related("operator")
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 
 from jobs.models import Job
+from mto import reads
 
 from ..models import MaterialRequirement, PurchaseOrder, PurchaseOrderLine, Receipt, Vendor
 from ..workflow import RECEIVING_STATUSES
@@ -64,13 +65,25 @@ def lines_to_receive(*, po_number: str = "") -> QuerySet[PurchaseOrderLine]:
     )
 
 
-def job_material(*, job: Job) -> list[MaterialRequirement]:
-    """A job's requirements with their (not cancelled) PO lines and receipts: three queries."""
-    lines = PurchaseOrderLine.objects.select_related("purchase_order").order_by("is_cancelled", "id")
-    return list(
-        MaterialRequirement.objects.filter(job=job)
+def job_material_reads(*, job: Job) -> dict:
+    """The reads behind job_material (mto.reads): requirements, their PO lines (not cancelled first), receipts."""
+    return {
+        "requirements": MaterialRequirement.objects.filter(job=job)
         .select_related("operation", "vendor")
-        .prefetch_related(Prefetch("po_lines", queryset=lines), Prefetch("po_lines__receipts",
-                                                                        queryset=Receipt.objects.order_by("id")))
-        .order_by("id")
-    )  # fmt: skip
+        .order_by("id"),
+        "po_lines": PurchaseOrderLine.objects.filter(requirement__job=job)
+        .select_related("purchase_order")
+        .order_by("is_cancelled", "id"),
+        "receipts": Receipt.objects.filter(po_line__requirement__job=job).order_by("id"),
+    }
+
+
+def job_material_from(rows: dict) -> list[MaterialRequirement]:
+    reads.attach(rows["po_lines"], rows["receipts"], key="po_line_id", cache_name="receipts")
+    reads.attach(rows["requirements"], rows["po_lines"], key="requirement_id", cache_name="po_lines")
+    return rows["requirements"]
+
+
+def job_material(*, job: Job) -> list[MaterialRequirement]:
+    """A job's requirements with their (not cancelled) PO lines and receipts: one statement on PostgreSQL."""
+    return job_material_from(reads.fetch(**job_material_reads(job=job)))

@@ -18,6 +18,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from jobs.selectors import OtherCost
+from mto import reads
 
 from ..models import MaterialRequirement, OutsideOperation, PurchaseOrderLine, Receipt, ShipOut, Unit, VendorReturn
 
@@ -82,18 +83,27 @@ def ship_out_detail(*, pk: int) -> ShipOut:
     ).get(pk=pk)  # fmt: skip
 
 
-def job_outside(*, job) -> list[OutsideOperation]:
-    """The job's outside operations with their returns (and certificates), in routing order (two queries)."""
-    rows = list(
-        OutsideOperation.objects.filter(operation__job=job)
+def job_outside_reads(*, job) -> dict:
+    """The reads behind job_outside (mto.reads)."""
+    return {
+        "outside": OutsideOperation.objects.filter(operation__job=job)
         .select_related("vendor", "operation__work_center")
         .annotate(first_sent_at=Min("ship_outs__shipped_at"))
-        .prefetch_related(Prefetch("returns", queryset=VendorReturn.objects.order_by("id")))
-        .order_by("operation__sequence")
-    )
-    for row in rows:
-        row.return_list = list(row.returns.all())
-    return _with_due(rows)
+        .order_by("operation__sequence"),
+        "returns": VendorReturn.objects.filter(outside_operation__operation__job=job).order_by("id"),
+    }
+
+
+def job_outside_from(rows: dict) -> list[OutsideOperation]:
+    reads.attach(rows["outside"], rows["returns"], key="outside_operation_id", cache_name="returns",
+                 to_attr="return_list")  # fmt: skip
+    return _with_due(rows["outside"])
+
+
+def job_outside(*, job) -> list[OutsideOperation]:
+    """The job's outside operations with their returns (and certificates), in routing order (one statement on
+    PostgreSQL)."""
+    return job_outside_from(reads.fetch(**job_outside_reads(job=job)))
 
 
 # --- cost (answers jobs.signals.other_costs_for_jobs) ---------------------------------------------------------
@@ -102,6 +112,10 @@ def job_outside(*, job) -> list[OutsideOperation]:
 def material_costs(job_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
     """{job_id: (estimated, actual)} of the jobs' material, one query: each requirement's estimate, its receipts
     at their PO line's unit cost, and what was issued from stock at its recorded cost."""
+    return material_costs_from(list(material_costs_queryset(job_ids)))
+
+
+def material_costs_queryset(job_ids: list[int]) -> QuerySet:
     received = (
         Receipt.objects.filter(po_line__requirement=OuterRef("pk"))
         .order_by()
@@ -109,11 +123,14 @@ def material_costs(job_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
         .annotate(v=Sum(ExpressionWrapper(F("quantity") * F("po_line__unit_cost"), output_field=MONEY)))
         .values("v")
     )
-    rows = (
+    return (
         MaterialRequirement.objects.filter(job_id__in=job_ids)
         .annotate(received_cost=Subquery(received, output_field=MONEY))
         .values_list("job_id", "estimated_cost", "received_cost", "stock_cost")
     )
+
+
+def material_costs_from(rows: list[tuple]) -> dict[int, tuple[Decimal, Decimal]]:
     result: dict[int, tuple[Decimal, Decimal]] = {}
     for job_id, estimated, received_cost, stock_cost in rows:
         est, act = result.get(job_id, (Decimal(0), Decimal(0)))
@@ -127,10 +144,17 @@ def outside_costs(job_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
     Actual: the open PO line's unit cost x the pieces back (good and rejected: the vendor worked on both); a
     line bought per lot costs its whole total once any piece is back (the vendor bills the lot). Pieces sent
     without a PO line cost nothing yet (the buyer has not bought the service)."""
-    rows = OutsideOperation.objects.filter(operation__job_id__in=job_ids).annotate(
+    return outside_costs_from(list(outside_costs_queryset(job_ids)))
+
+
+def outside_costs_queryset(job_ids: list[int]) -> QuerySet:
+    return OutsideOperation.objects.filter(operation__job_id__in=job_ids).annotate(
         line_cost=_open_line("unit_cost"), line_quantity=_open_line("quantity"), line_unit=_open_line("unit")
     ).values_list("operation__job_id", "estimated_cost", "pieces_back_good", "pieces_rejected", "line_cost",
                   "line_quantity", "line_unit")  # fmt: skip
+
+
+def outside_costs_from(rows: list[tuple]) -> dict[int, tuple[Decimal, Decimal]]:
     result: dict[int, tuple[Decimal, Decimal]] = {}
     for job_id, estimated, good, rejected, unit_cost, quantity, unit in rows:
         back = good + rejected
@@ -146,8 +170,9 @@ def outside_costs(job_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
 
 
 def other_costs_for_jobs(job_ids: list[int]) -> dict[int, list[OtherCost]]:
-    """Material and outside services of the jobs, two queries whatever their number."""
-    material, outside = material_costs(job_ids), outside_costs(job_ids)
+    """Material and outside services of the jobs, two reads whatever their number (one statement on PostgreSQL)."""
+    rows = reads.fetch(material=material_costs_queryset(job_ids), outside=outside_costs_queryset(job_ids))
+    material, outside = material_costs_from(rows["material"]), outside_costs_from(rows["outside"])
     result: dict[int, list[OtherCost]] = {}
     for job_id in job_ids:
         costs = []

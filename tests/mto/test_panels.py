@@ -77,6 +77,48 @@ def test_render_keeps_order_and_skips_hidden_and_empty_panels(registry, office):
     assert built == []  # a panel the user may not see is not even built
 
 
+def test_visible_panels_reads_run_together_and_each_panel_gets_its_own(registry, office):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mto import reads
+    from sales.models import SalesOrder
+
+    first, second = SalesOrderFactory(created_by=office), SalesOrderFactory(created_by=office)
+    seen, asked = {}, []
+
+    def shows(tag):
+        def context(request, *, rows):
+            seen[tag] = rows
+            return widget(tag, tag)
+
+        return context
+
+    def hidden_reads(request):
+        asked.append("hidden")
+        return {"all": SalesOrder.objects.all()}
+
+    registry._registry["home"] = []
+    registry.register(page="home", order=1, name="t.one", template=WIDGET, context=shows("one"),
+                      reads=lambda request: {"orders": SalesOrder.objects.filter(pk=first.pk)})  # fmt: skip
+    registry.register(page="home", order=2, name="t.two", template=WIDGET, context=shows("two"),
+                      reads=lambda request: {"orders": reads.count(SalesOrder.objects.all()),
+                                             "none": SalesOrder.objects.filter(pk=-1)})  # fmt: skip
+    registry.register(page="home", order=3, name="t.plain", template=WIDGET, context=_note("Plain"))
+    registry.register(page="home", order=4, name="t.hidden", template=WIDGET, context=shows("hidden"),
+                      reads=hidden_reads, visible=panels.can("approve_orders"))  # fmt: skip
+    request = RequestFactory().get("/")
+    request.user = office
+    with CaptureQueriesContext(connection) as ctx:
+        html = registry.render(request, page="home")
+    assert len(html) == 3 and "Plain" in html[2]
+    # Same names in two panels stay apart; a hidden panel's reads are not even declared.
+    assert seen == {"one": {"orders": [first]}, "two": {"orders": 2, "none": []}} and asked == []
+    assert second.pk not in [o.pk for o in seen["one"]["orders"]]
+    ours = [q for q in ctx.captured_queries if "sales_salesorder" in q["sql"]]  # not the templates' bell
+    assert len(ours) == (1 if connection.vendor == "postgresql" else 3)
+
+
 def test_the_order_page_shows_a_registered_panel_in_its_place(registry, client, office):
     order = SalesOrderFactory(customer=CustomerFactory(), created_by=office)
     registry.register(page="order-detail", order=25, name="t.between", template=WIDGET,

@@ -1,0 +1,224 @@
+"""Several reads in one round trip: a page's selectors and panels declare querysets, `fetch()` runs them together.
+
+A page is assembled from parts that know nothing of each other (mto.panels); each used to run its own queries,
+so a page's count was the sum of its panels'. Here a part declares its reads as ordinary querysets (filters,
+`select_related`, annotations, slices, `values()`), the page hands all of them to `fetch()`, and each comes
+back as the list `list(queryset)` would give, built by Django's own iterables from the same columns:
+
+    rows = reads.fetch(
+        operations=Operation.objects.filter(job_id=pk).select_related("work_center"),
+        notes=JobNote.objects.filter(job_id=pk),
+        late=reads.count(Job.objects.filter(due_date__lt=today)),     # a number
+        book=reads.aggregate(lines, v=Sum("quantity")),                # {"v": ...}
+    )
+    rows["operations"]  # [Operation, ...]
+
+On PostgreSQL that is ONE statement whatever the number of reads, each read a scalar subquery aggregating its
+rows to JSON, typed back by its columns' fields:
+
+    SELECT (SELECT json_agg(t) FROM (SELECT c0, c1, ... FROM (<read 1>) AS s(c0, c1, ...)) t) AS r0,
+           (SELECT json_agg(t) FROM (...) t) AS r1, ...
+
+PostgreSQL aggregates a sorted subquery in its order (the documented "usually works" of json_agg; a read's
+ORDER BY and LIMIT stay in its own subquery). On other databases (SQLite, the embedded default) the reads run
+one by one: the same results, more queries; budgets are asserted on PostgreSQL.
+
+`prefetch_related` is refused (it would run its own queries afterwards): declare the children as reads of
+their own and join them with `attach()`, which fills the same cache a prefetch does.
+"""
+
+import datetime
+import json
+import threading
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from contextlib import contextmanager
+from decimal import Decimal
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Count, QuerySet, Value
+
+
+class Aggregate:
+    """A read that answers one row of aggregates ({name: value}), like `QuerySet.aggregate()`."""
+
+    def __init__(self, queryset: QuerySet, **aggregates):
+        # A constant grouping: no GROUP BY, so exactly one row even when nothing matches (as aggregate() does).
+        self.queryset = (
+            queryset.order_by().annotate(_all=Value(1)).values("_all").annotate(**aggregates).values(*aggregates)
+        )
+
+    def result(self, rows: list) -> dict:
+        return rows[0]
+
+
+class _Count(Aggregate):
+    def __init__(self, queryset: QuerySet):
+        super().__init__(queryset, n=Count("*"))
+
+    def result(self, rows: list) -> int:
+        return rows[0]["n"]
+
+
+def aggregate(queryset: QuerySet, **aggregates) -> Aggregate:
+    """`queryset.aggregate(**aggregates)` as a read."""
+    return Aggregate(queryset, **aggregates)
+
+
+def count(queryset: QuerySet) -> Aggregate:
+    """`queryset.count()` as a read."""
+    return _Count(queryset)
+
+
+Read = QuerySet | Aggregate
+
+_together = threading.local()
+
+
+@contextmanager
+def one_by_one():
+    """Within it, fetch() runs each read on its own as on SQLite (bench/reads_ab.py compares the two)."""
+    _together.off = True
+    try:
+        yield
+    finally:
+        _together.off = False
+
+
+def fetch(using: str | None = None, **reads: Read) -> dict:
+    """Every read's result ({name: list, or what an aggregate answers}), in one statement on PostgreSQL."""
+    querysets = {name: read.queryset if isinstance(read, Aggregate) else read for name, read in reads.items()}
+    for name, queryset in querysets.items():
+        if queryset._prefetch_related_lookups:
+            raise ValueError(f"Read {name!r} has prefetch_related(): declare its children as reads and attach() them")
+    if not querysets:
+        return {}
+    db = using or next(iter(querysets.values())).db
+    if connections[db].vendor == "postgresql" and len(querysets) > 1 and not getattr(_together, "off", False):
+        rows = _fetch_together(db, querysets)
+    else:
+        rows = {name: list(queryset) for name, queryset in querysets.items()}
+    return {name: read.result(rows[name]) if isinstance(read, Aggregate) else rows[name]
+            for name, read in reads.items()}  # fmt: skip
+
+
+def attach(parents: Iterable, children: Iterable, *, key: str, cache_name: str, to_attr: str | None = None) -> None:
+    """What `prefetch_related(cache_name)` would leave on each parent, from children read separately: `key` is
+    the children's attribute holding their parent's id (e.g. "job_id"); the children keep their order and, as
+    a prefetch does, point back at their parent. With `to_attr`, a plain list on that attribute instead (as
+    `Prefetch(..., to_attr=...)`)."""
+    parents = list(parents)
+    by_id = {parent.pk: parent for parent in parents}
+    by_parent = defaultdict(list)
+    for child in children:
+        parent_id = getattr(child, key)
+        by_parent[parent_id].append(child)
+        parent = by_id.get(parent_id)
+        field = child._meta.get_field(key.removesuffix("_id")) if key.endswith("_id") and parent else None
+        if field is not None and field.related_model is type(parent):
+            field.set_cached_value(child, parent)
+    for parent in parents:
+        found = by_parent.get(parent.pk, [])
+        if to_attr:
+            setattr(parent, to_attr, found)
+            continue
+        queryset = getattr(parent, cache_name).get_queryset()
+        queryset._result_cache = found
+        queryset._prefetch_done = True
+        parent.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = queryset
+
+
+# --- PostgreSQL: all reads in one statement -------------------------------------------------------------------
+
+
+def _fetch_together(db: str, querysets: dict[str, QuerySet]) -> dict[str, list]:
+    connection = connections[db]
+    parts, params, compiled = [], [], {}
+    for name, queryset in querysets.items():
+        queryset = queryset._chain()
+        compiler = queryset.query.get_compiler(using=db)
+        try:
+            sql, sql_params = compiler.as_sql()
+        except EmptyResultSet:  # e.g. pk__in=[]: nothing to ask the database
+            compiled[name] = (queryset, compiler, None)
+            continue
+        columns = [f"c{i}" for i in range(len(compiler.select))]
+        typed = ", ".join(_to_json(column, select[0]) for column, select in zip(columns, compiler.select, strict=True))
+        aliases = ", ".join(columns)
+        parts.append(f"(SELECT json_agg(t) FROM (SELECT {typed} FROM ({sql}) AS s({aliases})) AS t) AS r{len(parts)}")
+        params.extend(sql_params)
+        compiled[name] = (queryset, compiler, len(parts) - 1)
+    answers = []
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(parts)}", params)
+            answers = cursor.fetchone()
+    result = {}
+    for name, (queryset, compiler, position) in compiled.items():
+        raw = answers[position] if position is not None else None
+        if isinstance(raw, str):  # the driver did not decode json
+            raw = json.loads(raw, parse_float=Decimal)
+        rows = [_typed_row(compiler, row) for row in raw or []]
+        result[name] = _build(queryset, compiler, rows)
+    return result
+
+
+def _internal_type(expression) -> str:
+    try:
+        return expression.output_field.get_internal_type()
+    except AttributeError:  # a column without a field (rare): left as JSON gives it
+        return ""
+
+
+def _to_json(column: str, expression) -> str:
+    """The column as JSON can carry it back without loss."""
+    kind = _internal_type(expression)
+    if kind == "DurationField":
+        return f"EXTRACT(EPOCH FROM {column}) AS {column}"
+    if kind == "BinaryField":
+        return f"encode({column}, 'base64') AS {column}"
+    if kind == "DecimalField":
+        return f"{column}::text AS {column}"  # exact digits and scale, as the driver's Decimal has them
+    if kind == "JSONField":
+        return f"{column}::text AS {column}"  # Django reads jsonb as text and decodes it itself
+    return column
+
+
+def _from_json(kind: str, value):
+    if value is None:
+        return None
+    if kind == "DateTimeField":
+        return datetime.datetime.fromisoformat(value)
+    if kind == "DateField":
+        return datetime.date.fromisoformat(value)
+    if kind == "TimeField":
+        return datetime.time.fromisoformat(value)
+    if kind == "DecimalField":
+        return Decimal(value)
+    if kind == "FloatField":
+        return float(value)
+    if kind == "DurationField":
+        return datetime.timedelta(seconds=float(value))
+    if kind == "UUIDField":
+        return uuid.UUID(value)
+    if kind == "BinaryField":
+        import base64
+
+        return memoryview(base64.b64decode(value))
+    return value
+
+
+def _typed_row(compiler, row: dict) -> tuple:
+    """A row as the driver would have returned it (Django's converters then run on it as usual)."""
+    kinds = compiler.__dict__.setdefault("_read_kinds", [_internal_type(s[0]) for s in compiler.select])
+    return tuple(_from_json(kind, row[f"c{i}"]) for i, kind in enumerate(kinds))
+
+
+def _build(queryset: QuerySet, compiler, rows: list[tuple]) -> list:
+    """The queryset's results from rows already fetched, built by the queryset's own iterable (model instances
+    with their select_related objects and annotations, dicts, tuples or flat values)."""
+    compiler.execute_sql = lambda *args, **kwargs: iter([rows])  # the chunks execute_sql(MULTI) would yield
+    queryset.query.get_compiler = lambda *args, **kwargs: compiler
+    return list(queryset._iterable_class(queryset))

@@ -1,0 +1,100 @@
+"""mto.reads.fetch: several querysets in one statement on PostgreSQL, each answering what list(queryset) does."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.models import Count, DecimalField, DurationField, ExpressionWrapper, F, Max, Sum
+from django.test.utils import CaptureQueriesContext
+
+from jobs.models import Job, JobStatusChange, Operation, TimeEntry
+from mto import reads
+from sales.models import SalesOrder, SalesOrderLine
+from tests.scenarios import approved_order, run_job
+
+
+def _state(obj):
+    """Everything an instance carries: its fields, annotations and select_related objects, recursively."""
+    values = {k: v for k, v in obj.__dict__.items() if not k.startswith("_")}
+    related = {name: _state(o) if o is not None else None for name, o in obj._state.fields_cache.items()}
+    return values, related
+
+
+def _same(fetched, plain):
+    if isinstance(plain, list) and plain and hasattr(plain[0], "_state"):
+        return [_state(o) for o in fetched] == [_state(o) for o in plain]
+    return fetched == plain
+
+
+@pytest.fixture
+def shop(office, manager, lead):
+    orders = [approved_order(office, manager, lines=3, quantity=7) for _ in range(8)]
+    for job in Job.objects.filter(sales_order=orders[0]):
+        run_job(job, lead, 7)
+    return orders
+
+
+def _reads(orders):
+    first = orders[0]
+    duration = ExpressionWrapper(F("stopped_at") - F("started_at"), output_field=DurationField())
+    return {
+        "orders": SalesOrder.objects.select_related("customer", "ship_to").order_by("-id"),
+        "lines": SalesOrderLine.objects.filter(order__in=orders)
+        .select_related("order__customer", "item")
+        .annotate(job_count=Count("jobs"))
+        .order_by("order_id", "-line_no"),
+        "sliced": Operation.objects.select_related("work_center", "job").order_by("-id")[3:9],
+        "entries": TimeEntry.objects.annotate(took=duration).order_by("started_at", "id"),
+        "values": Job.objects.filter(sales_order=first).values("number", "due_date", "status").order_by("number"),
+        "tuples": JobStatusChange.objects.values_list("job_id", "changed_at", "to_status").order_by("id"),
+        "flat": SalesOrderLine.objects.filter(order=first).values_list("unit_price", flat=True).order_by("id"),
+        "nothing": Job.objects.filter(pk__in=[]),
+        "none_match": Job.objects.filter(number="no such job"),
+        "money": reads.aggregate(
+            SalesOrderLine.objects.filter(order__in=orders),
+            v=Sum(F("quantity") * F("unit_price"), output_field=DecimalField()),
+            last=Max("due_date"),
+        ),  # fmt: skip
+        "jobs": reads.count(Job.objects.filter(sales_order__in=orders)),
+        "no_jobs": reads.count(Job.objects.filter(number="no such job")),
+    }
+
+
+def _plain(read):
+    if isinstance(read, reads.Aggregate):
+        return read.result(list(read.queryset))
+    return list(read)
+
+
+def test_fetch_answers_what_each_queryset_answers_in_one_statement(shop):
+    declared = _reads(shop)
+    plain = {name: _plain(read) for name, read in declared.items()}
+    assert len(plain["orders"]) == 8 and len(plain["lines"]) == 24 and len(plain["sliced"]) == 6
+    assert plain["entries"] and plain["tuples"] and plain["jobs"] == 24 and plain["no_jobs"] == 0
+    assert plain["money"]["v"] > 0 and isinstance(plain["money"]["last"], datetime.date)
+    with CaptureQueriesContext(connection) as ctx:
+        fetched = reads.fetch(**_reads(shop))
+    assert len(ctx.captured_queries) == (1 if connection.vendor == "postgresql" else len(declared) - 1)
+    for name in declared:
+        assert _same(fetched[name], plain[name]), name
+    # Types as the driver gives them: aware datetimes, Decimals with their scale, timedeltas.
+    entry = fetched["entries"][0]
+    assert entry.started_at.utcoffset() == datetime.timedelta(0) and isinstance(entry.took, datetime.timedelta)
+    assert str(fetched["flat"][0]) == str(plain["flat"][0])
+    line = fetched["lines"][0]
+    assert line.order.customer.name and line.job_count == 1  # select_related two deep, an annotation
+
+
+def test_attach_fills_what_prefetch_related_would(shop):
+    job = Job.objects.filter(sales_order=shop[0]).first()
+    rows = reads.fetch(jobs=Job.objects.filter(pk=job.pk), ops=Operation.objects.filter(job=job).order_by("-sequence"))
+    reads.attach(rows["jobs"], rows["ops"], key="job_id", cache_name="operations")
+    with CaptureQueriesContext(connection) as ctx:
+        ops = list(rows["jobs"][0].operations.all())
+    assert not ctx.captured_queries
+    assert [op.pk for op in ops] == list(job.operations.order_by("-sequence").values_list("pk", flat=True))
+
+
+def test_a_prefetch_is_refused_rather_than_run_after(db):
+    with pytest.raises(ValueError, match="prefetch_related"):
+        reads.fetch(a=Job.objects.prefetch_related("operations"), b=Job.objects.all())
