@@ -319,10 +319,11 @@
   });
 
   // No redraw from the server while taps wait: the screen would lose what they drew.
-  // Nor while the operator types into the screen (a redraw would move the field under their finger).
+  // On a kiosk, nor while the operator types into the screen (a redraw would move the field under their finger);
+  // the lead's screen redraws and puts back what was half typed (below).
   const typing = () => {
     const active = document.activeElement;
-    return !!active && !!screen() && screen().contains(active) && active.matches("input, select, textarea");
+    return kiosk() && screen().contains(active) && active.matches("input, select, textarea");
   };
   document.body.addEventListener("htmx:beforeRequest", (event) => {
     const config = event.detail.requestConfig;

@@ -3,7 +3,8 @@ badges (a USB scanner types the code and Enter), both work on one operation, rep
 finishes through the confirm; a manager reopens the operation from the job page, which shows labor per operator.
 Bob's taps are made through a network cut: kept on the tablet, sent when the network is back, done as Bob although
 the server signed him off meanwhile; a kept tap the server refuses is shown to him. The tablet opens nothing else,
-and goes back to the badge screen by itself when idle."""
+its screen follows another tablet's changes (not while the operator types), and it goes back to the badge screen
+by itself when idle."""
 
 import time
 from importlib import import_module
@@ -150,6 +151,15 @@ def test_a_kiosk_tablet_runs_one_operation_with_two_operators(live_server, offic
     refused.get_by_role("button", name="Seen it").click()
     expect(refused).to_have_count(0)
     assert LaborEntry.objects.filter(operation=op10, operator=bob.user, stopped_at=None).count() == 1
+
+    # The screen polls: another tablet's change shows up here, but not while Bob is typing a count.
+    _card(tablet, 10).get_by_label("Good pieces").fill("4")
+    services.operator_leave(operation=Operation.objects.get(pk=op10.pk), operator=bob.user)  # the other tablet
+    tablet.wait_for_timeout(7_000)  # more than one poll (5 s)
+    expect(_card(tablet, 10).locator("[data-on-now]")).to_contain_text("Bob Baker")
+    expect(_card(tablet, 10).get_by_label("Good pieces")).to_have_value("4")
+    tablet.get_by_role("heading", name=job.number).click()  # done typing
+    expect(_card(tablet, 10).locator("[data-on-now]")).to_have_text("Nobody on it now.", timeout=15_000)
 
     # Idle on the tablet: back to the badge screen by itself (and the server forgot Bob).
     settings.KIOSK_IDLE_MINUTES = 0.05
