@@ -8,6 +8,11 @@ and the middleware that keeps an enrolled tablet on its own work center's kiosk 
 - The operator badged in is kept in the tablet's session with the time of their last action; after
   KIOSK_IDLE_MINUTES without one the server forgets them (the page's own timer goes back to the badge screen).
   While badged in, `request.user` is the operator for that request only: they are never logged in.
+- Every tap on a kiosk job screen carries a tap token (X-Kiosk-Tap), signed when the screen was drawn: this
+  device, its work center and the operator badged in then. A tap the tablet kept through a network cut and replays
+  later (X-Floor-Replay) is done as that operator, even if they were signed off meanwhile (idle, Done, another
+  operator badged in), but only within KIOSK_REPLAY_MINUTES of the drawing and only on that device at that work
+  center. A live tap is never done as anyone but the operator badged in now.
 """
 
 import time
@@ -28,6 +33,9 @@ SALT = "mto.kiosk.device"
 SESSION_OPERATOR = "kiosk_operator"
 SESSION_SEEN = "kiosk_seen"
 SESSION_DEVICE = "kiosk_device"
+TAP_SALT = "mto.kiosk.tap"
+TAP_HEADER = "X-Kiosk-Tap"
+REPLAY_HEADER = "X-Floor-Replay"
 ALWAYS_OPEN = ("/static/", "/favicon")
 
 
@@ -173,3 +181,42 @@ def device_touch(device: KioskDevice) -> None:
     now = timezone.now()
     if device.last_seen_at is None or (now - device.last_seen_at).total_seconds() > 60:
         KioskDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
+
+
+# --- taps kept through a network cut ---------------------------------------------------------------------------
+
+
+class TapRefused(Exception):
+    """A tap token this kiosk does not take (forged, too old, another tablet's or work center's)."""
+
+
+def tap_token(device: KioskDevice, operator) -> str:
+    """What the job screen drawn for `operator` on `device` signs into every tap made on it."""
+    return signing.dumps({"d": device.pk, "w": device.work_center_id, "o": operator.pk}, salt=TAP_SALT)
+
+
+def tap_expired_message() -> str:
+    return (f"It was tapped more than {settings.KIOSK_REPLAY_MINUTES:g} minutes before it reached the server, too "
+            "long ago to be done now. Check the job and tap again.")  # fmt: skip
+
+
+def tap_operator(request, token: str):
+    """(the operator a tap token names, whether it is within KIOSK_REPLAY_MINUTES of its drawing); TapRefused
+    with the reason if this tablet does not take it (forged, another device's or work center's, no operator)."""
+    device = request.kiosk
+    try:
+        data = signing.loads(token, salt=TAP_SALT)
+        device_id, work_center_id, user_id = int(data["d"]), int(data["w"]), int(data["o"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise TapRefused("This tablet did not draw the screen it was tapped on.") from None
+    try:
+        signing.loads(token, salt=TAP_SALT, max_age=settings.KIOSK_REPLAY_MINUTES * 60)
+        fresh = True
+    except signing.SignatureExpired:
+        fresh = False
+    if device_id != device.pk or work_center_id != device.work_center_id:
+        raise TapRefused(f"It was tapped on another kiosk, not on {device.work_center.code}'s.")
+    user = get_user_model().objects.filter(pk=user_id, is_active=True, operator_profile__isnull=False).first()
+    if user is None or not user.has_perm("mto.operate"):
+        raise TapRefused("The operator who tapped it may no longer operate.")
+    return user, fresh

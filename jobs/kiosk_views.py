@@ -5,6 +5,8 @@ carries the operator it was made as, and the server refuses it if that operator 
 Success redirects back to the screen (303); a refusal answers the screen itself with 400 or 409 and the reason.
 """
 
+from urllib.parse import quote
+
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -12,7 +14,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +24,7 @@ from django.views.generic import TemplateView
 
 from mto import panels
 from mto.forms import apply_service_errors
+from mto.idempotency import run_once
 from mto.roles import CapabilityRequiredMixin
 
 from . import kiosk, selectors, services
@@ -63,27 +66,78 @@ class KioskMixin:
     def _dispatch(self, request, *args, **kwargs):
         activity = request.method == "POST" or not request.htmx
         operator = kiosk.badged_operator(request, activity=activity)
+        kiosk.device_touch(request.kiosk)
+        idle = getattr(request, "kiosk_idle_signed_off", False)
+        if idle:
+            messages.info(request, IDLE)
+        if request.method == "POST":
+            operator, refused = _tapped_by(request, operator)
+            if refused:
+                return _refused_to_badge_screen(request, refused, tell=not (idle and refused == BADGE_IN))
         request.user = operator or AnonymousUser()
         request.operator = operator
-        kiosk.device_touch(request.kiosk)
-        if getattr(request, "kiosk_idle_signed_off", False):
-            messages.info(request, "Signed off after a few idle minutes: badge in again.")
         if self.needs_operator and operator is None:
-            if not getattr(request, "kiosk_idle_signed_off", False):
-                messages.info(request, "Badge in first.")
-            if request.method == "POST":
-                return _refused_to_badge_screen(request)  # a refusal (409), never taken for done
+            if request.method == "POST":  # a refusal (409), never taken for done
+                return _refused_to_badge_screen(request, IDLE if idle else BADGE_IN, tell=not idle)
+            if not idle:
+                messages.info(request, BADGE_IN)
+            if request.htmx:  # a screen's poll: the whole page goes back to the badge screen
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = reverse("kiosk:home")
+                return response
             return SeeOther(reverse("kiosk:home"))
-        posted = request.POST.get("operator") if request.method == "POST" else None
-        if posted is not None and operator is not None and posted != str(operator.pk):
-            messages.error(request, "That screen was someone else's; it was not done. Check and tap again.")
-            return _refused_to_badge_screen(request)
         return super().dispatch(request, *args, **kwargs)
 
 
-def _refused_to_badge_screen(request):
-    """A POST the kiosk did not do (nobody badged in, or made as another operator than the one badged in now):
-    409 with the kiosk's home screen, so a replayed action is shown as refused, not taken for done."""
+IDLE = "Signed off after a few idle minutes: badge in again."
+BADGE_IN = "Badge in first."
+SOMEONE_ELSE = "That screen was someone else's; it was not done. Check and tap again."
+
+
+def _tapped_by(request, badged):
+    """Who a kiosk POST is done as, or why it is refused: (operator or None, refusal or "").
+
+    A tap from a job screen names, in its signed tap token, the operator the screen was drawn for: a live tap is
+    done only if that is the operator badged in now; a tap the tablet kept through a network cut and replays
+    (X-Floor-Replay) is done as the operator who tapped it, within KIOSK_REPLAY_MINUTES (kiosk.tap_operator)."""
+    token = request.headers.get(kiosk.TAP_HEADER, "")
+    replay = request.headers.get(kiosk.REPLAY_HEADER) == "1"
+    if token:
+        try:
+            claimed, fresh = kiosk.tap_operator(request, token)
+        except kiosk.TapRefused as exc:
+            return None, str(exc)
+        if badged is not None and claimed.pk == badged.pk:
+            return badged, ""
+        if not replay:
+            return None, SOMEONE_ELSE if badged is not None else BADGE_IN
+        if not fresh:
+            return None, kiosk.tap_expired_message()
+        return claimed, ""  # for this request only: the tablet's session (who is badged in now) is left alone
+    posted = request.POST.get("operator")
+    if posted is not None and badged is not None and posted != str(badged.pk):
+        return None, SOMEONE_ELSE
+    return badged, ""
+
+
+def _refused_to_badge_screen(request, message: str, *, tell: bool = True):
+    """A POST the kiosk did not do (nobody badged in, made as another operator than the one badged in now, a tap
+    token it does not take): 409 with the kiosk's home screen, so a replayed action is shown as refused, not taken
+    for done. To htmx (a live tap, or the offline queue's replay) the refusal is in X-Action-Status/-Message, and
+    a live tap's page goes to the badge screen."""
+    replay = request.headers.get(kiosk.REPLAY_HEADER) == "1"
+    if tell and not replay:
+        messages.error(request, message)
+    request.user, request.operator = AnonymousUser(), None
+    if request.htmx:
+        response = HttpResponse(status=200)
+        response["X-Action-Status"] = "409"
+        response["X-Action-Message"] = quote(message)
+        if not replay:
+            response["HX-Redirect"] = reverse("kiosk:home")
+        return response
+    request.operator = kiosk.badged_operator(request, activity=False)
+    request.user = request.operator or AnonymousUser()
     view = KioskHomeView(request=request, kwargs={})
     return render(request, view.template_name, view.get_context_data(), status=409)
 
@@ -218,24 +272,40 @@ def _kiosk_job_or_403(request, pk: int) -> Job:
 
 
 class KioskJobView(KioskMixin, TemplateView):
-    """The job on the kiosk: its operations at this work center, who is on each, and what the operator may do."""
+    """The job on the kiosk: its operations at this work center, who is on each, and what the operator may do.
+
+    `?probe=<token>` (the screen polls it): 204, with HX-Trigger "refresh-screen" when the screen changed."""
 
     template_name = "jobs/kiosk/job.html"
 
+    def get(self, request, *args, **kwargs):
+        probe = request.GET.get("probe")
+        if probe is not None:
+            response = HttpResponse(status=204)
+            if selectors.kiosk_job_token(pk=kwargs["pk"], work_center_id=request.kiosk.work_center_id) != probe:
+                response["HX-Trigger"] = "refresh-screen"
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def get_template_names(self):
+        return [f"{self.template_name}#screen"] if self.request.htmx else [self.template_name]
+
     def get_context_data(self, **kwargs):
         job = _kiosk_job_or_403(self.request, self.kwargs["pk"])
-        operator = self.request.operator
+        operator, device = self.request.operator, self.request.kiosk
         refused = kwargs.pop("report_form", None)
         for op in job.ops:
             op.me_on = any(e.operator_id == operator.pk for e in op.on_now)
-            if op.here and op.me_on:
+            op.others_on = sum(1 for e in op.on_now if e.operator_id != operator.pk)
+            if op.here and op.status != "done":
                 prefix = f"op{op.pk}"
                 op.report = refused if refused is not None and refused.prefix == prefix else ReportPiecesForm(
                     prefix=prefix)  # fmt: skip
         open_ops = job.status in ("released", "in_progress")
         return super().get_context_data(
-            job=job, device=self.request.kiosk, can_act=open_ops, note_form=NoteForm(),
-            panels=panels.render(self.request, page="kiosk-job", job=job, kiosk=self.request.kiosk),
+            job=job, device=device, can_act=open_ops, note_form=NoteForm(),
+            tap=kiosk.tap_token(device, operator),
+            panels=panels.render(self.request, page="kiosk-job", job=job, kiosk=device),
             idle_minutes=settings.KIOSK_IDLE_MINUTES, **kwargs,
         )  # fmt: skip
 
@@ -245,53 +315,76 @@ def _version(request) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def _screen_answer(request, job_id: int, outcome: int, message: str, *, report_form=None, operation=None):
+    """What a kiosk job action answers. To htmx (a tap, or the offline queue's replay): the whole job screen with
+    X-Action-Status (200, 400 refused, 409 someone else changed the job), X-Action-Message (URL-quoted) and
+    X-Operation-Version, as the lead's floor screen answers (static/js/floor_offline.js reads them). Without
+    htmx: back to the screen (303) when done, the screen with the reason (400/409) when not."""
+    (messages.success if outcome == 200 else messages.error)(request, message)
+    if outcome == 200 and not request.htmx:
+        return SeeOther(reverse("kiosk:job", args=[job_id]))
+    view = KioskJobView(request=request, kwargs={"pk": job_id})
+    context = view.get_context_data(report_form=report_form)
+    if not request.htmx:
+        return render(request, view.template_name, context, status=outcome)
+    response = render(request, f"{view.template_name}#screen", context)
+    response["X-Action-Status"] = str(outcome)
+    response["X-Action-Message"] = quote(message)
+    acted = next((op for op in context["job"].ops if operation is not None and op.pk == operation.pk), None)
+    if acted is not None:
+        response["X-Operation-Version"] = str(acted.version)
+    return response
+
+
 class KioskOperationView(KioskMixin, View):
-    """Start (join), stop (leave), report pieces, finish (short when confirmed; or the rest reported first)."""
+    """Start (join), stop (leave), report pieces, finish (short when confirmed; or the rest reported first).
+
+    Each runs once per Idempotency-Key (the offline queue may send a tap again whose answer the network lost)."""
 
     def post(self, request, pk, action):
         operation = get_object_or_404(Operation.objects.select_related("job", "work_center"), pk=pk)
         if operation.work_center_id != request.kiosk.work_center_id:
             raise PermissionDenied(f"Op {operation.sequence} is not at {request.kiosk.work_center.code}.")
+        if action not in ("start", "stop", "report", "finish", "finish-rest"):
+            raise Http404("No such action")
+        self.form = None
+        try:
+            done, first = run_once(request, lambda: {"message": self._run(request, operation, action)})
+        except ValidationError as exc:
+            return _screen_answer(request, operation.job_id, _status(exc), " ".join(exc.messages),
+                                  report_form=self.form, operation=operation)  # fmt: skip
+        message = done.get("message", "") if first else f"{done.get('message', '')} (sent before; done once)"
+        return _screen_answer(request, operation.job_id, 200, message, operation=operation)
+
+    def _run(self, request, operation, action) -> str:
         operator, device = request.operator, request.kiosk
         where = f"op {operation.sequence} on {operation.job.number}"
-        form = None
-        try:
-            if action == "start":
-                services.operator_join(operation=operation, operator=operator, kiosk=device)
-                done = f"Started on {where}."
-            elif action == "stop":
-                services.operator_leave(operation=operation, operator=operator, kiosk=device)
-                done = f"Stopped on {where}."
-            elif action == "report":
-                form = ReportPiecesForm(request.POST, prefix=f"op{operation.pk}")
-                if not form.is_valid():
-                    raise ValidationError([e for errors in form.errors.values() for e in errors], code="invalid")
-                data = form.cleaned_data
-                try:
-                    services.operator_report_pieces(
-                        operation=operation, operator=operator, good=data["good"], scrap=data["scrap"],
-                        scrap_reason=data["scrap_reason"], kiosk=device, expected_version=data.get("version"),
-                    )  # fmt: skip
-                except ValidationError as exc:
-                    apply_service_errors(form, exc)
-                    raise
-                counts = ", ".join(f"{n} {w}" for n, w in ((data["good"], "good"), (data["scrap"], "scrap")) if n)
-                done = f"Reported {counts} on {where}."
-            elif action in ("finish", "finish-rest"):
-                _op, rest = services.operator_finish(
-                    operation=operation, operator=operator, kiosk=device, expected_version=_version(request),
-                    short=request.POST.get("short") == "1", report_rest=action == "finish-rest",
+        if action == "start":
+            services.operator_join(operation=operation, operator=operator, kiosk=device)
+            return f"Started on {where}."
+        if action == "stop":
+            services.operator_leave(operation=operation, operator=operator, kiosk=device)
+            return f"Stopped on {where}."
+        if action == "report":
+            self.form = form = ReportPiecesForm(request.POST, prefix=f"op{operation.pk}")
+            if not form.is_valid():
+                raise ValidationError([e for errors in form.errors.values() for e in errors], code="invalid")
+            data = form.cleaned_data
+            try:
+                services.operator_report_pieces(
+                    operation=operation, operator=operator, good=data["good"], scrap=data["scrap"],
+                    scrap_reason=data["scrap_reason"], kiosk=device, expected_version=data.get("version"),
                 )  # fmt: skip
-                done = f"Reported {rest} good and finished {where}." if rest else f"Finished {where}."
-            else:
-                raise Http404("No such action")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            view = KioskJobView(request=request, kwargs={"pk": operation.job_id})
-            context = view.get_context_data(report_form=form)
-            return render(request, view.template_name, context, status=_status(exc))
-        messages.success(request, done)
-        return SeeOther(reverse("kiosk:job", args=[operation.job_id]))
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+                raise
+            counts = ", ".join(f"{n} {w}" for n, w in ((data["good"], "good"), (data["scrap"], "scrap")) if n)
+            return f"Reported {counts} on {where}."
+        _op, rest = services.operator_finish(
+            operation=operation, operator=operator, kiosk=device, expected_version=_version(request),
+            short=request.POST.get("short") == "1", report_rest=action == "finish-rest",
+        )  # fmt: skip
+        return f"Reported {rest} good and finished {where}." if rest else f"Finished {where}."
 
 
 class KioskNoteView(KioskMixin, View):
@@ -299,16 +392,18 @@ class KioskNoteView(KioskMixin, View):
         _kiosk_job_or_403(request, pk)
         job = Job.objects.get(pk=pk)
         form = NoteForm(request.POST)
+
+        def add():
+            services.job_add_note(job=job, text=form.cleaned_data["text"], by=request.operator)
+            return {"message": "Note added."}
+
         try:
             if not form.is_valid():
                 raise ValidationError("Write a note first (at most 2000 characters).")
-            services.job_add_note(job=job, text=form.cleaned_data["text"], by=request.operator)
+            done, first = run_once(request, add)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            view = KioskJobView(request=request, kwargs={"pk": pk})
-            return render(request, view.template_name, view.get_context_data(), status=400)
-        messages.success(request, "Note added.")
-        return SeeOther(reverse("kiosk:job", args=[pk]))
+            return _screen_answer(request, pk, 400, " ".join(exc.messages))
+        return _screen_answer(request, pk, 200, "Note added." if first else "This note was already added.")
 
 
 # --- managers: kiosk tablets --------------------------------------------------------------------------------

@@ -289,6 +289,9 @@ OPERATION_REOPEN_MINUTES = env.int("OPERATION_REOPEN_MINUTES", default=10)
 # page goes back to the badge screen too); the tablet's enrolment cookie lasts this many days (revocable).
 KIOSK_IDLE_MINUTES = env.float("KIOSK_IDLE_MINUTES", default=3)
 KIOSK_COOKIE_DAYS = env.int("KIOSK_COOKIE_DAYS", default=365)
+# A tap kept on a kiosk tablet through a network cut is done as the operator who tapped it (even if signed off
+# since) when it reaches the server within this many minutes of the screen it was tapped on being drawn.
+KIOSK_REPLAY_MINUTES = env.float("KIOSK_REPLAY_MINUTES", default=60)
 QUOTE_ACCURACY_DAYS = env.int("QUOTE_ACCURACY_DAYS", default=180)
 QUOTE_VALID_DAYS = env.int("QUOTE_VALID_DAYS", default=30)
 # Quality: the first job of a part revision, and a job whose drawing revision a change order changed, need a

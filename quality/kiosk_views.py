@@ -1,5 +1,6 @@
-"""NCRs opened on a kiosk tablet (issue 21): the operator badged in opens one from scrap they see reported at the
-tablet's work center; the NCR records them as its opener."""
+"""Quality on a kiosk tablet (issue 21): the operator badged in records the in-process inspections of the
+operations at the tablet's work center (the results record them as the inspector), and opens an NCR from scrap or
+failed results there (the NCR records them as its opener). Only operations at the tablet's work center."""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -7,7 +8,50 @@ from django.urls import reverse
 
 from jobs.kiosk_views import KioskMixin
 
-from .views import NcrFromScrapView
+from .views import InspectView, NcrFromInspectionView, NcrFromScrapView
+
+
+def _here(request, operation) -> None:
+    if operation.work_center_id != request.kiosk.work_center_id:
+        raise PermissionDenied(f"Op {operation.sequence} is not at {request.kiosk.work_center.code}.")
+
+
+class KioskInspectView(KioskMixin, InspectView):
+    """The inspection sheet of an operation at this work center (operators hold record_inspections)."""
+
+    template_name = "quality/kiosk_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        _here(self.request, context["op"])
+        return {**context, "device": self.request.kiosk}
+
+    def post(self, request, pk):
+        from jobs.models import Operation
+
+        _here(request, Operation.objects.only("work_center_id", "sequence").get(pk=pk))
+        response = super().post(request, pk)
+        if response.status_code == 302:  # recorded: the kiosk's sheet again (the office's is not this tablet's)
+            return redirect(reverse("kiosk-quality:inspect", args=[pk]))
+        return response
+
+
+class KioskNcrFromInspectionView(KioskMixin, NcrFromInspectionView):
+    template_name = "quality/kiosk_ncr_open.html"
+
+    def source(self):
+        src = super().source()
+        _here(self.request, src["operation"])
+        return src
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(device=self.request.kiosk, **kwargs)
+
+    def post(self, request, pk):
+        response = super().post(request, pk)
+        if response.status_code == 302:
+            return redirect(reverse("kiosk:job", args=[self.source()["job"].pk]))
+        return response
 
 
 class KioskNcrFromScrapView(KioskMixin, NcrFromScrapView):
@@ -15,8 +59,7 @@ class KioskNcrFromScrapView(KioskMixin, NcrFromScrapView):
 
     def source(self):
         src = super().source()
-        if src["operation"].work_center_id != self.request.kiosk.work_center_id:
-            raise PermissionDenied(f"Op {src['operation'].sequence} is not at {self.request.kiosk.work_center.code}.")
+        _here(self.request, src["operation"])
         return src
 
     def get_context_data(self, **kwargs):

@@ -32,10 +32,20 @@ def floor_quality(request, *, job) -> dict | None:
 
 
 def kiosk_quality(request, *, job, kiosk) -> dict | None:
-    """On a kiosk tablet: scrap reported at its work center without an NCR yet (the operator opens one)."""
-    scrap = [s for s in selectors.job_quality(job=job).scrap_without_ncr
-             if s.operation.work_center_id == kiosk.work_center_id]  # fmt: skip
-    return {"scrap": scrap} if scrap else None
+    """On a kiosk tablet: the inspections to record at its work center's operations, their failed results and
+    the scrap reported there without an NCR yet (the operator inspects, or opens an NCR)."""
+    summary = selectors.job_quality(job=job)
+    here = kiosk.work_center_id
+    user = request.user
+    inspect = list({c.operation.pk: c.operation for c in summary.characteristics
+                    if c.operation is not None and c.operation.work_center_id == here}.values())  # fmt: skip
+    failed = {op.pk: len(summary.failed_without_ncr.get(op.pk, [])) for op in inspect}
+    scrap = [s for s in summary.scrap_without_ncr if s.operation.work_center_id == here]
+    can_inspect, can_open = user.has_perm("mto.record_inspections"), user.has_perm("mto.open_ncrs")
+    if not ((inspect and can_inspect) or ((scrap or any(failed.values())) and can_open)):
+        return None
+    return {"inspect": inspect if can_inspect else [], "failed": failed, "scrap": scrap if can_open else [],
+            "can_open": can_open}  # fmt: skip
 
 
 def register_panels() -> None:
@@ -44,7 +54,7 @@ def register_panels() -> None:
     register_first_article_panels()  # first articles and remake proposals
     panels.register(page="kiosk-job", order=10, name="quality.kiosk-quality",
                     template="quality/partials/kiosk_quality_panel.html", context=kiosk_quality,
-                    visible=can("open_ncrs"))  # fmt: skip
+                    visible=can("record_inspections", "open_ncrs"))  # fmt: skip
     panels.register(page="job-detail", order=50, name="quality.job-quality",
                     template="quality/partials/job_quality_panel.html", context=job_quality,
                     reads=job_quality_reads,

@@ -39,6 +39,8 @@ KIOSK_ONLY = {
     "kiosk:note": Rule(None, method="POST", args=("job",)),
     "kiosk:operation": Rule(None, method="POST", args=("operation", "=start")),
     "kiosk-quality:ncr-from-scrap": Rule(None, args=("scrap_record",)),
+    "kiosk-quality:inspect": Rule(None, args=("operation",)),
+    "kiosk-quality:ncr-from-inspection": Rule(None, args=("operation",)),
 }
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from ..models import Attendance, IndirectTime, Job, KioskDevice, LaborEntry, OperatorProfile
 from .common import CENT
-from .jobs import floor_job
+from .jobs import floor_job, floor_job_token
 
 
 def _hours(seconds: float) -> Decimal:
@@ -35,7 +35,21 @@ def kiosk_job(*, pk: int, work_center_id: int) -> Job | None:
     for op in job.ops:
         op.here = op.work_center_id == work_center_id
         op.on_now = by_op.get(op.pk, [])
+    job.kiosk_token = _kiosk_token(job.token, (e.pk for e in on_now))
     return job
+
+
+def _kiosk_token(floor_token: str, open_entry_ids) -> str:
+    return f"{floor_token}.{'-'.join(str(pk) for pk in sorted(open_entry_ids))}"
+
+
+def kiosk_job_token(*, pk: int, work_center_id: int) -> str:
+    """What changes whenever the kiosk's job screen would: the job, its operations, who is on them (the kiosk
+    polls it; an operator joining a running operation moves no version)."""
+    open_ids = LaborEntry.objects.filter(
+        operation__job_id=pk, operation__work_center_id=work_center_id, stopped_at=None
+    ).values_list("pk", flat=True)
+    return _kiosk_token(floor_job_token(pk=pk), open_ids)
 
 
 @dataclass

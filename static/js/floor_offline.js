@@ -7,11 +7,18 @@
 // (someone else changed the job) stays on screen until the operator dismisses it, never silently dropped.
 // A queued tap that followed another queued tap on the same operation was drawn on the operation's next
 // version: its version field is set to what the server answered for the tap before, nothing else changes.
+//
+// The same queue serves a kiosk tablet (templates/jobs/kiosk/, data-offline-kind="kiosk"): its screen has the
+// kiosk's moves (start or join, stop my work, finish) and each tap carries the kiosk's tap token header, kept with
+// the tap, so a replay is done as the operator who tapped it. The queue is sent from any page that has the
+// banner (every kiosk page), so it goes even if the tablet left the job screen meanwhile. Replays say so
+// (X-Floor-Replay: 1); the server's screen polls wait while taps wait, or while the operator types.
 (() => {
   const screen = () => document.getElementById("floor-screen");
   const banner = document.getElementById("floor-offline");
   const refusedBox = document.getElementById("floor-refused");
-  if (!screen() || !banner || !window.idbKeyval) { return; }
+  if (!banner || !window.idbKeyval) { return; }
+  const kiosk = () => !!screen() && screen().dataset.offlineKind === "kiosk";
   const db = window.idbKeyval;
   const QUEUE = "mto-floor-queue";
   const REFUSED = "mto-floor-refused";
@@ -61,7 +68,7 @@
 
   function describe(elt, url) {
     const card = elt.closest("[data-op]");
-    const action = (url.match(/\/floor\/operations\/\d+\/([\w-]+)\/$/) || [])[1];
+    const action = (url.match(/\/operations\/\d+\/([\w-]+)\/$/) || [])[1];
     const button = elt.closest("button");
     let label = (button && button.textContent.trim()) || elt.getAttribute("aria-label") || "Action";
     if (card) { label = `${label} on op ${card.dataset.sequence}`; }
@@ -105,7 +112,38 @@
     return found ? Number(found[1]) || 0 : 0;
   }
 
+  function kioskMovesHtml(card) {
+    const status = card.dataset.status;
+    if (status === "done") { return ""; }
+    const left = Number(card.dataset.available);
+    const pk = card.dataset.op;
+    const base = card.dataset.floorUrl.replace(/start\/$/, "");
+    const post = (action, extra) => `type="button" hx-post="${base}${action}/" hx-vals='${JSON.stringify({ version: card.dataset.version, ...extra })}' hx-target="#floor-screen" hx-swap="outerHTML"`;
+    const buttons = [];
+    if (card.dataset.meOn === "1") {
+      buttons.push(`<button class="btn btn-warning" ${post("stop")}><i class="bi bi-pause-fill" aria-hidden="true"></i> Stop my work</button>`);
+    } else {
+      const join = Number(card.dataset.othersOn) > 0;
+      buttons.push(`<button class="btn btn-success" ${post("start")}><i class="bi bi-play-fill" aria-hidden="true"></i> ${join ? "Join" : "Start"}</button>`);
+    }
+    let panel = "";
+    if (status !== "pending" && left) {
+      buttons.push(`<button class="btn btn-dark" type="button" data-bs-toggle="collapse" data-bs-target="#op${pk}-finish" aria-expanded="false" aria-controls="op${pk}-finish"><i class="bi bi-check2-circle" aria-hidden="true"></i> Finish…</button>`);
+      panel = `<div class="collapse mt-2" id="op${pk}-finish"><div class="alert alert-warning mb-0" role="group" aria-labelledby="op${pk}-finish-h">
+        <p class="fs-5 mb-2" id="op${pk}-finish-h"><strong>${left}</strong> ${left === 1 ? "piece" : "pieces"} on op ${card.dataset.sequence} not reported yet.</p>
+        <div class="d-flex flex-wrap gap-2">
+          <button class="btn btn-success" ${post("finish-rest")}><i class="bi bi-check2-all" aria-hidden="true"></i> Report the remaining ${left} and finish</button>
+          <button class="btn btn-outline-danger" ${post("finish", { short: "1" })}>Finish with ${left} not reported</button>
+          <button class="btn btn-outline-secondary" type="button" data-bs-toggle="collapse" data-bs-target="#op${pk}-finish" aria-controls="op${pk}-finish">Keep working</button>
+        </div></div></div>`;
+    } else if (status !== "pending") {
+      buttons.push(`<button class="btn btn-dark" ${post("finish")}><i class="bi bi-check2-circle" aria-hidden="true"></i> Finish</button>`);
+    }
+    return `<div class="d-flex flex-wrap gap-2 mt-2">${buttons.join("")}</div>${panel}`;
+  }
+
   function movesHtml(card) {
+    if (kiosk()) { return kioskMovesHtml(card); }
     const status = card.dataset.status;
     const left = Number(card.dataset.available);
     const pk = card.dataset.op;
@@ -148,12 +186,14 @@
     const left = card.querySelector("[data-left]");
     if (left) { left.textContent = card.dataset.available; }
     const moves = card.querySelector("[data-op-moves]");
-    if (moves && MOVES) {
+    if (moves && (MOVES || kiosk())) {
       moves.innerHTML = movesHtml(card);
       if (window.htmx) { htmx.process(moves); }
     }
     const report = card.querySelector("[data-report-form]");
-    if (report) { report.hidden = !(status === "running" || status === "paused"); }
+    if (report) {
+      report.hidden = kiosk() ? card.dataset.meOn !== "1" || status === "done" : !(status === "running" || status === "paused");
+    }
     let mark = card.querySelector("[data-waiting]");
     if (!mark) {
       mark = document.createElement("div");
@@ -165,13 +205,19 @@
   }
 
   function drawLocally(entry) {
-    if (entry.jobId !== screen().dataset.job) { return; }
+    if (!screen() || entry.jobId !== screen().dataset.job) { return; }
     if (entry.opId) {
       const card = screen().querySelector(`[data-op="${entry.opId}"]`);
       if (!card) { return; }
       const left = Number(card.dataset.available);
       const to = { start: "running", resume: "running", pause: "paused", finish: "done", "finish-rest": "done" }[entry.action];
       if (to) { card.dataset.status = to; }
+      if (kiosk() && entry.action === "start") { card.dataset.meOn = "1"; }
+      if (kiosk() && entry.action === "stop") {  // the last one off pauses it
+        card.dataset.meOn = "0";
+        if (!Number(card.dataset.othersOn)) { card.dataset.status = "paused"; }
+      }
+      if (kiosk() && (entry.action === "finish" || entry.action === "finish-rest")) { card.dataset.meOn = "0"; }
       if (entry.action === "report") {
         const good = field(entry, "good");
         const scrap = field(entry, "scrap");
@@ -216,7 +262,7 @@
         try {
           response = await fetch(entry.url, {
             method: "POST",
-            headers: { ...entry.headers, "Content-Type": "application/x-www-form-urlencoded" },
+            headers: { ...entry.headers, "Content-Type": "application/x-www-form-urlencoded", "X-Floor-Replay": "1" },
             body: new URLSearchParams(entry.fields),
             credentials: "same-origin",
           });
@@ -248,7 +294,7 @@
       sending = false;
     }
     showState();
-    if (sentAny && !queue.length && window.htmx) {
+    if (sentAny && !queue.length && window.htmx && screen()) {
       htmx.ajax("GET", window.location.pathname, { target: "#floor-screen", swap: "outerHTML" });
     }
   }
@@ -273,9 +319,15 @@
   });
 
   // No redraw from the server while taps wait: the screen would lose what they drew.
+  // On a kiosk, nor while the operator types into the screen (a redraw would move the field under their finger);
+  // the lead's screen redraws and puts back what was half typed (below).
+  const typing = () => {
+    const active = document.activeElement;
+    return kiosk() && screen().contains(active) && active.matches("input, select, textarea");
+  };
   document.body.addEventListener("htmx:beforeRequest", (event) => {
     const config = event.detail.requestConfig;
-    if (config && config.verb === "get" && (queue.length || !navigator.onLine)) { event.preventDefault(); }
+    if (config && config.verb === "get" && (queue.length || !navigator.onLine || typing())) { event.preventDefault(); }
   });
 
   refusedBox.addEventListener("click", async (event) => {

@@ -8,6 +8,9 @@
     var arm = function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
+        // Offline the sign-off could not reach the server (and the tablet would show the browser's error page):
+        // wait for the network; the taps kept meanwhile are done as their operator whoever is signed in then.
+        if (!navigator.onLine) { arm(); return; }
         form.elements.idle.value = "1";
         form.submit();
       }, seconds * 1000);
