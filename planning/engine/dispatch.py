@@ -168,70 +168,107 @@ def dispatch(problem: Problem, rule: str = "edd") -> Solution:
 def serial(problem: Problem, order: list[tuple[Task, Task | None]], *, method: str) -> Solution:
     """Place the fixed tasks where they are, then every other (task, its predecessor) in `order` (each
     after its predecessor) at the earliest minute its release and a unit of its resource allow."""
-    began = time.perf_counter()
-    calendars = calendars_of(problem)
-    resources = {r.key: r for r in problem.resources}
-    units = {r.key: _Units(r.capacity, calendars[r.key]) for r in problem.resources if not r.unlimited}
-    starts: dict[Hashable, int] = {}
-    ends: dict[Hashable, int] = {}
-    unplaced: list[Hashable] = []
-    overbooked: list[Hashable] = []
+    loader = Loader(problem)
+    loader.load(order)
+    return loader.solution(method)
 
-    for job in problem.jobs:
-        for task in job.tasks:
-            if task.resource not in resources:
-                raise ValueError(f"task {task.key!r} needs unknown resource {task.resource!r}")
-            if task.fixed_start is None:
+
+class Loader:
+    """The serial scheme as a state that grows: fixed tasks placed at once, then `load` places more in order.
+    A copy goes on from the same point, so a caller trying several sequences that share a prefix (capable to
+    promise's cuts) loads the prefix once."""
+
+    def __init__(self, problem: Problem):
+        self.began = time.perf_counter()
+        self.problem = problem
+        self.calendars = calendars = calendars_of(problem)
+        resources = {r.key: r for r in problem.resources}
+        self.units = units = {
+            r.key: _Units(r.capacity, calendars[r.key]) for r in problem.resources if not r.unlimited
+        }
+        self.starts: dict[Hashable, int] = {}
+        self.ends: dict[Hashable, int] = {}
+        self.unplaced: list[Hashable] = []
+        self.overbooked: list[Hashable] = []
+        starts, ends = self.starts, self.ends
+        for job in problem.jobs:
+            for task in job.tasks:
+                if task.resource not in resources:
+                    raise ValueError(f"task {task.key!r} needs unknown resource {task.resource!r}")
+                if task.fixed_start is None:
+                    continue
+                end = fixed_end(calendars[task.resource], task)
+                if end is None:
+                    self.unplaced.append(task.key)
+                    continue
+                starts[task.key], ends[task.key] = task.fixed_start, end
+                if task.resource in units and end > task.fixed_start:
+                    pool = units[task.resource]
+                    for unit in range(len(pool)):  # a free unit, else the first (the data overbooks it)
+                        if pool.is_free(unit, task.fixed_start, end):
+                            break
+                    else:
+                        unit = 0
+                        self.overbooked.append(task.key)
+                    pool.place(unit, task.fixed_start, end)
+
+    def copy(self) -> "Loader":
+        other = object.__new__(Loader)
+        other.began, other.problem, other.calendars = time.perf_counter(), self.problem, self.calendars
+        other.starts, other.ends = dict(self.starts), dict(self.ends)
+        other.unplaced, other.overbooked = list(self.unplaced), list(self.overbooked)
+        other.units = {}
+        for key, pool in self.units.items():
+            twin = object.__new__(_Units)
+            twin.calendar = pool.calendar
+            twin.gap_starts = [list(g) for g in pool.gap_starts]
+            twin.gap_ends = [list(g) for g in pool.gap_ends]
+            other.units[key] = twin
+        return other
+
+    def load(self, order, *, limits: dict | None = None) -> bool:
+        """Place each (task, predecessor) of `order`. With `limits` (task key -> minute), stop and answer
+        False as soon as one of those tasks ends after its limit (or cannot be placed)."""
+        calendars, units, starts, ends, unplaced = self.calendars, self.units, self.starts, self.ends, self.unplaced
+        for task, pred in order:
+            if task.fixed_start is not None:
                 continue
-            end = fixed_end(calendars[task.resource], task)
-            if end is None:
+            calendar = calendars[task.resource]
+            ready, _ = release(calendar, task, pred, starts, ends)
+            if pred is not None and pred.key not in ends:
                 unplaced.append(task.key)
-                continue
-            starts[task.key], ends[task.key] = task.fixed_start, end
-            if task.resource in units and end > task.fixed_start:
-                pool = units[task.resource]
-                for unit in range(len(pool)):  # a free unit, else the first (the data overbooks it)
-                    if pool.is_free(unit, task.fixed_start, end):
-                        break
+            elif task.duration <= 0:
+                starts[task.key] = ends[task.key] = ready
+            elif task.resource not in units:
+                s = calendar.next_working(ready)
+                e = None if s is None else calendar.end_of(s, task.duration)
+                if e is None:
+                    unplaced.append(task.key)
                 else:
-                    unit = 0
-                    overbooked.append(task.key)
-                pool.place(unit, task.fixed_start, end)
-
-    for task, pred in order:
-        if task.fixed_start is not None:
-            continue
-        calendar = calendars[task.resource]
-        ready, _ = release(calendar, task, pred, starts, ends)
-        if pred is not None and pred.key not in ends:
-            unplaced.append(task.key)
-        elif task.duration <= 0:
-            starts[task.key] = ends[task.key] = ready
-        elif task.resource not in units:
-            s = calendar.next_working(ready)
-            e = None if s is None else calendar.end_of(s, task.duration)
-            if e is None:
-                unplaced.append(task.key)
+                    starts[task.key], ends[task.key] = s, e
             else:
-                starts[task.key], ends[task.key] = s, e
-        else:
-            found = units[task.resource].best(ready, task.duration)
-            if found is None:
-                unplaced.append(task.key)
-            else:
-                s, e, unit = found
-                units[task.resource].place(unit, s, e)
-                starts[task.key], ends[task.key] = s, e
+                found = units[task.resource].best(ready, task.duration)
+                if found is None:
+                    unplaced.append(task.key)
+                else:
+                    s, e, unit = found
+                    units[task.resource].place(unit, s, e)
+                    starts[task.key], ends[task.key] = s, e
+            if limits is not None and task.key in limits and ends.get(task.key, math.inf) > limits[task.key]:
+                return False
+        return True
 
-    values = metrics(problem, starts, ends)
-    late_end = any(e > problem.horizon for e in ends.values())
-    status = "infeasible" if unplaced or late_end or overbooked else "feasible"
-    return Solution(
-        starts=starts,
-        ends=ends,
-        method=method,
-        status=status,
-        objective=values["tardiness"],
-        seconds=time.perf_counter() - began,
-        stats={**values, "unplaced": unplaced, "overbooked": overbooked},
-    )
+    def solution(self, method: str) -> Solution:
+        problem, starts, ends = self.problem, self.starts, self.ends
+        values = metrics(problem, starts, ends)
+        late_end = any(e > problem.horizon for e in ends.values())
+        status = "infeasible" if self.unplaced or late_end or self.overbooked else "feasible"
+        return Solution(
+            starts=starts,
+            ends=ends,
+            method=method,
+            status=status,
+            objective=values["tardiness"],
+            seconds=time.perf_counter() - self.began,
+            stats={**values, "unplaced": self.unplaced, "overbooked": self.overbooked},
+        )

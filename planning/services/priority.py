@@ -18,6 +18,7 @@ due date (the end of that day, as the schedule counts it).
 
 import datetime
 import math
+from bisect import bisect_left
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,7 +28,7 @@ from django.utils import timezone
 from jobs.models import Job, WorkCenter
 from sales.models import SalesOrder, SalesOrderLine
 
-from ..engine.dispatch import serial
+from ..engine.dispatch import Loader, serial
 from ..engine.problem import Job as EngineJob
 from ..engine.problem import Problem, Resource, Solution, Task
 from ..models import PlannedOperation, ScheduleRun
@@ -184,6 +185,50 @@ def sequence(sc: Scenario, *, cut: float | None) -> list[tuple[Task, Task | None
 
 def plan(sc: Scenario, *, cut: float | None) -> Solution:
     return serial(sc.problem, sequence(sc, cut=cut), method="what-if")
+
+
+class Cuts:
+    """The sequences of the second figure's search, loaded sharing their common part: every cut's sequence
+    starts with a prefix of the rest (the work the current schedule starts before the cut), loaded in the
+    same order as in the baseline, so those placements are the baseline's. The rest is loaded once, with a
+    copy of the loader kept every CHECKPOINTS-th of the way, and a cut's schedule goes on from the last copy
+    before its prefix ends; a trial that must keep other jobs' dates stops at the first job that misses one."""
+
+    CHECKPOINTS = 24
+
+    def __init__(self, sc: Scenario):
+        self.sc = sc
+        block = set(sc.block)
+        rest, self.mine = [], []
+        for job in sc.problem.jobs:
+            target = self.mine if job.key in block else rest
+            for i, task in enumerate(job.tasks):
+                target.append((task, job.tasks[i - 1] if i else None))
+        rest.sort(key=lambda pair: sc.rank[pair[0].key])
+        self.rest = rest
+        self.firsts = [sc.rank[pair[0].key][0] for pair in rest]
+        loader = Loader(sc.problem)
+        step = max(1, len(rest) // self.CHECKPOINTS)
+        self.marks: list[tuple[int, Loader]] = []
+        for at in range(0, len(rest), step):
+            self.marks.append((at, loader.copy()))
+            loader.load(rest[at : at + step])
+        loader.load(self.mine)
+        self.baseline = loader.solution("what-if")
+
+    def trial(self, cut: float, limits: dict) -> Solution | None:
+        """The schedule with the block put in at `cut` (priority.sequence), or None when a task in `limits`
+        (task key -> minute) would end after its limit."""
+        k = bisect_left(self.firsts, cut)  # the rest's tasks the schedule starts before the cut
+        at, mark = (0, None)
+        for pos, loader in self.marks:
+            if pos <= k:
+                at, mark = pos, loader
+        loader = mark.copy() if mark is not None else Loader(self.sc.problem)
+        loader.load(self.rest[at:k])
+        if not loader.load(self.mine) or not loader.load(self.rest[k:], limits=limits):
+            return None
+        return loader.solution("what-if")
 
 
 def finishes(sc: Scenario, solution: Solution) -> dict[Hashable, int]:

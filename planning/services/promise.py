@@ -230,7 +230,8 @@ def promise_moving_work(*, order: SalesOrder, run: ScheduleRun | None,
     if not sc.block:
         return figure
     origin = sc.built.origin
-    base = priority.plan(sc, cut=None)
+    cuts = priority.Cuts(sc)
+    base = cuts.baseline
     before = priority.finishes(sc, base)
     figure.tries = 1
     if priority.block_finish(sc, base) is None:
@@ -239,18 +240,16 @@ def promise_moving_work(*, order: SalesOrder, run: ScheduleRun | None,
     dates = priority.job_dates(k for k in before if isinstance(k, int))
     deadline = {k: max(minutes_between(origin, end_of_day(dates.target[k])), before[k])
                 for k in before if isinstance(k, int) and k in dates.target}  # fmt: skip
-
-    def keeps_dates(solution) -> bool:
-        after = priority.finishes(sc, solution)
-        return all(k in after and after[k] <= limit for k, limit in deadline.items())
+    last_task = {job.key: job.tasks[-1].key for job in sc.problem.jobs if job.tasks}
+    limits = {last_task[k]: limit for k, limit in deadline.items()}
 
     days = sorted({int(rank[0]) // DAY * DAY for rank in sc.rank.values() if rank[0] != float("inf")} | {0})
     best, lo, hi = base, 0, len(days)  # days[hi] is "no cut": the baseline, which keeps every date
     while lo < hi:
         mid = (lo + hi) // 2
-        trial = priority.plan(sc, cut=days[mid])
+        trial = cuts.trial(days[mid], limits)
         figure.tries += 1
-        if priority.block_finish(sc, trial) is not None and keeps_dates(trial):
+        if trial is not None and priority.block_finish(sc, trial) is not None:
             best, hi = trial, mid
         else:
             lo = mid + 1
