@@ -63,8 +63,12 @@ def windows(calendar: Calendar, *, origin: datetime.datetime, horizon: int) -> t
 
     A shift whose end is at or before its start runs past midnight into the next day. Days are the shop's
     local days (DST changes move the minutes, not the shifts' clock times)."""
-    local = timezone.localtime(origin)
-    first = local.date() - datetime.timedelta(days=1)  # last night's shift may still be on
+    # The zone once (make_aware per shift and day was most of the time of a ten-year horizon); attaching it
+    # to a local wall time is what make_aware does with a zoneinfo zone.
+    zone = timezone.get_current_timezone()
+    combine, one_day = datetime.datetime.combine, datetime.timedelta(days=1)
+    local = timezone.localtime(origin, zone)
+    first = local.date() - one_day  # last night's shift may still be on
     days = horizon // (24 * 60) + 2
     by_weekday = defaultdict(list)
     for weekday, start, end in calendar.shifts:
@@ -75,9 +79,8 @@ def windows(calendar: Calendar, *, origin: datetime.datetime, horizon: int) -> t
         if day in calendar.holidays:
             continue
         for start, end in by_weekday.get(day.weekday(), ()):
-            begin = timezone.make_aware(datetime.datetime.combine(day, start))
-            finish_day = day if end > start else day + datetime.timedelta(days=1)
-            finish = timezone.make_aware(datetime.datetime.combine(finish_day, end))
+            begin = combine(day, start, tzinfo=zone)
+            finish = combine(day if end > start else day + one_day, end, tzinfo=zone)
             a, b = max(minutes_between(origin, begin), 0), min(minutes_between(origin, finish), horizon)
             if a < b:
                 spans.append((a, b))
