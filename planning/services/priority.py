@@ -141,6 +141,7 @@ def scenario(*, order: SalesOrder, run: ScheduleRun | None, now: datetime.dateti
     extra = sum(t.duration for job in jobs if job.key in set(block) for t in job.tasks)
     horizon = min(max(built.problem.horizon, MIN_DAYS * DAY) + extra * 2 + 28 * DAY, (MAX_HORIZON_DAYS + 365) * DAY)
     used = {t.resource for job in jobs for t in job.tasks}
+    known = {r.key: r.windows for r in built.problem.resources if r.windows and built.problem.horizon <= horizon}
     resources = []
     for pk in sorted(used):
         center, calendar = centers[pk], calendars[pk]
@@ -148,8 +149,12 @@ def scenario(*, order: SalesOrder, run: ScheduleRun | None, now: datetime.dateti
             resources.append(Resource(key=pk, capacity=1, windows=None, unlimited=True))
             continue
         fixed = sum(1 for job in jobs for t in job.tasks if t.resource == pk and t.fixed_start is not None)
-        resources.append(Resource(key=pk, capacity=max(calendar.capacity, fixed),
-                                  windows=windows(calendar, origin=origin, horizon=horizon)))  # fmt: skip
+        # The problem's windows reach its horizon already: only the days beyond it are made.
+        if pk in known:
+            spans = windows(calendar, origin=origin, horizon=horizon, since=built.problem.horizon, known=known[pk])
+        else:
+            spans = windows(calendar, origin=origin, horizon=horizon)
+        resources.append(Resource(key=pk, capacity=max(calendar.capacity, fixed), windows=spans))
     problem = Problem(resources=tuple(resources), jobs=tuple(jobs), horizon=horizon)
     stored = _stored_starts(run, origin)
     # The current schedule's sequence: by planned start; work it does not hold yet (released since, or the
@@ -246,46 +251,49 @@ def block_finish(sc: Scenario, solution: Solution) -> int | None:
 
 @dataclass
 class JobDates:
-    """Each scheduled job's order and date (its order's promised date, else its own due date)."""
+    """Each scheduled job's order and date (its order's promised date, else its own due date): plain values
+    for every job (one query), the jobs and orders themselves only where a slip names them (slips)."""
 
     order_of: dict[int, int | None]
     target: dict[int, datetime.date]
-    orders: dict[int, SalesOrder]
-    jobs: dict[int, Job]
+    promised: dict[int, datetime.date | None]  # order id -> its promised date
 
 
 def job_dates(job_ids) -> JobDates:
-    jobs = {j.pk: j for j in Job.objects.filter(pk__in=list(job_ids)).select_related("sales_order__customer")}
-    order_of, target, orders = {}, {}, {}
-    for pk, job in jobs.items():
-        order = job.sales_order
-        order_of[pk] = order.pk if order else None
-        if order:
-            orders[order.pk] = order
-        target[pk] = (order.promised_date if order and order.promised_date else None) or job.due_date
-    return JobDates(order_of=order_of, target=target, orders=orders, jobs=jobs)
+    order_of, target, promised = {}, {}, {}
+    rows = Job.objects.filter(pk__in=list(job_ids)).values_list("pk", "due_date", "sales_order_id",
+                                                                 "sales_order__promised_date")  # fmt: skip
+    for pk, due, order_id, promised_date in rows:
+        order_of[pk] = order_id
+        if order_id:
+            promised[order_id] = promised_date
+        target[pk] = promised_date or due
+    return JobDates(order_of=order_of, target=target, promised=promised)
 
 
 def slips(sc: Scenario, before: dict, after: dict, dates: JobDates, *, skip_order: int | None) -> list[Slip]:
     """Other orders (and jobs without an order, each on its own) that finish later `after` than `before`,
-    latest slip first."""
+    latest slip first. One query (the slipping jobs with their orders), whatever slips."""
     origin = sc.built.origin
     groups: dict[Hashable, list[int]] = {}
     for key in before:
-        if not isinstance(key, int) or key not in after or key not in dates.jobs:
+        if not isinstance(key, int) or key not in after or key not in dates.target:
             continue
         order_id = dates.order_of.get(key)
         if order_id is not None and order_id == skip_order:
             continue
         groups.setdefault(("order", order_id) if order_id else ("job", key), []).append(key)
+    slipping = [(group, keys) for group, keys in groups.items()
+                if max(after[k] for k in keys) > max(before[k] for k in keys)]  # fmt: skip
+    wanted = [k for _group, keys in slipping for k in keys]
+    # pk__in=[] would skip the query: ask for an id that is never there instead, so the count stays fixed.
+    jobs = {j.pk: j for j in Job.objects.filter(pk__in=wanted or [0]).select_related("sales_order__customer")}
     result = []
-    for (kind, ident), keys in groups.items():
+    for (kind, _ident), keys in slipping:
         b, a = max(before[k] for k in keys), max(after[k] for k in keys)
-        if a <= b:
-            continue
-        order = dates.orders.get(ident) if kind == "order" else None
+        order = jobs[keys[0]].sales_order if kind == "order" else None
         target = order.promised_date if order and order.promised_date else max(dates.target[k] for k in keys)
-        result.append(Slip(order=order, jobs=sorted((dates.jobs[k] for k in keys), key=lambda j: j.pk),
+        result.append(Slip(order=order, jobs=sorted((jobs[k] for k in keys), key=lambda j: j.pk),
                            before=at_minute(origin, b), after=at_minute(origin, a), target=target))  # fmt: skip
     result.sort(key=lambda s: (-s.minutes, s.order.number if s.order else s.jobs[0].number))
     return result
