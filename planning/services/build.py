@@ -94,13 +94,15 @@ def work_minutes(op: Operation, quantity: int, calendar: Calendar) -> int:
     return math.ceil(standard)
 
 
-def _material_waits(op_ids_waiting: set[int], first_of_job: dict[int, int], today: datetime.date):
+def _material_waits(op_ids_waiting: set[int], first_of_job: dict[int, int], today: datetime.date,
+                    jobs_waiting: set[int] | None = None):  # fmt: skip
     """Operation id -> the day its material is expected (the latest of what it waits on)."""
     if not op_ids_waiting:
         return {}
     open_lines = PurchaseOrderLine.objects.filter(is_cancelled=False).only("id", "requirement_id", "due_date")
     requirements = (
-        MaterialRequirement.objects.filter(job_id__in=set(first_of_job))
+        # Only the jobs with an operation waiting for material (a requirement is its own job's).
+        MaterialRequirement.objects.filter(job_id__in=set(first_of_job) if jobs_waiting is None else jobs_waiting)
         .select_related("vendor")
         .prefetch_related(Prefetch("po_lines", queryset=open_lines, to_attr="open_lines"))
     )
@@ -143,7 +145,7 @@ def build_problem(*, now: datetime.datetime | None = None) -> Built:
     calendars = calendars_for(list(centers.values()))
 
     open_ops: list[tuple[Job, list[Operation]]] = []
-    first_of_job, waiting, outside_ids = {}, set(), []
+    first_of_job, waiting, outside_ids, jobs_waiting = {}, set(), [], set()
     for job in jobs:
         ops = ops_of.get(job.pk, [])
         if ops:
@@ -157,7 +159,8 @@ def build_problem(*, now: datetime.datetime | None = None) -> Built:
                 outside_ids.append(op.pk)
             elif not op.material_ready:
                 waiting.add(op.pk)
-    expected = _material_waits(waiting, first_of_job, today)
+                jobs_waiting.add(job.pk)
+    expected = _material_waits(waiting, first_of_job, today, jobs_waiting)
     lead_days = _outside_lead_days(outside_ids)
 
     built = Built(problem=None, origin=origin)  # type: ignore[arg-type]
