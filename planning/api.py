@@ -73,7 +73,9 @@ class PromiseSerializer(serializers.Serializer):
     lines = PromiseLineSerializer(many=True)
     unrouted_lines = serializers.ListField(child=serializers.IntegerField(),
                                            help_text="Lines without a routing yet: not in the date.")  # fmt: skip
-    too_far = serializers.BooleanField(help_text="No room within a year.")
+    too_far = serializers.BooleanField(
+        help_text="No room within the plan's horizon (the stored schedule's end plus the order's own work)."
+    )
     earliest_ship_date_moving_work = serializers.DateField(
         allow_null=True,
         help_text="The second figure: committed work may move where no other order becomes late "

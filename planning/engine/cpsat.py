@@ -134,6 +134,7 @@ class Frame:
         self.key = (tuple(self.cal.starts), tuple(self.cal.ends), self.cal.always)
         self.calendars = calendars
         self._sizes: dict[tuple, int] = {}
+        self._exact: dict[Hashable, bool] = {}
 
     def x(self, minute: int) -> int:
         return self.cal.worked_before(minute)
@@ -146,8 +147,12 @@ class Frame:
         return x if self.cal.always else (self.start_minute(x - 1) + 1 if x > 0 else self.start_minute(0))
 
     def exact_for(self, resource) -> bool:
-        cal = self.calendars[resource.key]
-        return (tuple(cal.starts), tuple(cal.ends), cal.always) == self.key
+        # Memoized: comparing the windows of a ten-year calendar per task was seconds of model building.
+        exact = self._exact.get(resource.key)
+        if exact is None:
+            cal = self.calendars[resource.key]
+            exact = self._exact[resource.key] = (tuple(cal.starts), tuple(cal.ends), cal.always) == self.key
+        return exact
 
     def size(self, resource, duration: int, horizon: int) -> int:
         """The task's length on the axis: its duration where the resource keeps the axis's calendar, else

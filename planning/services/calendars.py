@@ -58,31 +58,39 @@ def start_of_day(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
-def windows(calendar: Calendar, *, origin: datetime.datetime, horizon: int) -> tuple[tuple[int, int], ...]:
+def windows(calendar: Calendar, *, origin: datetime.datetime, horizon: int, since: int = 0,
+            known: tuple[tuple[int, int], ...] = ()) -> tuple[tuple[int, int], ...]:  # fmt: skip
     """The working windows in [0, horizon): each shift of each working day, merged where they touch.
+    `known`, the windows of [0, since) already made (this function with horizon=since), is extended: only
+    the days from `since` on are made (capable to promise's scenario extends the problem's horizon).
 
     A shift whose end is at or before its start runs past midnight into the next day. Days are the shop's
     local days (DST changes move the minutes, not the shifts' clock times)."""
-    local = timezone.localtime(origin)
-    first = local.date() - datetime.timedelta(days=1)  # last night's shift may still be on
+    # The zone once (make_aware per shift and day was most of the time of a ten-year horizon); attaching it
+    # to a local wall time is what make_aware does with a zoneinfo zone.
+    zone = timezone.get_current_timezone()
+    combine, one_day = datetime.datetime.combine, datetime.timedelta(days=1)
+    local = timezone.localtime(origin, zone)
+    first = local.date() - one_day  # last night's shift may still be on
     days = horizon // (24 * 60) + 2
     by_weekday = defaultdict(list)
     for weekday, start, end in calendar.shifts:
         by_weekday[weekday].append((start, end))
     spans = []
-    for n in range(days + 1):
+    # A day's shifts start no earlier than the day before it in minutes (the zone's offset, a night shift).
+    for n in range(max(0, since // (24 * 60) - 3) if known else 0, days + 1):
         day = first + datetime.timedelta(days=n)
         if day in calendar.holidays:
             continue
         for start, end in by_weekday.get(day.weekday(), ()):
-            begin = timezone.make_aware(datetime.datetime.combine(day, start))
-            finish_day = day if end > start else day + datetime.timedelta(days=1)
-            finish = timezone.make_aware(datetime.datetime.combine(finish_day, end))
-            a, b = max(minutes_between(origin, begin), 0), min(minutes_between(origin, finish), horizon)
+            begin = combine(day, start, tzinfo=zone)
+            finish = combine(day if end > start else day + one_day, end, tzinfo=zone)
+            a = max(minutes_between(origin, begin), since if known else 0)
+            b = min(minutes_between(origin, finish), horizon)
             if a < b:
                 spans.append((a, b))
     spans.sort()
-    merged: list[list[int]] = []
+    merged: list[list[int]] = [list(w) for w in known]
     for a, b in spans:
         if merged and a <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], b)

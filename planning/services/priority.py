@@ -18,6 +18,7 @@ due date (the end of that day, as the schedule counts it).
 
 import datetime
 import math
+from bisect import bisect_left
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,7 +28,7 @@ from django.utils import timezone
 from jobs.models import Job, WorkCenter
 from sales.models import SalesOrder, SalesOrderLine
 
-from ..engine.dispatch import serial
+from ..engine.dispatch import Loader, serial
 from ..engine.problem import Job as EngineJob
 from ..engine.problem import Problem, Resource, Solution, Task
 from ..models import PlannedOperation, ScheduleRun
@@ -140,6 +141,7 @@ def scenario(*, order: SalesOrder, run: ScheduleRun | None, now: datetime.dateti
     extra = sum(t.duration for job in jobs if job.key in set(block) for t in job.tasks)
     horizon = min(max(built.problem.horizon, MIN_DAYS * DAY) + extra * 2 + 28 * DAY, (MAX_HORIZON_DAYS + 365) * DAY)
     used = {t.resource for job in jobs for t in job.tasks}
+    known = {r.key: r.windows for r in built.problem.resources if r.windows and built.problem.horizon <= horizon}
     resources = []
     for pk in sorted(used):
         center, calendar = centers[pk], calendars[pk]
@@ -147,8 +149,12 @@ def scenario(*, order: SalesOrder, run: ScheduleRun | None, now: datetime.dateti
             resources.append(Resource(key=pk, capacity=1, windows=None, unlimited=True))
             continue
         fixed = sum(1 for job in jobs for t in job.tasks if t.resource == pk and t.fixed_start is not None)
-        resources.append(Resource(key=pk, capacity=max(calendar.capacity, fixed),
-                                  windows=windows(calendar, origin=origin, horizon=horizon)))  # fmt: skip
+        # The problem's windows reach its horizon already: only the days beyond it are made.
+        if pk in known:
+            spans = windows(calendar, origin=origin, horizon=horizon, since=built.problem.horizon, known=known[pk])
+        else:
+            spans = windows(calendar, origin=origin, horizon=horizon)
+        resources.append(Resource(key=pk, capacity=max(calendar.capacity, fixed), windows=spans))
     problem = Problem(resources=tuple(resources), jobs=tuple(jobs), horizon=horizon)
     stored = _stored_starts(run, origin)
     # The current schedule's sequence: by planned start; work it does not hold yet (released since, or the
@@ -186,6 +192,50 @@ def plan(sc: Scenario, *, cut: float | None) -> Solution:
     return serial(sc.problem, sequence(sc, cut=cut), method="what-if")
 
 
+class Cuts:
+    """The sequences of the second figure's search, loaded sharing their common part: every cut's sequence
+    starts with a prefix of the rest (the work the current schedule starts before the cut), loaded in the
+    same order as in the baseline, so those placements are the baseline's. The rest is loaded once, with a
+    copy of the loader kept every CHECKPOINTS-th of the way, and a cut's schedule goes on from the last copy
+    before its prefix ends; a trial that must keep other jobs' dates stops at the first job that misses one."""
+
+    CHECKPOINTS = 24
+
+    def __init__(self, sc: Scenario):
+        self.sc = sc
+        block = set(sc.block)
+        rest, self.mine = [], []
+        for job in sc.problem.jobs:
+            target = self.mine if job.key in block else rest
+            for i, task in enumerate(job.tasks):
+                target.append((task, job.tasks[i - 1] if i else None))
+        rest.sort(key=lambda pair: sc.rank[pair[0].key])
+        self.rest = rest
+        self.firsts = [sc.rank[pair[0].key][0] for pair in rest]
+        loader = Loader(sc.problem)
+        step = max(1, len(rest) // self.CHECKPOINTS)
+        self.marks: list[tuple[int, Loader]] = []
+        for at in range(0, len(rest), step):
+            self.marks.append((at, loader.copy()))
+            loader.load(rest[at : at + step])
+        loader.load(self.mine)
+        self.baseline = loader.solution("what-if")
+
+    def trial(self, cut: float, limits: dict) -> Solution | None:
+        """The schedule with the block put in at `cut` (priority.sequence), or None when a task in `limits`
+        (task key -> minute) would end after its limit."""
+        k = bisect_left(self.firsts, cut)  # the rest's tasks the schedule starts before the cut
+        at, mark = (0, None)
+        for pos, loader in self.marks:
+            if pos <= k:
+                at, mark = pos, loader
+        loader = mark.copy() if mark is not None else Loader(self.sc.problem)
+        loader.load(self.rest[at:k])
+        if not loader.load(self.mine) or not loader.load(self.rest[k:], limits=limits):
+            return None
+        return loader.solution("what-if")
+
+
 def finishes(sc: Scenario, solution: Solution) -> dict[Hashable, int]:
     return {job.key: solution.ends[job.tasks[-1].key] for job in sc.problem.jobs
             if job.tasks and job.tasks[-1].key in solution.ends}  # fmt: skip
@@ -201,46 +251,49 @@ def block_finish(sc: Scenario, solution: Solution) -> int | None:
 
 @dataclass
 class JobDates:
-    """Each scheduled job's order and date (its order's promised date, else its own due date)."""
+    """Each scheduled job's order and date (its order's promised date, else its own due date): plain values
+    for every job (one query), the jobs and orders themselves only where a slip names them (slips)."""
 
     order_of: dict[int, int | None]
     target: dict[int, datetime.date]
-    orders: dict[int, SalesOrder]
-    jobs: dict[int, Job]
+    promised: dict[int, datetime.date | None]  # order id -> its promised date
 
 
 def job_dates(job_ids) -> JobDates:
-    jobs = {j.pk: j for j in Job.objects.filter(pk__in=list(job_ids)).select_related("sales_order__customer")}
-    order_of, target, orders = {}, {}, {}
-    for pk, job in jobs.items():
-        order = job.sales_order
-        order_of[pk] = order.pk if order else None
-        if order:
-            orders[order.pk] = order
-        target[pk] = (order.promised_date if order and order.promised_date else None) or job.due_date
-    return JobDates(order_of=order_of, target=target, orders=orders, jobs=jobs)
+    order_of, target, promised = {}, {}, {}
+    rows = Job.objects.filter(pk__in=list(job_ids)).values_list("pk", "due_date", "sales_order_id",
+                                                                 "sales_order__promised_date")  # fmt: skip
+    for pk, due, order_id, promised_date in rows:
+        order_of[pk] = order_id
+        if order_id:
+            promised[order_id] = promised_date
+        target[pk] = promised_date or due
+    return JobDates(order_of=order_of, target=target, promised=promised)
 
 
 def slips(sc: Scenario, before: dict, after: dict, dates: JobDates, *, skip_order: int | None) -> list[Slip]:
     """Other orders (and jobs without an order, each on its own) that finish later `after` than `before`,
-    latest slip first."""
+    latest slip first. One query (the slipping jobs with their orders), whatever slips."""
     origin = sc.built.origin
     groups: dict[Hashable, list[int]] = {}
     for key in before:
-        if not isinstance(key, int) or key not in after or key not in dates.jobs:
+        if not isinstance(key, int) or key not in after or key not in dates.target:
             continue
         order_id = dates.order_of.get(key)
         if order_id is not None and order_id == skip_order:
             continue
         groups.setdefault(("order", order_id) if order_id else ("job", key), []).append(key)
+    slipping = [(group, keys) for group, keys in groups.items()
+                if max(after[k] for k in keys) > max(before[k] for k in keys)]  # fmt: skip
+    wanted = [k for _group, keys in slipping for k in keys]
+    # pk__in=[] would skip the query: ask for an id that is never there instead, so the count stays fixed.
+    jobs = {j.pk: j for j in Job.objects.filter(pk__in=wanted or [0]).select_related("sales_order__customer")}
     result = []
-    for (kind, ident), keys in groups.items():
+    for (kind, _ident), keys in slipping:
         b, a = max(before[k] for k in keys), max(after[k] for k in keys)
-        if a <= b:
-            continue
-        order = dates.orders.get(ident) if kind == "order" else None
+        order = jobs[keys[0]].sales_order if kind == "order" else None
         target = order.promised_date if order and order.promised_date else max(dates.target[k] for k in keys)
-        result.append(Slip(order=order, jobs=sorted((dates.jobs[k] for k in keys), key=lambda j: j.pk),
+        result.append(Slip(order=order, jobs=sorted((jobs[k] for k in keys), key=lambda j: j.pk),
                            before=at_minute(origin, b), after=at_minute(origin, a), target=target))  # fmt: skip
     result.sort(key=lambda s: (-s.minutes, s.order.number if s.order else s.jobs[0].number))
     return result

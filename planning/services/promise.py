@@ -10,6 +10,7 @@ Outside work centers count PROMISE_OUTSIDE_DAYS of calendar time (no vendor is c
 
 import datetime
 import math
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -19,12 +20,12 @@ from jobs.models import Job, RoutingStep, WorkCenter
 from jobs.signals import routing_for_lines
 from sales.models import SalesOrder, SalesOrderLine
 
+from ..engine.calendar import Calendar as EngineCalendar
 from ..models import PlannedOperation, ScheduleRun
 from .build import DAY, plan_origin
-from .calendars import at_minute, calendars_for, end_of_day, minutes_between, windows, work_span
+from .calendars import at_minute, calendars_for, end_of_day, minutes_between, windows
 
 PROMISE_OUTSIDE_DAYS = 7
-HORIZON_DAYS = 365
 PROMISABLE = (SalesOrder.Status.DRAFT, SalesOrder.Status.PENDING_APPROVAL)
 
 
@@ -35,7 +36,7 @@ class Promise:
     finish: datetime.datetime | None = None
     lines: list = field(default_factory=list)  # (line, finish datetime)
     unrouted: list = field(default_factory=list)  # lines without a routing
-    too_far: bool = False  # the calendars leave no room within HORIZON_DAYS
+    too_far: bool = False  # the calendars leave no room within the plan's horizon (promise_horizon)
 
 
 def routings_of(lines: list[SalesOrderLine]) -> dict[int, list]:
@@ -50,26 +51,88 @@ def routings_of(lines: list[SalesOrderLine]) -> dict[int, list]:
     return {ln.pk: quoted.get(ln.pk) or (steps.get(ln.item_id) if ln.item_id else None) or [] for ln in lines}
 
 
-def _place(busy: list[tuple[int, int]], capacity: int, spans, earliest: int, duration: int) -> tuple[int, int]:
-    """The first (start, end) at or after `earliest` where fewer than `capacity` busy spans overlap at any
-    minute of it."""
-    start = earliest
-    while True:
-        s, e = work_span(start, duration, spans)
-        overlapping = sorted((a, b) for a, b in busy if a < e and b > s)
-        events = sorted([(max(a, s), 1) for a, _ in overlapping] + [(min(b, e), -1) for _, b in overlapping],
-                        key=lambda x: (x[0], x[1]))  # fmt: skip
-        load = peak = 0
-        for _minute, delta in events:
-            load += delta
-            peak = max(peak, load)
-        if peak < capacity:
-            return s, e
-        start = min(b for _a, b in overlapping if b > s)  # try again when the first of them frees a machine
+class _Load:
+    """One work center's planned load as a step function of its working minutes (W-space, see
+    planning.engine.calendar): breakpoints and the number of operations planned on each step. An operation
+    fits at W-minute w when every step of [w, w + its minutes) has fewer than `capacity` operations; the
+    search walks steps, not minutes, and the steps are as many as the planned operations' ends."""
+
+    def __init__(self, calendar: EngineCalendar, capacity: int, busy: list[tuple[int, int]]):
+        self.calendar, self.capacity = calendar, capacity
+        delta: dict[int, int] = {}
+        for start, end in busy:
+            a, b = calendar.worked_before(start), calendar.worked_before(end)
+            if b > a:
+                delta[a] = delta.get(a, 0) + 1
+                delta[b] = delta.get(b, 0) - 1
+        self.points, self.load = [0], [0]  # load[i] on [points[i], points[i + 1]); the last step is open
+        level = 0
+        for w in sorted(delta):
+            level += delta[w]
+            if w == self.points[-1]:
+                self.load[-1] = level
+            else:
+                self.points.append(w)
+                self.load.append(level)
+
+    def place(self, earliest: int, duration: int) -> tuple[int, int] | None:
+        """The first (start, end) in minutes at or after `earliest` with room for `duration` working minutes
+        (None when the calendar runs out), taken."""
+        cal, points, load = self.calendar, self.points, self.load
+        if self.capacity < 1:
+            return None
+        w0 = cal.worked_before(earliest)
+        i = bisect_right(points, w0) - 1
+        run = None
+        while True:
+            if load[i] < self.capacity:
+                if run is None:
+                    run = max(points[i], w0)
+                if i + 1 == len(points) or points[i + 1] - run >= duration:
+                    break
+            else:
+                run = None
+            i += 1
+        if run + duration > cal.total:
+            return None
+        self._take(run, run + duration)
+        return cal.minute_of_work(run), cal.minute_of_work(run + duration - 1) + 1
+
+    def _take(self, a: int, b: int) -> None:
+        for w in (a, b):
+            i = bisect_right(self.points, w) - 1
+            if self.points[i] != w:
+                self.points.insert(i + 1, w)
+                self.load.insert(i + 1, self.load[i])
+        i, j = bisect_left(self.points, a), bisect_left(self.points, b)
+        for k in range(i, j):
+            self.load[k] += 1
+
+
+def promise_horizon(plan_end: int, lines, routings: dict, centers: dict, calendars: dict) -> int:
+    """Minutes ahead the first figure looks: the stored schedule's end, then the order's own work done one
+    operation after another at each work center's weekly hours, its outside days, and four weeks' room."""
+    from .calendars import minutes_per_week
+
+    days = 28 + max(plan_end, 0) // DAY
+    for line in lines:
+        for step in routings.get(line.pk) or ():
+            center = centers[step.work_center_id]
+            if center.is_outside:
+                days += PROMISE_OUTSIDE_DAYS
+                continue
+            calendar = calendars[center.pk]
+            hours = Decimal(step.setup_hours) + Decimal(step.run_hours_per_piece) * line.quantity
+            minutes = hours * 60 * 100 / Decimal(calendar.efficiency_percent)
+            days += math.ceil(minutes / max(minutes_per_week(calendar), 60)) * 7 + 7 * (
+                1 + len(calendar.holidays) // 5
+            )
+    return days * DAY
 
 
 def capable_to_promise(*, order: SalesOrder, run: ScheduleRun | None, now: datetime.datetime | None = None) -> Promise:
-    """The order's earliest ship date against `run` (the current schedule); a fixed number of queries."""
+    """The order's earliest ship date against `run` (the current schedule); a fixed number of queries. It
+    looks as far ahead as the plan reaches (the stored schedule's end) plus the order's own work."""
     origin = plan_origin(now)
     promise = Promise(run=run)
     lines = list(SalesOrderLine.objects.filter(order=order, is_cancelled=False).select_related("item")
@@ -79,16 +142,17 @@ def capable_to_promise(*, order: SalesOrder, run: ScheduleRun | None, now: datet
     routings = routings_of(lines)
     centers = {c.pk: c for c in WorkCenter.objects.all()}
     calendars = calendars_for(list(centers.values()))
-    horizon = HORIZON_DAYS * DAY
     busy: dict[int, list[tuple[int, int]]] = {}
+    plan_end = 0
     if run is not None:
         for wc_id, start, finish in PlannedOperation.objects.filter(run=run, finish__gt=origin).values_list(
             "work_center_id", "start", "finish"
         ):
-            busy.setdefault(wc_id, []).append(
-                (max(minutes_between(origin, start), 0), minutes_between(origin, finish))
-            )
-    spans_of: dict[int, tuple] = {}
+            end = minutes_between(origin, finish)
+            busy.setdefault(wc_id, []).append((max(minutes_between(origin, start), 0), end))
+            plan_end = max(plan_end, end)
+    horizon = promise_horizon(plan_end, lines, routings, centers, calendars)
+    loads: dict[int, _Load] = {}
     latest = 0
     for line in lines:
         steps = routings[line.pk]
@@ -104,15 +168,16 @@ def capable_to_promise(*, order: SalesOrder, run: ScheduleRun | None, now: datet
             calendar = calendars[center.pk]
             hours = Decimal(step.setup_hours) + Decimal(step.run_hours_per_piece) * line.quantity
             duration = math.ceil(hours * 60 * 100 / Decimal(calendar.efficiency_percent))
-            if center.pk not in spans_of:
-                spans_of[center.pk] = windows(calendar, origin=origin, horizon=horizon)
-            try:
-                s, e = _place(busy.setdefault(center.pk, []), calendar.capacity, spans_of[center.pk], t, duration)
-            except ValueError:
+            if center.pk not in loads:
+                spans = EngineCalendar(windows(calendar, origin=origin, horizon=horizon))
+                loads[center.pk] = _Load(spans, calendar.capacity, busy.get(center.pk, []))
+            if duration <= 0:
+                continue
+            placed = loads[center.pk].place(t, duration)
+            if placed is None:
                 promise.too_far = True
                 return promise
-            busy[center.pk].append((s, e))
-            t = e
+            t = placed[1]
         promise.lines.append((line, at_minute(origin, t)))
         latest = max(latest, t)
     if promise.lines:
@@ -165,7 +230,8 @@ def promise_moving_work(*, order: SalesOrder, run: ScheduleRun | None,
     if not sc.block:
         return figure
     origin = sc.built.origin
-    base = priority.plan(sc, cut=None)
+    cuts = priority.Cuts(sc)
+    base = cuts.baseline
     before = priority.finishes(sc, base)
     figure.tries = 1
     if priority.block_finish(sc, base) is None:
@@ -174,18 +240,16 @@ def promise_moving_work(*, order: SalesOrder, run: ScheduleRun | None,
     dates = priority.job_dates(k for k in before if isinstance(k, int))
     deadline = {k: max(minutes_between(origin, end_of_day(dates.target[k])), before[k])
                 for k in before if isinstance(k, int) and k in dates.target}  # fmt: skip
-
-    def keeps_dates(solution) -> bool:
-        after = priority.finishes(sc, solution)
-        return all(k in after and after[k] <= limit for k, limit in deadline.items())
+    last_task = {job.key: job.tasks[-1].key for job in sc.problem.jobs if job.tasks}
+    limits = {last_task[k]: limit for k, limit in deadline.items()}
 
     days = sorted({int(rank[0]) // DAY * DAY for rank in sc.rank.values() if rank[0] != float("inf")} | {0})
     best, lo, hi = base, 0, len(days)  # days[hi] is "no cut": the baseline, which keeps every date
     while lo < hi:
         mid = (lo + hi) // 2
-        trial = priority.plan(sc, cut=days[mid])
+        trial = cuts.trial(days[mid], limits)
         figure.tries += 1
-        if priority.block_finish(sc, trial) is not None and keeps_dates(trial):
+        if trial is not None and priority.block_finish(sc, trial) is not None:
             best, hi = trial, mid
         else:
             lo = mid + 1

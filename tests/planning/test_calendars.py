@@ -98,3 +98,21 @@ def test_calendar_pages(client, manager, centers):
     assert page_queries(client, url) == page_queries(
         client, reverse("planning:calendar-edit", args=[centers["SAW"].pk])
     )
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/Chicago"])
+def test_windows_extended_from_a_shorter_horizon_are_the_windows_made_at_once(settings, zone):
+    # Capable to promise's scenario extends the problem's windows instead of making them again: the same
+    # windows, night shifts across the seam and a DST change included.
+    from planning.services.calendars import Calendar, windows
+
+    settings.TIME_ZONE = zone
+    timezone.deactivate()
+    night = Calendar(capacity=1, efficiency_percent=100, holidays=frozenset(),
+                     shifts=tuple((d, datetime.time(22), datetime.time(6)) for d in range(5))
+                     + tuple((d, datetime.time(7, 30), datetime.time(16)) for d in range(6)))  # fmt: skip
+    origin = datetime.datetime(2026, 3, 20, 13, 7, tzinfo=datetime.UTC)
+    for short in (0, 1, 1440 * 3 + 17, 1440 * 10 + 600):
+        known = windows(night, origin=origin, horizon=short)
+        extended = windows(night, origin=origin, horizon=1440 * 40, since=short, known=known)
+        assert extended == windows(night, origin=origin, horizon=1440 * 40), short

@@ -192,3 +192,35 @@ def test_impossible_data_is_reported_not_raised():
     assert best.status == "infeasible" and "cannot finish" in best.stats["reason"]
     empty = Problem(resources=(Resource("m"),), jobs=(), horizon=100)
     assert solve(empty, seconds=1).status == "optimal"
+
+
+def test_the_rolling_window_improves_a_large_schedule_or_keeps_it_and_it_validates():
+    # Shop scale in small: 700 operations on two one-shift work centers, a backlog of months. The windows'
+    # answer is a serial schedule in a new order: valid, and never worse than the schedule it starts from.
+    import random
+
+    from planning.engine import window
+    from planning.engine.dispatch import dispatch, metrics
+    from planning.engine.problem import Job, Problem, Resource, Task
+    from planning.engine.validate import validate
+
+    day = 24 * 60
+    spans = tuple((d * day + 480, d * day + 960) for d in range(400) if d % 7 < 5)
+    rnd = random.Random(3)
+    jobs, key = [], 0
+    for j in range(280):
+        tasks = []
+        for _ in range(rnd.choice([2, 3])):
+            key += 1
+            tasks.append(Task(key=key, resource=rnd.randrange(2), duration=rnd.randint(30, 300)))
+        jobs.append(Job(key=j, tasks=tuple(tasks), due=rnd.randint(0, 120) * day, weight=rnd.choice([1, 4, 16])))
+    problem = Problem(resources=tuple(Resource(key=r, windows=spans) for r in range(2)), jobs=tuple(jobs),
+                      horizon=400 * day)  # fmt: skip
+    given = dispatch(problem)
+    assert len(given.starts) == key >= window.MIN_TASKS and not validate(problem, given)
+    better = window.improve(problem, given, seconds=4, workers=2)
+    assert validate(problem, better) == []
+    before, after = metrics(problem, given.starts, given.ends), metrics(problem, better.starts, better.ends)
+    assert (after["tardiness"], after["makespan"], after["flow"]) <= (before["tardiness"], before["makespan"],
+                                                                      before["flow"])  # fmt: skip
+    assert better.stats["windows"]["tried"] >= 1

@@ -260,3 +260,28 @@ def test_the_api_gives_both_figures_and_the_what_if(office, manager):
     schema = client_for(manager).get("/api/v1/schema/").content.decode()
     assert "/api/v1/schedule/orders/{order_pk}/what-if/" in schema
     assert "earliest_ship_date_moving_work" in schema
+
+
+def test_the_search_loads_each_cut_exactly_as_the_whole_sequence_would(office, manager, monkeypatch):
+    # Cuts shares the loaded prefix between trials (copies of the loader); every cut's schedule must be the one
+    # loading its whole sequence from scratch gives, and a trial stops where a limit is passed.
+    from planning.services import priority
+
+    _committed(office, manager, n=4, due_in=20)
+    schedule_now(by=manager, seconds=1)
+    order = _draft(office, lines=2, due_in=2)
+    sc = priority.scenario(order=order, run=current_run())
+    monkeypatch.setattr(priority.Cuts, "CHECKPOINTS", 3)  # trials go on from a copy, then load up to the cut
+    cuts = priority.Cuts(sc)
+    assert len(cuts.marks) > 1
+    assert cuts.baseline.ends == priority.plan(sc, cut=None).ends
+    days = sorted({int(rank[0]) // (24 * 60) * 24 * 60 for rank in sc.rank.values() if rank[0] != float("inf")})
+    assert len(days) > 1
+    for day in [0, *days]:
+        whole = priority.plan(sc, cut=day)
+        assert cuts.trial(day, {}).ends == whole.ends
+    first = priority.plan(sc, cut=0)
+    later = [job for job in sc.problem.jobs if job.key not in sc.block and first.job_finish(job) > 0]
+    tight = {later[0].tasks[-1].key: first.job_finish(later[0]) - 1}
+    assert cuts.trial(0, tight) is None
+    assert cuts.trial(0, {later[0].tasks[-1].key: first.job_finish(later[0])}) is not None
