@@ -186,16 +186,43 @@ def sign_in(usernames) -> dict:
     return users
 
 
-class Server:
-    """gunicorn on 127.0.0.1 with bench.settings, stopped on exit."""
+def collect_static() -> None:
+    """collectstatic into bench.settings' STATIC_ROOT (hashed and compressed, as a deployment does), so whitenoise
+    serves the pages' CSS and scripts from its middleware (before sessions, auth and every view)."""
+    from django.core.management import call_command
 
-    def __init__(self, port: int, workers: int, threads: int = 1):
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def check_static(server: "Server") -> str:
+    """Ask the server for the stylesheet by its hashed name: whitenoise must answer it, compressed and cached for
+    good (a failure here means the benchmark's pages would fetch their assets from Django, or not at all)."""
+    from django.templatetags.static import static
+
+    url = server.url + static("vendor/bootstrap/bootstrap.min.css")
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip, br"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        head = response.headers
+    if "immutable" not in head.get("Cache-Control", "") or not head.get("Content-Encoding"):
+        raise RuntimeError(f"static files are not served by whitenoise from the manifest: {url} {dict(head)}")
+    return url
+
+
+class Server:
+    """gunicorn on 127.0.0.1 with bench.settings and the checked-in gunicorn.conf.py (its timeouts, keep-alive
+    and worker recycling), the worker class and counts given here; stopped on exit. `threads` > 1 means
+    gthread workers, 1 plain sync workers (as the configuration decides)."""
+
+    def __init__(self, port: int, workers: int, threads: int = 1, worker_class: str = ""):
         self.url = f"http://127.0.0.1:{port}"
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
         gunicorn = Path(sys.executable).with_name("gunicorn")
+        worker_class = worker_class or ("gthread" if threads > 1 else "sync")
+        self.description = f"{workers} {worker_class} worker(s)" + (f" x {threads} threads" if threads > 1 else "")
         self.process = subprocess.Popen(
-            [str(gunicorn), "mto.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-             "--threads", str(threads), "--log-level", "warning", "--timeout", "60"],
+            [str(gunicorn), "mto.wsgi:application", "--config", str(ROOT / "gunicorn.conf.py"),
+             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
+             "--worker-class", worker_class, "--log-level", "warning", "--max-requests", "0"],
             cwd=ROOT, env=env,
         )  # fmt: skip
         deadline = time.monotonic() + 60
@@ -294,10 +321,12 @@ def main(argv=None) -> int:
           f"{Job.objects.count():,} jobs; {args.rounds} rounds, gunicorn with {args.workers} worker(s)")  # fmt: skip
     users = sign_in(["manager", "lead", "clerk", "buyer"])
     plan = [p for p in pages(users) if args.only in p[0]]
+    collect_static()
     connection.close()  # the server's workers get their own connections
     server = Server(args.port, args.workers)
     failures = []
     try:
+        check_static(server)
         results = {name: {"real": [], "base": []} for name, *_ in plan}
         for name, username, real, base in plan:  # warm-up and the HTML check
             user = users[username]
