@@ -11,6 +11,16 @@ updates, 10% approvals), then prints requests/s, p50/p95 per kind and errors, an
 the pieces the users were told were stored are the pieces stored, no order line has two jobs, every
 order approved during the test has one job per line and its acknowledgment in the notification outbox.
 Exits non-zero when a check fails or a request errored.
+
+`--capacity` measures the system's capacity instead of the 20 users' figures: an open model (the users
+start tasks at a target rate whatever the answers take, Poisson arrivals; bench/locustfile.py) stepped from
+`--start` to `--stop` tasks per second by `--step`, `--step-seconds` each (it stops after a step whose p95
+passed 3x the limit). Per step it prints the target, the achieved requests/s, p50 and p95 over every kind,
+the pages' and the tablet updates' p95 and the errors (the first 2 s of a step are left out: the rate has just
+changed), and then the capacity: the highest achieved rate of a step whose p95 stayed at most `--p95-limit`
+ms (150) without an error and that kept up with its target (achieved at least 90% of it). The data checks run
+after it as after the 20 users. `--workers`, `--threads` and `--worker-class` choose gunicorn's (sync with 1
+thread, else gthread; gunicorn.conf.py holds the rest).
 """
 
 import argparse
@@ -107,6 +117,45 @@ def report(result: dict, seconds: float) -> int:
     return errors
 
 
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def capacity_report(result: dict, steps: list, limit: float) -> float:
+    """Per step: target, achieved, p50/p95 of all, pages' and tablet updates' p95, errors; then the capacity."""
+    print(f"\n{'target tasks/s':>14} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'pages p95':>10} {'tablet p95':>11} "
+          f"{'errors':>7}")  # fmt: skip
+    print(f"{'':14} {'':7} {'':7} {'':7} {'':10} {'':11} {'':7} tasks/s")
+    start, capacity, best = 0.0, 0.0, None
+    for rate, seconds in steps:
+        events = [e for e in result["events"] if start + 2 <= e[0] < start + seconds]
+        tasks = sum(1 for t in result["tasks"] if start + 2 <= t < start + seconds)
+        start += seconds
+        if not events:
+            break
+        span = seconds - 2
+        times = [e[2] for e in events]
+        pages = [e[2] for e in events if e[1].startswith("pages:")]
+        tablet = [e[2] for e in events if e[1].startswith("tablet:")]
+        errors = sum(1 for e in events if e[3])
+        achieved = len(events) / span
+        kept_up = tasks / span >= 0.9 * rate
+        p95_all = percentile(times, 95)
+        ok = p95_all <= limit and errors == 0 and kept_up
+        if ok and achieved > capacity:
+            capacity, best = achieved, rate
+        mark = "" if ok else ("  over p95" if p95_all > limit else "") + ("  errors" if errors else "") + (
+            "" if kept_up else "  fell behind")  # fmt: skip
+        print(f"{rate:14.0f} {achieved:7.1f} {percentile(times, 50):7.0f} {p95_all:7.0f} "
+              f"{percentile(pages, 95):10.0f} {percentile(tablet, 95):11.0f} {errors:7d} "
+              f"{tasks / span:7.1f}{mark}")  # fmt: skip
+    if best is None:
+        print(f"capacity: no step kept p95 at most {limit:.0f} ms")
+    else:
+        print(f"capacity: {capacity:.1f} requests/s (the {best:.0f} tasks/s step) with p95 at most {limit:.0f} ms")
+    return capacity
+
+
 def check(plan: dict, result: dict) -> list[str]:
     from jobs.models import Job, Operation
     from mto.models import Notification
@@ -157,21 +206,45 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=180, help="seconds of load")
     parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (sync)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (1: sync workers)")
+    parser.add_argument("--worker-class", default="", help="gunicorn worker class (default: by --threads)")
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--ops-per-user", type=int, default=8)
+    parser.add_argument("--capacity", action="store_true", help="stepped arrival rate: report the capacity")
+    parser.add_argument("--start", type=float, default=20, help="capacity: first step, tasks per second")
+    parser.add_argument("--stop", type=float, default=200, help="capacity: last step, tasks per second")
+    parser.add_argument("--step", type=float, default=20, help="capacity: tasks per second added per step")
+    parser.add_argument("--step-seconds", type=int, default=30)
+    parser.add_argument("--p95-limit", type=float, default=150.0, help="capacity: p95 (ms) a step must keep")
     args = parser.parse_args(argv)
+    if args.capacity and args.users == 20:
+        args.users = 60  # enough users that arrivals, not users waiting for answers, set the rate
     if not os.environ.get("REDIS_URL"):
         print("note: no REDIS_URL, so notification e-mails are sent inside the requests (eager Celery)")
     plan = prepare(args.users, args.ops_per_user)
     workdir = Path(tempfile.mkdtemp(prefix="mto-load-"))
     (workdir / "plan.json").write_text(json.dumps(plan))
     connection.close()
-    server = run.Server(args.port, args.workers)
+    steps = []
+    if args.capacity:
+        rate = args.start
+        while rate <= args.stop + 1e-9:
+            steps.append([rate, args.step_seconds])
+            rate += args.step
+        args.duration = sum(seconds for _, seconds in steps)
+    run.collect_static()
+    server = run.Server(args.port, args.workers, args.threads, args.worker_class)
+    static_url = run.check_static(server)
+    print(f"gunicorn: {server.description}; static files from whitenoise ({static_url.rsplit('/', 1)[-1]}); "
+          f"{args.users} users; {load()}")  # fmt: skip
     env = {
         **os.environ,
         "BENCH_LOAD_PLAN": str(workdir / "plan.json"),
         "BENCH_LOAD_RESULT": str(workdir / "result.json"),
+        "BENCH_LOAD_USERS": str(args.users),
+        "BENCH_LOAD_STEPS": json.dumps(steps) if steps else "",
+        "BENCH_LOAD_STOP_MS": str(3 * args.p95_limit) if steps else "",
     }
     locust = Path(sys.executable).with_name("locust")
     try:
@@ -185,8 +258,11 @@ def main(argv=None) -> int:
         seconds = min(time.monotonic() - start, args.duration)
     finally:
         server.stop()
+    print(f"after the load: {load()}")
     result = json.loads((workdir / "result.json").read_text())
     errors = report(result, seconds)
+    if steps:
+        capacity_report(result, steps, args.p95_limit)
     problems = check(plan, result)
     for problem in problems:
         print(f"FAILED {problem}", file=sys.stderr)

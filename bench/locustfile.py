@@ -33,7 +33,8 @@ STOP_MS = float(os.environ.get("BENCH_LOAD_STOP_MS") or 0)
 USERS = int(os.environ.get("BENCH_LOAD_USERS") or 20)
 # events: [seconds since the first user started (the request's start), kind:name, ms, failed] per request.
 RESULT = {"times": defaultdict(list), "errors": defaultdict(int), "refused": defaultdict(int),
-          "pieces_reported": 0, "approved": [], "unexpected": [], "events": [], "steps": STEPS}  # fmt: skip
+          "pieces_reported": 0, "approved": [], "unexpected": [], "events": [], "tasks": [],
+          "steps": STEPS}  # fmt: skip
 _next_slice = itertools.count()
 _started = time.time()
 
@@ -68,6 +69,7 @@ def paced(user) -> float:
     """Wait until this user's next arrival: exponential gaps at rate/USERS each, never catching up in a burst."""
     rate = current_rate() or 1.0
     now = time.time()
+    RESULT["tasks"].append(round(now - _started, 3))  # a task has just ended
     gap = random.expovariate(rate / USERS)
     user.next_start = max(getattr(user, "next_start", now), now - USERS / rate) + gap
     return max(0.0, user.next_start - now)

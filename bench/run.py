@@ -14,6 +14,7 @@ known differences (CSRF tokens).
 """
 
 import argparse
+import json
 import os
 import re
 import signal
@@ -188,9 +189,23 @@ def sign_in(usernames) -> dict:
 
 def collect_static() -> None:
     """collectstatic into bench.settings' STATIC_ROOT (hashed and compressed, as a deployment does), so whitenoise
-    serves the pages' CSS and scripts from its middleware (before sessions, auth and every view)."""
+    serves the pages' CSS and scripts from its middleware (before sessions, auth and every view). Skipped when
+    the manifest is newer than every source file: hashing and compressing the 1,000 files (the API docs' bundles
+    among them) takes a minute on a quiet machine and several under load."""
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
     from django.core.management import call_command
 
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.exists():
+        built = manifest.stat().st_mtime
+        newest = max(
+            (storage.path(path) for finder in get_finders() for path, storage in finder.list([])),
+            key=lambda p: Path(p).stat().st_mtime, default=None,
+        )  # fmt: skip
+        if newest is None or Path(newest).stat().st_mtime < built:
+            return
+    print("collectstatic (hashed and compressed copies for whitenoise) ...", flush=True)
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
@@ -312,13 +327,15 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers (requests are sequential)")
     parser.add_argument("--approvals", type=int, default=5, help="200-line approvals to time")
     parser.add_argument("--only", default="", help="run only the pages whose name contains this")
+    parser.add_argument("--json", default="", help="also write the figures to this file (bench/growth.py reads it)")
     args = parser.parse_args(argv)
     from jobs.models import Job
     from sales.models import SalesOrder
 
     db = settings.DATABASES["default"]
-    print(f"database: {connection.vendor} {db['NAME']}, {SalesOrder.objects.count():,} orders, "
-          f"{Job.objects.count():,} jobs; {args.rounds} rounds, gunicorn with {args.workers} worker(s)")  # fmt: skip
+    counts = {"orders": SalesOrder.objects.count(), "jobs": Job.objects.count()}
+    print(f"database: {connection.vendor} {db['NAME']}, {counts['orders']:,} orders, "
+          f"{counts['jobs']:,} jobs; {args.rounds} rounds, gunicorn with {args.workers} worker(s)")  # fmt: skip
     users = sign_in(["manager", "lead", "clerk", "buyer"])
     plan = [p for p in pages(users) if args.only in p[0]]
     collect_static()
@@ -354,10 +371,13 @@ def main(argv=None) -> int:
     print(f"\n{'page':34} {'median':>7} {'p95':>7} {'client':>7} {'queries':>7}   {'baseline':>8} {'p95':>7} "
           f"{'queries':>7}   {'ratio':>5}")  # fmt: skip
     print(f"{'':34} {'ms':>7} {'ms':>7} {'ms':>7} {'':>7}   {'ms':>8} {'ms':>7} {'':>7}")
+    figures = {}
     for name, *_ in plan:
         real = results[name]["real"]
         base = results[name]["base"]
         median = statistics.median(r[0] for r in real)
+        figures[name] = {"median": median, "p95": p95([r[0] for r in real]), "queries": max(r[2] for r in real),
+                         "baseline": statistics.median(r[0] for r in base) if base else None}  # fmt: skip
         line = (f"{name:34} {median:7.1f} {p95([r[0] for r in real]):7.1f} "
                 f"{statistics.median(r[1] for r in real):7.1f} {max(r[2] for r in real):7d}")  # fmt: skip
         if base:
@@ -370,6 +390,9 @@ def main(argv=None) -> int:
         times = [a[0] for a in approvals]
         print(f"\napprove a 200-line order (in-process, {len(times)} runs): median {statistics.median(times):.1f} ms, "
               f"max {max(times):.1f} ms, {approvals[0][1]} queries")  # fmt: skip
+    if args.json:
+        Path(args.json).write_text(json.dumps({"database": db["NAME"], **counts, "pages": figures,
+                                               "failures": failures}))  # fmt: skip
     for failure in failures:
         print(f"FAILED {failure}", file=sys.stderr)
     return 1 if failures else 0
