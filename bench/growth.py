@@ -37,7 +37,7 @@ def main(argv=None) -> int:
     parser.add_argument("--limit", type=float, default=1.2, help="flag a largest/smallest ratio above this")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args(argv)
-    runs: dict[str, list[dict]] = {url: [] for url in args.databases}
+    runs: dict[int, list[dict]] = {i: [] for i in range(len(args.databases))}
     failed = False
     with tempfile.TemporaryDirectory(prefix="mto-growth-") as tmp:
         for n in range(args.passes):
@@ -54,9 +54,9 @@ def main(argv=None) -> int:
                     failed = True
                     print(f"  bench/run.py failed ({done.returncode}):\n{done.stdout[-1500:]}{done.stderr[-1500:]}")
                     continue
-                runs[url].append(json.loads(out.read_text()))
+                runs[i].append(json.loads(out.read_text()))
         print(f"after the runs: {load()}")
-    sizes = sorted((r[0]["orders"], url) for url, r in runs.items() if r)
+    sizes = sorted((r[0]["orders"], i) for i, r in runs.items() if r)
     if len(sizes) < 2:
         print("fewer than two data sets measured: no growth to report")
         return 1
@@ -67,8 +67,8 @@ def main(argv=None) -> int:
     flagged = []
     for page in pages:
         medians, queries = [], []
-        for _, url in sizes:
-            figures = [r["pages"][page] for r in runs[url] if page in r["pages"]]
+        for _, i in sizes:
+            figures = [r["pages"][page] for r in runs[i] if page in r["pages"]]
             medians.append(statistics.median(f["median"] for f in figures) if figures else float("nan"))
             queries.append(max(f["queries"] for f in figures) if figures else -1)
         ratio = medians[-1] / medians[0]
