@@ -51,7 +51,7 @@ def prepare(users: int, per_user: int) -> dict:
     from mto.models import Notification
     from sales.models import Customer, Item, SalesOrder
 
-    sessions = run.sign_in(["manager", "lead", "clerk"])
+    sessions = run.sign_in(["manager", "lead", "clerk", "buyer"])  # the purchasing pages are the buyer's
     plan_pages = [(name, path, who) for name, who, path, _base in run.pages(sessions) if "dashboard" not in name]
     rng = random.Random(7)
     recent_orders = list(SalesOrder.objects.order_by("-id").values_list("id", flat=True)[:2000])
@@ -67,7 +67,8 @@ def prepare(users: int, per_user: int) -> dict:
     firsts = {}
     for op in Operation.objects.filter(job__in=list(jobs)).select_related("job").order_by("job_id", "sequence"):
         firsts.setdefault(op.job_id, op)
-    pool = [op for op in firsts.values() if op.status == "pending"][: users * per_user]
+    # Material in: a start on an operation still waiting for its material is refused (409), as on the floor.
+    pool = [op for op in firsts.values() if op.status == "pending" and op.material_ready][: users * per_user]
     if len(pool) < users:
         raise SystemExit(f"only {len(pool)} released jobs with a pending first operation: seed again")
     operations = [[] for _ in range(users)]
@@ -250,10 +251,6 @@ def main(argv=None) -> int:
         args.duration = sum(seconds for _, seconds in steps)
     run.collect_static()
     server = run.Server(args.port, args.workers, args.threads, args.worker_class)
-    static_url = run.check_static(server)
-    warm_up(server, plan, args.workers * args.threads)
-    print(f"gunicorn: {server.description}; static files from whitenoise ({static_url.rsplit('/', 1)[-1]}); "
-          f"{args.users} users; {load()}")  # fmt: skip
     env = {
         **os.environ,
         "BENCH_LOAD_PLAN": str(workdir / "plan.json"),
@@ -264,6 +261,10 @@ def main(argv=None) -> int:
     }
     locust = Path(sys.executable).with_name("locust")
     try:
+        static_url = run.check_static(server)
+        warm_up(server, plan, args.workers * args.threads)
+        print(f"gunicorn: {server.description}; static files from whitenoise ({static_url.rsplit('/', 1)[-1]}); "
+              f"{args.users} users; {load()}", flush=True)  # fmt: skip
         start = time.monotonic()
         subprocess.run(
             [str(locust), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--users", str(args.users),
