@@ -33,7 +33,7 @@ STOP_MS = float(os.environ.get("BENCH_LOAD_STOP_MS") or 0)
 USERS = int(os.environ.get("BENCH_LOAD_USERS") or 20)
 # events: [seconds since the first user started (the request's start), kind:name, ms, failed] per request.
 RESULT = {"times": defaultdict(list), "errors": defaultdict(int), "refused": defaultdict(int),
-          "pieces_reported": 0, "approved": [], "unexpected": [], "events": [], "tasks": [],
+          "pieces_reported": 0, "pieces_sent": 0, "approved": [], "unexpected": [], "events": [], "tasks": [],
           "steps": STEPS}  # fmt: skip
 _next_slice = itertools.count()
 _started = time.time()
@@ -80,18 +80,25 @@ if STEPS:
     class Steps(LoadTestShape):
         """All USERS at once, for the steps' total time; stops early after a step whose p95 passed STOP_MS."""
 
-        checked = 0  # steps whose p95 was looked at (each once: the events list grows long)
+        checked = 0  # steps looked at (each once: the events list grows long)
 
         def tick(self):
             elapsed = self.get_run_time()
             boundary = 0.0
-            for n, (_rate, seconds) in enumerate(STEPS):
-                if STOP_MS and n == self.checked and elapsed >= boundary + seconds:
-                    self.checked += 1
-                    step = sorted(e[2] for e in RESULT["events"] if boundary + 2 <= e[0] < boundary + seconds)
-                    if len(step) >= 20 and step[int(len(step) * 0.95) - 1] > STOP_MS:
+            for n, (rate, seconds) in enumerate(STEPS):
+                end = boundary + seconds
+                if STOP_MS and n == self.checked and elapsed >= end:
+                    # Far behind its target (tasks end too slowly): saturated, every later step only worse.
+                    ended = sum(1 for t in RESULT["tasks"] if boundary + 2 <= t < end)
+                    if ended < 0.5 * rate * (seconds - 2):
                         return None
-                boundary += seconds
+                    # Answers of the step's requests arrive after it: look once they are in (or 30 s on).
+                    step = sorted(e[2] for e in RESULT["events"] if boundary + 2 <= e[0] < end)
+                    if len(step) >= 20 or elapsed >= end + 30:
+                        self.checked += 1
+                        if step and step[max(0, int(len(step) * 0.95) - 1)] > STOP_MS:
+                            return None
+                boundary = end
             return (USERS, USERS) if elapsed < boundary else None
 
 
@@ -147,6 +154,7 @@ class ShopUser(HttpUser):
             action = "resume"
         elif op["available"] > 0 and random.random() < 0.7:
             good = min(op["available"], random.randint(1, 3))
+            RESULT["pieces_sent"] += good  # an answer lost when locust stops must not look like a lost update
             r = self._api("post", f"{base}/report/", "tablet:report", "lead", json={"good": good})
             if r.status_code == 200:
                 RESULT["pieces_reported"] += good
