@@ -1,9 +1,11 @@
 """gunicorn's configuration for MTO (read by gunicorn from the working directory, or with `-c gunicorn.conf.py`).
 
-The defaults are what the load test measured best on the 2-core machine (docs/performance.md, "Round two,
-steps 4 and 5"): gthread workers, one process per core, a few threads each. A request here spends part of its
-time waiting on PostgreSQL (same machine), and the threads fill that wait; more processes than cores only
-add context switches and memory on a CPU-bound box. Override per host with the environment:
+The defaults: gthread workers, one process per core, 4 threads each. On the shared 2-core machine the load test
+could not tell them from 4 sync workers (both saturated at the same rate under a load average of 15; see
+docs/performance.md, "Round two, steps 4 and 5"), so they are chosen for what is known: a request spends part
+of its time waiting on PostgreSQL, which a thread fills, keep-alive works (sync workers close every
+connection), and two processes use half the memory of four. Re-measure on the production host with
+`bench/loadtest.py --capacity --workers N --threads M`. Override per host with the environment:
 
     WEB_CONCURRENCY   worker processes (default: the number of cores)
     GUNICORN_THREADS  threads per worker (default 4; 1 means plain sync workers)
