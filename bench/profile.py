@@ -37,7 +37,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from bench.run import Server, get, pages, sign_in  # noqa: E402
+from bench.run import Server, collect_static, get, pages, sign_in  # noqa: E402
 
 # (category, pattern on a frame's file path), tried in this order on each frame from the innermost out.
 CATEGORIES = [
@@ -169,6 +169,7 @@ def main(argv=None) -> int:
         return 2
     users = sign_in(["manager", "lead", "clerk", "buyer"])  # the purchasing pages are the buyer's
     plan = [p for p in [*pages(users), *api_reads(users)] if args.only in p[0]]
+    collect_static()
     connection.close()
     server = Server(args.port, workers=1)
     names = [name for name, _ in CATEGORIES] + [OTHER]

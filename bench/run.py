@@ -14,6 +14,7 @@ known differences (CSRF tokens).
 """
 
 import argparse
+import json
 import os
 import re
 import signal
@@ -186,16 +187,57 @@ def sign_in(usernames) -> dict:
     return users
 
 
-class Server:
-    """gunicorn on 127.0.0.1 with bench.settings, stopped on exit."""
+def collect_static() -> None:
+    """collectstatic into bench.settings' STATIC_ROOT (hashed and compressed, as a deployment does), so whitenoise
+    serves the pages' CSS and scripts from its middleware (before sessions, auth and every view). Skipped when
+    the manifest is newer than every source file: hashing and compressing the 1,000 files (the API docs' bundles
+    among them) takes a minute on a quiet machine and several under load."""
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+    from django.core.management import call_command
 
-    def __init__(self, port: int, workers: int, threads: int = 1):
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.exists():
+        built = manifest.stat().st_mtime
+        newest = max(
+            (storage.path(path) for finder in get_finders() for path, storage in finder.list([])),
+            key=lambda p: Path(p).stat().st_mtime, default=None,
+        )  # fmt: skip
+        if newest is None or Path(newest).stat().st_mtime < built:
+            return
+    print("collectstatic (hashed and compressed copies for whitenoise) ...", flush=True)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def check_static(server: "Server") -> str:
+    """Ask the server for the stylesheet by its hashed name: whitenoise must answer it, compressed and cached for
+    good (a failure here means the benchmark's pages would fetch their assets from Django, or not at all)."""
+    from django.templatetags.static import static
+
+    url = server.url + static("vendor/bootstrap/bootstrap.min.css")
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip, br"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        head = response.headers
+    if "immutable" not in head.get("Cache-Control", "") or not head.get("Content-Encoding"):
+        raise RuntimeError(f"static files are not served by whitenoise from the manifest: {url} {dict(head)}")
+    return url
+
+
+class Server:
+    """gunicorn on 127.0.0.1 with bench.settings and the checked-in gunicorn.conf.py (its timeouts, keep-alive
+    and worker recycling), the worker class and counts given here; stopped on exit. `threads` > 1 means
+    gthread workers, 1 plain sync workers (as the configuration decides)."""
+
+    def __init__(self, port: int, workers: int, threads: int = 1, worker_class: str = ""):
         self.url = f"http://127.0.0.1:{port}"
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
         gunicorn = Path(sys.executable).with_name("gunicorn")
+        worker_class = worker_class or ("gthread" if threads > 1 else "sync")
+        self.description = f"{workers} {worker_class} worker(s)" + (f" x {threads} threads" if threads > 1 else "")
         self.process = subprocess.Popen(
-            [str(gunicorn), "mto.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-             "--threads", str(threads), "--log-level", "warning", "--timeout", "60"],
+            [str(gunicorn), "mto.wsgi:application", "--config", str(ROOT / "gunicorn.conf.py"),
+             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
+             "--worker-class", worker_class, "--log-level", "warning", "--max-requests", "0"],
             cwd=ROOT, env=env,
         )  # fmt: skip
         deadline = time.monotonic() + 60
@@ -285,19 +327,23 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers (requests are sequential)")
     parser.add_argument("--approvals", type=int, default=5, help="200-line approvals to time")
     parser.add_argument("--only", default="", help="run only the pages whose name contains this")
+    parser.add_argument("--json", default="", help="also write the figures to this file (bench/growth.py reads it)")
     args = parser.parse_args(argv)
     from jobs.models import Job
     from sales.models import SalesOrder
 
     db = settings.DATABASES["default"]
-    print(f"database: {connection.vendor} {db['NAME']}, {SalesOrder.objects.count():,} orders, "
-          f"{Job.objects.count():,} jobs; {args.rounds} rounds, gunicorn with {args.workers} worker(s)")  # fmt: skip
+    counts = {"orders": SalesOrder.objects.count(), "jobs": Job.objects.count()}
+    print(f"database: {connection.vendor} {db['NAME']}, {counts['orders']:,} orders, "
+          f"{counts['jobs']:,} jobs; {args.rounds} rounds, gunicorn with {args.workers} worker(s)")  # fmt: skip
     users = sign_in(["manager", "lead", "clerk", "buyer"])
     plan = [p for p in pages(users) if args.only in p[0]]
+    collect_static()
     connection.close()  # the server's workers get their own connections
     server = Server(args.port, args.workers)
     failures = []
     try:
+        check_static(server)
         results = {name: {"real": [], "base": []} for name, *_ in plan}
         for name, username, real, base in plan:  # warm-up and the HTML check
             user = users[username]
@@ -325,10 +371,13 @@ def main(argv=None) -> int:
     print(f"\n{'page':34} {'median':>7} {'p95':>7} {'client':>7} {'queries':>7}   {'baseline':>8} {'p95':>7} "
           f"{'queries':>7}   {'ratio':>5}")  # fmt: skip
     print(f"{'':34} {'ms':>7} {'ms':>7} {'ms':>7} {'':>7}   {'ms':>8} {'ms':>7} {'':>7}")
+    figures = {}
     for name, *_ in plan:
         real = results[name]["real"]
         base = results[name]["base"]
         median = statistics.median(r[0] for r in real)
+        figures[name] = {"median": median, "p95": p95([r[0] for r in real]), "queries": max(r[2] for r in real),
+                         "baseline": statistics.median(r[0] for r in base) if base else None}  # fmt: skip
         line = (f"{name:34} {median:7.1f} {p95([r[0] for r in real]):7.1f} "
                 f"{statistics.median(r[1] for r in real):7.1f} {max(r[2] for r in real):7d}")  # fmt: skip
         if base:
@@ -341,6 +390,9 @@ def main(argv=None) -> int:
         times = [a[0] for a in approvals]
         print(f"\napprove a 200-line order (in-process, {len(times)} runs): median {statistics.median(times):.1f} ms, "
               f"max {max(times):.1f} ms, {approvals[0][1]} queries")  # fmt: skip
+    if args.json:
+        Path(args.json).write_text(json.dumps({"database": db["NAME"], **counts, "pages": figures,
+                                               "failures": failures}))  # fmt: skip
     for failure in failures:
         print(f"FAILED {failure}", file=sys.stderr)
     return 1 if failures else 0

@@ -6,7 +6,6 @@ that adds the raw-SQL baseline views of bench/baseline/ to the real URLs.
 """
 
 import os
-import warnings
 
 # The project's development defaults (a local secret key, plain http, unhashed static files), DEBUG itself
 # then off below: the benchmark talks plain http to 127.0.0.1. mto.settings defaults to production.
@@ -25,8 +24,16 @@ TEMPLATES[0]["OPTIONS"]["context_processors"] = [
     "bench.baseline.notifications" if p == "mto.context_processors.notifications" else p
     for p in TEMPLATES[0]["OPTIONS"]["context_processors"]
 ]
-# whitenoise looks for collected static files; the benchmark requests none.
-warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+# Static files as in production: whitenoise serves the hashed, compressed copies that collectstatic made (the
+# bench scripts run it first, bench.run.collect_static) from memory, before any Django view runs; the pages
+# name them by their hashed URLs. Its own directory, so a benchmark never touches a deployment's files.
+STATIC_ROOT = BASE_DIR / "staticfiles-bench"  # noqa: F405
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = False
+WHITENOISE_USE_FINDERS = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

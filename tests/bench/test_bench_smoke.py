@@ -118,6 +118,27 @@ def test_load_test_runs_and_its_data_checks_pass(tiny_shop):
     assert "data checks: all passed" in out, out
 
 
+@pytest.mark.skipif(shutil.which("locust", path=str(Path(sys.executable).parent)) is None,
+                    reason="locust is not installed (pip install -e '.[bench]')")  # fmt: skip
+def test_load_test_capacity_steps_report_each_step_and_the_capacity(tiny_shop):
+    out = _run(["bench/loadtest.py", "--capacity", "--start", "2", "--stop", "4", "--step", "2", "--step-seconds",
+                "5", "--users", "3", "--workers", "1", "--threads", "2", "--port", str(_free_port()),
+                "--ops-per-user", "2"], tiny_shop)  # fmt: skip
+    assert "1 gthread worker(s) x 2 threads" in out, out
+    steps = [line.split() for line in out.splitlines() if line.strip().split(" ")[0] in ("2", "4")]
+    assert [row[0] for row in steps] == ["2", "4"], out
+    assert "capacity:" in out and "data checks: all passed" in out, out
+
+
+def test_growth_runs_the_benchmark_per_data_set_and_prints_the_ratio(tiny_shop):
+    url = tiny_shop["DATABASE_URL"]
+    out = _run(["bench/growth.py", "--rounds", "1", "--passes", "1", "--only", "order list, search number",
+                "--port", str(_free_port()), url, url], tiny_shop)  # fmt: skip
+    row = next(line for line in out.splitlines() if line.startswith("order list, search number"))
+    assert float(row.split()[-1]) > 0, out
+    assert "pages grew more than 1.2x" in out, out
+
+
 @pytest.mark.skipif(shutil.which("py-spy", path=str(Path(sys.executable).parent)) is None,
                     reason="py-spy is not installed (pip install -e '.[bench]')")  # fmt: skip
 def test_profile_splits_a_page_and_an_api_read_into_where_the_time_goes(tiny_shop):
