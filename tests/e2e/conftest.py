@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import AXE, DESKTOP, PASSWORD, log_in
+from tests.e2e.helpers import AXE, CHROMIUM, DESKTOP, PASSWORD, log_in
 
 # Playwright runs an event loop in this thread; the ORM calls made by the test setup are still sync.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 

@@ -7,36 +7,10 @@ from playwright.sync_api import expect
 
 from jobs import services
 from jobs.models import Job
-from tests.e2e.helpers import TABLET_PORTRAIT
+from tests.e2e.helpers import TABLET_PORTRAIT, too_small
 from tests.scenarios import approved_order
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-INTERACTIVE = ", ".join(
-    ["a[href]", "button", "input:not([type=hidden])", "select", "textarea", "[role=button]",
-     "[tabindex]:not([tabindex='-1'])"]
-)  # fmt: skip
-SMALLEST = 48
-# Every interactive element one can see (not hidden, not in a closed panel; the skip link until focused),
-# described with its size when it is under SMALLEST px either way.
-TOO_SMALL = """([selector, smallest]) => Array.from(document.querySelectorAll(selector)).flatMap((el) => {
-    if (!el.isConnected) { return []; }
-    const box = el.getBoundingClientRect();
-    if (!box.width || !box.height || getComputedStyle(el).visibility === "hidden") { return []; }
-    if (el.closest("[hidden], .collapse:not(.show)")) { return []; }
-    if (el.matches(".visually-hidden-focusable:not(:focus)")) { return []; }
-    window.measured = (window.measured || 0) + 1;
-    if (box.width >= smallest && box.height >= smallest) { return []; }
-    const name = (el.textContent || el.name || el.id).trim().slice(0, 40);
-    return [`${el.tagName.toLowerCase()} "${name}" ${Math.round(box.width)}x${Math.round(box.height)}`];
-})"""
-
-
-def _too_small(page):
-    page.evaluate("window.measured = 0")
-    small = page.evaluate(TOO_SMALL, [INTERACTIVE, SMALLEST])
-    assert page.evaluate("window.measured") >= 8  # the nav, the forms, the cards' buttons and links
-    return small
 
 
 def _card(page, sequence):
@@ -54,18 +28,18 @@ def test_every_floor_control_is_big_enough_and_axe_finds_nothing(live_server, jo
     page = login_as("lead", TABLET_PORTRAIT)
     page.goto(f"{live_server.url}/jobs/floor/?wc=SAW")
     expect(page.get_by_role("link", name="Finish op 10…")).to_be_visible()
-    assert _too_small(page) == []
+    assert too_small(page) == []
     axe_check(page)
 
     page.goto(live_server.url + job.get_floor_url())
     card = _card(page, 10)
     for label in ("Good pieces", "Scrap pieces"):
         expect(card.get_by_label(label)).to_have_attribute("inputmode", "numeric")
-    assert _too_small(page) == []
+    assert too_small(page) == []
     axe_check(page)
     card.get_by_role("button", name="Finish…").click()
     expect(card.get_by_role("button", name="Report the remaining 5 and finish")).to_be_visible()
-    assert _too_small(page) == []
+    assert too_small(page) == []
     axe_check(page)
 
 

@@ -15,8 +15,7 @@ from playwright.sync_api import expect
 
 from jobs import kiosk, services
 from jobs.models import Job, LaborEntry, Operation
-from tests.e2e.helpers import DESKTOP, TABLET_PORTRAIT
-from tests.e2e.test_floor_touch import _too_small
+from tests.e2e.helpers import DESKTOP, TABLET_PORTRAIT, too_small
 from tests.jobs.kiosk_helpers import make_operator
 from tests.scenarios import approved_order
 
@@ -78,7 +77,7 @@ def test_a_kiosk_tablet_runs_one_operation_with_two_operators(live_server, offic
     card.get_by_role("button", name="Report").click()
     expect(tablet.locator("#messages")).to_contain_text("Reported 3 good")
     axe_check(tablet)
-    assert _too_small(tablet) == []
+    assert too_small(tablet) == []
     _sign_off(tablet)
 
     # Bob badges in and opens the job; then the Wi-Fi drops. He joins, reports 2 and finishes through the
@@ -99,7 +98,7 @@ def test_a_kiosk_tablet_runs_one_operation_with_two_operators(live_server, offic
     card.get_by_role("button", name="Finish…").click()
     expect(card.get_by_text("5 pieces on op 10 not reported yet.")).to_be_visible()
     screenshot(tablet, "kiosk-offline-confirm")
-    assert _too_small(tablet) == []  # the card as the tablet drew it offline too
+    assert too_small(tablet) == []  # the card as the tablet drew it offline too
     card.get_by_role("button", name="Report the remaining 5 and finish").click()
     expect(banner).to_have_text("Offline, 3 actions waiting")
     expect(card.locator("[data-op-status]")).to_have_text("Done")

@@ -8,8 +8,7 @@ import segno
 from playwright.sync_api import expect
 
 from jobs import kiosk, services
-from tests.e2e.conftest import CHROMIUM
-from tests.e2e.helpers import TABLET_PORTRAIT
+from tests.e2e.helpers import CHROMIUM, TABLET_PORTRAIT
 from tests.jobs.factories import WorkCenterFactory
 from tests.jobs.kiosk_helpers import make_operator
 
