@@ -36,7 +36,10 @@ class KioskInspectView(KioskMixin, InspectView):
         return response
 
 
-class KioskNcrFromInspectionView(KioskMixin, NcrFromInspectionView):
+class KioskNcrMixin(KioskMixin):
+    """An NCR opened on the kiosk: only at the tablet's work center, and back to the job on the kiosk once opened
+    (the NCR page is the office's)."""
+
     template_name = "quality/kiosk_ncr_open.html"
 
     def source(self):
@@ -54,19 +57,9 @@ class KioskNcrFromInspectionView(KioskMixin, NcrFromInspectionView):
         return response
 
 
-class KioskNcrFromScrapView(KioskMixin, NcrFromScrapView):
-    template_name = "quality/kiosk_ncr_open.html"
+class KioskNcrFromInspectionView(KioskNcrMixin, NcrFromInspectionView):
+    pass
 
-    def source(self):
-        src = super().source()
-        _here(self.request, src["operation"])
-        return src
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(device=self.request.kiosk, **kwargs)
-
-    def post(self, request, pk):
-        response = super().post(request, pk)
-        if response.status_code == 302:  # opened: back to the job on the kiosk (the NCR page is the office's)
-            return redirect(reverse("kiosk:job", args=[self.source()["job"].pk]))
-        return response
+class KioskNcrFromScrapView(KioskNcrMixin, NcrFromScrapView):
+    pass
