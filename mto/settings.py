@@ -261,6 +261,9 @@ CELERY_BEAT_SCHEDULE = {
 # plan (a burst of events makes one run), how often a request retries while another run holds the lock.
 PLANNING_SOLVER_SECONDS = env.int("PLANNING_SOLVER_SECONDS", default=10)
 PLANNING_SOLVER_WORKERS = env.int("PLANNING_SOLVER_WORKERS", default=2)
+# The rolling window of CP-SAT after the full model (planning/engine/window.py): at shop scale the full model
+# finds nothing better than its warm start in its time, the window does; 0 leaves it out.
+PLANNING_WINDOW_SECONDS = env.int("PLANNING_WINDOW_SECONDS", default=PLANNING_SOLVER_SECONDS)
 PLANNING_DEBOUNCE_SECONDS = env.int("PLANNING_DEBOUNCE_SECONDS", default=30)
 PLANNING_BUSY_RETRY_SECONDS = env.int("PLANNING_BUSY_RETRY_SECONDS", default=5)
 PLANNING_TASK_SOFT_SECONDS = env.int("PLANNING_TASK_SOFT_SECONDS", default=300)

@@ -193,8 +193,9 @@ def job_detail(request, user, pk):
                (SELECT json_agg(x ORDER BY x.sequence) FROM (
                   SELECT op.id, op.sequence, op.description, op.status, op.good_qty, op.scrap_qty, op.setup_hours,
                          op.run_hours_per_piece, op.job_id, op.work_center_id, op.planned_start,
-                         op.planned_finish, w.id AS work_center__id,
+                         op.planned_finish, op.finished_at, op.version, w.id AS work_center__id,
                          w.code AS work_center__code, w.hourly_rate AS work_center__hourly_rate,
+                         w.is_outside AS work_center__is_outside,
                          (SELECT json_agg(json_build_object('id', t.id, 'started_at', t.started_at,
                                  'stopped_at', t.stopped_at, 'hourly_rate', t.hourly_rate) ORDER BY t.id)
                           FROM jobs_timeentry t WHERE t.operation_id = op.id) AS entries
@@ -247,6 +248,11 @@ def job_detail(request, user, pk):
     prefetched(job, "notes", _json_rows(JobNote, me["notes"]))
     prefetched(job, "status_changes", _json_rows(JobStatusChange, me["history"]))
     attach_costs(job, job.ops, timezone.now())
+    if request.user.has_perm("mto.manage_jobs"):  # the page's reopen rule, on the rows read above
+        from jobs.workflow import available_operation_moves
+
+        for op in job.ops:
+            op.can_reopen = any(t.name == "reopen" for t in available_operation_moves(op, job, request.user))
     # planning's panel (order 20) comes before shipping's (30)
     panels = _planning_panel(request, me, "planning/partials/job_panel.html", {"job": job}) if job.is_open else []
     if job.sales_order_line_id:

@@ -50,10 +50,10 @@ def _solve(problem, seconds: int):
                            objective="tardiness", hint=first)  # fmt: skip
     # At shop scale the full model finds no schedule in its time: a rolling window of CP-SAT improves the
     # best schedule so far (never worse; small problems are left to the full model).
-    if solution.status != "infeasible":
+    extra = settings.PLANNING_WINDOW_SECONDS
+    if solution.status != "infeasible" and extra > 0:
         from ..engine import window
 
-        extra = getattr(settings, "PLANNING_WINDOW_SECONDS", seconds)
         solution = window.improve(problem, solution, seconds=extra, workers=settings.PLANNING_SOLVER_WORKERS)
     return solution, first
 
