@@ -65,14 +65,6 @@ MIDDLEWARE = re.compile(r"(?:^|/)mto/(api/)?middleware\.py")
 FRAME = re.compile(r"^(?P<func>.*) \((?P<path>[^:()]+)(?::(?P<line>\d+))?\)$")
 
 
-def api_reads(users: dict) -> list[tuple[str, str, str, str]]:
-    """The API reads issue #22 names, in the shape of bench.run.pages (no baseline)."""
-    return [
-        ("API: newest 50 orders with lines", "manager", "/api/v1/sales-orders/?page_size=50", ""),
-        ("API: newest 50 jobs", "manager", "/api/v1/jobs/?page_size=50", ""),
-    ]
-
-
 def categorize(frames: list[tuple[str, str]]) -> str:
     for _, path in reversed(frames):
         for name, pattern in CATEGORIES:
@@ -168,7 +160,7 @@ def main(argv=None) -> int:
         print("py-spy is not installed (pip install -e '.[bench]')", file=sys.stderr)
         return 2
     users = sign_in(["manager", "lead", "clerk", "buyer"])  # the purchasing pages are the buyer's
-    plan = [p for p in [*pages(users), *api_reads(users)] if args.only in p[0]]
+    plan = [p for p in pages(users) if args.only in p[0]]
     collect_static()
     connection.close()
     server = Server(args.port, workers=1)

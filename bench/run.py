@@ -148,6 +148,9 @@ def pages(users: dict) -> list[tuple[str, str, str, str]]:
          f"/quotes/reports/hit-rate/?group=month&from={timezone.localdate().replace(month=1, day=1)}", ""),
         ("estimate accuracy report", "manager", "/quotes/reports/estimate-accuracy/", ""),
         *purchasing_pages(),
+        # The API reads issue #22 names (no baseline: their answer is JSON, not a template).
+        ("API: newest 50 orders with lines", "manager", "/api/v1/sales-orders/?page_size=50", ""),
+        ("API: newest 50 jobs", "manager", "/api/v1/jobs/?page_size=50", ""),
     ]  # fmt: skip
 
 

@@ -1,5 +1,7 @@
 """REST API of the jobs app: read jobs and their progress, act on jobs and operations (same services)."""
 
+import django_filters
+from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
@@ -71,20 +73,33 @@ def _job_action(name: str):
     return service_action(name, run, request=JobActionSerializer, response=JobSerializer)
 
 
+class JobApiFilter(django_filters.FilterSet):
+    """The jobs list's filters. A work center is an EXISTS on its operations, not a join: a join needs DISTINCT,
+    which made PostgreSQL sort every job before the page's 50 (64 ms at 10,000 orders, growing with the data)."""
+
+    operations__work_center__code = django_filters.CharFilter(method="at_work_center", label="Work center code")
+
+    class Meta:
+        model = Job
+        fields = {"status": ["exact"], "sales_order__number": ["exact"], "due_date": ["lte", "gte"]}
+
+    def at_work_center(self, queryset, name, value):
+        return queryset.filter(Exists(Operation.objects.filter(job=OuterRef("pk"), work_center__code=value)))
+
+
 @extend_schema_view(
     list=extend_schema(responses={200: JobSerializer(many=True), **ERROR_RESPONSES}),
     retrieve=extend_schema(responses={200: JobSerializer, **ERROR_RESPONSES}),
 )
 class JobViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = JobSerializer
-    filterset_fields = {"status": ["exact"], "sales_order__number": ["exact"], "due_date": ["lte", "gte"],
-                        "operations__work_center__code": ["exact"]}  # fmt: skip
+    filterset_class = JobApiFilter
     capabilities = {"list": "view_jobs", "retrieve": "view_jobs", "release": "manage_jobs",
                     "cancel": "manage_jobs", "hold": ("run_floor", "manage_jobs"),
                     "resume": ("run_floor", "manage_jobs")}  # fmt: skip
 
     def get_queryset(self):
-        return Job.objects.select_related("sales_order").prefetch_related("operations__work_center").distinct()
+        return Job.objects.select_related("sales_order").prefetch_related("operations__work_center")
 
     release = _job_action("release")
     hold = _job_action("hold")
