@@ -25,10 +25,14 @@ def _planning_panel(request, me, template, context, *, promisable=False) -> list
     if not (request.user.has_perm("mto.plan_jobs") or request.user.has_perm("mto.view_reports")):
         return []
     if me["scheduled"] or promisable:
-        from planning.panels import job_projection, order_projection
+        from mto import reads
+        from planning import panels as planning
 
-        build = order_projection if "order" in context else job_projection
-        data = build(request, **context)
+        if "order" in context:
+            build, declare = planning.order_projection, planning.order_projection_reads
+        else:
+            build, declare = planning.job_projection, planning.job_projection_reads
+        data = build(request, **context, rows=reads.fetch(**declare(request, **context)))
         return [render_to_string(template, data, request=request)] if data else []
     return [render_to_string(template, {"run": None, "projection": None, **context}, request=request)]
 
