@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from mto.api import ERROR_RESPONSES, ActionsField, ModelSerializer, Serializer, service_action
+from mto.api import ERROR_RESPONSES, ActionsField, FilterSet, ModelSerializer, Serializer, service_action
 from sales.models import MAX_PIECES
 
 from . import services
@@ -73,7 +73,7 @@ def _job_action(name: str):
     return service_action(name, run, request=JobActionSerializer, response=JobSerializer)
 
 
-class JobApiFilter(django_filters.FilterSet):
+class JobApiFilter(FilterSet):
     """The jobs list's filters. A work center is an EXISTS on its operations, not a join: a join needs DISTINCT,
     which made PostgreSQL sort every job before the page's 50 (64 ms at 10,000 orders, growing with the data)."""
 
