@@ -350,7 +350,7 @@ def main(argv=None) -> int:
         results = {name: {"real": [], "base": []} for name, *_ in plan}
         for name, username, real, base in plan:  # warm-up and the HTML check
             user = users[username]
-            for _ in range(args.warmup):
+            for _ in range(max(args.warmup, 1)):  # one at least: the HTML check reads it
                 real_answer = get(server, real, user, baseline=False)
                 base_answer = get(server, base, user, baseline=True) if base else None
             if real_answer[3] != 200:

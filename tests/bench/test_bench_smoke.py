@@ -169,6 +169,6 @@ def test_the_shop_scale_planning_benchmark_runs_end_to_end(tiny_shop):
     assert ScheduleRun.objects.filter(status="done", reason="bench/plan_scale.py").count() == 1
     assert not SalesOrder.objects.filter(customer_po="BENCH-CTP").exists()
     # With a schedule stored, the detail baselines draw planning's panels too (they answered 500 once).
-    out = _run(["bench/run.py", "--rounds", "1", "--warmup", "0", "--approvals", "0", "--only", "detail",
+    out = _run(["bench/run.py", "--rounds", "1", "--warmup", "1", "--approvals", "0", "--only", "detail",
                 "--port", str(_free_port())], tiny_shop)  # fmt: skip
     assert "order detail, 50 lines" in out and "job detail" in out, out
