@@ -135,7 +135,8 @@ def test_growth_runs_the_benchmark_per_data_set_and_prints_the_ratio(tiny_shop):
     out = _run(["bench/growth.py", "--rounds", "1", "--passes", "1", "--only", "order list, search number",
                 "--port", str(_free_port()), url, url], tiny_shop)  # fmt: skip
     row = next(line for line in out.splitlines() if line.startswith("order list, search number"))
-    assert float(row.split()[-1]) > 0, out
+    # The ratio, then "  > 1.2x" when flagged: one round on the same data twice can be flagged by noise alone.
+    assert float(row.split("  > ")[0].split()[-1]) > 0, out
     assert "pages grew more than 1.2x" in out, out
 
 
