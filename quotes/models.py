@@ -74,6 +74,11 @@ class Quote(TextSafetyMixin, models.Model):
     margin_approved_at = models.DateTimeField(null=True, blank=True, editable=False)
     margin_approved_percent = models.DecimalField(**PERCENT, null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # What the reports count, stored by the service that sends (each line at its first, smallest break) and
+    # the one that accepts (at the breaks chosen): the prices the customer saw, read without re-pricing.
+    # Null on quotes sent before they were stored (quotes.reports prices those; store_quote_values fills them).
+    sent_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
+    accepted_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -84,6 +89,7 @@ class Quote(TextSafetyMixin, models.Model):
             models.Index(fields=["status", "-id"], name="quote_status_id"),
             models.Index(fields=["customer", "-id"], name="quote_customer_id"),
             models.Index(fields=["valid_until"], condition=Q(status="sent"), name="quote_sent_valid_until"),
+            models.Index(fields=["sent_at"], condition=Q(sent_at__isnull=False), name="quote_sent_at"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["number", "revision"], name="quote_unique_number_revision"),
@@ -96,6 +102,14 @@ class Quote(TextSafetyMixin, models.Model):
             models.CheckConstraint(condition=Q(markup_percent__gte=0), name="quote_markup_not_negative"),
             models.CheckConstraint(
                 condition=~Q(status="declined") | ~Q(decline_reason=""), name="quote_declined_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(sent_value__isnull=True) | (Q(sent_value__gte=0) & Q(sent_at__isnull=False)),
+                name="quote_sent_value_when_sent",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_value__isnull=True) | (Q(accepted_value__gte=0) & Q(status="accepted")),
+                name="quote_accepted_value_when_accepted",
             ),
         ]
 

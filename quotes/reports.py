@@ -3,24 +3,28 @@ estimates were. Each in a fixed number of queries whatever the period holds.
 
 Which quotes count: those sent in the period, less the revisions a later revision replaced (the last
 revision carries the outcome, so a quote revised twice counts once). Won: accepted; hit rate = won / sent,
-those still open included. A quote's value is worked out by quotes.selectors.price_break at the break the
-customer chose (accepted) or, for the others, at each line's first (smallest) break: a quote prices several
-quantities, and the first one is what was asked for. Prices are at today's rates, as the quote page shows them.
+those still open included. A quote's value is the one its services stored: at the breaks the customer
+chose (accepted) or, for the others, at each line's first (smallest) break as sent (a quote prices several
+quantities, and the first one is what was asked for): the prices the customer saw, not today's rates. Quotes
+sent before the values were stored are priced at today's rates until quote_values_store fills them.
 Days to quote: from the quote's creation to its sending.
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum, When
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from mto.charts import percent
 
 from .models import Quote
-from .selectors import LineEstimate, estimate_accuracy, price_break, quote_lines_queryset
+from .selectors import estimate_accuracy, quote_values_priced
+
+User = get_user_model()
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
@@ -37,20 +41,21 @@ def sent_quotes(*, start: datetime.date, end: datetime.date) -> QuerySet[Quote]:
                                 ).exclude(status=Quote.Status.REVISED)  # fmt: skip
 
 
+def _value_unstored() -> Q:
+    """Quotes sent before their values were stored (quotes.services.quote_values_store fills them)."""
+    return Q(sent_value__isnull=True) | Q(status=Quote.Status.ACCEPTED, accepted_value__isnull=True)
+
+
 def quote_values(quotes: QuerySet[Quote]) -> dict[int, Decimal]:
-    """quote id -> its value (see the module's docstring): the lines of all the quotes at once, so a fixed
-    number of queries (lines, breaks, operations with work centers, materials, outside services)."""
-    values: dict[int, Decimal] = defaultdict(Decimal)
-    lines = quote_lines_queryset().filter(quote__in=quotes).select_related("quote")
-    for line in lines:
-        quote = line.quote
-        breaks = list(line.breaks.all())
-        chosen = line.chosen_break if quote.status == Quote.Status.ACCEPTED and line.chosen_break_id else None
-        quantity = chosen.quantity if chosen else (breaks[0].quantity if breaks else 0)
-        if not quantity:
-            continue
-        markup = line.markup_percent if line.markup_percent is not None else quote.markup_percent
-        values[quote.pk] += price_break(LineEstimate.of(line), quantity, markup=markup).total
+    """quote id -> its value (see the module's docstring): the stored one, or priced now for a quote sent
+    before values were stored. A fixed number of queries."""
+    values = {}
+    for pk, status, sent, accepted in quotes.exclude(_value_unstored()).values_list(
+        "pk", "status", "sent_value", "accepted_value"
+    ):
+        values[pk] = accepted if status == Quote.Status.ACCEPTED else sent
+    for pk, (sent, accepted) in quote_values_priced(quotes.filter(_value_unstored())).items():
+        values[pk] = accepted if accepted is not None else sent
     return values
 
 
@@ -58,28 +63,71 @@ def _estimator_name(user) -> str:
     return user.get_full_name() or user.username
 
 
+def _group_key(group: str):
+    if group == "month":
+        return TruncMonth("sent_at")  # in the current time zone, as the page's dates are
+    if group == "estimator":
+        return F("estimator_id")
+    return Coalesce(F("customer__name"), F("prospect_name"))
+
+
 def quote_outcomes(*, group: str, start: datetime.date, end: datetime.date) -> list[list]:
     """Per customer (or prospect), month sent or estimator: quotes sent, won, declined, hit rate (%), quoted
-    value, won value, won share of the value (%), average days from creation to sending."""
-    quotes = list(sent_quotes(start=start, end=end).select_related("customer", "estimator"))
-    values = quote_values(sent_quotes(start=start, end=end)) if quotes else {}
+    value, won value, won share of the value (%), average days from creation to sending.
+
+    Counted and summed by the database from the stored values (one query, whatever the period holds); the
+    few quotes sent before values were stored are priced here and added to their group."""
+    won, declined = Q(status=Quote.Status.ACCEPTED), Q(status=Quote.Status.DECLINED)
+    value = Case(When(won, then=F("accepted_value")), default=F("sent_value"))
+    quotes = sent_quotes(start=start, end=end)
+    totals = (
+        quotes.exclude(_value_unstored())
+        .values(key=_group_key(group))
+        .annotate(
+            sent=Count("pk"), won=Count("pk", filter=won), declined=Count("pk", filter=declined),
+            quoted=Sum(value), won_value=Sum("accepted_value", filter=won),
+            waited=Sum(ExpressionWrapper(F("sent_at") - F("created_at"), output_field=DurationField())),
+        )
+        .order_by()
+    )  # fmt: skip
+    empty = {"sent": 0, "won": 0, "declined": 0, "quoted": Decimal(0), "won_value": Decimal(0), "days": 0.0}
     groups: dict[str, dict] = {}
-    for quote in quotes:
+
+    def label(key) -> str:
+        if group == "month":
+            return timezone.localtime(key).strftime("%Y-%m")
+        if group == "estimator":
+            return names[key]
+        return key
+
+    rows = list(totals)
+    unstored = list(quotes.filter(_value_unstored()).select_related("customer", "estimator"))
+    estimator_ids = {r["key"] for r in rows} if group == "estimator" else set()
+    names = {u.pk: _estimator_name(u) for u in User.objects.filter(pk__in=estimator_ids)} if estimator_ids else {}
+    for r in rows:
+        g = groups.setdefault(label(r["key"]), dict(empty))  # two estimators of one name share a row
+        g["sent"] += r["sent"]
+        g["won"] += r["won"]
+        g["declined"] += r["declined"]
+        g["quoted"] += r["quoted"] or 0
+        g["won_value"] += r["won_value"] or 0
+        g["days"] += r["waited"].total_seconds() / 86400 if r["waited"] else 0.0
+    priced = quote_values(Quote.objects.filter(pk__in=[q.pk for q in unstored])) if unstored else {}
+    for quote in unstored:
         if group == "month":
             key = timezone.localtime(quote.sent_at).strftime("%Y-%m")
         elif group == "estimator":
             key = _estimator_name(quote.estimator)
         else:
             key = quote.party_name
-        g = groups.setdefault(key, {"sent": 0, "won": 0, "declined": 0, "quoted": Decimal(0), "won_value": Decimal(0),
-                                    "days": 0.0})  # fmt: skip
-        value = values.get(quote.pk, Decimal(0))
+        g = groups.setdefault(key, dict(empty))
+        amount = priced.get(quote.pk, Decimal(0))
         g["sent"] += 1
-        g["quoted"] += value
+        g["quoted"] += amount
         g["days"] += (quote.sent_at - quote.created_at).total_seconds() / 86400
         if quote.status == Quote.Status.ACCEPTED:
             g["won"] += 1
-            g["won_value"] += value
+            g["won_value"] += amount
         elif quote.status == Quote.Status.DECLINED:
             g["declined"] += 1
     rows = [

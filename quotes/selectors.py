@@ -11,6 +11,7 @@ quantity q at each work center's rate of today:
 - margin = (unit price - cost per piece) / unit price, in percent to 0.1.
 """
 
+import datetime
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -298,6 +299,42 @@ def quote_pricing(*, quote: Quote, estimates: Sequence[LineEstimate] | None = No
     return QuotePrice(quote, [price_line(e, quote_markup=quote.markup_percent) for e in estimates])
 
 
+def first_break_value(pricing: QuotePrice) -> Decimal:
+    """What a quote is worth as sent: each line at its first (smallest) break, the quantity asked for."""
+    return sum((line.breaks[0].total for line in pricing.lines if line.breaks), Decimal(0))
+
+
+def chosen_break_value(pricing: QuotePrice, chosen: dict[int, int | None]) -> Decimal:
+    """What a quote is worth as accepted: `chosen` is {line id: the chosen break's quantity}; a line without
+    one counts at its first break."""
+    total = Decimal(0)
+    for line in pricing.lines:
+        quantity = chosen.get(line.line.pk)
+        price = next((b for b in line.breaks if b.quantity == quantity), line.breaks[0] if line.breaks else None)
+        total += price.total if price else Decimal(0)
+    return total
+
+
+def quote_values_priced(quotes: QuerySet[Quote]) -> dict[int, tuple[Decimal, Decimal | None]]:
+    """quote id -> (its value as sent, as accepted or None), priced now from the saved estimates, for quotes
+    whose values were never stored: every line of every quote in a fixed number of queries."""
+    by_quote: dict[int, list[QuoteLine]] = {}
+    quotes_by_id = {}
+    for line in quote_lines_queryset().filter(quote__in=quotes).select_related("quote", "chosen_break"):
+        by_quote.setdefault(line.quote_id, []).append(line)
+        quotes_by_id[line.quote_id] = line.quote
+    values = {}
+    for pk, lines in by_quote.items():
+        quote = quotes_by_id[pk]
+        pricing = quote_pricing(quote=quote, estimates=[LineEstimate.of(line) for line in lines])
+        accepted = None
+        if quote.status == Quote.Status.ACCEPTED:
+            chosen = {line.pk: line.chosen_break.quantity if line.chosen_break_id else None for line in lines}
+            accepted = chosen_break_value(pricing, chosen)
+        values[pk] = (first_break_value(pricing), accepted)
+    return values
+
+
 # --- estimate accuracy ---------------------------------------------------------------------------------------
 
 
@@ -369,7 +406,13 @@ def operation_actuals(job_ids: list[int]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, list(job_ids))
         rows = cursor.fetchall()
-    return [(op, wc, at, *operation_ratios(es, er, pieces, a_s, a_r)) for op, wc, at, es, er, pieces, a_s, a_r in rows]
+    return [(op, wc, _aware_utc(at), *operation_ratios(es, er, pieces, a_s, a_r))
+            for op, wc, at, es, er, pieces, a_s, a_r in rows]  # fmt: skip
+
+
+def _aware_utc(at):
+    """A raw cursor on SQLite gives the stored UTC time without its zone (PostgreSQL's carries it)."""
+    return timezone.make_aware(at, datetime.UTC) if at is not None and timezone.is_naive(at) else at
 
 
 _PG_SQL = """

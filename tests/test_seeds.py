@@ -78,6 +78,18 @@ def test_seed_scale_makes_quotes_in_every_status(db):
     assert all(q.sent_at >= q.created_at for q in quotes.exclude(sent_at=None))
     revised = quotes.filter(status="revised").first()
     assert revised.next_revision.revision == 2
+    # The values the send and accept services store, as the pricing of the rows written gives them.
+    assert not quotes.exclude(sent_at=None).filter(sent_value=None).exists()
+    assert not accepted.filter(accepted_value=None).exists() and not quotes.filter(sent_at=None, sent_value__gt=0).exists()
+    from quotes.reports import quote_values
+    from quotes.selectors import quote_values_priced
+
+    sample = quotes.exclude(sent_at=None).order_by("pk")[:40]
+    priced = quote_values_priced(Quote.objects.filter(pk__in=[q.pk for q in sample]))
+    assert {q.pk: (q.sent_value, q.accepted_value) for q in sample} == priced
+    assert quote_values(Quote.objects.filter(pk__in=[q.pk for q in sample])) == {
+        pk: accepted if accepted is not None else sent for pk, (sent, accepted) in priced.items()
+    }
 
 
 def test_seed_scale_purchasing_rows_agree_with_their_counters(db):

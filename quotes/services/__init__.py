@@ -13,7 +13,7 @@ from .estimate import (
     quote_update,
 )
 from .inspection import quote_line_characteristic_add, quote_line_characteristic_remove
-from .lifecycle import quote_accept, quote_decline, quote_expire_due, quote_revise, quote_send
+from .lifecycle import quote_accept, quote_decline, quote_expire_due, quote_revise, quote_send, quote_values_store
 
 __all__ = [
     "accuracy_samples_record",
@@ -32,5 +32,6 @@ __all__ = [
     "quote_line_copy_routing",
     "quote_revise",
     "quote_send",
+    "quote_values_store",
     "quote_update",
 ]

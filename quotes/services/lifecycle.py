@@ -1,10 +1,12 @@
 """A quote's lifecycle: send, revise, decline, expire, accept (which makes the sales order)."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from mto.db import atomic_with_retry
@@ -67,8 +69,10 @@ def quote_send(*, quote: Quote, by: User) -> Quote:
             link=locked.get_absolute_url(),
         )
 
-    return transition(QUOTE, quote, "send", by=by, prepare=prepare, fields=lambda q: {"sent_at": timezone.now()},
-                      after=after)  # fmt: skip
+    def sent(locked: Quote) -> dict:
+        return {"sent_at": timezone.now(), "sent_value": selectors.first_break_value(state["pricing"])}
+
+    return transition(QUOTE, quote, "send", by=by, prepare=prepare, fields=sent, after=after)
 
 
 def _copy_lines(source: Quote, target: Quote) -> None:
@@ -221,6 +225,35 @@ def quote_accept(*, quote: Quote, by: User, breaks: dict[int, int], submit: bool
     transition(
         QUOTE, quote, "accept", by=by,
         prepare=prepare, after=after, signal_kwargs=made,
-        fields=lambda q: {"customer": made["customer"]},
+        fields=lambda q: {"customer": made["customer"],
+                          "accepted_value": sum((price.total for price in made["chosen"].values()), Decimal(0))},
     )  # fmt: skip
     return SalesOrder.objects.get(pk=made["order"].pk)
+
+
+def quote_values_store(*, quotes: QuerySet[Quote] | None = None, batch: int = 500, progress=None) -> int:
+    """Store the sent and accepted values of sent quotes that have none (those sent before the values were
+    stored), priced from their saved estimates at today's rates. Batches of `batch` quotes, each in its own
+    transaction; `progress(n)` after each. Returns how many quotes it filled. Running it again fills nothing."""
+    quotes = quotes if quotes is not None else Quote.objects.all()
+    fields = ("pk", "sent_value", "accepted_value", "status")
+    unsent = quotes.filter(sent_at__isnull=False, sent_value__isnull=True).values_list("pk", flat=True)
+    unaccepted = quotes.filter(status=Q.ACCEPTED, accepted_value__isnull=True).values_list("pk", flat=True)
+    ids = sorted({*unsent, *unaccepted})
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        with transaction.atomic():
+            # Read again under the rows' locks: a quote accepted since the list was made keeps its own value.
+            current = {row[0]: row[1:] for row in Quote.objects.select_for_update().filter(pk__in=chunk)
+                       .order_by("pk").values_list(*fields)}  # fmt: skip
+            priced = selectors.quote_values_priced(Quote.objects.filter(pk__in=chunk))
+            rows = []
+            for pk, (kept_sent, kept_accepted, status) in current.items():
+                # A quote without lines is worth nothing (one could not be sent, but old rows may be odd).
+                sent, accepted = priced.get(pk, (Decimal(0), Decimal(0) if status == Q.ACCEPTED else None))
+                rows.append(Quote(pk=pk, sent_value=sent if kept_sent is None else kept_sent,
+                                  accepted_value=accepted if kept_accepted is None else kept_accepted))  # fmt: skip
+            Quote.objects.bulk_update(rows, ["sent_value", "accepted_value"])
+        if progress is not None:
+            progress(len(chunk))
+    return len(ids)

@@ -6,6 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -205,3 +207,60 @@ def test_reports_are_linked_from_the_report_pages(client, manager):
     client.force_login(manager)
     html = client.get(reverse("jobs:report-job-cost")).content.decode()
     assert f'href="{HIT_RATE}"' in html and f'href="{ACCURACY}"' in html
+
+
+# --- stored values: what the customer was quoted, read without pricing -----------------------------------
+
+
+def test_sending_and_accepting_store_the_values_the_customer_saw(make_quote, office):
+    quote = make_quote(lines=2)
+    assert quote.sent_value is None
+    services.quote_send(quote=quote, by=office)
+    quote.refresh_from_db()
+    assert quote.sent_value == 2 * _value(quote, 1) and quote.accepted_value is None
+    lines = list(quote.lines.all())
+    services.quote_accept(quote=quote, by=office, breaks={lines[0].pk: 10, lines[1].pk: 100})
+    quote.refresh_from_db()
+    assert quote.accepted_value == _value(quote, 10) + _value(quote, 100)
+    assert quote.sales_order.lines.count() == 2
+    order_total = sum(line.unit_price * line.quantity for line in quote.sales_order.lines.all())
+    assert quote.accepted_value == order_total  # what the order was made for
+
+
+def test_hit_rate_values_are_the_prices_sent_not_todays_rates(client, manager, make_quote, office, centers):
+    quote = services.quote_send(quote=make_quote(), by=office)
+    quote.refresh_from_db()
+    sent = quote.sent_value
+    centers["CNC"].hourly_rate = D("150.00")
+    centers["CNC"].save()
+    assert _value(quote, 1) != sent  # today's pricing moved
+    client.force_login(manager)
+    (row,) = client.get(HIT_RATE, {"group": "customer"}).context["rows"]
+    assert row[5] == sent
+
+
+def test_quotes_sent_before_values_were_stored_are_priced_then_filled(client, manager, outcomes, capsys):
+    client.force_login(manager)
+    before = {g: client.get(HIT_RATE, {"group": g}).context["rows"] for g in ("customer", "estimator", "month")}
+    Quote.objects.update(sent_value=None, accepted_value=None)  # as a database migrated from 0004 holds them
+    for group, rows in before.items():  # priced now: the same figures (the rates did not change)
+        assert client.get(HIT_RATE, {"group": group}).context["rows"] == rows, group
+    call_command("store_quote_values")
+    assert "Stored the values of 5 quotes." in capsys.readouterr().out  # 4 counted + the replaced revision
+    assert not Quote.objects.filter(sent_at__isnull=False, sent_value__isnull=True).exists()
+    assert Quote.objects.get(pk=outcomes["won"].pk).accepted_value == _value(outcomes["won"], 10)
+    assert Quote.objects.get(pk=outcomes["draft"].pk).sent_value is None
+    for group, rows in before.items():
+        assert client.get(HIT_RATE, {"group": group}).context["rows"] == rows, group
+    assert services.quote_values_store() == 0  # nothing left to fill
+
+
+def test_the_database_refuses_a_value_on_a_quote_not_sent_or_not_accepted(make_quote, office):
+    draft = make_quote()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Quote.objects.filter(pk=draft.pk).update(sent_value=D("10"))
+    sent = services.quote_send(quote=make_quote(), by=office)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Quote.objects.filter(pk=sent.pk).update(accepted_value=D("10"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Quote.objects.filter(pk=sent.pk).update(sent_value=D("-1"))

@@ -51,6 +51,7 @@ from quotes.models import (
     QuoteStatusChange,
 )
 from quotes.selectors import operation_actuals
+from quotes.services import quote_values_store
 from sales.models import Customer, Item, SalesOrder, SalesOrderLine, SalesOrderStatusChange, ShipToAddress
 from shipping.models import Shipment, ShipmentLine
 
@@ -477,6 +478,7 @@ class Command(BaseCommand):
         order_rows = list(SalesOrder.objects.filter(id__gte=first_order_id).order_by("id")
                           .values_list("id", "customer_id", "status", "order_date")[::every])  # fmt: skip
         q_next = DocumentSequence.objects.get_or_create(name="Q")[0].last_value + 1
+        before = Quote.objects.aggregate(last=Max("id"))["last"] or 0
         chunk = max(batch // 2, 100)
         with tqdm(total=len(order_rows), desc="Quotes", unit="quote", file=self.stdout) as progress:
             for start in range(0, len(order_rows), chunk):
@@ -486,6 +488,11 @@ class Command(BaseCommand):
                                                newest=len(order_rows) - start)  # fmt: skip
                     DocumentSequence.objects.filter(name="Q").update(last_value=q_next - 1)
                 progress.update(len(rows))
+        # The values the send and accept services store, worked out by the same code from the rows written.
+        made = Quote.objects.filter(id__gt=before)
+        with tqdm(total=made.filter(sent_at__isnull=False).count(), desc="Quote values", unit="quote",
+                  file=self.stdout) as progress:  # fmt: skip
+            quote_values_store(quotes=made, batch=chunk, progress=progress.update)
 
     def _quote_batch(self, rng, rows, q_next, customers, items, today, newest):
         """`newest`: how many quotes of the run from this batch's first to the last. The newest two of a run
