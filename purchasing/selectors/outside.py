@@ -20,7 +20,16 @@ from django.utils import timezone
 from jobs.selectors import OtherCost
 from mto import reads
 
-from ..models import MaterialRequirement, OutsideOperation, PurchaseOrderLine, Receipt, ShipOut, Unit, VendorReturn
+from ..models import (
+    PIECES_OUT,
+    MaterialRequirement,
+    OutsideOperation,
+    PurchaseOrderLine,
+    Receipt,
+    ShipOut,
+    Unit,
+    VendorReturn,
+)
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 CENT = Decimal("0.01")
@@ -45,7 +54,8 @@ def at_vendors_queryset() -> QuerySet[OutsideOperation]:
     """Outside operations with pieces at the vendor, the one sent longest ago first. The sent date is the first
     ship-out's (the oldest pieces out); due back is that plus the lead days."""
     return (
-        OutsideOperation.objects.filter(pieces_sent__gt=F("pieces_back_good") + F("pieces_rejected"))
+        OutsideOperation.objects.alias(pieces_out=PIECES_OUT)
+        .filter(pieces_out__gt=0)  # the indexed expression, so the planner knows how few rows are out
         .select_related("vendor", "operation__job__sales_order__customer", "operation__work_center")
         .annotate(first_sent_at=Min("ship_outs__shipped_at"))
         .order_by("first_sent_at", "id")
