@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -186,10 +186,16 @@ def shipments_holding_jobs(jobs: list[Job]) -> dict[int, list[ShipmentLine]]:
 # --- home page figures and the on-time report -----------------------------------------------------------
 
 
-def _first_shipped(*fields: str):
-    """Per order, when it first became fully shipped (`at`), with its promised date and the given fields."""
+def _first_shipped(*fields: str, since: datetime.date):
+    """Per order first fully shipped on or after `since` (a local date): when (`at`), with its promised date and
+    the given fields. The shipped changes from `since` on (an index on the time of shipped changes) of orders
+    with none before: how many orders ever shipped does not matter, only those of the period."""
+    start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
+    earlier = SalesOrderStatusChange.objects.filter(order_id=OuterRef("order_id"), to_status="shipped",
+                                                    changed_at__lt=start)  # fmt: skip
     return (
-        SalesOrderStatusChange.objects.filter(to_status="shipped")
+        SalesOrderStatusChange.objects.filter(to_status="shipped", changed_at__gte=start)
+        .exclude(Exists(earlier))
         .values("order_id", "order__promised_date", *fields)
         .annotate(at=Min("changed_at"))
     )
@@ -197,7 +203,7 @@ def _first_shipped(*fields: str):
 
 def on_time_delivery(*, group: str, start: datetime.date, end: datetime.date) -> list[list]:
     """Orders fully shipped in the period: how many, how many on or before their promised date, the rate."""
-    rows = _first_shipped("order__customer__name").filter(at__date__gte=start, at__date__lte=end)
+    rows = _first_shipped("order__customer__name", since=start).filter(at__date__lte=end)
     groups: dict[str, list[int]] = {}
     for row in rows:
         day = timezone.localtime(row["at"]).date()
@@ -219,7 +225,7 @@ def on_time_by_week(*, today: datetime.date | None = None, weeks: int = 12) -> l
 def on_time_by_week_queryset(*, today: datetime.date | None = None, weeks: int = 12) -> QuerySet:
     """on_time_by_week's read (mto.reads)."""
     today = today or timezone.localdate()
-    return _first_shipped().filter(at__date__gte=today - datetime.timedelta(weeks=weeks))
+    return _first_shipped(since=today - datetime.timedelta(weeks=weeks))
 
 
 def on_time_by_week_from(first_shipped: list[dict]) -> list[tuple[datetime.date, int, int]]:

@@ -83,6 +83,22 @@ def test_on_time_delivery_by_week(office, manager, lead, clerk):
     assert SalesOrderStatusChange.objects.filter(to_status="shipped").count() == 2
 
 
+def test_on_time_counts_an_order_when_it_first_shipped(office, manager, lead, clerk):
+    """An order shipped again (a change order reopened it) counts in the period it first shipped, not again."""
+    order = approved_order(office, manager, quantity=2)
+    produce(order, lead, 2)
+    ship(order, clerk, {order.lines.get().pk: 2})
+    first = SalesOrderStatusChange.objects.get(order=order, to_status="shipped")
+    long_ago = first.changed_at - datetime.timedelta(weeks=20)
+    SalesOrderStatusChange.objects.filter(pk=first.pk).update(changed_at=long_ago)
+    SalesOrderStatusChange.objects.create(order=order, from_status="in_production", to_status="shipped")
+    assert ship_sel.on_time_by_week() == []
+    since = timezone.localdate(long_ago)
+    report = ship_sel.on_time_delivery(group="month", start=since, end=TODAY)
+    assert report == [[f"{since:%Y-%m}", Decimal(100), 1, 1]]
+    assert ship_sel.on_time_delivery(group="month", start=since + datetime.timedelta(days=1), end=TODAY) == []
+
+
 def _home_queries(client):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get("/").status_code == 200

@@ -162,3 +162,13 @@ def test_at_vendors_is_estimated_from_the_indexed_expression(seeded):
 
     (scan,) = [n for n in scans(plan["Plan"]) if n.get("Relation Name") == "purchasing_outsideoperation"]
     assert scan["Plan Rows"] <= 3 * out + 10, (scan["Plan Rows"], out, scan)
+
+
+def test_the_open_orders_index_is_on_the_open_statuses():
+    """sales.models cannot import sales.workflow (which imports it), so the partial index names the statuses."""
+    from django.db.models import Q
+
+    from sales.workflow import OPEN_STATUSES
+
+    (index,) = [i for i in SalesOrder._meta.indexes if i.name == "so_open_promised"]
+    assert index.condition == Q(status__in=[str(s) for s in OPEN_STATUSES])
