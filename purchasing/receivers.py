@@ -1,5 +1,6 @@
 """Handlers of the jobs app's signals: each is one call to a purchasing service."""
 
+from django.db.models import QuerySet
 from django.dispatch import receiver
 
 from jobs.models import Job, Operation
@@ -37,4 +38,5 @@ def outside_for_added_operations(sender, operations, by, **kwargs):
 
 @receiver(other_costs_for_jobs, sender=Job, dispatch_uid="purchasing.job_costs")
 def job_costs(sender, jobs, **kwargs):
-    return selectors.other_costs_for_jobs([job.pk for job in jobs])
+    # A queryset of jobs (a month's) goes on as a subquery.
+    return selectors.other_costs_for_jobs(jobs.values("pk") if isinstance(jobs, QuerySet) else [j.pk for j in jobs])

@@ -141,7 +141,7 @@ def test_trace_both_ways_is_index_scans(seeded):
 
 
 def test_at_vendors_is_estimated_from_the_indexed_expression(seeded):
-    """"At vendors" filters on pieces sent less pieces back. A comparison of columns is a guess to PostgreSQL
+    """ "At vendors" filters on pieces sent less pieces back. A comparison of columns is a guess to PostgreSQL
     (a third of the table: at 300k orders it hash-joined every outside operation with its job and order for
     299 rows), so the filter is the expression of the index `outside_pieces_out`, whose statistics ANALYZE
     keeps: the planner's estimate is near the rows there are."""

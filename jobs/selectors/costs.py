@@ -123,13 +123,18 @@ class OtherCost:
     actual: Decimal
 
 
-def other_costs(jobs: list[Job]) -> dict[int, list[OtherCost]]:
+def other_costs(jobs: list[Job] | QuerySet[Job]) -> dict[int, list[OtherCost]]:
     """Each job's costs besides labor ({job_id: [OtherCost, ...]}), from the apps that answer the signal (each
-    answers in a fixed number of queries whatever the number of jobs)."""
-    result: dict[int, list[OtherCost]] = {job.pk: [] for job in jobs}
-    if not jobs:
-        return result
-    for _receiver, answer in signals.other_costs_for_jobs.send(sender=Job, jobs=list(jobs)):
+    answers in a fixed number of queries whatever the number of jobs). `jobs`: a list, or a queryset that the
+    answers read as a subquery (many jobs: a report's or a month's); then only jobs with costs are keys."""
+    if isinstance(jobs, QuerySet):
+        result: dict[int, list[OtherCost]] = {}
+    else:
+        jobs = list(jobs)
+        result = {job.pk: [] for job in jobs}
+        if not jobs:
+            return result
+    for _receiver, answer in signals.other_costs_for_jobs.send(sender=Job, jobs=jobs):
         for job_id, costs in (answer or {}).items():
             result.setdefault(job_id, []).extend(costs)
     return result

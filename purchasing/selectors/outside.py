@@ -125,7 +125,7 @@ def material_costs(job_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
     return material_costs_from(list(material_costs_queryset(job_ids)))
 
 
-def material_costs_queryset(job_ids: list[int]) -> QuerySet:
+def material_costs_queryset(job_ids: list[int] | QuerySet) -> QuerySet:
     received = (
         Receipt.objects.filter(po_line__requirement=OuterRef("pk"))
         .order_by()
@@ -157,7 +157,7 @@ def outside_costs(job_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
     return outside_costs_from(list(outside_costs_queryset(job_ids)))
 
 
-def outside_costs_queryset(job_ids: list[int]) -> QuerySet:
+def outside_costs_queryset(job_ids: list[int] | QuerySet) -> QuerySet:
     return OutsideOperation.objects.filter(operation__job_id__in=job_ids).annotate(
         line_cost=_open_line("unit_cost"), line_quantity=_open_line("quantity"), line_unit=_open_line("unit")
     ).values_list("operation__job_id", "estimated_cost", "pieces_back_good", "pieces_rejected", "line_cost",
@@ -179,12 +179,13 @@ def outside_costs_from(rows: list[tuple]) -> dict[int, tuple[Decimal, Decimal]]:
     return {k: (est.quantize(CENT), act.quantize(CENT)) for k, (est, act) in result.items()}
 
 
-def other_costs_for_jobs(job_ids: list[int]) -> dict[int, list[OtherCost]]:
-    """Material and outside services of the jobs, two reads whatever their number (one statement on PostgreSQL)."""
+def other_costs_for_jobs(job_ids: list[int] | QuerySet) -> dict[int, list[OtherCost]]:
+    """Material and outside services of the jobs (ids, or a queryset of their ids), two reads whatever their
+    number (one statement on PostgreSQL). Only jobs with such costs are keys."""
     rows = reads.fetch(material=material_costs_queryset(job_ids), outside=outside_costs_queryset(job_ids))
     material, outside = material_costs_from(rows["material"]), outside_costs_from(rows["outside"])
     result: dict[int, list[OtherCost]] = {}
-    for job_id in job_ids:
+    for job_id in sorted({*material, *outside}):
         costs = []
         if job_id in material:
             costs.append(OtherCost("material", "Material", *material[job_id]))

@@ -240,6 +240,13 @@ def test_costs_equal_the_hand_sum(office, manager, lead, clerk, buyer):
     assert others["outside"].estimated == Decimal("50.00")
     labor = detail.cost_total.actual_cost
     assert detail.cost_summary.actual == labor + Decimal("25.85") + Decimal("25.00")
+    # Asked with a queryset of jobs (the home's month, as a subquery): the same answer, jobs without costs left out.
+    from jobs.models import Job
+
+    other, _ = plating_job(office, manager, quantity=2)
+    by_list = job_selectors.other_costs([job, other])
+    by_queryset = job_selectors.other_costs(Job.objects.filter(pk__in=[job.pk, other.pk]))
+    assert by_queryset == {pk: costs for pk, costs in by_list.items() if costs} and len(by_queryset[job.pk]) == 2
 
 
 def test_cost_signal_is_two_queries_whatever_the_jobs(office, manager, lead, clerk, django_assert_num_queries):
