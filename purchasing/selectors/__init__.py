@@ -13,7 +13,6 @@ from .orders import (
     vendor_recent_orders,
 )
 from .outside import (
-    at_vendors,
     at_vendors_queryset,
     job_outside,
     job_outside_from,
@@ -23,6 +22,7 @@ from .outside import (
     outside_costs,
     outside_operation_detail,
     ship_out_detail,
+    with_due_dates,
 )
 from .trace import (
     JobMaterial,
@@ -35,8 +35,8 @@ from .trace import (
 
 __all__ = [
     "JobMaterial",
-    "at_vendors",
     "at_vendors_queryset",
+    "with_due_dates",
     "job_material",
     "job_material_from",
     "job_material_reads",

@@ -40,6 +40,11 @@ def _open_line(field: str):
     return Subquery(line.values(field)[:1])
 
 
+def with_due_dates(rows: list[OutsideOperation]) -> list[OutsideOperation]:
+    """Each row's sent date, due back and whether it is overdue (rows of at_vendors_queryset or the detail)."""
+    return _with_due(rows)
+
+
 def _with_due(rows: list[OutsideOperation]) -> list[OutsideOperation]:
     today = timezone.localdate()
     for row in rows:
@@ -60,10 +65,6 @@ def at_vendors_queryset() -> QuerySet[OutsideOperation]:
         .annotate(first_sent_at=Min("ship_outs__shipped_at"))
         .order_by("first_sent_at", "id")
     )
-
-
-def at_vendors(*, limit: int = 500) -> list[OutsideOperation]:
-    return _with_due(list(at_vendors_queryset()[:limit]))
 
 
 def outside_operation_detail(*, pk: int) -> OutsideOperation:

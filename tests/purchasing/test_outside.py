@@ -333,6 +333,27 @@ def test_pages_and_their_query_counts(client, office, manager, lead, clerk, buye
     assert "Outside operations" in detail and "Outside services" in detail
 
 
+def test_at_vendors_pages_the_oldest_sent_first(client, office, manager, lead, clerk, buyer, monkeypatch):
+    """A busy shop has hundreds of operations out: the page shows them a page at a time (50; 2 here)."""
+    from purchasing.views.outside import AtVendorsView
+
+    monkeypatch.setattr(AtVendorsView, "paginate_by", 2)
+    jobs = []
+    for _ in range(3):
+        job, row = plating_job(office, manager)
+        _through_saw(job, lead, 10)
+        outside_ship_out(outside_operation=row, quantity=2, by=clerk)
+        jobs.append(job)
+    client.force_login(buyer)
+    first = client.get(reverse("purchasing:at-vendors"))
+    html = first.content.decode()
+    assert [j.number in html for j in jobs] == [True, True, False]  # sent first, listed first
+    assert "3 rows · page 1" in html and 'rel="next"' in html
+    second = client.get(reverse("purchasing:at-vendors"), {"page": 2}).content.decode()
+    assert jobs[2].number in second and jobs[0].number not in second and 'rel="next"' not in second
+    assert client.get(reverse("purchasing:at-vendors"), {"page": 9}).status_code == 404
+
+
 def test_forms_ship_and_receive_with_clear_errors(client, office, manager, lead, clerk):
     job, outside = plating_job(office, manager)
     _through_saw(job, lead, 5)
