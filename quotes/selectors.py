@@ -415,16 +415,29 @@ def _aware_utc(at):
     return timezone.make_aware(at, datetime.UTC) if at is not None and timezone.is_naive(at) else at
 
 
+# One statement whatever the cache holds: the newest sample's time at these work centers (one index probe
+# each), and the figures only when it is not the time the cached figures were worked out at (`m.latest IS
+# DISTINCT FROM %s` is a one-time filter: when it is false PostgreSQL does not read the samples at all).
 _PG_SQL = """
-SELECT work_center_id,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY setup_ratio), percentile_cont(0.8) WITHIN GROUP (ORDER BY
-       setup_ratio), COUNT(setup_ratio),
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY run_ratio), percentile_cont(0.8) WITHIN GROUP (ORDER BY
-       run_ratio), COUNT(run_ratio)
-  FROM quotes_accuracysample
- WHERE work_center_id IN ({ids}) AND completed_at >= %s
- GROUP BY work_center_id
+SELECT m.latest, s.*
+  FROM (SELECT MAX((SELECT MAX(a.completed_at) FROM quotes_accuracysample a WHERE a.work_center_id = w.id)) AS latest
+          FROM unnest(%s::bigint[]) AS w(id)) m
+  LEFT JOIN LATERAL (
+    SELECT work_center_id,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY setup_ratio),
+           percentile_cont(0.8) WITHIN GROUP (ORDER BY setup_ratio), COUNT(setup_ratio),
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY run_ratio),
+           percentile_cont(0.8) WITHIN GROUP (ORDER BY run_ratio), COUNT(run_ratio)
+      FROM quotes_accuracysample
+     WHERE work_center_id IN ({ids}) AND completed_at >= %s AND m.latest IS DISTINCT FROM %s
+     GROUP BY work_center_id
+  ) s ON TRUE
 """
+# The figures last worked out per (work centers, window start), with the newest sample time they include.
+# Samples are only ever added, as jobs complete (quotes.services.accuracy_samples_record, at the completion's
+# time), so a newer time means new figures; a sample committed just after a newer one (two completions at
+# once) joins at the next sample or the next day. Per process: thousands of ratios to sort per work center.
+_accuracy_cache: dict[tuple, tuple] = {}
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -454,17 +467,30 @@ def estimate_accuracy(*, work_centers: list[WorkCenter] | None = None, days: int
     centers with no data get counts of 0.
     """
     days = days or settings.QUOTE_ACCURACY_DAYS
-    since = timezone.now() - timedelta(days=days)
+    # From the start of the day `days` ago: the window moves a day at a time, so its figures can be kept.
+    since_day = timezone.localdate() - timedelta(days=days)
+    since = timezone.make_aware(datetime.datetime.combine(since_day, datetime.time.min))
     centers = list(work_centers) if work_centers is not None else list(WorkCenter.objects.order_by("code"))
     if not centers:
         return {}
     ids = [wc.pk for wc in centers]
     found: dict[int, tuple[Ratio, Ratio]] = {}
     if connection.vendor == "postgresql":
+        key = (connection.alias, connection.settings_dict["NAME"], tuple(ids), since_day)
+        cached_at, cached = _accuracy_cache.get(key, (None, None))
         with connection.cursor() as cursor:
-            cursor.execute(_PG_SQL.format(ids=", ".join(["%s"] * len(ids))), [*ids, since])
-            for wc, s50, s80, sn, r50, r80, rn in cursor.fetchall():
-                found[wc] = (_ratio(s50, s80, sn), _ratio(r50, r80, rn))
+            cursor.execute(_PG_SQL.format(ids=", ".join(["%s"] * len(ids))), [ids, *ids, since, cached_at])
+            rows = cursor.fetchall()
+        latest = rows[0][0]
+        if cached is not None and latest == cached_at:  # (no samples at all: None both, and nothing to read)
+            found = cached
+        else:
+            for _, wc, s50, s80, sn, r50, r80, rn in rows:
+                if wc is not None:
+                    found[wc] = (_ratio(s50, s80, sn), _ratio(r50, r80, rn))
+            if len(_accuracy_cache) > 500:  # old days and rare sets of work centers
+                _accuracy_cache.clear()
+            _accuracy_cache[key] = (latest, found)
     else:
         setups: dict[int, list[float]] = {}
         runs: dict[int, list[float]] = {}

@@ -125,3 +125,21 @@ def test_a_job_completed_on_the_floor_records_its_samples_and_only_complete_jobs
     assert all(s.completed_at == job.completed_at for s in samples)
     assert accuracy_samples_record(job_ids=[job.pk]) == samples.count()  # again: nothing new (ignored conflicts)
     assert AccuracySample.objects.filter(operation__job=job).count() == samples.count()
+
+
+def test_figures_are_kept_until_a_job_completes_then_worked_out_again(
+    history, centers, lead, django_assert_num_queries
+):
+    """On PostgreSQL the figures are kept per process with the newest sample's time: one statement either way,
+    which reads the samples only when a job has completed since (a new newest time)."""
+    cnc = [centers["CNC"]]
+    first = selectors.estimate_accuracy(work_centers=cnc)[centers["CNC"].pk]
+    with django_assert_num_queries(1):
+        again = selectors.estimate_accuracy(work_centers=cnc)[centers["CNC"].pk]
+    assert (again.setup, again.run) == (first.setup, first.run) and first.setup.count == 5
+    completed_job(by=lead, center=centers["CNC"], setup_est=D("1"), run_est=D("0.1"), setup_actual=D("3"),
+                  run_actual=D("1"), pieces=10, days_ago=1)  # fmt: skip
+    with django_assert_num_queries(1):
+        after = selectors.estimate_accuracy(work_centers=cnc)[centers["CNC"].pk]
+    assert after.setup.count == 6 and after.setup.p80 > first.setup.p80
+    assert selectors.estimate_accuracy(work_centers=cnc, days=5)[centers["CNC"].pk].setup.count == 1
