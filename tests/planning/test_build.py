@@ -16,8 +16,11 @@ from tests.scenarios import approved_order, job_with_material, sent_purchase_ord
 
 pytestmark = pytest.mark.django_db
 
-# A Monday 06:00 in the shop's time zone: the default shift (07:00-15:00) starts an hour later.
-MONDAY = timezone.make_aware(datetime.datetime.combine(datetime.date(2026, 11, 30), datetime.time(6, 0)))
+# Next week's Monday 06:00 in the shop's time zone: the default shift (07:00-15:00) starts an hour later.
+# In the future, since calendars read holidays from yesterday on (a fixed date turned into a time bomb).
+_TODAY = timezone.localdate()
+MONDAY_DATE = _TODAY + datetime.timedelta(days=7 - _TODAY.weekday())
+MONDAY = timezone.make_aware(datetime.datetime.combine(MONDAY_DATE, datetime.time(6, 0)))
 
 
 def _job(office, manager, **kw):
@@ -81,7 +84,7 @@ def test_jobs_on_hold_and_not_released_are_left_out(office, manager):
 
 def test_due_at_end_of_day_and_priority_as_weight(office, manager):
     job = _job(office, manager)
-    Job.objects.filter(pk=job.pk).update(due_date=datetime.date(2026, 12, 2), priority=1)
+    Job.objects.filter(pk=job.pk).update(due_date=MONDAY_DATE + datetime.timedelta(days=2), priority=1)
     other = _job(office, manager)
     Job.objects.filter(pk=other.pk).update(priority=5)
     jobs = {j.key: j for j in build_problem(now=MONDAY).problem.jobs}
@@ -133,8 +136,8 @@ def test_default_calendar_and_holidays(office, manager):
     week = windows(calendar, origin=MONDAY, horizon=7 * 24 * 60)
     # Monday to Friday 07:00-15:00, from Monday 06:00.
     assert week == tuple((d * 1440 + 60, d * 1440 + 540) for d in range(5))
-    Holiday.objects.create(date=datetime.date(2026, 12, 1), name="Shop day off")  # Tuesday
-    Holiday.objects.create(date=datetime.date(2026, 12, 3), work_center=saw)  # Thursday, the saw only
+    Holiday.objects.create(date=MONDAY_DATE + datetime.timedelta(days=1), name="Shop day off")  # Tuesday
+    Holiday.objects.create(date=MONDAY_DATE + datetime.timedelta(days=3), work_center=saw)  # Thursday, the saw only
     WorkCenterCalendar.objects.create(work_center=saw, capacity=2)
     Shift.objects.create(work_center=saw, weekday=0, start=datetime.time(22, 0), end=datetime.time(6, 0))
     for day in (1, 2, 3, 4):
