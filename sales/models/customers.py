@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 
 from mto.models import TextSafetyMixin
@@ -25,7 +26,10 @@ class Customer(TextSafetyMixin, models.Model):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["name"])]
+        # The order list's search matches UPPER(code) exactly (iexact) and UPPER(name) as a substring: this
+        # index serves the first, and its expression's statistics tell PostgreSQL one customer matches, not
+        # 0.5% of them (sales 0009 adds a trigram index for the name on PostgreSQL).
+        indexes = [models.Index(fields=["name"]), models.Index(Upper("code"), name="customer_code_upper")]
 
     def __str__(self):
         return f"{self.code} - {self.name}"
