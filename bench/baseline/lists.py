@@ -129,7 +129,7 @@ def floor_board(request, user):
     """The ready queue of the work center in ?wc= (the real page takes it from the tablet's session).
 
     Like the page (jobs/selectors/jobs.py floor_queue): one page of what can be worked on now, in schedule
-    order, and the counts of the first FLOOR_COUNT_CAP open operations (ready and all)."""
+    order among the first FLOOR_COUNT_CAP open operations, and their counts (ready and all)."""
     actionable = """j.status = ANY(%(job_moves)s) AND (op.status = ANY(%(op_started)s) OR (
                       op.status = 'pending' AND op.material_ready AND (prev.status IS NULL OR prev.status = 'done'
                                                                        OR prev.good_qty > 0)))"""
@@ -165,8 +165,7 @@ def floor_board(request, user):
                LEFT JOIN sales_salesorder o ON o.id = j.sales_order_id
                LEFT JOIN sales_customer c ON c.id = o.customer_id
                {prev}
-          WHERE op.work_center_id = (SELECT id FROM wc) AND op.status = ANY(%(op_open)s)
-                AND j.status = ANY(%(job_open)s) AND {actionable}
+          WHERE op.id IN (SELECT id FROM first) AND {actionable}
           ORDER BY op.planned_start NULLS LAST, j.due_date, j.priority, j.id, op.sequence LIMIT %(page)s)
         SELECT me.*, q.*, (SELECT total FROM counts) AS me__total, (SELECT ready FROM counts) AS me__ready,
                (SELECT json_agg(json_build_object('id', w.id, 'code', w.code, 'name', w.name) ORDER BY w.code)

@@ -4,6 +4,8 @@ import re
 from dataclasses import dataclass, field
 
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
     F,
     IntegerField,
@@ -14,6 +16,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -179,21 +182,23 @@ class FloorQueue:
 
 
 def _with_previous(qs: QuerySet[Operation]) -> QuerySet[Operation]:
-    earlier = Operation.objects.filter(job=OuterRef("job"), sequence__lt=OuterRef("sequence")).order_by("-sequence")
-    return qs.annotate(
-        previous_status=Subquery(earlier.values("status")[:1]),
-        previous_good=Subquery(earlier.values("good_qty")[:1]),
+    """`previous_passed`: the operation before has passed pieces on (done, or some good), or there is none.
+
+    One subquery per row, asked once (three columns of the same row cost three index probes each)."""
+    passed = Case(When(Q(status=O.DONE) | Q(good_qty__gt=0), then=Value(True)), default=Value(False))
+    earlier = (
+        Operation.objects.filter(job=OuterRef("job"), sequence__lt=OuterRef("sequence"))
+        .order_by("-sequence")
+        .annotate(passed=passed)
+        .values("passed")[:1]
     )
+    return qs.annotate(previous_passed=Coalesce(Subquery(earlier, output_field=BooleanField()), Value(True)))
 
 
 # What an operator at the work center can work on now: running or paused, or pending with material in and
 # pieces from the operation before (or none before), on a job that may move (not held).
 ACTIONABLE = Q(job__status__in=[J.RELEASED, J.IN_PROGRESS]) & (
-    Q(status__in=[O.RUNNING, O.PAUSED])
-    | (
-        Q(status=O.PENDING, material_ready=True)
-        & (Q(previous_status__isnull=True) | Q(previous_status=O.DONE) | Q(previous_good__gt=0))
-    )
+    Q(status__in=[O.RUNNING, O.PAUSED]) | Q(status=O.PENDING, material_ready=True, previous_passed=True)
 )
 
 
@@ -201,7 +206,11 @@ def floor_queue(*, work_center: WorkCenter, show: str = "ready", search: str = "
     """The board's queue at a work center in schedule order, one page, with capped counts (two queries).
 
     show="ready" keeps what can be worked on now; "all" shows every open operation. `search` keeps the jobs
-    whose number contains it. Running operations carry `running_since`: the start of their open time entry."""
+    whose number contains it. Running operations carry `running_since`: the start of their open time entry.
+
+    Both the counts and the page look at the FLOOR_COUNT_CAP most urgent open operations only: what can be
+    worked on is worked out for those (not for the thousands a long queue holds), and the page and its
+    counts agree."""
     urgency = (F("planned_start").asc(nulls_last=True), "job__due_date", "job__priority", "job__id", "sequence")
     here = Operation.objects.filter(
         work_center=work_center,
@@ -214,18 +223,22 @@ def floor_queue(*, work_center: WorkCenter, show: str = "ready", search: str = "
     counts = _with_previous(Operation.objects.filter(pk__in=first)).aggregate(
         total=Count("pk"), ready=Count("pk", filter=ACTIONABLE)
     )
-    page = _with_previous(here)
+    page = _with_previous(Operation.objects.filter(pk__in=first))
     if show == "ready":
         page = page.filter(ACTIONABLE)
+    # The page's rows first (operations and jobs only), then their orders and customers: the planner cannot
+    # tell how many open operations belong to open jobs (it guessed 12 for 1,982) and joined the customers
+    # to every candidate by a scan of them.
+    page = page.order_by(*urgency).values("pk")[:limit]
     open_entries = TimeEntry.objects.filter(operation=OuterRef("pk"), stopped_at__isnull=True).order_by("started_at")
     operations = list(
-        page.select_related("job__sales_order__customer", "updated_by")
+        _with_previous(Operation.objects.filter(pk__in=page))
+        .select_related("job__sales_order__customer", "updated_by")
         .annotate(running_since=Subquery(open_entries.values("started_at")[:1]))
-        .order_by(*urgency)[:limit]
+        .order_by(*urgency)
     )
     for op in operations:
-        first_op = op.previous_status is None
-        op.ready = op.material_ready and (first_op or op.previous_status == O.DONE or (op.previous_good or 0) > 0)
+        op.ready = op.material_ready and op.previous_passed
     return FloorQueue(operations=operations, show=show, ready=counts["ready"], total=counts["total"], search=search)
 
 

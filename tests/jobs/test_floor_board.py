@@ -51,6 +51,25 @@ def test_material_not_in_is_coming_not_ready(office, manager, lead):
     assert (queue.operations, queue.ready, queue.coming) == ([], 0, 1)
 
 
+def test_a_long_queue_is_worked_out_for_its_most_urgent_operations_only(office, manager, lead, monkeypatch):
+    """Past FLOOR_COUNT_CAP open operations the page and its counts look at the most urgent ones only, and
+    agree: a ready operation further down is not shown while the counts would not have counted it."""
+    from jobs.selectors import jobs as job_selectors
+
+    a, b, c, d = _jobs(office, manager, 4)  # one order: the same due date and priority, so by job
+    cnc = _op(a, 20).work_center
+    for job in (b, d):  # op 20 of b and d ready; of a and c waiting for op 10
+        services.operation_act(operation=_op(job, 10), action="start", by=lead)
+        services.operation_report_pieces(operation=_op(job, 10), good=1, by=lead)
+    monkeypatch.setattr(job_selectors, "FLOOR_COUNT_CAP", 3)
+    queue = floor_queue(work_center=cnc)
+    assert [op.job_id for op in queue.operations] == [b.pk]  # d is fourth: past the cap
+    assert (queue.ready, queue.total, queue.capped) == (1, 3, True)
+    monkeypatch.setattr(job_selectors, "FLOOR_COUNT_CAP", 4)
+    queue = floor_queue(work_center=cnc)
+    assert [op.job_id for op in queue.operations] == [b.pk, d.pk] and (queue.ready, queue.total) == (2, 4)
+
+
 def test_the_board_draws_a_page_in_fixed_queries_with_the_counts(client, office, manager, lead):
     _jobs(office, manager, 3)
     client.force_login(lead)
