@@ -7,6 +7,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -219,27 +220,25 @@ def floor_queue(*, work_center: WorkCenter, show: str = "ready", search: str = "
     )
     if search:
         here = here.filter(job__number__icontains=search)
-    first = here.order_by(*urgency).values("pk")[:FLOOR_COUNT_CAP]
-    counts = _with_previous(Operation.objects.filter(pk__in=first)).aggregate(
-        total=Count("pk"), ready=Count("pk", filter=ACTIONABLE)
-    )
-    page = _with_previous(Operation.objects.filter(pk__in=first))
-    if show == "ready":
-        page = page.filter(ACTIONABLE)
-    # The page's rows first (operations and jobs only), then their orders and customers: the planner cannot
-    # tell how many open operations belong to open jobs (it guessed 12 for 1,982) and joined the customers
-    # to every candidate by a scan of them.
-    page = page.order_by(*urgency).values("pk")[:limit]
+    # The most urgent open operations, each marked whether it can be worked on now, in one sort: PostgreSQL
+    # works the mark out after the sort, for these rows only. The counts and the page come from them.
+    can_work = ExpressionWrapper(ACTIONABLE, output_field=BooleanField())
+    marked = _with_previous(here).annotate(can_work=can_work).order_by(*urgency).values_list("pk", "can_work")
+    first = list(marked[:FLOOR_COUNT_CAP])
+    ready_ids = [pk for pk, ok in first if ok]
+    shown = (ready_ids if show == "ready" else [pk for pk, _ok in first])[:limit]
+    # The page's rows are fetched by id with their orders and customers (joined for a page, not a queue).
     open_entries = TimeEntry.objects.filter(operation=OuterRef("pk"), stopped_at__isnull=True).order_by("started_at")
-    operations = list(
-        _with_previous(Operation.objects.filter(pk__in=page))
+    by_id = {
+        op.pk: op
+        for op in _with_previous(Operation.objects.filter(pk__in=shown).order_by())
         .select_related("job__sales_order__customer", "updated_by")
         .annotate(running_since=Subquery(open_entries.values("started_at")[:1]))
-        .order_by(*urgency)
-    )
+    }
+    operations = [by_id[pk] for pk in shown if pk in by_id]
     for op in operations:
         op.ready = op.material_ready and op.previous_passed
-    return FloorQueue(operations=operations, show=show, ready=counts["ready"], total=counts["total"], search=search)
+    return FloorQueue(operations=operations, show=show, ready=len(ready_ids), total=len(first), search=search)
 
 
 def job_for_scan(*, text: str) -> Job | None:
