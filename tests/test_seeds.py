@@ -56,6 +56,29 @@ def test_seed_scale_is_consistent(db):
     assert Shipment.objects.count() >= shipped
 
 
+def test_seed_scale_spreads_the_orders_over_the_years_asked_with_the_same_open_window(db):
+    """--years makes an older shop, not a busier one: the orders spread over that many years, and the open work
+    (drafts to partly shipped) is only in the last 60 days, whatever the span."""
+    import datetime
+
+    import pytest
+    from django.core.management.base import CommandError
+    from django.db.models import Max, Min
+    from django.utils import timezone
+
+    call_command("seed_scale", orders=400, customers=12, batch=200, orders_per_quote=0, years=3, stdout=StringIO())
+    today = timezone.localdate()
+    span = SalesOrder.objects.aggregate(first=Min("order_date"), last=Max("order_date"))
+    assert today - datetime.timedelta(days=3 * 365) <= span["first"] <= today - datetime.timedelta(days=3 * 365 - 3)
+    assert span["last"] >= today - datetime.timedelta(days=3)
+    open_orders = SalesOrder.objects.filter(status__in=["draft", "pending_approval", "approved", "in_production",
+                                                        "partially_shipped"])  # fmt: skip
+    assert open_orders.exists()
+    assert not open_orders.filter(order_date__lt=today - datetime.timedelta(days=60)).exists()
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("seed_scale", orders=10, years=0, stdout=StringIO())
+
+
 def test_seed_scale_makes_quotes_in_every_status(db):
     from quotes.models import EstimateOperation, QuantityBreak, Quote, QuoteAcceptance, QuoteLine
 

@@ -1,4 +1,4 @@
-"""A shop with ten years of history, for benchmarks: bulk inserts, repeatable with --seed, with progress.
+"""A shop with years of history (ten by default), for benchmarks: bulk inserts, repeatable with --seed, with progress.
 
 Rows are written in bulk (COPY on PostgreSQL, see _Rows), not through the services: the services' per-order
 checks and locks are what the benchmarks measure, and going through them for 100,000 orders would take hours.
@@ -15,7 +15,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import FileField, Max
 from django.db.models.base import ModelState
@@ -237,9 +237,17 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--batch", type=int, default=1000, help="orders per transaction")
         parser.add_argument("--orders-per-quote", type=int, default=10, help="0: no quotes")
+        parser.add_argument(
+            "--years", type=int, default=10,
+            help="years the orders spread over; the open work is the last 60 days' orders, so the same orders "
+                 "per year over more years is an older shop, not a busier one",
+        )  # fmt: skip
 
-    def handle(self, *args, orders, customers, seed, batch, orders_per_quote=10, **options):
+    def handle(self, *args, orders, customers, seed, batch, orders_per_quote=10, years=10, **options):
+        if years < 1:
+            raise CommandError("--years must be at least 1.")
         rng = random.Random(seed)
+        self.days = years * 365
         started = timezone.now()
         self.rows = _Rows()
         users = seed_users()
@@ -318,8 +326,8 @@ class Command(BaseCommand):
     def _batch(self, rng, size, first_number, sh_next, customers, items, today, total, offset):
         orders, statuses = [], []
         for i in range(size):
-            # Spread evenly over ten years, oldest first; the last ~2% are the open recent work.
-            age = int((1 - (offset + i) / total) * 3650)
+            # Spread evenly over the years, oldest first; the last 60 days' orders are the open recent work.
+            age = int((1 - (offset + i) / total) * self.days)
             state = _pick(rng, RECENT_STATUSES if age < 60 else OLD_STATUSES)
             customer = rng.choice(customers)
             order_date = today - datetime.timedelta(days=age)
