@@ -69,9 +69,8 @@ def cost_variance_from(rows: dict, today=None) -> Variance:
     per_rate = selectors.actual_by_from(rows["actual"], "hourly_rate")
     actual = sum((cost for _, cost in per_rate.values()), Decimal(0))
     done = rows["done"]
-    # The apps that know them, a query or two each; asked with the jobs as a subquery, not thousands of ids.
-    for costs in selectors.other_costs(_done_this_month(today) if done else []).values():
-        other_est, other_act = selectors.other_cost_totals(costs)
+    if done:  # the apps that know them, in total: one statement each, the jobs as a subquery
+        other_est, other_act = selectors.other_cost_totals_of(_done_this_month(today))
         estimated, actual = estimated + other_est, actual + other_act
     return Variance(done, Decimal(estimated).quantize(Decimal("0.01")), actual.quantize(Decimal("0.01")))
 

@@ -46,6 +46,10 @@ operations_added = Signal()
 # jobs it knows, in a fixed number of queries whatever the number of jobs.
 other_costs_for_jobs = Signal()
 
+# Arguments: jobs (a QuerySet of jobs: a month's). A receiver returns (estimated, actual) of the jobs' costs it
+# knows, in total: what it answers other_costs_for_jobs with, summed (the home needs the month, not each job).
+other_cost_totals_for_jobs = Signal()
+
 # Sent inside operation_report_pieces (the piece report's transaction, the job and its operations locked) before
 # good pieces pass on from an operation, so a higher app that gates them (quality: a failed inspection not yet
 # dispositioned) can refuse without jobs importing it. Arguments: operation (Operation), good (int). A receiver

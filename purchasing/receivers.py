@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.dispatch import receiver
 
 from jobs.models import Job, Operation
-from jobs.signals import jobs_changed, jobs_created, operations_added, other_costs_for_jobs
+from jobs.signals import jobs_changed, jobs_created, operations_added, other_cost_totals_for_jobs, other_costs_for_jobs
 
 from . import selectors, services
 
@@ -34,6 +34,11 @@ def outside_for_changed_jobs(sender, order, items, jobs, by, **kwargs):
 @receiver(operations_added, sender=Operation, dispatch_uid="purchasing.outside_for_added_operations")
 def outside_for_added_operations(sender, operations, by, **kwargs):
     services.outside_operations_ensure(operations=operations, by=by)
+
+
+@receiver(other_cost_totals_for_jobs, sender=Job, dispatch_uid="purchasing.job_cost_totals")
+def job_cost_totals(sender, jobs, **kwargs):
+    return selectors.other_cost_totals_for_jobs(jobs.values("pk"))
 
 
 @receiver(other_costs_for_jobs, sender=Job, dispatch_uid="purchasing.job_costs")

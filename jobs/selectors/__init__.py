@@ -12,6 +12,7 @@ from .costs import (
     cost_variance,
     job_detail,
     other_cost_totals,
+    other_cost_totals_of,
     other_costs,
 )
 from .figures import (
@@ -108,6 +109,7 @@ __all__ = [
     "line_production",
     "orders_at_risk",
     "other_cost_totals",
+    "other_cost_totals_of",
     "other_costs",
     "short_jobs",
     "top_with_count",

@@ -140,6 +140,16 @@ def other_costs(jobs: list[Job] | QuerySet[Job]) -> dict[int, list[OtherCost]]:
     return result
 
 
+def other_cost_totals_of(jobs: QuerySet[Job]) -> tuple[Decimal, Decimal]:
+    """(estimated, actual) of many jobs' costs besides labor, in total: the apps' answers to the totals signal
+    (a statement each), equal to other_costs(jobs) summed."""
+    estimated, actual = Decimal(0), Decimal(0)
+    for _receiver, answer in signals.other_cost_totals_for_jobs.send(sender=Job, jobs=jobs):
+        if answer:
+            estimated, actual = estimated + answer[0], actual + answer[1]
+    return estimated, actual
+
+
 def other_cost_totals(costs: list[OtherCost]) -> tuple[Decimal, Decimal]:
     """(estimated, actual) of a job's other costs."""
     return (sum((c.estimated for c in costs), Decimal(0)), sum((c.actual for c in costs), Decimal(0)))

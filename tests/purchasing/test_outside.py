@@ -249,6 +249,40 @@ def test_costs_equal_the_hand_sum(office, manager, lead, clerk, buyer):
     assert by_queryset == {pk: costs for pk, costs in by_list.items() if costs} and len(by_queryset[job.pk]) == 2
 
 
+def test_month_totals_equal_the_jobs_figures_summed(office, manager, lead, clerk, buyer):
+    """The home's totals (one statement) against each job's figures: each job rounded to the cent (half a cent
+    up) before the sum, lot and per-piece outside lines, material received and issued from stock."""
+    from jobs.models import Job
+    from purchasing.models import MaterialRequirement, PurchaseOrder, PurchaseOrderLine, Receipt
+
+    jobs, po = [], None
+    for n, unit in enumerate(("pcs", "lot")):
+        job, outside = plating_job(office, manager, quantity=4)
+        po = po or PurchaseOrder.objects.create(number="PO-000009", vendor=outside.vendor, created_by=buyer)
+        _through_saw(job, lead, 4)
+        outside_ship_out(outside_operation=outside, quantity=4, by=clerk)
+        outside_receive_back(outside_operation=outside, good=3, rejected=1, by=clerk)
+        PurchaseOrderLine.objects.create(purchase_order=po, line_no=10 + n, outside_operation=outside, unit=unit,
+                                         description="Plate", quantity=4, unit_cost=Decimal("1.25"),
+                                         due_date=job.due_date, receive_limit=4)  # fmt: skip
+        bar = MaterialRequirement.objects.create(job=job, description="Bar", quantity=1, created_by=buyer,
+                                                 estimated_cost=Decimal("0.01"))  # fmt: skip
+        line = PurchaseOrderLine.objects.create(purchase_order=po, line_no=20 + n, requirement=bar, description="Bar",
+                                                quantity=1, unit_cost=Decimal("0.01"), due_date=job.due_date,
+                                                receive_limit=1)  # fmt: skip
+        Receipt.objects.create(po_line=line, quantity=Decimal("0.5"), received_by=buyer)  # half a cent
+        jobs.append(job)
+    per_job = job_selectors.other_costs(jobs)
+    summed = [sum((c.estimated for cs in per_job.values() for c in cs), Decimal(0)),
+              sum((c.actual for cs in per_job.values() for c in cs), Decimal(0))]  # fmt: skip
+    material = [c.actual for cs in per_job.values() for c in cs if c.category == "material"]
+    assert material == [Decimal("0.01"), Decimal("0.01")]  # 0.005 each, half up; 0.01 if summed first
+    outside = sorted(c.actual for cs in per_job.values() for c in cs if c.category == "outside")
+    assert outside == [Decimal("1.25") * 4, Decimal("1.25") * 4]  # 4 pieces back; the lot: 4 x 1.25 once
+    totals = job_selectors.other_cost_totals_of(Job.objects.filter(pk__in=[j.pk for j in jobs]))
+    assert list(totals) == summed and summed[1] == Decimal("10.02")
+
+
 def test_cost_signal_is_two_queries_whatever_the_jobs(office, manager, lead, clerk, django_assert_num_queries):
     """Two reads (material, outside), one statement on PostgreSQL (mto.reads)."""
     from django.db import connection
