@@ -147,8 +147,10 @@ def capacity_report(result: dict, steps: list, limit: float) -> float:
         events = [e for e in result["events"] if start + 2 <= e[0] < start + seconds]
         tasks = sum(1 for t in result["tasks"] if start + 2 <= t < start + seconds)
         start += seconds
-        if not events:
-            break
+        if not events:  # nothing finished in the step (a loaded machine, or locust still starting): say so
+            print(f"{rate:14.0f} {'-':>7} {'-':>7} {'-':>7} {'-':>10} {'-':>11} {'-':>7} {tasks / (seconds - 2):7.1f}"
+                  "  no request finished")  # fmt: skip
+            continue
         span = seconds - 2
         times = [e[2] for e in events]
         pages = [e[2] for e in events if e[1].startswith("pages:")]
