@@ -45,3 +45,25 @@ def atomic_with_retry(func=None, *, attempts: int = 4, base_delay: float = 0.02)
         return wrapper
 
     return decorate(func) if func else decorate
+
+
+def trigram_index_create(schema_editor, *, name: str, table: str, column: str) -> bool:
+    """A GIN trigram index of UPPER(column) for `icontains` searches (Django compiles them to
+    UPPER("column"::text) LIKE UPPER('%...%') on PostgreSQL), for a migration's RunPython. PostgreSQL only;
+    where the role may not create the (trusted) pg_trgm extension the index is left out and the search still
+    works, more slowly. Returns whether the index exists now."""
+    if schema_editor.connection.vendor != "postgresql":
+        return False
+    try:
+        with transaction.atomic(using=schema_editor.connection.alias):
+            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except Exception:  # no privilege for the extension: keep the slower search
+        return False
+    expression = f"(UPPER({column}::text)) gin_trgm_ops"
+    schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ({expression})")
+    return True
+
+
+def index_drop(schema_editor, *, name: str) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")

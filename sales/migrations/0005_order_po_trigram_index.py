@@ -6,27 +6,19 @@ not create the (trusted) extension, the index is left out and the search still w
 gets nothing.
 """
 
-from django.db import migrations, transaction
+from django.db import migrations
+
+from mto.db import index_drop, trigram_index_create
 
 INDEX = "sales_order_po_trgm"
 
 
 def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    try:
-        with transaction.atomic(using=schema_editor.connection.alias):
-            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    except Exception:  # no privilege for the extension: keep the slower search
-        return
-    schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {INDEX} ON sales_salesorder USING gin ((UPPER(customer_po::text)) gin_trgm_ops)"
-    )
+    trigram_index_create(schema_editor, name=INDEX, table="sales_salesorder", column="customer_po")
 
 
 def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+    index_drop(schema_editor, name=INDEX)
 
 
 class Migration(migrations.Migration):

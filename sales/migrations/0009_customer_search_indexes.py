@@ -8,28 +8,21 @@ key backwards through tens of thousands of rows for the newest 25 of that custom
 """
 
 import django.db.models.functions.text
-from django.db import migrations, models, transaction
+from django.db import migrations, models
+
+from mto.db import index_drop, trigram_index_create
 
 TRIGRAM = "sales_customer_name_trgm"
 
 
 def create_trigram(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    try:
-        with transaction.atomic(using=schema_editor.connection.alias):
-            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    except Exception:  # no privilege for the extension: keep the slower search
-        return
-    schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {TRIGRAM} ON sales_customer USING gin ((UPPER(name::text)) gin_trgm_ops)"
-    )
-    schema_editor.execute("ANALYZE sales_customer")
+    trigram_index_create(schema_editor, name=TRIGRAM, table="sales_customer", column="name")
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ANALYZE sales_customer")  # both expressions' statistics, for the next query
 
 
 def drop_trigram(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {TRIGRAM}")
+    index_drop(schema_editor, name=TRIGRAM)
 
 
 class Migration(migrations.Migration):
