@@ -86,6 +86,13 @@ def axe_check():
     """Run axe-core in the page; fail on serious or critical violations."""
 
     def _check(page):
+        # Colors mid-transition (a button just clicked fades for 0.15 s) are not the page's colors: axe would
+        # measure the contrast of a blend. Let running transitions end first (endless animations, such as the
+        # planning progress bar's stripes, never do and are not waited for).
+        page.wait_for_function(
+            "() => document.getAnimations().every((a) => a.playState !== 'running'"
+            " || a.effect?.getComputedTiming().iterations === Infinity)"
+        )
         page.add_script_tag(path=str(AXE))
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
         bad = [
