@@ -50,10 +50,11 @@ Objective "makespan" (the benchmarks) is one phase. The warm start's makespan bo
 each job's remaining work (its tail), every start; a redundant bound per machine (makespan >= least head +
 all its work + least tail) feeds the LP. On a pure job shop (planning.engine.tabu.applies: capacity 1, no
 calendars, nothing fixed or overlapping) the warm start is the best dispatching rule improved by a tabu
-search on the critical path for TABU_SHARE of the time (it stops early when it stalls or reaches the lower
-bound); its schedule, a few percent above the best known, is hinted, and CP-SAT then spends the rest of the
-time as `_runs` says. Elsewhere in makespan mode the rule's schedule is a bound and a fallback only: as a
-hint it slowed the solver (its first schedule is far worse than CP-SAT's own; docs/performance.md).
+search on the critical path for TABU_SHARE of the time (a multi-start on as many threads as the solver has
+workers; it stops early at the lower bound); its schedule, within about 1% of the best known on the hard
+Lawrence instances, is hinted, and CP-SAT then spends the rest of the time as `_runs` says. Elsewhere in
+makespan mode the rule's schedule is a bound and a fallback only: as a hint it slowed the solver (its first
+schedule is far worse than CP-SAT's own; docs/performance.md).
 """
 
 import dataclasses
@@ -67,7 +68,8 @@ from .calendar import Calendar
 from .dispatch import RULES, calendars_of, dispatch, metrics, release, serial
 from .problem import Problem, Solution, Task
 
-# Makespan mode on a pure job shop: the share of the time limit the tabu search takes before CP-SAT.
+# Makespan mode on a pure job shop: the share of the time limit the tabu search takes before CP-SAT. Measured
+# on eight hard instances (10 s): 0.2 scored a mean gap of 0.13%, 0.5 0.18%, 0.8 0.30% (docs/performance.md).
 TABU_SHARE = 0.2
 
 STATUS = {
@@ -452,7 +454,7 @@ def solve(
             if not other.stats["unplaced"] and other.status == "feasible":
                 if other.stats["makespan"] < metrics(problem, hint.starts, hint.ends)["makespan"]:
                     hint = other
-        searched = tabu.search(problem, seconds=seconds * TABU_SHARE, starts=hint.starts)
+        searched = tabu.search(problem, seconds=seconds * TABU_SHARE, starts=hint.starts, threads=workers)
         if searched.objective < metrics(problem, hint.starts, hint.ends)["makespan"]:
             hint = searched
     hinted = not hint.stats.get("unplaced") and len(hint.starts) == total and len(hint.ends) == total

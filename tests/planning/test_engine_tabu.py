@@ -103,3 +103,20 @@ def test_the_engine_takes_the_search_as_hint_on_a_benchmark():
     assert best.stats["tabu"]["makespan"] < rule.stats["makespan"]
     assert best.stats["hint"] == best.stats["tabu"]["makespan"]  # the search improved on every rule
     assert benchmarks.best_known("la16") <= best.objective <= best.stats["hint"]
+
+
+@needs_instances
+def test_the_multi_start_uses_both_threads_and_ends_early_when_runs_stop_improving():
+    from planning.engine import benchmarks
+
+    problem = benchmarks.load("ft06")
+    rule = dispatch(problem)
+    found = tabu.search(problem, seconds=30.0, starts=rule.starts, threads=2)
+    assert validate(problem, found) == []
+    assert found.objective == 55
+    # ft06's lower bound is below its optimum, so only the stall rule can end the search this early
+    assert tabu.lower_bound(problem) < 55
+    assert found.seconds < 10
+    assert found.stats["runs"] >= tabu.STALL_RUNS
+    one = tabu.search(problem, iterations=50, starts=rule.starts)
+    assert one.stats["runs"] == 1 and one.stats["iterations"] <= 50
