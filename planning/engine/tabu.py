@@ -37,14 +37,15 @@ from numba import njit
 from .problem import Problem, Solution
 
 # A reversed arc stays tabu for TENURE[0] + a random number below TENURE[1] moves: measured with the
-# multi-start on eight hard instances (4 s each): 8-15 scored 0.37%, 10-14 0.63%, 12-19 0.80%.
+# multi-start on eight hard instances (4 s each): 8-15 scored 0.37%, 12-19 0.80%, 10-14 (restarting after
+# 2 x tasks moves) 0.63% (docs/performance.md).
 TENURE = (8, 8)
 # One run restarts from its best after `PATIENCE` x tasks moves (at least 500) without improvement.
 PATIENCE = 4
 # A run's moves at most, so that a multi-start run ends near its deadline (the compiled loop has no clock).
 RUN_CAP = 1_000_000
 # The multi-start ends early once this many runs in a row found nothing better (small instances: ft06 in
-# 0.1 s; on la29 a run takes about 30 ms, so it runs to its time).
+# a fraction of a second; on la29 a run takes about 30 ms, so it runs to its time).
 STALL_RUNS = 200
 
 
