@@ -28,13 +28,14 @@ The answer is a Solution of plain minutes with every task at its head (a semi-ac
 makespan is the longest path, checked by planning.engine.validate like every other schedule.
 """
 
+import itertools
 import threading
 import time
 
 import numpy as np
 from numba import njit
 
-from .problem import Problem, Solution
+from .problem import Job, Problem, Resource, Solution, Task
 
 # A reversed arc stays tabu for TENURE[0] + a random number below TENURE[1] moves: measured with the
 # multi-start on eight hard instances (4 s each): 8-15 scored 0.37%, 12-19 0.80%, 10-14 (restarting after
@@ -340,22 +341,20 @@ def search(
     first = g.heads(mp0, ms0)[1]
     patience = max(500, PATIENCE * g.n)
     args = (g.p, g.jp, g.js, g.release)
-    found = {"best": (first, 0), "mp": mp0, "ms": ms0, "moves": 0, "runs": 0, "since": 0}
+    found = {"best": first, "mp": mp0, "ms": ms0, "moves": 0, "runs": 0, "since": 0}
     lock = threading.Lock()
-    seeds = iter(range(seed, seed + 10**9))
+    seeds = itertools.count(seed)
 
-    def keep(best: int, mp: np.ndarray, ms: np.ndarray, moves: int, run_seed: int) -> None:
+    def keep(best: int, mp: np.ndarray, ms: np.ndarray, moves: int) -> None:
         with lock:
             found["moves"] += moves
             found["runs"] += 1
             found["since"] += 1
-            if (best, run_seed) < found["best"]:
-                if best < found["best"][0]:
-                    found["since"] = 0
-                found["best"], found["mp"], found["ms"] = (best, run_seed), mp, ms
+            if best < found["best"]:
+                found["best"], found["mp"], found["ms"], found["since"] = best, mp, ms, 0
 
     if iterations is not None:
-        keep(*_run(*args, mp0.copy(), ms0.copy(), iterations, lower, seed, *TENURE, patience, max_idle), seed)
+        keep(*_run(*args, mp0.copy(), ms0.copy(), iterations, lower, seed, *TENURE, patience, max_idle))
     else:
 
         def worker() -> None:
@@ -364,14 +363,14 @@ def search(
                 left = seconds - (time.perf_counter() - began)
                 with lock:
                     run_seed = next(seeds)
-                    done = found["best"][0] <= lower or found["since"] >= STALL_RUNS
+                    done = found["best"] <= lower or found["since"] >= STALL_RUNS
                 if left <= 0 or done:
                     return
                 t0 = time.perf_counter()
                 best, mp, ms, moves = _run(
                     *args, mp0.copy(), ms0.copy(), cap, lower, run_seed, *TENURE, patience, max_idle
                 )
-                keep(best, mp, ms, moves, run_seed)
+                keep(best, mp, ms, moves)
                 rate = moves / max(time.perf_counter() - t0, 1e-6)
                 cap = max(1_000, min(RUN_CAP, int(rate * (seconds - (time.perf_counter() - began)))))
 
@@ -396,8 +395,6 @@ def search(
 
 def warm_up() -> None:
     """Compile the moves ahead of a timed run (once per machine: numba caches them)."""
-    from .problem import Job, Resource, Task
-
     tiny = Problem(
         resources=(Resource("a"), Resource("b")),
         jobs=(Job(0, (Task(0, "a", 2), Task(1, "b", 3)), due=0), Job(1, (Task(2, "b", 2), Task(3, "a", 1)), due=0)),
