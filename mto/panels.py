@@ -9,7 +9,9 @@ and where it comes from: `python manage.py show_panels`.
 A panel that reads the database declares its reads (mto.reads: querysets, counts, aggregates) in a `reads`
 function; the page runs every visible panel's reads together (one statement on PostgreSQL) and hands each
 panel its own results as `rows` ({name: result}). A panel stays independent: it sees only its own reads, and
-`render()` of its page (or its context called with `reads.fetch(**its_reads(...))`) tests it alone.
+`render()` of its page (or its context called with `reads.fetch(**its_reads(...))`) tests it alone. A panel
+whose every read filters by a key (the job's, the order's) says `reads_by_key=True`; when every shown panel of a
+page says so, their statement is prepared (mto.reads, `fetch(prepared=True)`: one plan for every key).
 
     panels.register(
         page="order-detail", order=20, name="jobs.order-jobs",
@@ -21,6 +23,7 @@ panel its own results as `rows` ({name: result}). A panel stays independent: it 
         page="job-detail", order=30, name="shipping.job-shipped", template="shipping/partials/job_panel.html",
         reads=job_shipped_reads,                    # (request, job=...) -> {name: queryset or reads.count(...)}
         context=job_shipped,                        # (request, job=..., rows={name: result}) -> dict or None
+        reads_by_key=True,                          # every read filters by the job: the statement may be prepared
     )
 """
 
@@ -50,6 +53,7 @@ class Panel:
     context: Callable[..., dict | None]
     visible: Callable[..., bool]
     reads: Callable[..., dict] | None = None
+    reads_by_key: bool = False
 
     @property
     def source(self) -> str:
@@ -82,11 +86,13 @@ def register(
     context: Callable[..., dict | None],
     visible: Callable[..., bool] = everyone,
     reads: Callable[..., dict] | None = None,
+    reads_by_key: bool = False,
 ) -> Panel:
     """Add a panel to a page. Registering the same name again replaces it (ready() may run twice in tests)."""
     if page not in PAGES:
         raise ValueError(f"Unknown page {page!r}; pages are {', '.join(PAGES)}")
-    panel = Panel(page=page, order=order, name=name, template=template, context=context, visible=visible, reads=reads)
+    panel = Panel(page=page, order=order, name=name, template=template, context=context, visible=visible,
+                  reads=reads, reads_by_key=reads_by_key)  # fmt: skip
     panels = [p for p in _registry[page] if p.name != name]
     clash = next((p for p in panels if p.order == order), None)
     if clash:
@@ -108,7 +114,8 @@ def render(request, *, page: str, **objects) -> list[str]:
     for panel in shown:
         for name, read in (panel.reads(request, **objects) if panel.reads else {}).items():
             declared[f"{panel.name}:{name}"] = read
-    fetched = db_reads.fetch(**declared)
+    by_key = all(panel.reads_by_key for panel in shown if panel.reads)
+    fetched = db_reads.fetch(prepared=by_key, **declared)
     html = []
     for panel in shown:
         if panel.reads:

@@ -25,9 +25,18 @@ one by one: the same results, more queries; budgets are asserted on PostgreSQL.
 
 `prefetch_related` is refused (it would run its own queries afterwards): declare the children as reads of
 their own and join them with `attach()`, which fills the same cache a prefetch does.
+
+`fetch(prepared=True, ...)` also has PostgreSQL keep the statement prepared on the connection, its values bound
+by the server: the statement's text is then the same for every job or order, and after five executions
+PostgreSQL may keep one generic plan instead of planning it again (planning cost the job page more than
+running its reads). A generic plan cannot see the values, so only reads whose every filter is a key
+(`pk=`, `job_id=`, a parent's key) may ask for it: a plan right for one key is right for all. A date or a
+status compared by range is not a key: one such read made the late-jobs list 7x slower on its generic plan
+(docs/performance.md, round five). `bench/generic_plans.py` checks each prepared page's generic plan at scale.
 """
 
 import datetime
+import functools
 import json
 import threading
 import uuid
@@ -87,8 +96,9 @@ def one_by_one():
         _together.off = False
 
 
-def fetch(using: str | None = None, **reads: Read) -> dict:
-    """Every read's result ({name: list, or what an aggregate answers}), in one statement on PostgreSQL."""
+def fetch(using: str | None = None, prepared: bool = False, **reads: Read) -> dict:
+    """Every read's result ({name: list, or what an aggregate answers}), in one statement on PostgreSQL;
+    `prepared`: a statement PostgreSQL keeps prepared (reads by key only; see above)."""
     querysets = {name: read.queryset if isinstance(read, Aggregate) else read for name, read in reads.items()}
     for name, queryset in querysets.items():
         if queryset._prefetch_related_lookups:
@@ -97,7 +107,7 @@ def fetch(using: str | None = None, **reads: Read) -> dict:
         return {}
     db = using or next(iter(querysets.values())).db
     if connections[db].vendor == "postgresql" and len(querysets) > 1 and not getattr(_together, "off", False):
-        rows = _fetch_together(db, querysets)
+        rows = _fetch_together(db, querysets, prepared=prepared)
     else:
         rows = {name: list(queryset) for name, queryset in querysets.items()}
     return {name: read.result(rows[name]) if isinstance(read, Aggregate) else rows[name]
@@ -133,7 +143,7 @@ def attach(parents: Iterable, children: Iterable, *, key: str, cache_name: str, 
 # --- PostgreSQL: all reads in one statement -------------------------------------------------------------------
 
 
-def _fetch_together(db: str, querysets: dict[str, QuerySet]) -> dict[str, list]:
+def _fetch_together(db: str, querysets: dict[str, QuerySet], *, prepared: bool = False) -> dict[str, list]:
     connection = connections[db]
     parts, params, compiled = [], [], {}
     for name, queryset in querysets.items():
@@ -152,7 +162,7 @@ def _fetch_together(db: str, querysets: dict[str, QuerySet]) -> dict[str, list]:
         compiled[name] = (queryset, compiler, len(parts) - 1)
     answers = []
     if parts:
-        with connection.cursor() as cursor:
+        with _preparing_cursor(connection) if prepared else connection.cursor() as cursor:
             cursor.execute(f"SELECT {', '.join(parts)}", params)
             answers = cursor.fetchone()
     result = {}
@@ -163,6 +173,28 @@ def _fetch_together(db: str, querysets: dict[str, QuerySet]) -> dict[str, list]:
         rows = [_typed_row(compiler, row) for row in raw or []]
         result[name] = _build(queryset, compiler, rows)
     return result
+
+
+@functools.cache
+def _preparing_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor  # psycopg 3 only; imported when used
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparingCursor
+
+
+def _preparing_cursor(connection):
+    """A cursor of the connection that binds values on the server and prepares what it runs, wrapped as
+    connection.cursor() wraps its own (query logging, execute wrappers, error translation). Its statement
+    answers JSON only, so the time-zone loader Django sets on its own cursors is not needed."""
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        cursor = _preparing_cursor_class()(connection.connection)
+    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
 
 
 def _internal_type(expression) -> str:

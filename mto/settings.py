@@ -111,6 +111,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("PREPARED_READS", default=True):
+    # psycopg prepares what mto.reads asks it to (fetch(prepared=True): the detail pages' reads by key) and
+    # nothing else: Django's cursors bind on the client and cannot prepare, and no statement reaches this
+    # threshold on its own. Django leaves it None (off) for poolers that cannot keep prepared statements
+    # (PgBouncer in transaction mode before 1.21): PREPARED_READS=0 for those.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

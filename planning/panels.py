@@ -96,9 +96,9 @@ def register_panels() -> None:
                     reads=late_risk_reads, visible=VISIBLE)  # fmt: skip
     panels.register(page="order-detail", order=28, name="planning.order-projection",
                     template="planning/partials/order_panel.html", context=order_projection,
-                    reads=order_projection_reads,
+                    reads=order_projection_reads, reads_by_key=True,
                     visible=VISIBLE)  # fmt: skip
     panels.register(page="job-detail", order=20, name="planning.job-projection",
                     template="planning/partials/job_panel.html", context=job_projection,
-                    reads=job_projection_reads,
+                    reads=job_projection_reads, reads_by_key=True,
                     visible=VISIBLE)  # fmt: skip

@@ -18,5 +18,6 @@ def order_quote(request, *, order, rows) -> dict | None:
 
 def register_panels() -> None:
     panels.register(page="order-detail", order=10, name="quotes.order-quote",
-                    template="quotes/partials/order_panel.html", context=order_quote, reads=order_quote_reads,
+                    template="quotes/partials/order_panel.html", context=order_quote,
+                    reads=order_quote_reads, reads_by_key=True,
                     visible=can("view_quotes"))  # fmt: skip

@@ -82,6 +82,7 @@ def order_detail(*, pk: int) -> SalesOrder:
     their items (order_changes answers them from here), read together (mto.reads: one statement on PostgreSQL).
     Raises SalesOrder.DoesNotExist."""
     rows = reads.fetch(
+        prepared=True,  # every read by the key (mto.reads)
         order=SalesOrder.objects.select_related("customer", "ship_to", "created_by").filter(pk=pk),
         lines=SalesOrderLine.objects.filter(order_id=pk).select_related("item").order_by("line_no"),
         drawings=LineDrawing.objects.filter(line__order_id=pk).order_by("uploaded_at"),

@@ -47,8 +47,8 @@ def register_panels() -> None:
                     visible=can("view_reports"))  # fmt: skip
     panels.register(page="order-detail", order=30, name="shipping.order-shipments",
                     template="shipping/partials/order_panel.html", context=order_shipments,
-                    reads=order_shipments_reads,
+                    reads=order_shipments_reads, reads_by_key=True,
                     visible=can("view_shipments"))  # it links to shipments: only for who may open them  # fmt: skip
     panels.register(page="job-detail", order=30, name="shipping.job-shipped",
                     template="shipping/partials/job_panel.html", context=job_shipped,
-                    reads=job_shipped_reads)  # fmt: skip
+                    reads=job_shipped_reads, reads_by_key=True)  # fmt: skip

@@ -183,6 +183,7 @@ def job_detail(*, pk: int) -> Job:
     """The job page's job: its order, operations with their time entries, labor and reopens, notes, history and
     audit trail, read together (mto.reads: one statement on PostgreSQL). Raises Job.DoesNotExist."""
     rows = reads.fetch(
+        prepared=True,  # every read by the key (mto.reads)
         job=Job.objects.select_related("sales_order__customer", "sales_order_line").filter(pk=pk),
         operations=Operation.objects.filter(job_id=pk).select_related("work_center", "updated_by")
         .order_by("sequence"),

@@ -129,3 +129,58 @@ def test_the_order_page_shows_a_registered_panel_in_its_place(registry, client, 
     registry.register(page="order-detail", order=25, name="t.between", template=WIDGET, context=_note("x"),
                       visible=panels.can("approve_orders"))  # fmt: skip
     assert f"About {order.number}" not in client.get(order.get_absolute_url()).content.decode()
+
+
+def test_a_page_prepares_its_panels_reads_only_when_every_panel_reads_by_key(registry, office):
+    """A read by key has one right plan for every key (mto.reads); one panel comparing anything else makes the
+    page's statement an ordinary one. The job and order pages' own panels all read by key."""
+    from django.db import connection
+
+    from mto import reads
+    from sales.models import SalesOrder
+
+    assert all(p.reads_by_key for page in ("job-detail", "order-detail") for p in panels.panels_for(page) if p.reads)
+    order = SalesOrderFactory(created_by=office)
+    prepared = []
+
+    def watch(execute, sql, params, many, context):
+        if "sales_salesorder" in sql:  # not the templates' notification bell
+            prepared.append(isinstance(context["cursor"].cursor, reads._preparing_cursor_class()))
+        return execute(sql, params, many, context)
+
+    registry._registry["home"] = []
+    registry.register(
+        page="home",
+        order=1,
+        name="t.key",
+        template=WIDGET,
+        context=lambda request, *, rows: None,
+        reads=lambda request: {"order": SalesOrder.objects.filter(pk=order.pk)},
+        reads_by_key=True,
+    )
+    registry.register(
+        page="home",
+        order=2,
+        name="t.count",
+        template=WIDGET,
+        context=lambda request, *, rows: None,
+        reads=lambda request: {"n": reads.count(SalesOrder.objects.all())},
+        reads_by_key=True,
+    )
+    request = RequestFactory().get("/")
+    request.user = office
+    with connection.execute_wrapper(watch):
+        registry.render(request, page="home")
+        registry.register(
+            page="home",
+            order=3,
+            name="t.dated",
+            template=WIDGET,
+            context=_note("x"),
+            reads=lambda request: {"late": SalesOrder.objects.filter(requested_date__lt="2026-01-01")},
+        )
+        registry.render(request, page="home")
+    if connection.vendor == "postgresql":
+        assert prepared == [True, False]
+    else:
+        assert prepared and not any(prepared)  # SQLite: the reads one by one, nothing prepared

@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, DecimalField, DurationField, ExpressionWrapper, F, Max, Sum
 from django.test.utils import CaptureQueriesContext
 
@@ -98,3 +98,58 @@ def test_attach_fills_what_prefetch_related_would(shop):
 def test_a_prefetch_is_refused_rather_than_run_after(db):
     with pytest.raises(ValueError, match="prefetch_related"):
         reads.fetch(a=Job.objects.prefetch_related("operations"), b=Job.objects.all())
+
+
+def test_a_prepared_fetch_answers_what_each_queryset_answers(shop):
+    declared = _reads(shop)
+    plain = {name: _plain(read) for name, read in declared.items()}
+    with CaptureQueriesContext(connection) as ctx:
+        fetched = reads.fetch(prepared=True, **_reads(shop))
+    assert len(ctx.captured_queries) == (1 if connection.vendor == "postgresql" else len(declared) - 1)
+    for name in declared:
+        assert _same(fetched[name], plain[name]), name
+
+
+def _job_reads(job):
+    return {"job": Job.objects.select_related("sales_order__customer").filter(pk=job.pk),
+            "ops": Operation.objects.filter(job_id=job.pk).order_by("sequence"),
+            "history": JobStatusChange.objects.filter(job_id=job.pk).order_by("id")}  # fmt: skip
+
+
+def _prepared_reads_statements():
+    with connection.cursor() as cursor:
+        sql = "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s"
+        cursor.execute(sql, ["SELECT (SELECT json_agg%"])
+        return cursor.fetchall()
+
+
+def test_one_prepared_statement_serves_every_key_and_postgresql_keeps_its_generic_plan(shop):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite runs the reads one by one and prepares nothing")
+    jobs = list(Job.objects.order_by("id"))
+    assert len(jobs) >= 8
+    for job in jobs[:8]:
+        rows = reads.fetch(prepared=True, **_job_reads(job))
+        assert rows["job"][0].pk == job.pk and rows["job"][0].sales_order.customer.name
+        assert [op.pk for op in rows["ops"]] == list(job.operations.order_by("sequence").values_list("pk", flat=True))
+    # One statement for the eight jobs, run eight times; after PostgreSQL's five custom plans, the generic one.
+    [(generic, custom)] = _prepared_reads_statements()
+    assert generic + custom == 8 and generic >= 1, (generic, custom)
+
+
+def test_a_fetch_not_asked_to_prepare_prepares_nothing(shop):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    for job in Job.objects.order_by("id")[:8]:
+        reads.fetch(**_job_reads(job))
+    assert _prepared_reads_statements() == []
+
+
+def test_a_prepared_statement_outlives_a_failed_transaction(shop):
+    job = Job.objects.order_by("id").first()
+    reads.fetch(prepared=True, **_job_reads(job))
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        reads.fetch(prepared=True, **_job_reads(job))  # prepared already: run inside the failing transaction
+        cursor.execute("SELECT * FROM no_such_table")
+    rows = reads.fetch(prepared=True, **_job_reads(job))
+    assert rows["job"][0].pk == job.pk
