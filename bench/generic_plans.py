@@ -1,8 +1,10 @@
-"""Issue #22: the statements mto.reads prepares (fetch(prepared=True)) checked at scale. PostgreSQL keeps one
-generic plan for a prepared statement after five runs, a plan that cannot see the values: it is right only if a
-plan made for each key would be no better. For many keys of each prepared read (newest, oldest, the biggest,
-random), this times EXPLAIN ANALYZE of the statement under `plan_cache_mode = force_custom_plan` (planned for the
-key, as an unprepared statement is) and `force_generic_plan` (the kept plan), best of three each:
+"""Issue #22: the statements mto.reads prepares (fetch(prepared=True), CompiledOnce) checked at scale.
+
+PostgreSQL keeps one generic plan for a prepared statement after five runs, a plan that cannot see the values:
+it is right only if a plan made for each key would be no better. For many keys of each prepared read (newest,
+oldest, the biggest, random; every user for the signed-in user's read), this times EXPLAIN ANALYZE of the
+statement under `plan_cache_mode = force_custom_plan` (planned for the key, as an unprepared statement is) and
+`force_generic_plan` (the kept plan), best of three each:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/mto_scale .venv/bin/python bench/generic_plans.py --keys 10
 
@@ -67,7 +69,13 @@ def pages():
     def order_page(pk):
         panels.render(request(), page="order-detail", order=order_detail(pk=pk))
 
+    def signed_in_user(pk):  # every page's: the user, roles, permissions and the bell (mto.roles)
+        from mto.roles import _user_with_roles_and_bell
+
+        _user_with_roles_and_bell(pk)
+
     return {
+        "signed-in user": (signed_in_user, lambda per: list(get_user_model().objects.values_list("id", flat=True))),
         "job page": (job_page, lambda per: spread(Job, "operations", per)),
         "order page": (order_page, lambda per: spread(SalesOrder, "lines", per)),
     }
@@ -140,7 +148,8 @@ def main() -> int:
                 name = statement_name(sql, params)
                 custom = timed(name, params, "force_custom_plan")
                 generic = timed(name, params, "force_generic_plan")
-                label = f"{page}, {'selector' if number == 0 else 'panels'} ({len(params)} values)"
+                part = "" if page == "signed-in user" else ", selector" if number == 0 else ", panels"
+                label = f"{page}{part} ({len(params)} values)"
                 by_statement.setdefault(label, []).append((pk, custom, generic))
         for label, rows in by_statement.items():
             worst = max(rows, key=lambda r: r[2][1] / max(r[1][1], 0.001))

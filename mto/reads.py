@@ -41,12 +41,12 @@ import json
 import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, QuerySet, Value
 
 
@@ -112,6 +112,48 @@ def fetch(using: str | None = None, prepared: bool = False, **reads: Read) -> di
         rows = {name: list(queryset) for name, queryset in querysets.items()}
     return {name: read.result(rows[name]) if isinstance(read, Aggregate) else rows[name]
             for name, read in reads.items()}  # fmt: skip
+
+
+class CompiledOnce:
+    """A read by one key run on every request (the signed-in user's), its SQL compiled once per process.
+
+    `build(key)` makes a `values_list()` queryset; its SQL, compiled for a marker key, is kept, and each call
+    binds the real key where the marker was, on a prepared statement (PostgreSQL): no ORM compilation and no
+    planning per request. The rows are the tuples `list(build(key))` answers, through the same converters.
+    Other databases, and a key of another type than int, run `build(key)` as usual.
+    """
+
+    MARKER = -987_654_321  # an int no other value of a read is
+
+    def __init__(self, build: Callable[[int], QuerySet]):
+        self.build = build
+        self._compiled = {}
+
+    def rows(self, key, using: str | None = None) -> list[tuple]:
+        db = using or DEFAULT_DB_ALIAS
+        connection = connections[db]
+        if connection.vendor != "postgresql" or type(key) is not int:
+            return list(self.build(key))
+        compiled = self._compiled.get(db)
+        if compiled is None:
+            queryset = self.build(self.MARKER)
+            compiler = queryset.query.get_compiler(using=db)
+            sql, params = compiler.as_sql()
+            positions = [i for i, value in enumerate(params) if value == self.MARKER]
+            if not positions:
+                raise ValueError("CompiledOnce: build(key) must filter by the key")
+            converters = compiler.get_converters([expression for expression, *_ in compiler.select])
+            compiled = self._compiled[db] = (sql, params, positions, compiler, converters)
+        sql, params, positions, compiler, converters = compiled
+        bound = list(params)
+        for position in positions:
+            bound[position] = type(params[position])(key)  # an int, or the driver's Int8 as Django gave it
+        with _preparing_cursor(connection) as cursor:
+            cursor.execute(sql, bound)
+            rows = cursor.fetchall()
+        if converters:
+            rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
+        return rows
 
 
 def attach(parents: Iterable, children: Iterable, *, key: str, cache_name: str, to_attr: str | None = None) -> None:
@@ -186,15 +228,36 @@ def _preparing_cursor_class():
     return PreparingCursor
 
 
+@functools.cache
+def _debug_wrapper_class():
+    from django.db.backends.postgresql.base import CursorDebugWrapper
+
+    class PreparedDebugWrapper(CursorDebugWrapper):
+        """Logs (connection.queries, CaptureQueriesContext) the statement with its values, as Django logs a
+        statement bound on the client: psycopg keeps no text of a statement it ran prepared."""
+
+        def debug_sql(self, sql=None, params=None, use_last_executed_query=False, many=False):
+            if use_last_executed_query and sql is not None and not many:
+                sql, use_last_executed_query = self.db.ops.compose_sql(sql, params), False
+            return super().debug_sql(sql, params, use_last_executed_query, many)
+
+    return PreparedDebugWrapper
+
+
 def _preparing_cursor(connection):
-    """A cursor of the connection that binds values on the server and prepares what it runs, wrapped as
-    connection.cursor() wraps its own (query logging, execute wrappers, error translation). Its statement
-    answers JSON only, so the time-zone loader Django sets on its own cursors is not needed."""
+    """A cursor of the connection that binds values on the server and prepares what it runs, made and wrapped
+    as connection.cursor() makes and wraps its own (time zone, query logging, execute wrappers, errors)."""
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, Format, register_tzloader
+
     connection.ensure_connection()
     connection.validate_thread_sharing()
     with connection.wrap_database_errors:
         cursor = _preparing_cursor_class()(connection.connection)
-    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+        if connection.timezone != connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
+            register_tzloader(connection.timezone, cursor)
+    if connection.queries_logged:
+        return _debug_wrapper_class()(cursor, connection)
+    return connection.make_cursor(cursor)
 
 
 def _internal_type(expression) -> str:

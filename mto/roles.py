@@ -12,8 +12,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, Count, IntegerField, Subquery, Value
+from django.db.models import CharField, Count, IntegerField, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+
+from . import reads
 
 OFFICE = "Office"
 MANAGER = "Manager"
@@ -144,21 +146,12 @@ def _keep_roles(user, rows) -> None:
         user._perm_cache = permissions
 
 
-def _user_with_roles_and_bell(user_id):
-    """The session's user, its roles and permissions, and its unread in-app notifications: one query.
-
-    One row per (role, permission) of the user (its columns repeat the user's fields), with the bell's count as
-    an uncorrelated subquery (PostgreSQL evaluates it once). Pages need all three on every request: the menu
-    shows the roles, views and templates ask for capabilities, the bell shows the count.
-    """
+def _user_rows(pk) -> QuerySet:
+    """One row per (role, permission) of the user (its columns repeat the user's fields), with the bell's count as
+    an uncorrelated subquery (PostgreSQL evaluates it once)."""
     from .models import Notification
 
     User = get_user_model()
-    try:
-        pk = User._meta.pk.to_python(user_id)
-    except ValidationError:
-        return None
-    names = [f.attname for f in User._meta.concrete_fields]
     unread = (
         Notification.objects.filter(recipient_id=pk, channel=Notification.Channel.IN_APP, read_at__isnull=True)
         .order_by()
@@ -167,18 +160,42 @@ def _user_with_roles_and_bell(user_id):
         .values("n")
     )
     perm = ("content_type__app_label", "codename")
-    rows = list(
+    return (
         User._default_manager.filter(pk=pk)
         .annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
         .order_by()
         .values_list(
-            *names,
+            *_user_columns(),
             "unread",
             "groups__name",
             *(f"groups__permissions__{f}" for f in perm),
             *(f"user_permissions__{f}" for f in perm),
         )  # fmt: skip
     )
+
+
+def _user_columns() -> list[str]:
+    return [f.attname for f in get_user_model()._meta.concrete_fields]
+
+
+# Every request reads it: compiled once per process and prepared (mto.reads.CompiledOnce), the ORM's compilation
+# of its six joins cost more than PostgreSQL running it.
+_USER_ROWS = reads.CompiledOnce(_user_rows)
+
+
+def _user_with_roles_and_bell(user_id):
+    """The session's user, its roles and permissions, and its unread in-app notifications: one query.
+
+    Pages need all three on every request: the menu shows the roles, views and templates ask for capabilities,
+    the bell shows the count.
+    """
+    User = get_user_model()
+    try:
+        pk = User._meta.pk.to_python(user_id)
+    except ValidationError:
+        return None
+    names = _user_columns()
+    rows = _USER_ROWS.rows(pk)
     if not rows:
         return None
     n = len(names)

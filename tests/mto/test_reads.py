@@ -116,11 +116,15 @@ def _job_reads(job):
             "history": JobStatusChange.objects.filter(job_id=job.pk).order_by("id")}  # fmt: skip
 
 
-def _prepared_reads_statements():
+def _statements_like(pattern):
     with connection.cursor() as cursor:
         sql = "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s"
-        cursor.execute(sql, ["SELECT (SELECT json_agg%"])
+        cursor.execute(sql, [pattern])
         return cursor.fetchall()
+
+
+def _prepared_reads_statements():
+    return _statements_like("SELECT (SELECT json_agg%")
 
 
 def test_one_prepared_statement_serves_every_key_and_postgresql_keeps_its_generic_plan(shop):
@@ -153,3 +157,42 @@ def test_a_prepared_statement_outlives_a_failed_transaction(shop):
         cursor.execute("SELECT * FROM no_such_table")
     rows = reads.fetch(prepared=True, **_job_reads(job))
     assert rows["job"][0].pk == job.pk
+
+
+def test_a_read_compiled_once_answers_what_its_queryset_answers_for_every_key(office, manager, superuser):
+    from django.contrib.auth import get_user_model
+
+    from mto.models import Notification
+
+    User = get_user_model()
+    in_app = Notification.Channel.IN_APP
+    Notification.objects.create(recipient=office, channel=in_app, kind="t", subject="s", body_text="b")
+    built = []
+
+    def build(pk):
+        built.append(pk)
+        return (
+            User.objects.filter(pk=pk)
+            .annotate(n=Count("notifications"), joined=Max("date_joined"))
+            .values_list("username", "n", "joined", "groups__name")
+            .order_by("groups__name")
+        )
+
+    read = reads.CompiledOnce(build)
+    for user in (office, manager, superuser, office):
+        assert read.rows(user.pk) == list(build(user.pk)), user
+    assert read.rows(-1) == [] and read.rows("7") == list(build("7"))  # no user; not an int: the ORM's way
+    assert read.rows(office.pk)[0][:2] == ("office", 1)
+    if connection.vendor == "postgresql":
+        # Compiled for the marker once; each check above built its own queryset.
+        assert built.count(reads.CompiledOnce.MARKER) == 1
+        assert len(_statements_like("SELECT %auth_user%")) == 1
+
+
+def test_a_read_compiled_once_must_filter_by_its_key(db):
+    read = reads.CompiledOnce(lambda pk: Job.objects.values_list("number"))
+    if connection.vendor == "postgresql":
+        with pytest.raises(ValueError, match="filter by the key"):
+            read.rows(1)
+    else:
+        assert read.rows(1) == []
