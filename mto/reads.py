@@ -115,31 +115,33 @@ def fetch(using: str | None = None, prepared: bool = False, **reads: Read) -> di
 
 
 class CompiledOnce:
-    """A read by one key run on every request (the signed-in user's), its SQL compiled once per process.
+    """A read by one key run on every request (the signed-in user's, an API token's), its SQL compiled once per
+    process.
 
     `build(key)` makes a `values_list()` queryset; its SQL, compiled for a marker key, is kept, and each call
     binds the real key where the marker was, on a prepared statement (PostgreSQL): no ORM compilation and no
     planning per request. The rows are the tuples `list(build(key))` answers, through the same converters.
-    Other databases, and a key of another type than int, run `build(key)` as usual.
+    The key is an int (a primary key) or, with `key_type=str`, a string (a token); other databases, and a key
+    of another type, run `build(key)` as usual.
     """
 
-    MARKER = -987_654_321  # an int no other value of a read is
+    MARKERS = {int: -987_654_321, str: "mto.reads.CompiledOnce: the key"}  # values no other of a read's is
 
-    def __init__(self, build: Callable[[int], QuerySet]):
-        self.build = build
+    def __init__(self, build: Callable[[int | str], QuerySet], key_type: type = int):
+        self.build, self.key_type, self.marker = build, key_type, self.MARKERS[key_type]
         self._compiled = {}
 
     def rows(self, key, using: str | None = None) -> list[tuple]:
         db = using or DEFAULT_DB_ALIAS
         connection = connections[db]
-        if connection.vendor != "postgresql" or type(key) is not int:
+        marker = self.marker
+        if connection.vendor != "postgresql" or type(key) is not self.key_type:
             return list(self.build(key))
         compiled = self._compiled.get(db)
         if compiled is None:
-            queryset = self.build(self.MARKER)
-            compiler = queryset.query.get_compiler(using=db)
+            compiler = self.build(marker).query.get_compiler(using=db)
             sql, params = compiler.as_sql()
-            positions = [i for i, value in enumerate(params) if value == self.MARKER]
+            positions = [i for i, value in enumerate(params) if isinstance(value, type(marker)) and value == marker]
             if not positions:
                 raise ValueError("CompiledOnce: build(key) must filter by the key")
             converters = compiler.get_converters([expression for expression, *_ in compiler.select])
@@ -147,7 +149,7 @@ class CompiledOnce:
         sql, params, positions, compiler, converters = compiled
         bound = list(params)
         for position in positions:
-            bound[position] = type(params[position])(key)  # an int, or the driver's Int8 as Django gave it
+            bound[position] = type(params[position])(key)  # an int, the driver's Int8 as Django gave it, a str
         with _preparing_cursor(connection) as cursor:
             cursor.execute(sql, bound)
             rows = cursor.fetchall()

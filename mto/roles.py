@@ -183,6 +183,55 @@ def _user_columns() -> list[str]:
 _USER_ROWS = reads.CompiledOnce(_user_rows)
 
 
+def _role_rows(rows, n: int) -> list[tuple]:
+    """(role, app_label, codename) of rows whose columns n + 1 .. n + 5 are the group's name, its permission's
+    app and codename, and a permission of the user's own (_user_rows, _token_rows)."""
+    return [(r[n + 1], r[n + 2], r[n + 3]) for r in rows] + [(None, r[n + 4], r[n + 5]) for r in rows if r[n + 5]]
+
+
+def _token_rows(key) -> QuerySet:
+    """An API token with its user's fields, roles and permissions: one row per (role, permission), as _user_rows
+    (no bell: the API shows none)."""
+    from rest_framework.authtoken.models import Token
+
+    perm = ("content_type__app_label", "codename")
+    return (
+        Token.objects.filter(key=key)
+        .order_by()
+        .values_list(
+            "created",
+            *(f"user__{name}" for name in _user_columns()),
+            "user__groups__name",
+            *(f"user__groups__permissions__{f}" for f in perm),
+            *(f"user__user_permissions__{f}" for f in perm),
+        )  # fmt: skip
+    )
+
+
+# Every API request reads it (the tablets' above all): compiled once and prepared, as the session's user.
+_TOKEN_ROWS = reads.CompiledOnce(_token_rows, key_type=str)
+
+
+def user_of_token(key: str):
+    """(user with its roles and permissions kept, token) for an API token's key, or None: one query (DRF's
+    TokenAuthentication takes two, the token with its user, then the permissions)."""
+    from rest_framework.authtoken.models import Token
+
+    if "\x00" in key:  # PostgreSQL refuses NUL in text: no token has one
+        return None
+    rows = _TOKEN_ROWS.rows(key)
+    if not rows:
+        return None
+    User = get_user_model()
+    names = _user_columns()
+    n = len(names)
+    user = User.from_db(User._default_manager.db, names, rows[0][1 : n + 1])
+    _keep_roles(user, _role_rows(rows, n))
+    token = Token.from_db(Token._default_manager.db, ["key", "user_id", "created"], [key, user.pk, rows[0][0]])
+    token._state.fields_cache["user"] = user
+    return user, token
+
+
 def _user_with_roles_and_bell(user_id):
     """The session's user, its roles and permissions, and its unread in-app notifications: one query.
 
@@ -201,10 +250,7 @@ def _user_with_roles_and_bell(user_id):
     n = len(names)
     user = User.from_db(User._default_manager.db, names, rows[0][:n])
     user._mto_unread_notifications = rows[0][n]
-    _keep_roles(
-        user,
-        [(r[n + 1], r[n + 2], r[n + 3]) for r in rows] + [(None, r[n + 4], r[n + 5]) for r in rows if r[n + 5]],
-    )
+    _keep_roles(user, _role_rows(rows, n))
     return user
 
 
