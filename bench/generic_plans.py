@@ -132,10 +132,10 @@ def timed(name: str, params: list, mode: str) -> tuple[float, float]:
     return best
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--keys", type=int, default=10, help="keys of each kind (newest, oldest, biggest, random)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if connection.vendor != "postgresql":
         print("PostgreSQL only (set DATABASE_URL)")
         return 2
