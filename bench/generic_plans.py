@@ -1,4 +1,4 @@
-"""Issue #22: the statements mto.reads prepares (fetch(prepared=True), CompiledOnce) checked at scale.
+"""Issue #22: the statements mto.reads prepares (fetch(prepared=True), CompiledRows) checked at scale.
 
 PostgreSQL keeps one generic plan for a prepared statement after five runs, a plan that cannot see the values:
 it is right only if a plan made for each key would be no better. For many keys of each prepared read (newest,
@@ -43,7 +43,7 @@ def pages():
     from django.test import RequestFactory
 
     from jobs.models import Job
-    from jobs.selectors import job_detail
+    from jobs.selectors import floor_job, job_detail
     from mto import panels
     from sales.models import SalesOrder
     from sales.selectors import order_detail
@@ -77,6 +77,7 @@ def pages():
     return {
         "signed-in user": (signed_in_user, lambda per: list(get_user_model().objects.values_list("id", flat=True))),
         "job page": (job_page, lambda per: spread(Job, "operations", per)),
+        "floor job (tablet)": (lambda pk: floor_job(pk=pk), lambda per: spread(Job, "operations", per)),
         "order page": (order_page, lambda per: spread(SalesOrder, "lines", per)),
     }
 
@@ -148,7 +149,13 @@ def main(argv: list[str] | None = None) -> int:
                 name = statement_name(sql, params)
                 custom = timed(name, params, "force_custom_plan")
                 generic = timed(name, params, "force_generic_plan")
-                part = "" if page == "signed-in user" else ", selector" if number == 0 else ", panels"
+                part = (
+                    ""
+                    if page in ("signed-in user", "floor job (tablet)")
+                    else ", selector"
+                    if number == 0
+                    else ", panels"
+                )
                 label = f"{page}{part} ({len(params)} values)"
                 by_statement.setdefault(label, []).append((pk, custom, generic))
         for label, rows in by_statement.items():

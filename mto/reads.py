@@ -114,7 +114,7 @@ def fetch(using: str | None = None, prepared: bool = False, **reads: Read) -> di
             for name, read in reads.items()}  # fmt: skip
 
 
-class CompiledOnce:
+class CompiledRows:
     """A read by one key run on every request (the signed-in user's, an API token's), its SQL compiled once per
     process.
 
@@ -125,25 +125,28 @@ class CompiledOnce:
     of another type, run `build(key)` as usual.
     """
 
-    MARKERS = {int: -987_654_321, str: "mto.reads.CompiledOnce: the key"}  # values no other of a read's is
+    # Two stand-ins for the key, values no other of a read's is: in range of every integer field (Django
+    # compiles an out-of-range value, e.g. a negative one against a positive field, to "no rows"; it did to the
+    # job page's audit trail).
+    MARKERS = {int: (2_000_000_011, 2_000_000_017), str: ("mto.reads: the key", "mto.reads: the key, again")}
 
     def __init__(self, build: Callable[[int | str], QuerySet], key_type: type = int):
-        self.build, self.key_type, self.marker = build, key_type, self.MARKERS[key_type]
+        self.build, self.key_type = build, key_type
         self._compiled = {}
 
     def rows(self, key, using: str | None = None) -> list[tuple]:
         db = using or DEFAULT_DB_ALIAS
         connection = connections[db]
-        marker = self.marker
         if connection.vendor != "postgresql" or type(key) is not self.key_type:
             return list(self.build(key))
         compiled = self._compiled.get(db)
         if compiled is None:
-            compiler = self.build(marker).query.get_compiler(using=db)
-            sql, params = compiler.as_sql()
-            positions = [i for i, value in enumerate(params) if isinstance(value, type(marker)) and value == marker]
-            if not positions:
-                raise ValueError("CompiledOnce: build(key) must filter by the key")
+
+            def compile_for(marker):
+                compiler = self.build(marker).query.get_compiler(using=db)
+                return compiler, *compiler.as_sql()
+
+            (compiler, sql, params), positions = _key_places(compile_for, self.MARKERS[self.key_type])
             converters = compiler.get_converters([expression for expression, *_ in compiler.select])
             compiled = self._compiled[db] = (sql, params, positions, compiler, converters)
         sql, params, positions, compiler, converters = compiled
@@ -156,6 +159,23 @@ class CompiledOnce:
         if converters:
             rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
         return rows
+
+
+def _key_places(compile_for: Callable, markers: tuple) -> tuple[tuple, list[int]]:
+    """(what compile_for(first marker) answers, the places of the key among its values). The reads are compiled
+    for two stand-ins: the SQL must be the same and the values differ only where the key is, else the reads
+    depend on the key's value (a branch, a read compiled to nothing) and cannot be kept for every key."""
+    first, second = compile_for(markers[0]), compile_for(markers[1])
+    (_, sql, params), (_, other_sql, other_params) = first, second
+    kind = type(markers[0])
+    places = [i for i, value in enumerate(params) if isinstance(value, kind) and value == markers[0]]
+    others = [i for i, value in enumerate(other_params) if isinstance(value, kind) and value == markers[1]]
+    same_elsewhere = len(params) == len(other_params) and all(
+        a == b for i, (a, b) in enumerate(zip(params, other_params, strict=True)) if i not in places
+    )
+    if not places or places != others or sql != other_sql or not same_elsewhere:
+        raise ValueError("mto.reads: the reads must filter by the key, and be the same reads for every key")
+    return first, places
 
 
 def attach(parents: Iterable, children: Iterable, *, key: str, cache_name: str, to_attr: str | None = None) -> None:
@@ -188,35 +208,112 @@ def attach(parents: Iterable, children: Iterable, *, key: str, cache_name: str, 
 
 
 def _fetch_together(db: str, querysets: dict[str, QuerySet], *, prepared: bool = False) -> dict[str, list]:
-    connection = connections[db]
-    parts, params, compiled = [], [], {}
-    for name, queryset in querysets.items():
-        queryset = queryset._chain()
-        compiler = queryset.query.get_compiler(using=db)
-        try:
-            sql, sql_params = compiler.as_sql()
-        except EmptyResultSet:  # e.g. pk__in=[]: nothing to ask the database
-            compiled[name] = (queryset, compiler, None)
-            continue
-        columns = [f"c{i}" for i in range(len(compiler.select))]
-        typed = ", ".join(_to_json(column, select[0]) for column, select in zip(columns, compiler.select, strict=True))
-        aliases = ", ".join(columns)
-        parts.append(f"(SELECT json_agg(t) FROM (SELECT {typed} FROM ({sql}) AS s({aliases})) AS t) AS r{len(parts)}")
-        params.extend(sql_params)
-        compiled[name] = (queryset, compiler, len(parts) - 1)
-    answers = []
-    if parts:
+    statement = _Statement(db, querysets)
+    return statement.results(statement.run(db, statement.params, prepared=prepared))
+
+
+class _Statement:
+    """Reads compiled into one statement: its SQL and values, and per read what builds its results."""
+
+    def __init__(self, db: str, querysets: dict[str, QuerySet]):
+        parts, self.params, self.reads = [], [], {}
+        for name, queryset in querysets.items():
+            queryset = queryset._chain()
+            compiler = queryset.query.get_compiler(using=db)
+            try:
+                sql, sql_params = compiler.as_sql()
+            except EmptyResultSet:  # e.g. pk__in=[]: nothing to ask the database
+                self.reads[name] = (queryset, compiler, None)
+                continue
+            columns = [f"c{i}" for i in range(len(compiler.select))]
+            typed = ", ".join(_to_json(c, select[0]) for c, select in zip(columns, compiler.select, strict=True))
+            aliases = ", ".join(columns)
+            n = len(parts)
+            parts.append(f"(SELECT json_agg(t) FROM (SELECT {typed} FROM ({sql}) AS s({aliases})) AS t) AS r{n}")
+            self.params.extend(sql_params)
+            compiler.__dict__["_read_kinds"] = [_internal_type(select[0]) for select in compiler.select]
+            self.reads[name] = (queryset, compiler, n)
+        self.sql = f"SELECT {', '.join(parts)}" if parts else None
+
+    def run(self, db: str, params: list, *, prepared: bool) -> tuple:
+        if self.sql is None:
+            return ()
+        connection = connections[db]
         with _preparing_cursor(connection) if prepared else connection.cursor() as cursor:
-            cursor.execute(f"SELECT {', '.join(parts)}", params)
-            answers = cursor.fetchone()
+            cursor.execute(self.sql, params)
+            return cursor.fetchone()
+
+    def results(self, answers: tuple) -> dict[str, list]:
+        return _results(self.reads, answers)
+
+
+def _results(reads: dict, answers: tuple) -> dict[str, list]:
     result = {}
-    for name, (queryset, compiler, position) in compiled.items():
+    for name, (queryset, compiler, position) in reads.items():
         raw = answers[position] if position is not None else None
         if isinstance(raw, str):  # the driver did not decode json
             raw = json.loads(raw, parse_float=Decimal)
         rows = [_typed_row(compiler, row) for row in raw or []]
         result[name] = _build(queryset, compiler, rows)
     return result
+
+
+def _copies(reads: dict) -> dict:
+    """Reads as shallow copies (queryset, its query, compiler) that _build may set attributes on: the kept ones
+    are shared by every thread."""
+    copied = {}
+    for name, (queryset, compiler, position) in reads.items():
+        queryset = _shallow(queryset)
+        queryset._query = _shallow(queryset.query)  # not `.query =`: its setter resets values_list()'s iterable
+        copied[name] = (queryset, _shallow(compiler), position)
+    return copied
+
+
+def _shallow(obj):
+    """A new object with the same attributes. Not copy.copy: a QuerySet pickles (runs itself) to be copied."""
+    twin = object.__new__(type(obj))
+    twin.__dict__ = obj.__dict__.copy()
+    return twin
+
+
+class CompiledReads:
+    """A detail page's reads of one key (a job's, an order's), compiled once per process into one prepared
+    statement; each call binds the real key and builds the results (on PostgreSQL).
+
+    `build(key)` declares the reads (as `fetch()` takes them) of one key; it is called once with a marker key,
+    and its SQL kept, the marker's places among the values noted. Django compiling a page's reads cost as much
+    as PostgreSQL planning and running them (docs/performance.md, round six). So that the kept SQL is right
+    for every key, `build` must not branch on the key and must use it only as a filter's value (`pk=key`,
+    `job_id=key`): the reads of one key, by key, as `fetch(prepared=True)` asks. Other databases, and a key
+    that is not an int, run `fetch(prepared=True, **build(key))`.
+    """
+
+    def __init__(self, build: Callable[[int], dict]):
+        self.build = build
+        self._compiled = {}
+
+    def fetch(self, key, using: str | None = None) -> dict:
+        db = using or DEFAULT_DB_ALIAS
+        if connections[db].vendor != "postgresql" or type(key) is not int or getattr(_together, "off", False):
+            return fetch(using=db, prepared=True, **self.build(key))
+        compiled = self._compiled.get(db)
+        if compiled is None:
+
+            def compile_for(marker):
+                declared = self.build(marker)
+                querysets = {name: r.queryset if isinstance(r, Aggregate) else r for name, r in declared.items()}
+                statement = _Statement(db, querysets)
+                return (statement, declared), statement.sql, statement.params
+
+            ((statement, declared), *_), positions = _key_places(compile_for, CompiledRows.MARKERS[int])
+            compiled = self._compiled[db] = (statement, positions, declared)
+        statement, positions, declared = compiled
+        params = list(statement.params)
+        for position in positions:
+            params[position] = type(params[position])(key)
+        rows = _results(_copies(statement.reads), statement.run(db, params, prepared=True))
+        return {name: read.result(rows[name]) if isinstance(read, Aggregate) else rows[name]
+                for name, read in declared.items()}  # fmt: skip
 
 
 @functools.cache
@@ -251,6 +348,7 @@ def _preparing_cursor(connection):
     as connection.cursor() makes and wraps its own (time zone, query logging, execute wrappers, errors)."""
     from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, Format, register_tzloader
 
+    connection.close_if_health_check_failed()  # as connection.cursor() does: a dropped connection is replaced
     connection.ensure_connection()
     connection.validate_thread_sharing()
     with connection.wrap_database_errors:
@@ -309,7 +407,7 @@ def _from_json(kind: str, value):
 
 def _typed_row(compiler, row: dict) -> tuple:
     """A row as the driver would have returned it (Django's converters then run on it as usual)."""
-    kinds = compiler.__dict__.setdefault("_read_kinds", [_internal_type(s[0]) for s in compiler.select])
+    kinds = compiler._read_kinds
     return tuple(_from_json(kind, row[f"c{i}"]) for i, kind in enumerate(kinds))
 
 

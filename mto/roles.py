@@ -178,9 +178,9 @@ def _user_columns() -> list[str]:
     return [f.attname for f in get_user_model()._meta.concrete_fields]
 
 
-# Every request reads it: compiled once per process and prepared (mto.reads.CompiledOnce), the ORM's compilation
+# Every request reads it: compiled once per process and prepared (mto.reads.CompiledRows), the ORM's compilation
 # of its six joins cost more than PostgreSQL running it.
-_USER_ROWS = reads.CompiledOnce(_user_rows)
+_USER_ROWS = reads.CompiledRows(_user_rows)
 
 
 def _role_rows(rows, n: int) -> list[tuple]:
@@ -209,7 +209,7 @@ def _token_rows(key) -> QuerySet:
 
 
 # Every API request reads it (the tablets' above all): compiled once and prepared, as the session's user.
-_TOKEN_ROWS = reads.CompiledOnce(_token_rows, key_type=str)
+_TOKEN_ROWS = reads.CompiledRows(_token_rows, key_type=str)
 
 
 def user_of_token(key: str):

@@ -179,24 +179,32 @@ class CostSummary:
         return cost_variance(actual=self.actual, baseline=self.estimated)[1]
 
 
-def job_detail(*, pk: int) -> Job:
-    """The job page's job: its order, operations with their time entries, labor and reopens, notes, history and
-    audit trail, read together (mto.reads: one statement on PostgreSQL). Raises Job.DoesNotExist."""
-    rows = reads.fetch(
-        prepared=True,  # every read by the key (mto.reads)
-        job=Job.objects.select_related("sales_order__customer", "sales_order_line").filter(pk=pk),
-        operations=Operation.objects.filter(job_id=pk).select_related("work_center", "updated_by")
+def _job_page_reads(pk: int) -> dict:
+    """The job page's reads of job pk: its order, operations with their time entries, labor and reopens, notes,
+    history and audit trail (by the key only: mto.reads.CompiledReads keeps their SQL)."""
+    return {
+        "job": Job.objects.select_related("sales_order__customer", "sales_order_line").filter(pk=pk),
+        "operations": Operation.objects.filter(job_id=pk).select_related("work_center", "updated_by")
         .order_by("sequence"),
-        time_entries=TimeEntry.objects.filter(operation__job_id=pk).select_related("by").order_by("id"),
-        notes=JobNote.objects.filter(job_id=pk).select_related("by"),
-        labor=labor_entries(job_id=pk),
-        status_changes=JobStatusChange.objects.filter(job_id=pk).select_related("changed_by").order_by("id"),
+        "time_entries": TimeEntry.objects.filter(operation__job_id=pk).select_related("by").order_by("id"),
+        "notes": JobNote.objects.filter(job_id=pk).select_related("by"),
+        "labor": labor_entries(job_id=pk),
+        "status_changes": JobStatusChange.objects.filter(job_id=pk).select_related("changed_by").order_by("id"),
         # Reopened operations keep who, when and why (the job page lists them).
-        reopens=OperationStatusChange.objects.filter(operation__job_id=pk, from_status=Operation.Status.DONE)
+        "reopens": OperationStatusChange.objects.filter(operation__job_id=pk, from_status=Operation.Status.DONE)
         .select_related("changed_by")
         .order_by("id"),
-        audit=audit_queryset(Job, pk),
-    )  # fmt: skip
+        "audit": audit_queryset(Job, pk),
+    }  # fmt: skip
+
+
+_JOB_PAGE = reads.CompiledReads(_job_page_reads)
+
+
+def job_detail(*, pk: int) -> Job:
+    """The job page's job with everything its page shows, read together: one prepared statement on PostgreSQL,
+    compiled once per process (mto.reads.CompiledReads). Raises Job.DoesNotExist."""
+    rows = _JOB_PAGE.fetch(pk)
     if not rows["job"]:
         raise Job.DoesNotExist(f"No job {pk}")
     job = rows["job"][0]

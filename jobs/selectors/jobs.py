@@ -11,7 +11,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -21,7 +20,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from sales.models import SalesOrder
+from mto import reads
+from sales.models import LineDrawing, SalesOrder
 
 from ..models import Job, JobNote, Operation, TimeEntry, WorkCenter
 from ..workflow import J, O
@@ -257,18 +257,31 @@ def jobs_on_hold(*, work_center: WorkCenter | None = None) -> list[Job]:
     return list(qs[:50])
 
 
+def _floor_job_reads(pk: int) -> dict:
+    """The tablet's job screen reads of job pk (by the key only: mto.reads.CompiledReads keeps their SQL)."""
+    return {
+        "job": Job.objects.select_related("sales_order__customer", "sales_order_line").filter(pk=pk),
+        "operations": Operation.objects.filter(job_id=pk).select_related("work_center", "updated_by")
+        .order_by("sequence"),
+        "drawings": LineDrawing.objects.filter(line__jobs=pk),
+        "notes": JobNote.objects.filter(job_id=pk).select_related("by"),
+    }  # fmt: skip
+
+
+_FLOOR_JOB = reads.CompiledReads(_floor_job_reads)
+
+
 def floor_job(*, pk: int) -> Job:
-    """The tablet's job screen: the job with its routing, each operation's availability worked out."""
-    operations = Operation.objects.select_related("work_center", "updated_by").order_by("sequence")
-    job = (
-        Job.objects.select_related("sales_order__customer", "sales_order_line")
-        .prefetch_related(
-            Prefetch("operations", queryset=operations),
-            Prefetch("sales_order_line__drawings"),
-            Prefetch("notes", queryset=JobNote.objects.select_related("by")),
-        )
-        .get(pk=pk)
-    )
+    """The tablet's job screen: the job with its routing, each operation's availability worked out. One prepared
+    statement on PostgreSQL (mto.reads.CompiledReads). Raises Job.DoesNotExist."""
+    rows = _FLOOR_JOB.fetch(pk)
+    if not rows["job"]:
+        raise Job.DoesNotExist(f"No job {pk}")
+    job = rows["job"][0]
+    reads.attach([job], rows["operations"], key="job_id", cache_name="operations")
+    if job.sales_order_line is not None:
+        reads.attach([job.sales_order_line], rows["drawings"], key="line_id", cache_name="drawings")
+    reads.attach([job], rows["notes"], key="job_id", cache_name="notes")
     job.ops = list(job.operations.all())
     previous = None
     for op in job.ops:

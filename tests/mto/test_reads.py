@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from jobs.models import Job, JobStatusChange, Operation, TimeEntry
 from mto import reads
+from mto.audit import audit_queryset
 from sales.models import SalesOrder, SalesOrderLine
 from tests.scenarios import approved_order, run_job
 
@@ -178,21 +179,96 @@ def test_a_read_compiled_once_answers_what_its_queryset_answers_for_every_key(of
             .order_by("groups__name")
         )
 
-    read = reads.CompiledOnce(build)
+    read = reads.CompiledRows(build)
     for user in (office, manager, superuser, office):
         assert read.rows(user.pk) == list(build(user.pk)), user
     assert read.rows(-1) == [] and read.rows("7") == list(build("7"))  # no user; not an int: the ORM's way
     assert read.rows(office.pk)[0][:2] == ("office", 1)
     if connection.vendor == "postgresql":
         # Compiled for the marker once; each check above built its own queryset.
-        assert built.count(reads.CompiledOnce.MARKERS[int]) == 1
+        assert [built.count(marker) for marker in reads.CompiledRows.MARKERS[int]] == [1, 1]
         assert len(_statements_like("SELECT %auth_user%")) == 1
 
 
 def test_a_read_compiled_once_must_filter_by_its_key(db):
-    read = reads.CompiledOnce(lambda pk: Job.objects.values_list("number"))
+    read = reads.CompiledRows(lambda pk: Job.objects.values_list("number"))
     if connection.vendor == "postgresql":
         with pytest.raises(ValueError, match="filter by the key"):
             read.rows(1)
     else:
         assert read.rows(1) == []
+
+
+def _one_job(pk):
+    return {
+        "job": Job.objects.select_related("sales_order__customer", "sales_order_line").filter(pk=pk),
+        "ops": Operation.objects.filter(job_id=pk).select_related("work_center").order_by("-sequence"),
+        "entries": TimeEntry.objects.filter(operation__job_id=pk).values_list("operation_id", "started_at"),
+        "history": JobStatusChange.objects.filter(job_id=pk).values("to_status", "changed_at").order_by("id"),
+        "count": reads.count(Operation.objects.filter(job_id=pk, status=Operation.Status.DONE)),
+        "hours": reads.aggregate(Operation.objects.filter(job_id=pk), v=Sum("run_hours_per_piece")),
+        "audit": audit_queryset(Job, pk),  # a positive field: the stand-in key must be in its range
+    }
+
+
+def test_reads_compiled_once_answer_for_each_key_what_the_reads_answer(shop):
+    built = []
+
+    def build(pk):
+        built.append(pk)
+        return _one_job(pk)
+
+    page = reads.CompiledReads(build)
+    jobs = list(Job.objects.order_by("id"))
+    from mto.models import AuditEntry
+
+    AuditEntry.objects.create(object_type="jobs.Job", object_id=jobs[1].pk, object_label=jobs[1].number,
+                              field="quantity", before="7", after="8")  # fmt: skip
+    for job in [*jobs[:4], jobs[0]]:
+        plain = {name: _plain(read) for name, read in _one_job(job.pk).items()}
+        with CaptureQueriesContext(connection) as ctx:
+            fetched = page.fetch(job.pk)
+        assert len(ctx.captured_queries) == (1 if connection.vendor == "postgresql" else len(plain))
+        for name in plain:
+            assert _same(fetched[name], plain[name]), (job.pk, name)
+        assert fetched["job"][0].sales_order.customer.name and fetched["ops"][0].work_center.code
+    every = [page.fetch(job.pk) for job in jobs]
+    assert any(f["entries"] for f in every) and any(f["audit"] for f in every)  # run_job and approval made some
+    nothing = page.fetch(-5)
+    assert nothing["job"] == [] and nothing["count"] == 0 and nothing["hours"] == {"v": None}
+    if connection.vendor == "postgresql":
+        assert [built.count(marker) for marker in reads.CompiledRows.MARKERS[int]] == [1, 1]
+        assert len(_statements_like("SELECT (SELECT json_agg%")) == 1  # one prepared statement for every job
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reads_compiled_once_build_each_threads_own_results(office, manager, lead):
+    """The kept querysets and compilers are shared: each call builds from copies (gthread workers)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    orders = [approved_order(office, manager, lines=2, quantity=3) for _ in range(3)]
+    jobs = list(Job.objects.filter(sales_order__in=orders).order_by("id"))
+    page = reads.CompiledReads(_one_job)
+
+    def read(job):
+        try:
+            return [(job.pk, [op.pk for op in page.fetch(job.pk)["ops"]]) for _ in range(15)]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = [answer for answers in pool.map(read, jobs * 2) for answer in answers]
+    expected = {job.pk: list(job.operations.order_by("-sequence").values_list("pk", flat=True)) for job in jobs}
+    assert len(answers) == len(jobs) * 2 * 15
+    assert all(ops == expected[pk] for pk, ops in answers)
+
+
+def test_reads_compiled_once_must_filter_by_their_key_and_not_depend_on_it(db):
+    unkeyed = reads.CompiledReads(lambda pk: {"jobs": Job.objects.all(), "ops": Operation.objects.all()})
+    branching = reads.CompiledReads(lambda pk: {"jobs": Job.objects.filter(pk=pk)[: pk % 7]})  # SQL of the key
+    if connection.vendor == "postgresql":
+        for page in (unkeyed, branching):
+            with pytest.raises(ValueError, match="filter by the key, and be the same reads for every key"):
+                page.fetch(1)
+    else:
+        assert unkeyed.fetch(1) == {"jobs": [], "ops": []}
