@@ -118,9 +118,10 @@ class CompiledRows:
     """A read by one key run on every request (the signed-in user's, an API token's), its SQL compiled once per
     process.
 
-    `build(key)` makes a `values_list()` queryset; its SQL, compiled for a marker key, is kept, and each call
-    binds the real key where the marker was, on a prepared statement (PostgreSQL): no ORM compilation and no
-    planning per request. The rows are the tuples `list(build(key))` answers, through the same converters.
+    `build(key)` makes a `values_list()` queryset; its SQL, compiled for two stand-in keys (_key_places), is
+    kept, and each call binds the real key where the stand-in was, on a prepared statement (PostgreSQL): no
+    ORM compilation and no planning per request. The rows are the tuples `list(build(key))` answers, through
+    the same converters.
     The key is an int (a primary key) or, with `key_type=str`, a string (a token); other databases, and a key
     of another type, run `build(key)` as usual.
     """
@@ -280,12 +281,13 @@ class CompiledReads:
     """A detail page's reads of one key (a job's, an order's), compiled once per process into one prepared
     statement; each call binds the real key and builds the results (on PostgreSQL).
 
-    `build(key)` declares the reads (as `fetch()` takes them) of one key; it is called once with a marker key,
-    and its SQL kept, the marker's places among the values noted. Django compiling a page's reads cost as much
-    as PostgreSQL planning and running them (docs/performance.md, round six). So that the kept SQL is right
-    for every key, `build` must not branch on the key and must use it only as a filter's value (`pk=key`,
-    `job_id=key`): the reads of one key, by key, as `fetch(prepared=True)` asks. Other databases, and a key
-    that is not an int, run `fetch(prepared=True, **build(key))`.
+    `build(key)` declares the reads (as `fetch()` takes them) of one key; it is called for two stand-in keys
+    once per process, and their SQL kept if it is the same for both, the stand-ins' places among the values
+    noted (_key_places). Django compiling a page's reads cost as much as PostgreSQL planning and running them
+    (docs/performance.md, round six). So that the kept SQL is right for every key, `build` must not branch on
+    the key and must use it only as a filter's value (`pk=key`, `job_id=key`): the reads of one key, by key,
+    as `fetch(prepared=True)` asks. Other databases, and a key that is not an int, run
+    `fetch(prepared=True, **build(key))`.
     """
 
     def __init__(self, build: Callable[[int], dict]):
@@ -302,6 +304,8 @@ class CompiledReads:
             def compile_for(marker):
                 declared = self.build(marker)
                 querysets = {name: r.queryset if isinstance(r, Aggregate) else r for name, r in declared.items()}
+                if any(queryset._prefetch_related_lookups for queryset in querysets.values()):
+                    raise ValueError("A read has prefetch_related(): declare its children as reads and attach() them")
                 statement = _Statement(db, querysets)
                 return (statement, declared), statement.sql, statement.params
 

@@ -266,9 +266,12 @@ def test_reads_compiled_once_build_each_threads_own_results(office, manager, lea
 def test_reads_compiled_once_must_filter_by_their_key_and_not_depend_on_it(db):
     unkeyed = reads.CompiledReads(lambda pk: {"jobs": Job.objects.all(), "ops": Operation.objects.all()})
     branching = reads.CompiledReads(lambda pk: {"jobs": Job.objects.filter(pk=pk)[: pk % 7]})  # SQL of the key
+    prefetching = reads.CompiledReads(lambda pk: {"jobs": Job.objects.filter(pk=pk).prefetch_related("notes")})
     if connection.vendor == "postgresql":
         for page in (unkeyed, branching):
             with pytest.raises(ValueError, match="filter by the key, and be the same reads for every key"):
                 page.fetch(1)
+        with pytest.raises(ValueError, match="prefetch_related"):
+            prefetching.fetch(1)
     else:
         assert unkeyed.fetch(1) == {"jobs": [], "ops": []}
