@@ -151,11 +151,8 @@ class CompiledRows:
             converters = compiler.get_converters([expression for expression, *_ in compiler.select])
             compiled = self._compiled[db] = (sql, params, positions, compiler, converters)
         sql, params, positions, compiler, converters = compiled
-        bound = list(params)
-        for position in positions:
-            bound[position] = type(params[position])(key)  # an int, the driver's Int8 as Django gave it, a str
         with _preparing_cursor(connection) as cursor:
-            cursor.execute(sql, bound)
+            cursor.execute(sql, _bound(params, positions, key))
             rows = cursor.fetchall()
         if converters:
             rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
@@ -177,6 +174,14 @@ def _key_places(compile_for: Callable, markers: tuple) -> tuple[tuple, list[int]
     if not places or places != others or sql != other_sql or not same_elsewhere:
         raise ValueError("mto.reads: the reads must filter by the key, and be the same reads for every key")
     return first, places
+
+
+def _bound(params: list, positions: list[int], key) -> list:
+    """The kept values with the key in its places, of the type Django gave there (an int, the driver's Int8, a str)."""
+    bound = list(params)
+    for position in positions:
+        bound[position] = type(params[position])(key)
+    return bound
 
 
 def attach(parents: Iterable, children: Iterable, *, key: str, cache_name: str, to_attr: str | None = None) -> None:
@@ -312,9 +317,7 @@ class CompiledReads:
             ((statement, declared), *_), positions = _key_places(compile_for, CompiledRows.MARKERS[int])
             compiled = self._compiled[db] = (statement, positions, declared)
         statement, positions, declared = compiled
-        params = list(statement.params)
-        for position in positions:
-            params[position] = type(params[position])(key)
+        params = _bound(statement.params, positions, key)
         rows = _results(_copies(statement.reads), statement.run(db, params, prepared=True))
         return {name: read.result(rows[name]) if isinstance(read, Aggregate) else rows[name]
                 for name, read in declared.items()}  # fmt: skip

@@ -149,24 +149,11 @@ def test_a_page_prepares_its_panels_reads_only_when_every_panel_reads_by_key(reg
         return execute(sql, params, many, context)
 
     registry._registry["home"] = []
-    registry.register(
-        page="home",
-        order=1,
-        name="t.key",
-        template=WIDGET,
-        context=lambda request, *, rows: None,
-        reads=lambda request: {"order": SalesOrder.objects.filter(pk=order.pk)},
-        reads_by_key=True,
-    )
-    registry.register(
-        page="home",
-        order=2,
-        name="t.count",
-        template=WIDGET,
-        context=lambda request, *, rows: None,
-        reads=lambda request: {"n": reads.count(SalesOrder.objects.all())},
-        reads_by_key=True,
-    )
+    by_key = {"t.key": lambda request: {"order": SalesOrder.objects.filter(pk=order.pk)},
+              "t.count": lambda request: {"n": reads.count(SalesOrder.objects.filter(pk=order.pk))}}  # fmt: skip
+    for position, (name, declare) in enumerate(by_key.items(), start=1):
+        registry.register(page="home", order=position, name=name, template=WIDGET,
+                          context=lambda request, *, rows: None, reads=declare, reads_by_key=True)  # fmt: skip
     request = RequestFactory().get("/")
     request.user = office
     with connection.execute_wrapper(watch):
