@@ -52,7 +52,8 @@ all its work + least tail) feeds the LP. On a pure job shop (planning.engine.tab
 calendars, nothing fixed or overlapping) the warm start is the best dispatching rule improved by a tabu
 search on the critical path for TABU_SHARE of the time (a multi-start on as many threads as the solver has
 workers; it stops early at the lower bound); its schedule, within about 1% of the best known on the hard
-Lawrence instances, is hinted, and CP-SAT then spends the rest of the time as `_runs` says. Elsewhere in
+Lawrence instances, is hinted, and CP-SAT then spends the rest of the time as `_runs` says, with PROVER as
+its full-problem worker. Elsewhere in
 makespan mode the rule's schedule is a bound and a fallback only: as a hint it slowed the solver (its first
 schedule is far worse than CP-SAT's own; docs/performance.md).
 """
@@ -71,6 +72,12 @@ from .problem import Problem, Solution, Task
 # Makespan mode on a pure job shop: the share of the time limit the tabu search takes before CP-SAT. Measured
 # on eight hard instances (10 s): 0.2 scored a mean gap of 0.13%, 0.5 0.18%, 0.8 0.30% (docs/performance.md).
 TABU_SHARE = 0.2
+
+# Makespan mode after the tabu search: CP-SAT's full-problem worker. The default (default_lp) never raised
+# ft10's bound above 808 in 20 s on two workers; lb_tree_search, a best-first search on the LP bound, proves
+# ft10 (930) in 5.8-7.5 s alone and la19, la20, la22, la36 and la39 within the engine's 10 s, and scored
+# the same gaps (docs/performance.md, round 6).
+PROVER = "lb_tree_search"
 
 STATUS = {
     cp_model.OPTIMAL: "optimal",
@@ -404,7 +411,7 @@ class Model:
         return [(task, pred) for _, task, pred in items]
 
 
-def _solver(seconds: float, workers: int, *, lns_only: bool = False) -> cp_model.CpSolver:
+def _solver(seconds: float, workers: int, *, lns_only: bool = False, prover: str | None = None) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     p = solver.parameters
     p.max_time_in_seconds = max(0.05, seconds)
@@ -412,6 +419,9 @@ def _solver(seconds: float, workers: int, *, lns_only: bool = False) -> cp_model
     p.random_seed = 1
     if lns_only:
         p.use_lns_only = True
+    elif prover:
+        # The full-problem worker; the others stay CP-SAT's interleaved LNS and local search.
+        p.subsolvers.append(prover)
     return solver
 
 
@@ -499,9 +509,10 @@ def solve(
         model.model.minimize(expr)
         phase = {"objective": name, "status": "time_limit", "seconds": 0.0, "value": None, "bound": None}
         phases.append(phase)
-        runs = _runs(budget, workers, hint.method == "tabu")
-        for run_seconds, lns_only in runs:
-            solver = _solver(run_seconds, workers, lns_only=lns_only)
+        prover = PROVER if hint.method == "tabu" else None
+        phase["full_solver"] = prover or "default"
+        for run_seconds, lns_only in _runs(budget, workers, prover is not None):
+            solver = _solver(run_seconds, workers, lns_only=lns_only, prover=prover)
             code = solver.solve(model.model)
             phase["seconds"] = round(phase["seconds"] + solver.wall_time, 3)
             if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -583,9 +594,10 @@ def _runs(budget: float, workers: int, searched: bool) -> list[tuple[float, bool
     First the full portfolio (it proves small cases optimal and gives the bound), then both workers on
     large-neighbourhood search only from the best schedule so far: measured better on the job-shop
     benchmarks than the portfolio alone with two workers (docs/performance.md). After the tabu search
-    (`searched`) the hint is already good: LNS first, from it, then the full portfolio from LNS's best,
-    which proves what it can and gives the bound. Split 40/60: on ft10, la21, la22, la24, la29 and la40
-    (two runs each) it scored a mean gap of 0.25% twice, 75/25 0.36% and 0.30%, 10/90 0.32% and 0.43%."""
+    (`searched`) the hint is already good and one run takes all the time: PROVER on one worker, CP-SAT's
+    interleaved LNS from the hint on the other. With the default full solver an LNS-only run first (40%)
+    was best; with PROVER, 0% scored as 30% and 40% on eight hard instances and proved ft10 in 6.8 s
+    instead of 8.9-10 s (docs/performance.md)."""
     if searched:
-        return [(budget * 0.4, True), (budget * 0.6, False)]
+        return [(budget, False)]
     return [(budget * 0.3, False), (budget * 0.7, True)]

@@ -106,6 +106,24 @@ def test_the_engine_takes_the_search_as_hint_on_a_benchmark():
 
 
 @needs_instances
+def test_after_the_search_the_prover_gives_a_valid_bound_and_proves_what_it_says():
+    from planning.engine import benchmarks
+    from planning.engine.cpsat import PROVER
+
+    for name in ("la01", "la16", "la19"):
+        problem = benchmarks.load(name)
+        best = solve(problem, seconds=3.0, objective="makespan", hint=dispatch(problem))
+        assert validate(problem, best) == [], name
+        (phase,) = best.stats["phases"]
+        assert phase["full_solver"] == PROVER, name
+        # A proof is a proof: the bound never passes the best known, and "optimal" means it is reached.
+        if phase["bound"] is not None:
+            assert phase["bound"] <= benchmarks.best_known(name) <= best.objective, name
+        if best.status == "optimal":
+            assert best.objective == benchmarks.best_known(name), name
+
+
+@needs_instances
 def test_the_multi_start_uses_both_threads_and_ends_early_when_runs_stop_improving():
     from planning.engine import benchmarks
 
