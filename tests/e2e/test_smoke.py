@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.helpers import DESKTOP, TABLET_PORTRAIT, submit_login
 
@@ -20,3 +23,33 @@ def test_login_page_and_home(page, live_server, office, login, axe_check, screen
 def test_wrong_password_shows_an_error(page, live_server, office):
     submit_login(page, live_server.url, "office", "wrong")
     assert page.get_by_text("Please enter a correct username and password").is_visible()
+
+
+@pytest.mark.parametrize("width", [1200, 1280, 1440, 1920])
+def test_the_widest_menus_fit_without_sideways_scrolling(page, live_server, manager, superuser, login, width):
+    """A Manager sees twelve sections and the superuser more: from 1200 px (a 10-inch tablet held sideways is
+    1280) the menu is open on one line for a Manager, wraps rather than scrolls for the superuser, and the
+    user's name stays in the user menu's accessible name wherever it is not shown."""
+    page.set_viewport_size({"width": width, "height": 800})
+    for username in ("manager", "admin"):
+        page.context.clear_cookies()
+        login(page, username)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{username} at {width}"
+        links = page.locator("#main-nav .navbar-nav").first.locator(".nav-link")
+        assert links.count() >= 12
+        for i in range(links.count()):
+            box = links.nth(i).bounding_box()
+            assert box and box["x"] + box["width"] <= width, f"{username} at {width}: {links.nth(i).inner_text()}"
+            assert box["height"] < 60, f"{username} at {width}: {links.nth(i).inner_text()} breaks into lines"
+        if username == "manager":
+            assert page.locator("nav.navbar").bounding_box()["height"] < 80, f"one line at {width}"
+        user_menu = page.locator("#main-nav .dropdown-toggle")
+        expect(user_menu).to_have_accessible_name(re.compile(r"manager|admin", re.I))
+        name = page.locator("#main-nav .nav-user-name")
+        assert name.bounding_box()["width"] > (100 if width >= 1600 else -1)
+        user_menu.click()
+        header = page.locator(".nav-user-header")
+        if width < 1600:
+            expect(header).to_be_visible()
+        else:
+            expect(header).to_be_hidden()
