@@ -42,5 +42,5 @@ def register_panels() -> None:
                     reads=dashboard.work_center_load_reads,
                     visible=can("plan_jobs", "view_reports"))  # fmt: skip
     panels.register(page="order-detail", order=20, name="jobs.order-jobs", template="jobs/partials/order_panel.html",
-                    context=order_jobs, reads=order_jobs_reads, reads_by_key=True,
+                    context=order_jobs, reads=order_jobs_reads, reads_by_key=True, reads_shape=panels.keys_only,
                     visible=can("view_jobs"))  # fmt: skip

@@ -13,6 +13,16 @@ panel its own results as `rows` ({name: result}). A panel stays independent: it 
 whose every read filters by a key (the job's, the order's) says `reads_by_key=True`; when every shown panel of a
 page says so, their statement is prepared (mto.reads, `fetch(prepared=True)`: one plan for every key).
 
+On a page of PAGE_KEYS (the job's, the order's) a panel may also say `reads_shape`: (request, **objects) ->
+what its reads branch on besides the keys (the job open or not, the order promisable or not; () for nothing).
+When every shown panel with reads says so, the page's statement is compiled once per process and shape (the
+panels shown and their shapes) from a stand-in object that has only the columns, its keys replaced by
+stand-ins (mto.reads.KeptReads), and each request binds its real keys: Django compiled the job page's
+seven panels' reads in 15 ms a request (docs/performance.md). The contract: such a panel's reads use the page's
+object only as its keys' values (`job=job`, `lines__order_line_id=job.sales_order_line_id`), and branch only
+on what `reads_shape` returns. Reads that are not (the SQL differs between two stand-ins) are never kept: the
+page reads as before, and says so in the log.
+
     panels.register(
         page="order-detail", order=20, name="jobs.order-jobs",
         template="jobs/partials/order_panel.html",
@@ -24,12 +34,15 @@ page says so, their statement is prepared (mto.reads, `fetch(prepared=True)`: on
         reads=job_shipped_reads,                    # (request, job=...) -> {name: queryset or reads.count(...)}
         context=job_shipped,                        # (request, job=..., rows={name: result}) -> dict or None
         reads_by_key=True,                          # every read filters by the job: the statement may be prepared
+        reads_shape=lambda request, *, job: (bool(job.sales_order_line_id),),  # what the reads branch on
     )
 """
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.template.loader import render_to_string
 
 from . import reads as db_reads
@@ -42,6 +55,12 @@ PAGES = {
     "shipment-detail": "a shipment (shipping.views.ShipmentDetailView); objects: shipment",
     "kiosk-job": "a job on a kiosk tablet (jobs.kiosk_views.KioskJobView); objects: job, kiosk (the device)",
 }
+# Pages whose panels' reads may be compiled once (reads_shape): the object they read by, and its keys.
+PAGE_KEYS = {
+    "job-detail": ("job", ("pk", "sales_order_line_id")),
+    "order-detail": ("order", ("pk",)),
+}
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,6 +73,7 @@ class Panel:
     visible: Callable[..., bool]
     reads: Callable[..., dict] | None = None
     reads_by_key: bool = False
+    reads_shape: Callable[..., Hashable] | None = None
 
     @property
     def source(self) -> str:
@@ -61,6 +81,11 @@ class Panel:
 
 
 _registry: dict[str, list[Panel]] = {page: [] for page in PAGES}
+
+
+def keys_only(request, **objects) -> tuple:
+    """reads_shape of a panel whose reads branch on nothing: the same reads for every object."""
+    return ()
 
 
 def everyone(user) -> bool:
@@ -87,17 +112,21 @@ def register(
     visible: Callable[..., bool] = everyone,
     reads: Callable[..., dict] | None = None,
     reads_by_key: bool = False,
+    reads_shape: Callable[..., Hashable] | None = None,
 ) -> Panel:
     """Add a panel to a page. Registering the same name again replaces it (ready() may run twice in tests)."""
     if page not in PAGES:
         raise ValueError(f"Unknown page {page!r}; pages are {', '.join(PAGES)}")
+    if reads_shape is not None and (page not in PAGE_KEYS or not reads or not reads_by_key):
+        raise ValueError(f"Panel {name}: reads_shape is for reads by key on a page of PAGE_KEYS")
     panel = Panel(page=page, order=order, name=name, template=template, context=context, visible=visible,
-                  reads=reads, reads_by_key=reads_by_key)  # fmt: skip
+                  reads=reads, reads_by_key=reads_by_key, reads_shape=reads_shape)  # fmt: skip
     panels = [p for p in _registry[page] if p.name != name]
     clash = next((p for p in panels if p.order == order), None)
     if clash:
         raise ValueError(f"Panel {name} takes order {order} on {page}, which {clash.name} already has")
     _registry[page] = sorted([*panels, panel], key=lambda p: p.order)
+    _kept.clear()
     return panel
 
 
@@ -110,12 +139,7 @@ def render(request, *, page: str, **objects) -> list[str]:
     """The HTML of the page's panels the user may see, in order (a context of None skips a panel). The visible
     panels' declared reads run first, all together."""
     shown = [panel for panel in _registry[page] if panel.visible(request.user)]
-    declared = {}
-    for panel in shown:
-        for name, read in (panel.reads(request, **objects) if panel.reads else {}).items():
-            declared[f"{panel.name}:{name}"] = read
-    by_key = all(panel.reads_by_key for panel in shown if panel.reads)
-    fetched = db_reads.fetch(prepared=by_key, **declared)
+    fetched = _fetch(request, page, [panel for panel in shown if panel.reads], objects)
     html = []
     for panel in shown:
         if panel.reads:
@@ -128,3 +152,57 @@ def render(request, *, page: str, **objects) -> list[str]:
             continue
         html.append(render_to_string(panel.template, context, request=request))
     return html
+
+
+# Compiled reads by (page, panels, shapes): a KeptReads, or None where the reads are not by their keys alone.
+_kept: dict[tuple, object] = {}
+
+
+def _declared(request, with_reads: list[Panel], objects: dict) -> dict:
+    declared = {}
+    for panel in with_reads:
+        for name, read in panel.reads(request, **objects).items():
+            declared[f"{panel.name}:{name}"] = read
+    return declared
+
+
+def _fetch(request, page: str, with_reads: list[Panel], objects: dict) -> dict:
+    by_key = all(panel.reads_by_key for panel in with_reads)
+    keyed = PAGE_KEYS.get(page)
+    if (
+        not with_reads
+        or keyed is None
+        or not all(panel.reads_shape for panel in with_reads)
+        or connections[DEFAULT_DB_ALIAS].vendor != "postgresql"
+        or getattr(db_reads._together, "off", False)
+    ):
+        return db_reads.fetch(prepared=by_key, **_declared(request, with_reads, objects))
+    name, attrs = keyed
+    obj = objects[name]
+    keys = tuple(getattr(obj, attr) for attr in attrs)
+    shape = (page, tuple((p.name, p.reads_shape(request, **objects)) for p in with_reads))
+    if shape not in _kept:
+
+        def build(stand_in_keys):
+            return _declared(request, with_reads, {**objects, name: _stand_in(obj, attrs, stand_in_keys)})
+
+        try:
+            _kept[shape] = db_reads.KeptReads(DEFAULT_DB_ALIAS, build, keys=len(attrs))
+        except ValueError as exc:
+            log.warning("Panels of %s read %s: not kept (%s)", page, [p.name for p in with_reads], exc)
+            _kept[shape] = None
+    kept = _kept[shape]
+    if kept is None or not kept.bindable(keys):
+        return db_reads.fetch(prepared=by_key, **_declared(request, with_reads, objects))
+    return kept.fetch(keys)
+
+
+def _stand_in(obj, attrs: tuple, keys: tuple):
+    """A new instance with only the object's columns (no related object, annotation or prefetched list a read could
+    take a value from), its keys replaced."""
+    model = type(obj)
+    stand_in = model(**{field.attname: getattr(obj, field.attname) for field in model._meta.concrete_fields})
+    for attr, key in zip(attrs, keys, strict=True):
+        setattr(stand_in, attr, key)
+    stand_in._state.adding, stand_in._state.db = False, obj._state.db  # a saved row, as related filters ask
+    return stand_in

@@ -159,28 +159,37 @@ class CompiledRows:
         return rows
 
 
-def _key_places(compile_for: Callable, markers: tuple) -> tuple[tuple, list[int]]:
+def _key_places(compile_for: Callable, markers: tuple) -> tuple[tuple, list]:
     """(what compile_for(first marker) answers, the places of the key among its values). The reads are compiled
     for two stand-ins: the SQL must be the same and the values differ only where the key is, else the reads
-    depend on the key's value (a branch, a read compiled to nothing) and cannot be kept for every key."""
+    depend on the key's value (a branch, a read compiled to nothing) and cannot be kept for every key.
+    Several keys (an object's pk and a parent's): each marker a tuple of stand-ins, one per key, and the places
+    a list per key; a key may have no place (a read that does not use it), but one of them must."""
+    several = isinstance(markers[0], tuple)
+    firsts, seconds = markers if several else ((markers[0],), (markers[1],))
     first, second = compile_for(markers[0]), compile_for(markers[1])
     (_, sql, params), (_, other_sql, other_params) = first, second
-    kind = type(markers[0])
-    places = [i for i, value in enumerate(params) if isinstance(value, kind) and value == markers[0]]
-    others = [i for i, value in enumerate(other_params) if isinstance(value, kind) and value == markers[1]]
+
+    def places_of(values, stand_ins):
+        return [[i for i, v in enumerate(values) if isinstance(v, type(m)) and v == m] for m in stand_ins]
+
+    places, others = places_of(params, firsts), places_of(other_params, seconds)
+    keyed = {i for key_places in places for i in key_places}
     same_elsewhere = len(params) == len(other_params) and all(
-        a == b for i, (a, b) in enumerate(zip(params, other_params, strict=True)) if i not in places
+        a == b for i, (a, b) in enumerate(zip(params, other_params, strict=True)) if i not in keyed
     )
-    if not places or places != others or sql != other_sql or not same_elsewhere:
+    if not keyed or places != others or sql != other_sql or not same_elsewhere:
         raise ValueError("mto.reads: the reads must filter by the key, and be the same reads for every key")
-    return first, places
+    return first, places if several else places[0]
 
 
-def _bound(params: list, positions: list[int], key) -> list:
-    """The kept values with the key in its places, of the type Django gave there (an int, the driver's Int8, a str)."""
+def _bound(params: list, positions: list, key) -> list:
+    """The kept values with the key in its places, of the type Django gave there (an int, the driver's Int8, a str).
+    Several keys: `positions` a list per key and `key` a tuple."""
     bound = list(params)
-    for position in positions:
-        bound[position] = type(params[position])(key)
+    for places, value in zip(positions, key, strict=True) if isinstance(key, tuple) else ((positions, key),):
+        for position in places:
+            bound[position] = type(params[position])(value)
     return bound
 
 
@@ -282,6 +291,50 @@ def _shallow(obj):
     return twin
 
 
+class KeptReads:
+    """Reads compiled once for stand-in keys (_key_places) into one statement, kept to be run for any key.
+
+    `build(stand_ins)` declares the reads (as `fetch()` takes them) for a tuple of stand-in keys, one per key;
+    `fetch(keys)` binds the real keys (ints; None only for a key no read uses) and builds the results from
+    shallow copies of the kept querysets and compilers (threads share them). Raises ValueError when the reads
+    are not by their keys alone. On PostgreSQL only: the statement is prepared."""
+
+    def __init__(self, db: str, build: Callable[[tuple], dict], keys: int):
+        def compile_for(stand_ins):
+            declared = build(stand_ins)
+            querysets = {name: r.queryset if isinstance(r, Aggregate) else r for name, r in declared.items()}
+            if any(queryset._prefetch_related_lookups for queryset in querysets.values()):
+                raise ValueError("A read has prefetch_related(): declare its children as reads and attach() them")
+            statement = _Statement(db, querysets)
+            return (statement, declared), statement.sql, statement.params
+
+        ((self.statement, self.declared), *_), self.positions = _key_places(compile_for, _stand_ins(keys))
+        self.db = db
+
+    def bindable(self, keys: tuple) -> bool:
+        pairs = zip(keys, self.positions, strict=True)
+        return all(type(key) is int or (key is None and not places) for key, places in pairs)
+
+    def fetch(self, keys: tuple) -> dict:
+        statement = self.statement
+        used = tuple(0 if k is None else k for k in keys)  # a None has no place: any int will do
+        answers = statement.run(self.db, _bound(statement.params, self.positions, used), prepared=True)
+        rows = _results(_copies(statement.reads), answers)
+        return {name: read.result(rows[name]) if isinstance(read, Aggregate) else rows[name]
+                for name, read in self.declared.items()}  # fmt: skip
+
+
+def _stand_ins(keys: int) -> tuple[tuple, tuple]:
+    """Two tuples of distinct stand-in ints, one per key: the first key's are CompiledRows.MARKERS[int]."""
+    if keys > len(_MORE_MARKERS):
+        raise ValueError(f"mto.reads: at most {len(_MORE_MARKERS)} keys")
+    pairs = _MORE_MARKERS[:keys]
+    return tuple(a for a, _ in pairs), tuple(b for _, b in pairs)
+
+
+_MORE_MARKERS = (CompiledRows.MARKERS[int], (2_000_000_027, 2_000_000_029), (2_000_000_033, 2_000_000_039))
+
+
 class CompiledReads:
     """A detail page's reads of one key (a job's, an order's), compiled once per process into one prepared
     statement; each call binds the real key and builds the results (on PostgreSQL).
@@ -292,7 +345,7 @@ class CompiledReads:
     (docs/performance.md, round six). So that the kept SQL is right for every key, `build` must not branch on
     the key and must use it only as a filter's value (`pk=key`, `job_id=key`): the reads of one key, by key,
     as `fetch(prepared=True)` asks. Other databases, and a key that is not an int, run
-    `fetch(prepared=True, **build(key))`.
+    `fetch(prepared=True, **build(key))`. (KeptReads does the compiling, for one key or several.)
     """
 
     def __init__(self, build: Callable[[int], dict]):
@@ -303,24 +356,10 @@ class CompiledReads:
         db = using or DEFAULT_DB_ALIAS
         if connections[db].vendor != "postgresql" or type(key) is not int or getattr(_together, "off", False):
             return fetch(using=db, prepared=True, **self.build(key))
-        compiled = self._compiled.get(db)
-        if compiled is None:
-
-            def compile_for(marker):
-                declared = self.build(marker)
-                querysets = {name: r.queryset if isinstance(r, Aggregate) else r for name, r in declared.items()}
-                if any(queryset._prefetch_related_lookups for queryset in querysets.values()):
-                    raise ValueError("A read has prefetch_related(): declare its children as reads and attach() them")
-                statement = _Statement(db, querysets)
-                return (statement, declared), statement.sql, statement.params
-
-            ((statement, declared), *_), positions = _key_places(compile_for, CompiledRows.MARKERS[int])
-            compiled = self._compiled[db] = (statement, positions, declared)
-        statement, positions, declared = compiled
-        params = _bound(statement.params, positions, key)
-        rows = _results(_copies(statement.reads), statement.run(db, params, prepared=True))
-        return {name: read.result(rows[name]) if isinstance(read, Aggregate) else rows[name]
-                for name, read in declared.items()}  # fmt: skip
+        kept = self._compiled.get(db)
+        if kept is None:
+            kept = self._compiled[db] = KeptReads(db, lambda stand_ins: self.build(stand_ins[0]), keys=1)
+        return kept.fetch((key,))
 
 
 @functools.cache

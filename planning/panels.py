@@ -37,6 +37,10 @@ def job_projection_reads(request, *, job) -> dict:
     return {**_runs_read(request), "planned": selectors.planned_in_current_run().filter(job=job)[:1]}
 
 
+def job_projection_shape(request, *, job) -> tuple:
+    return job.is_open, hasattr(request, "_planning_run")
+
+
 def job_projection(request, *, job, rows) -> dict | None:
     if not job.is_open:
         return None
@@ -52,6 +56,10 @@ def order_projection_reads(request, *, order) -> dict:
     if order.status in PROMISABLE:
         return _runs_read(request)
     return {**_runs_read(request), "planned": selectors.order_planned_in_current_run(order=order)}
+
+
+def order_projection_shape(request, *, order) -> tuple:
+    return order.status in PROMISABLE, hasattr(request, "_planning_run")
 
 
 def order_projection(request, *, order, rows) -> dict | None:
@@ -96,9 +104,9 @@ def register_panels() -> None:
                     reads=late_risk_reads, visible=VISIBLE)  # fmt: skip
     panels.register(page="order-detail", order=28, name="planning.order-projection",
                     template="planning/partials/order_panel.html", context=order_projection,
-                    reads=order_projection_reads, reads_by_key=True,
+                    reads=order_projection_reads, reads_by_key=True, reads_shape=order_projection_shape,
                     visible=VISIBLE)  # fmt: skip
     panels.register(page="job-detail", order=20, name="planning.job-projection",
                     template="planning/partials/job_panel.html", context=job_projection,
-                    reads=job_projection_reads, reads_by_key=True,
+                    reads=job_projection_reads, reads_by_key=True, reads_shape=job_projection_shape,
                     visible=VISIBLE)  # fmt: skip

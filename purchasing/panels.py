@@ -43,9 +43,9 @@ def job_outside(request, *, job, rows) -> dict | None:
 def register_panels() -> None:
     panels.register(page="job-detail", order=40, name="purchasing.job-material",
                     template="purchasing/partials/job_material_panel.html", context=job_material,
-                    reads=job_material_reads, reads_by_key=True,
+                    reads=job_material_reads, reads_by_key=True, reads_shape=panels.keys_only,
                     visible=can("view_purchasing"))  # fmt: skip
     panels.register(page="job-detail", order=45, name="purchasing.job-outside",
                     template="purchasing/partials/job_outside_panel.html", context=job_outside,
-                    reads=job_outside_reads, reads_by_key=True,
+                    reads=job_outside_reads, reads_by_key=True, reads_shape=panels.keys_only,
                     visible=can("view_purchasing"))  # fmt: skip

@@ -57,7 +57,7 @@ def register_panels() -> None:
                     visible=can("record_inspections", "open_ncrs"))  # fmt: skip
     panels.register(page="job-detail", order=50, name="quality.job-quality",
                     template="quality/partials/job_quality_panel.html", context=job_quality,
-                    reads=job_quality_reads, reads_by_key=True,
+                    reads=job_quality_reads, reads_by_key=True, reads_shape=panels.keys_only,
                     visible=can("view_quality"))  # fmt: skip
     panels.register(page="floor-job", order=10, name="quality.floor-quality",
                     template="quality/partials/floor_quality_panel.html", context=floor_quality,

@@ -71,11 +71,11 @@ def first_articles_widget(request, *, rows) -> dict:
 def register_panels() -> None:
     panels.register(page="job-detail", order=46, name="quality.job-first-article",
                     template="quality/partials/job_fai_panel.html", context=job_first_article,
-                    reads=job_first_article_reads, reads_by_key=True,
+                    reads=job_first_article_reads, reads_by_key=True, reads_shape=panels.keys_only,
                     visible=can("view_quality", "view_jobs"))  # fmt: skip
     panels.register(page="job-detail", order=47, name="quality.job-remake",
                     template="quality/partials/job_remake_panel.html", context=job_remake,
-                    reads=job_remake_reads, reads_by_key=True,
+                    reads=job_remake_reads, reads_by_key=True, reads_shape=panels.keys_only,
                     visible=can("view_jobs"))  # fmt: skip
     panels.register(page="floor-job", order=8, name="quality.floor-first-article",
                     template="quality/partials/floor_fai_panel.html", context=floor_first_article,

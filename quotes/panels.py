@@ -19,5 +19,5 @@ def order_quote(request, *, order, rows) -> dict | None:
 def register_panels() -> None:
     panels.register(page="order-detail", order=10, name="quotes.order-quote",
                     template="quotes/partials/order_panel.html", context=order_quote,
-                    reads=order_quote_reads, reads_by_key=True,
+                    reads=order_quote_reads, reads_by_key=True, reads_shape=panels.keys_only,
                     visible=can("view_quotes"))  # fmt: skip

@@ -25,6 +25,10 @@ def job_shipped_reads(request, *, job) -> dict:
     return {"shipments": selectors.shipments_of_job(job=job)} if job.sales_order_line_id else {}
 
 
+def job_shipped_shape(request, *, job) -> tuple:
+    return (bool(job.sales_order_line_id),)
+
+
 def job_shipped(request, *, job, rows) -> dict | None:
     """How many of an order job's good pieces shipped, and in which shipments (a manual job: no panel)."""
     if not job.sales_order_line_id:
@@ -47,8 +51,8 @@ def register_panels() -> None:
                     visible=can("view_reports"))  # fmt: skip
     panels.register(page="order-detail", order=30, name="shipping.order-shipments",
                     template="shipping/partials/order_panel.html", context=order_shipments,
-                    reads=order_shipments_reads, reads_by_key=True,
+                    reads=order_shipments_reads, reads_by_key=True, reads_shape=panels.keys_only,
                     visible=can("view_shipments"))  # it links to shipments: only for who may open them  # fmt: skip
     panels.register(page="job-detail", order=30, name="shipping.job-shipped",
                     template="shipping/partials/job_panel.html", context=job_shipped,
-                    reads=job_shipped_reads, reads_by_key=True)  # fmt: skip
+                    reads=job_shipped_reads, reads_by_key=True, reads_shape=job_shipped_shape)  # fmt: skip

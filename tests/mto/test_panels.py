@@ -1,14 +1,16 @@
 """The page panel registry: pages show what apps registered, in order, to those who may see it."""
 
+import re
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from mto import panels
 from mto.widgets import WIDGET, widget
-from tests.factories import CustomerFactory, SalesOrderFactory
+from tests.factories import CustomerFactory, SalesOrderFactory, ensure_role_groups
 
 
 @pytest.fixture
@@ -18,6 +20,7 @@ def registry():
     yield panels
     panels._registry.clear()
     panels._registry.update(saved)
+    panels._kept.clear()  # reads compiled for the test's panels
 
 
 def _note(text):
@@ -171,3 +174,126 @@ def test_a_page_prepares_its_panels_reads_only_when_every_panel_reads_by_key(reg
         assert prepared == [True, False]
     else:
         assert prepared and not any(prepared)  # SQLite: the reads one by one, nothing prepared
+
+
+def _compare_html(html: list[str]) -> list[str]:
+    """A page's panels without what differs between two renders of the same data (each render's CSRF token)."""
+    return [re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", part) for part in html]
+
+
+def _request(user):
+    request = RequestFactory().get("/")
+    request.user = user
+    return request
+
+
+def test_every_panel_with_reads_on_a_keyed_page_says_what_its_reads_branch_on():
+    for page in panels.PAGE_KEYS:
+        assert all(p.reads_shape for p in panels.panels_for(page) if p.reads), page
+
+
+def test_reads_shape_is_only_for_reads_by_key_on_a_keyed_page(registry):
+    declare = {"reads": lambda request: {}, "reads_by_key": True, "reads_shape": panels.keys_only}
+    with pytest.raises(ValueError, match="reads_shape is for reads by key"):
+        registry.register(page="home", order=999, name="t.home", template=WIDGET, context=_note("x"), **declare)
+    with pytest.raises(ValueError, match="reads_shape is for reads by key"):
+        registry.register(page="job-detail", order=999, name="t.job", template=WIDGET, context=_note("x"),
+                          reads=lambda request, *, job: {}, reads_shape=panels.keys_only)  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_job_and_order_pages_panels_compiled_once_show_what_reading_them_each_time_shows(
+    office, manager, lead, buyer, clerk
+):
+    """The job page's seven panels and the order page's four, compiled once per shape from a stand-in (mto.panels,
+    reads_shape), show for each job and order what reading them afresh shows: an open job of an order, one
+    with material and a PO, one with an outside operation, a completed one, a manual one (no order line: the
+    shipping panel's other shape), before and after a schedule; a draft, a pending and an approved order."""
+    from django.db import connection
+
+    from jobs.models import Job
+    from jobs.selectors import job_detail
+    from jobs.services import job_create_manual
+    from mto import reads
+    from planning.services import schedule_now
+    from sales import services as sales_services
+    from sales.selectors import order_detail
+    from tests.scenarios import approved_order, job_with_material, plating_job, run_job, sent_purchase_order, ship
+
+    ensure_role_groups()
+    SalesOrderFactory(created_by=office, lines=5)  # order lines ahead of jobs: a job's id is not its line's
+    plain_order = approved_order(office, manager, lines=2, quantity=4)
+    done = Job.objects.filter(sales_order=plain_order).order_by("id").first()
+    run_job(done, lead, 4)
+    ship(plain_order, clerk, {done.sales_order_line_id: 3})
+    assert done.pk != done.sales_order_line_id
+    material_job, requirement = job_with_material(office, manager, buyer)
+    sent_purchase_order(buyer, requirement)
+    outside_job, _ = plating_job(office, manager)
+    manual = job_create_manual(origin=Job.Origin.REWORK, part_number="R-1", description="Rework", quantity=2,
+                               due_date=done.due_date, by=manager)  # fmt: skip
+    draft = SalesOrderFactory(customer=CustomerFactory(), created_by=office)
+    pending = sales_services.sales_order_submit(order=SalesOrderFactory(created_by=office), by=office)
+    jobs = [*Job.objects.filter(sales_order=plain_order), material_job, outside_job, manual]
+    orders = [plain_order, draft, pending, material_job.sales_order]
+    panels._kept.clear()
+
+    def both(page, name, objects):
+        shown_for = objects()
+        with CaptureQueriesContext(connection) as compiled_queries:
+            compiled = panels.render(_request(manager), page=page, **{name: shown_for})
+        with reads.one_by_one():  # the panels' reads, each run on its own as on SQLite: never compiled
+            plain = panels.render(_request(manager), page=page, **{name: objects()})
+        assert _compare_html(compiled) == _compare_html(plain), (page, objects().pk)
+        return compiled, compiled_queries
+
+    for scheduled in (False, True):
+        if scheduled:
+            schedule_now(by=manager, seconds=1)
+        for job in jobs:
+            html, queries = both("job-detail", "job", lambda job=job: job_detail(pk=job.pk))
+            if connection.vendor == "postgresql":
+                assert len([q for q in queries.captured_queries if "json_agg" in q["sql"]]) == 1
+        for order in orders:
+            both("order-detail", "order", lambda order=order: order_detail(pk=order.pk))
+    shown = " ".join(panels.render(_request(manager), page="job-detail", job=job_detail(pk=material_job.pk)))
+    assert "6061-T6 bar 50 mm" in shown  # the material panel, read through the kept statement
+    shipped = " ".join(panels.render(_request(manager), page="job-detail", job=job_detail(pk=done.pk)))
+    assert "SH-" in shipped  # the shipped panel, by the job's line
+    if connection.vendor == "postgresql":
+        shapes = {shape for shape in panels._kept}
+        assert all(panels._kept[shape] is not None for shape in shapes)
+        # open or not x schedule read with the page or not, line or none: a handful, not one per job
+        assert 2 <= len([s for s in shapes if s[0] == "job-detail"]) <= 6
+    else:
+        assert not panels._kept  # other databases read as before
+
+
+def test_panel_reads_that_are_not_by_the_keys_alone_are_not_kept(registry, office, manager, caplog):
+    """A read whose SQL follows the job (here a slice by its id) is found out when compiled for two stand-ins: the
+    page reads as before, right for every job, and says so in the log."""
+    from django.db import connection
+
+    from jobs.models import Job
+    from tests.scenarios import approved_order
+
+    def sliced(job):
+        return Job.objects.filter(pk__gte=job.pk).order_by("id")[: job.pk % 7 + 1]  # the stand-ins' differ
+
+    def shown(request, *, job, rows):
+        return widget("t", ",".join(j.number for j in rows["jobs"]))
+
+    order = approved_order(office, manager, lines=2)
+    first, second = Job.objects.filter(sales_order=order).order_by("id")
+    registry._registry["job-detail"] = []
+    registry.register(page="job-detail", order=1, name="t.sliced", template=WIDGET, context=shown,
+                      reads=lambda request, *, job: {"jobs": sliced(job)}, reads_by_key=True,
+                      reads_shape=panels.keys_only)  # fmt: skip
+    with caplog.at_level("WARNING", logger="mto.panels"):
+        html_first = " ".join(registry.render(_request(office), page="job-detail", job=first))
+        html_second = " ".join(registry.render(_request(office), page="job-detail", job=second))
+    assert f">{','.join(j.number for j in sliced(first))}<" in html_first
+    assert f">{','.join(j.number for j in sliced(second))}<" in html_second
+    if connection.vendor == "postgresql":
+        assert list(panels._kept.values()) == [None]
+        assert "not kept" in caplog.text

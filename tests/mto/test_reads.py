@@ -275,3 +275,31 @@ def test_reads_compiled_once_must_filter_by_their_key_and_not_depend_on_it(db):
             prefetching.fetch(1)
     else:
         assert unkeyed.fetch(1) == {"jobs": [], "ops": []}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads are kept compiled on PostgreSQL only")
+def test_reads_kept_for_two_keys_bind_each_in_its_places(shop):
+    """KeptReads (mto.panels' compiled reads): a job's key and its order line's, each stand-in found in its own
+    places; a key no read uses may be None, a used one may not (the page then reads as before)."""
+
+    def build(keys):
+        pk, line = keys
+        return {"job": Job.objects.filter(pk=pk), "line": SalesOrderLine.objects.filter(pk=line),
+                "ops": reads.count(Operation.objects.filter(job_id=pk))}  # fmt: skip
+
+    kept = reads.KeptReads("default", build, keys=2)
+    assert [len(places) for places in kept.positions] == [2, 1]
+    SalesOrderLine.objects.create(order=shop[0], line_no=99, item=SalesOrderLine.objects.first().item, quantity=1,
+                                  unit_price=1, due_date=datetime.date(2027, 1, 1))  # fmt: skip
+    for job in Job.objects.order_by("id"):
+        other_line = SalesOrderLine.objects.exclude(pk=job.sales_order_line_id).order_by("-id").first()
+        fetched = kept.fetch((job.pk, other_line.pk))
+        assert fetched["job"] == [job] and fetched["line"] == [other_line]
+        assert fetched["ops"] == job.operations.count()
+    assert kept.bindable((1, 2)) and not kept.bindable((1, None)) and not kept.bindable(("1", 2))
+    job_only = reads.KeptReads("default", lambda keys: {"job": Job.objects.filter(pk=keys[0])}, keys=2)
+    assert job_only.positions[1] == [] and job_only.bindable((1, None))
+    first = Job.objects.order_by("id").first()
+    assert job_only.fetch((first.pk, None))["job"] == [first]
+    with pytest.raises(ValueError, match="filter by the key"):
+        reads.KeptReads("default", lambda keys: {"job": Job.objects.filter(pk=1)}, keys=2)
