@@ -236,10 +236,20 @@ def other_cost_totals_for_jobs(jobs: QuerySet) -> tuple[Decimal, Decimal]:
     return Decimal(estimated), Decimal(actual)
 
 
+# One job's (its page): the two reads' SQL compiled once per process (their annotations cost the job page more
+# to compile than to run), the job's id bound on each call.
+_ONE_JOB_COSTS = reads.CompiledReads(
+    lambda pk: {"material": material_costs_queryset([pk]), "outside": outside_costs_queryset([pk])}
+)
+
+
 def other_costs_for_jobs(job_ids: list[int] | QuerySet) -> dict[int, list[OtherCost]]:
     """Material and outside services of the jobs (ids, or a queryset of their ids), two reads whatever their
     number (one statement on PostgreSQL). Only jobs with such costs are keys."""
-    rows = reads.fetch(material=material_costs_queryset(job_ids), outside=outside_costs_queryset(job_ids))
+    if isinstance(job_ids, list) and len(job_ids) == 1:
+        rows = _ONE_JOB_COSTS.fetch(job_ids[0])
+    else:
+        rows = reads.fetch(material=material_costs_queryset(job_ids), outside=outside_costs_queryset(job_ids))
     material, outside = material_costs_from(rows["material"]), outside_costs_from(rows["outside"])
     result: dict[int, list[OtherCost]] = {}
     for job_id in sorted({*material, *outside}):

@@ -247,6 +247,9 @@ def test_costs_equal_the_hand_sum(office, manager, lead, clerk, buyer):
     by_list = job_selectors.other_costs([job, other])
     by_queryset = job_selectors.other_costs(Job.objects.filter(pk__in=[job.pk, other.pk]))
     assert by_queryset == {pk: costs for pk, costs in by_list.items() if costs} and len(by_queryset[job.pk]) == 2
+    # One job (its page): the reads compiled once, its id bound; the same answer as asked with others.
+    for one in (job, other, job):
+        assert job_selectors.other_costs([one]) == {one.pk: by_list[one.pk]}
 
 
 def test_month_totals_equal_the_jobs_figures_summed(office, manager, lead, clerk, buyer):
