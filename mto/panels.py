@@ -184,7 +184,8 @@ def _fetch(request, page: str, with_reads: list[Panel], objects: dict) -> dict:
     if shape not in _kept:
 
         def build(stand_in_keys):
-            return _declared(request, with_reads, {**objects, name: _stand_in(obj, attrs, stand_in_keys)})
+            variant = db_reads.stand_ins(len(attrs)).index(stand_in_keys)
+            return _declared(request, with_reads, {**objects, name: _stand_in(obj, attrs, stand_in_keys, variant)})
 
         try:
             _kept[shape] = db_reads.KeptReads(DEFAULT_DB_ALIAS, build, keys=len(attrs))
@@ -197,12 +198,25 @@ def _fetch(request, page: str, with_reads: list[Panel], objects: dict) -> dict:
     return kept.fetch(keys)
 
 
-def _stand_in(obj, attrs: tuple, keys: tuple):
+def _stand_in(obj, attrs: tuple, keys: tuple, variant: int):
     """A new instance with only the object's columns (no related object, annotation or prefetched list a read could
-    take a value from), its keys replaced."""
+    take a value from), its keys replaced. Its other integer columns (a parent's id, a quantity) differ between
+    the two stand-ins (small values, in range of any integer field), so that a read using one of them as a value
+    compiles differently for each and is not kept: only the keys may be values."""
     model = type(obj)
     stand_in = model(**{field.attname: getattr(obj, field.attname) for field in model._meta.concrete_fields})
+    for position, field in enumerate(model._meta.concrete_fields):
+        target = field.target_field if field.is_relation else field
+        if field.attname not in attrs and field.attname != model._meta.pk.attname and _is_integer(target):
+            setattr(stand_in, field.attname, 1_000 * (variant + 1) + position + 1)
     for attr, key in zip(attrs, keys, strict=True):
         setattr(stand_in, attr, key)
     stand_in._state.adding, stand_in._state.db = False, obj._state.db  # a saved row, as related filters ask
     return stand_in
+
+
+def _is_integer(field) -> bool:
+    return field.get_internal_type() in {
+        "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
+        "PositiveIntegerField", "PositiveBigIntegerField", "PositiveSmallIntegerField",
+    }  # fmt: skip

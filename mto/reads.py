@@ -308,7 +308,7 @@ class KeptReads:
             statement = _Statement(db, querysets)
             return (statement, declared), statement.sql, statement.params
 
-        ((self.statement, self.declared), *_), self.positions = _key_places(compile_for, _stand_ins(keys))
+        ((self.statement, self.declared), *_), self.positions = _key_places(compile_for, stand_ins(keys))
         self.db = db
 
     def bindable(self, keys: tuple) -> bool:
@@ -324,7 +324,7 @@ class KeptReads:
                 for name, read in self.declared.items()}  # fmt: skip
 
 
-def _stand_ins(keys: int) -> tuple[tuple, tuple]:
+def stand_ins(keys: int) -> tuple[tuple, tuple]:
     """Two tuples of distinct stand-in ints, one per key: the first key's are CompiledRows.MARKERS[int]."""
     if keys > len(_MORE_MARKERS):
         raise ValueError(f"mto.reads: at most {len(_MORE_MARKERS)} keys")

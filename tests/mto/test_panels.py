@@ -269,8 +269,10 @@ def test_the_job_and_order_pages_panels_compiled_once_show_what_reading_them_eac
         assert not panels._kept  # other databases read as before
 
 
-def test_panel_reads_that_are_not_by_the_keys_alone_are_not_kept(registry, office, manager, caplog):
-    """A read whose SQL follows the job (here a slice by its id) is found out when compiled for two stand-ins: the
+@pytest.mark.parametrize("kind", ["sliced by the id", "by the order's id, not a key"])
+def test_panel_reads_that_are_not_by_the_keys_alone_are_not_kept(registry, office, manager, caplog, kind):
+    """A read whose SQL follows the job (a slice by its id) or that takes another of its columns as a value (its
+    order's id: the stand-ins' other integer columns differ) is found out when compiled for two stand-ins: the
     page reads as before, right for every job, and says so in the log."""
     from django.db import connection
 
@@ -278,13 +280,17 @@ def test_panel_reads_that_are_not_by_the_keys_alone_are_not_kept(registry, offic
     from tests.scenarios import approved_order
 
     def sliced(job):
-        return Job.objects.filter(pk__gte=job.pk).order_by("id")[: job.pk % 7 + 1]  # the stand-ins' differ
+        if kind == "sliced by the id":
+            return Job.objects.filter(pk__gte=job.pk).order_by("id")[: job.pk % 7 + 1]  # the stand-ins' differ
+        return (
+            Job.objects.filter(sales_order_id=job.sales_order_id).exclude(pk=job.pk).order_by("id")
+        )  # its order's others
 
     def shown(request, *, job, rows):
         return widget("t", ",".join(j.number for j in rows["jobs"]))
 
-    order = approved_order(office, manager, lines=2)
-    first, second = Job.objects.filter(sales_order=order).order_by("id")
+    first, second = (Job.objects.filter(sales_order=approved_order(office, manager, lines=n)).order_by("id").first()
+                     for n in (2, 3))  # fmt: skip
     registry._registry["job-detail"] = []
     registry.register(page="job-detail", order=1, name="t.sliced", template=WIDGET, context=shown,
                       reads=lambda request, *, job: {"jobs": sliced(job)}, reads_by_key=True,
