@@ -20,8 +20,8 @@ panels shown and their shapes) from a stand-in object that has only the columns,
 stand-ins (mto.reads.KeptReads), and each request binds its real keys: Django compiled the job page's
 seven panels' reads in 15 ms a request (docs/performance.md). The contract: such a panel's reads use the page's
 object only as its keys' values (`job=job`, `lines__order_line_id=job.sales_order_line_id`), and branch only
-on what `reads_shape` returns. Reads that are not (the SQL differs between two stand-ins) are never kept: the
-page reads as before, and says so in the log.
+on what `reads_shape` returns. Reads that are not (the SQL differs between two stand-ins, whose other integer
+columns differ too) are never kept: the page reads as before, and says so in the log.
 
     panels.register(
         page="order-detail", order=20, name="jobs.order-jobs",
