@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -77,7 +78,7 @@ class JobDetailView(CapabilityRequiredMixin, TemplateView):
             job=job,
             actions=available_job_actions(job, user),
             can_plan=job.is_open and user.has_perm("mto.plan_jobs"),
-            operation_form=kwargs.pop("operation_form", None) or OperationForm(),
+            operation_form=kwargs.pop("operation_form", None),  # a refused one, shown open; else fetched when opened
             hold_form=HoldForm(),
             changes=job.audit_trail,  # read with the job (selectors.job_detail)
             panels=panels.render(self.request, page="job-detail", job=job),  # shipping's
@@ -139,6 +140,17 @@ def _safe_next(request) -> bool:
 
 class OperationAddView(CapabilityRequiredMixin, View):
     capability = "plan_jobs"
+
+    def get(self, request, pk):
+        """The form alone (htmx, when the job page's section opens), or on a page of its own."""
+        job = get_object_or_404(Job, pk=pk)
+        context = {"job": job, "operation_form": OperationForm(), "submit_token": new_token(), "can_plan": job.is_open}
+        if request.htmx:
+            if not job.is_open:
+                closed = format_html('<p class="mt-2 mb-0">{} is closed: no operation can be added.</p>', job.number)
+                return HttpResponse(closed)
+            return render(request, "jobs/partials/operation_add_form.html", context)
+        return render(request, "jobs/operation_add.html", context)
 
     def post(self, request, pk):
         job = get_object_or_404(Job, pk=pk)

@@ -87,7 +87,7 @@ ACCESS: dict[str, Rule] = {
     "jobs:job-detail": Rule("view_jobs", args=("job",)),
     "jobs:job-traveler": Rule("view_jobs", args=("job",)),
     "jobs:job-action": Rule("manage_jobs", method="POST", args=("job", "=release")),
-    "jobs:operation-add": Rule("plan_jobs", method="POST", args=("job",)),
+    "jobs:operation-add": Rule("plan_jobs", args=("job",)),  # the form (GET); adding (POST) asks the same
     "jobs:operation-edit": Rule("plan_jobs", args=("operation",)),
     "jobs:operation-remove": Rule("plan_jobs", method="POST", args=("operation",)),
     "jobs:operation-reopen": Rule("manage_jobs", method="POST", args=("operation",)),

@@ -76,7 +76,7 @@ def _forms(w):
         "manual job": ("manager", reverse("jobs:job-create"), None,
                        {"origin": "rework", "part_number": "RW-1", "part_revision": "", "description": "Rework",
                         "quantity": "2", "due_date": DUE, "priority": "3"}, Job),
-        "operation": ("manager", open_job.get_absolute_url(), reverse("jobs:operation-add", args=[open_job.pk]),
+        "operation": ("manager", reverse("jobs:operation-add", args=[open_job.pk]), None,
                       {"work_center": w["center"].pk, "description": "Deburr", "setup_hours": "0.5",
                        "run_hours_per_piece": "0.1"}, Operation),
         "floor note": ("lead", job.get_floor_url(), reverse("jobs:floor-note", args=[job.pk]),

@@ -179,7 +179,7 @@ def order_detail(request, user, pk):
 def job_detail(request, user, pk):
     from django.template.loader import render_to_string
 
-    from jobs.forms import HoldForm, OperationForm
+    from jobs.forms import HoldForm
     from jobs.models import JobNote, JobStatusChange, TimeEntry
     from jobs.selectors import attach_costs
     from jobs.workflow import available_job_actions
@@ -220,8 +220,6 @@ def job_detail(request, user, pk):
                   FROM shipping_shipment sh JOIN shipping_shipmentline shl ON shl.shipment_id = sh.id
                   WHERE shl.order_line_id = j.sales_order_line_id AND sh.status = 'shipped'
                   GROUP BY sh.id) x) AS me__shipments,
-               (SELECT json_agg(json_build_array(w.id, w.code || ' - ' || w.name) ORDER BY w.code)
-                FROM jobs_workcenter w WHERE w.is_active) AS me__work_centers,
                EXISTS (SELECT 1 FROM purchasing_materialrequirement mr WHERE mr.job_id = j.id)
                OR EXISTS (SELECT 1 FROM purchasing_outsideoperation oo JOIN jobs_operation oop
                           ON oop.id = oo.operation_id WHERE oop.job_id = j.id) AS me__purchasing,
@@ -274,13 +272,11 @@ def job_detail(request, user, pk):
 
         context = {"job": job, "requirements": [], "can_edit": job.status in OPEN}
         panels.append(render_to_string("purchasing/partials/job_material_panel.html", context, request=request))
-    operation_form = OperationForm()
-    operation_form.fields["work_center"].widget.choices = [("", "---------"), *map(tuple, me["work_centers"] or [])]
     context = {
         "job": job,
         "actions": available_job_actions(job, request.user),
         "can_plan": job.is_open and request.user.has_perm("mto.plan_jobs"),
-        "operation_form": operation_form,
+        "operation_form": None,  # the page fetches its add-an-operation form when that section opens
         "hold_form": HoldForm(),
         "changes": _json_rows(AuditEntry, me["changes"]),
         "panels": panels,

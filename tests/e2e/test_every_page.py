@@ -197,6 +197,7 @@ def pages(d):
         "jobs:job-detail": ("page", [({"pk": j.pk}, "") for j in jobs]),
         "jobs:job-traveler": ("page", [({"pk": jobs[0].pk}, "")]),
         "jobs:operation-edit": ("page", [({"pk": Operation.objects.filter(status="pending").first().pk}, "")]),
+        "jobs:operation-add": ("page", [({"pk": Operation.objects.filter(status="pending").first().job_id}, "")]),
         "jobs:work-center-list": ("page", none),
         "jobs:kiosk-list": ("page", none),
         "jobs:operator-list": ("page", none),

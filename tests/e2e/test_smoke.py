@@ -53,3 +53,25 @@ def test_the_widest_menus_fit_without_sideways_scrolling(page, live_server, mana
             expect(header).to_be_visible()
         else:
             expect(header).to_be_hidden()
+
+
+def test_the_add_an_operation_form_loads_when_opened_and_adds(page, live_server, office, manager, login):
+    """The job page's "Add an operation" section fetches its form when opened (htmx), on a tablet held sideways."""
+    from jobs.models import Job
+    from tests.jobs.factories import WorkCenterFactory
+    from tests.scenarios import approved_order
+
+    job = Job.objects.get(sales_order=approved_order(office, manager))
+    WorkCenterFactory(code="DEB", name="Deburring")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    login(page, "manager")
+    page.goto(f"{live_server.url}{job.get_absolute_url()}")
+    expect(page.get_by_label("Description")).to_have_count(0)
+    page.get_by_text("Add an operation", exact=True).click()
+    page.get_by_label("Description").fill("Deburr edges")
+    page.get_by_label("Work center").select_option(label="DEB - Deburring")
+    page.get_by_label("Setup hours").fill("0.5")
+    page.get_by_label("Run hours per piece").fill("0.1")
+    page.get_by_role("button", name="Add operation").click()
+    expect(page.get_by_text("Operation added.")).to_be_visible()
+    assert job.operations.filter(description="Deburr edges").exists()

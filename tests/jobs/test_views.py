@@ -232,3 +232,37 @@ def test_the_last_operations_finish_asks_first_and_says_it_completes_the_job(cli
     question = html[html.index(f'id="op{last.pk}-finish"') :]
     assert f"completes {job.number}" in question and f'hx-post="{finish}"' in question
     assert html.count(f'hx-post="{finish}"') == 1  # only inside the question
+
+
+def test_the_add_an_operation_form_comes_when_its_section_opens(client, office, manager, lead):
+    """The job page carries a link, not the form (htmx fetches it when the section opens; without JavaScript the
+    link opens it on a page of its own); a refused form comes back open on the job page with its errors."""
+    from tests.jobs.factories import WorkCenterFactory
+
+    order = approved_order(office, manager)
+    job = Job.objects.get(sales_order=order)
+    url = reverse("jobs:operation-add", args=[job.pk])
+    client.force_login(manager)
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert f'hx-get="{url}"' in page and f'href="{url}"' in page and 'name="run_hours_per_piece"' not in page
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment and 'name="run_hours_per_piece"' in fragment
+    token = re.search(r'name="submit_token" value="([0-9a-f]{32})"', fragment)
+    full = client.get(url).content.decode()
+    assert "<html" in full and "Add an operation to" in full and 'name="work_center"' in full
+    center = WorkCenterFactory(code="DEB")
+    refused = client.post(url, {"work_center": center.pk, "description": "", "setup_hours": "-1",
+                                "run_hours_per_piece": "0.1", "submit_token": token.group(1)})  # fmt: skip
+    html = refused.content.decode()
+    assert refused.status_code == 400 and '<details class="card card-body" open>' in html
+    assert 'name="run_hours_per_piece"' in html and "is-invalid" in html and job.operations.count() == 3
+    added = client.post(url, {"work_center": center.pk, "description": "Deburr", "setup_hours": "0.5",
+                              "run_hours_per_piece": "0.1", "submit_token": token.group(1)})  # fmt: skip
+    assert added.status_code == 302 and job.operations.filter(description="Deburr").exists()
+    job.status = Job.Status.COMPLETE
+    job.save(update_fields=["status"])
+    closed = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "is closed: no operation can be added" in closed and "<form" not in closed
+    assert "no operation can be added" in client.get(url).content.decode()
+    client.force_login(lead)  # the floor runs operations, it does not plan them
+    assert client.get(url).status_code == 403
