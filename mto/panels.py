@@ -189,8 +189,9 @@ def _fetch(request, page: str, with_reads: list[Panel], objects: dict) -> dict:
 
         try:
             _kept[shape] = db_reads.KeptReads(DEFAULT_DB_ALIAS, build, keys=len(attrs))
-        except ValueError as exc:
-            log.warning("Panels of %s read %s: not kept (%s)", page, [p.name for p in with_reads], exc)
+        except Exception as exc:  # not by the keys alone, or a read that needs more of the object than its columns
+            # (a related row the stand-in's ids do not name): the reads of the real object, below, stand or fail.
+            log.warning("Panels of %s read %s: not kept (%r)", page, [p.name for p in with_reads], exc)
             _kept[shape] = None
     kept = _kept[shape]
     if kept is None or not kept.bindable(keys):
