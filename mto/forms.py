@@ -60,6 +60,12 @@ class ServiceFormView(CapabilityRequiredMixin, FormView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
+        # A twin POST with the same token may have saved while this one validated (its row then makes this one's
+        # "code taken"): the twin goes where the first went, as one that arrived later does.
+        url = already_sent(self.request)
+        if url:
+            messages.info(self.request, ALREADY_SENT)
+            return HttpResponseRedirect(url)
         return self.render_to_response(self.get_context_data(form=form), status=self.invalid_status)
 
     def run_service(self, form):

@@ -179,3 +179,37 @@ def test_two_posts_at_once_without_a_token_save_once_and_answer_no_500(name):
     assert model.objects.count() == before + 1, name
     # One saved; the other is refused, by the service's check or (when both passed it) by the database.
     assert sorted(code for code, _ in answers) == [200, 302], (name, answers)
+
+
+def test_a_twin_refused_only_because_the_first_saved_meanwhile_goes_where_the_first_went(db):
+    """The race the test above can lose: the twin asked before the first saved (nothing sent yet), then
+    validated after it (the code is taken by the first one's row). It is sent where the first went, not shown
+    the error."""
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.test import RequestFactory
+
+    from jobs.forms import WorkCenterForm
+    from jobs.views import WorkCenterFormView
+
+    user, url, data, model = _filled_form("work center")
+    client = Client()
+    client.force_login(user)
+    before = model.objects.count()
+    first = client.post(url, data)
+    assert first.status_code == 302 and model.objects.count() == before + 1
+    request = RequestFactory().post(url, data)
+    request.user, request.session = user, {}
+    request._messages = FallbackStorage(request)
+    view = WorkCenterFormView()
+    view.setup(request)
+    form = WorkCenterForm(data)
+    assert not form.is_valid() and "code" in form.errors  # what the twin's validation sees now
+    answer = view.form_invalid(form)
+    assert answer.status_code == 302 and answer["Location"] == first["Location"]
+    fresh = {**data, "submit_token": "f" * 32}  # a new form's token: the error stands
+    request = RequestFactory().post(url, fresh)
+    request.user, request.session = user, {}
+    request._messages = FallbackStorage(request)
+    view = WorkCenterFormView()
+    view.setup(request)
+    assert view.form_invalid(WorkCenterForm(fresh)).status_code == 200
