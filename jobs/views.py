@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import format_html
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -145,12 +144,8 @@ class OperationAddView(CapabilityRequiredMixin, View):
         """The form alone (htmx, when the job page's section opens), or on a page of its own."""
         job = get_object_or_404(Job, pk=pk)
         context = {"job": job, "operation_form": OperationForm(), "submit_token": new_token(), "can_plan": job.is_open}
-        if request.htmx:
-            if not job.is_open:
-                closed = format_html('<p class="mt-2 mb-0">{} is closed: no operation can be added.</p>', job.number)
-                return HttpResponse(closed)
-            return render(request, "jobs/partials/operation_add_form.html", context)
-        return render(request, "jobs/operation_add.html", context)
+        template = "jobs/partials/operation_add_form.html" if request.htmx else "jobs/operation_add.html"
+        return render(request, template, context)
 
     def post(self, request, pk):
         job = get_object_or_404(Job, pk=pk)

@@ -245,6 +245,7 @@ def test_the_add_an_operation_form_comes_when_its_section_opens(client, office, 
     client.force_login(manager)
     page = client.get(job.get_absolute_url()).content.decode()
     assert f'hx-get="{url}"' in page and f'href="{url}"' in page and 'name="run_hours_per_piece"' not in page
+    assert "{#" not in page and "The form is fetched" not in page  # the template's comment stays a comment
     fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in fragment and 'name="run_hours_per_piece"' in fragment
     token = re.search(r'name="submit_token" value="([0-9a-f]{32})"', fragment)
@@ -262,7 +263,7 @@ def test_the_add_an_operation_form_comes_when_its_section_opens(client, office, 
     job.status = Job.Status.COMPLETE
     job.save(update_fields=["status"])
     closed = client.get(url, headers={"HX-Request": "true"}).content.decode()
-    assert "is closed: no operation can be added" in closed and "<form" not in closed
+    assert "is complete: no operation can be added" in closed and "<form" not in closed
     assert "no operation can be added" in client.get(url).content.decode()
     client.force_login(lead)  # the floor runs operations, it does not plan them
     assert client.get(url).status_code == 403
