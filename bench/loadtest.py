@@ -24,9 +24,11 @@ thread, else gthread; gunicorn.conf.py holds the rest).
 """
 
 import argparse
+import collections
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -94,6 +96,20 @@ def prepare(users: int, per_user: int) -> dict:
     }
 
 
+def cpu_by_name(result: dict) -> None:
+    """Per request name, the app thread's CPU time (median, and its total's share of all requests' CPU), the
+    costliest first: what to make cheaper for more requests a second on the same cores."""
+    cpu = result.get("cpu") or {}
+    total = sum(sum(v) for v in cpu.values())
+    if not total:
+        return
+    print(f"\n{'app CPU by request':52} {'requests':>9} {'median ms':>10} {'total s':>8} {'share':>6}")
+    for name, values in sorted(cpu.items(), key=lambda kv: -sum(kv[1])):
+        print(f"{name[:52]:52} {len(values):9,} {percentile(values, 50):10.1f} {sum(values) / 1000:8.1f} "
+              f"{100 * sum(values) / total:5.1f}%")  # fmt: skip
+    print(f"{'all':52} {sum(len(v) for v in cpu.values()):9,} {'':10} {total / 1000:8.1f}")
+
+
 def percentile(values: list[float], pct: int) -> float:
     ordered = sorted(values)
     return ordered[max(0, -(-len(ordered) * pct // 100) - 1)] if ordered else float("nan")
@@ -131,6 +147,70 @@ def warm_up(server, plan: dict, times: int) -> None:
             )
             with urllib.request.urlopen(request, timeout=120) as response:
                 response.read()
+
+
+class CpuTally:
+    """CPU seconds each kind of process spent while the load ran, read from /proc once a second (a process
+    that ends between two reads loses under a second; locust, which ends with the load, is read from its
+    rusage instead). Says where the machine's two cores went: the app's workers, PostgreSQL, the load
+    generator itself, the rest."""
+
+    KINDS = (("gunicorn", "gunicorn"), ("postgres", "postgres"), ("locust", "locust"), ("redis", "redis"))
+
+    def __init__(self):
+        import threading
+
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self.first, self.last = self.read(), {}
+        self.started = time.monotonic()
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+        self.thread.start()
+
+    def read(self) -> dict:
+        seen = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            name = stat[stat.index("(") + 1 : stat.rindex(")")]
+            kind = next((k for k, marker in self.KINDS if marker in cmdline or marker in name), "other")
+            seen[int(entry)] = (kind, (int(fields[11]) + int(fields[12])) / self.tick)
+        return seen
+
+    def sample(self):
+        while not self.stop_event.wait(1.0):
+            self.last.update(self.read())
+
+    def finish(self, children_seconds: float) -> dict:
+        self.stop_event.set()
+        self.thread.join()
+        self.last.update(self.read())
+        spent = collections.Counter()
+        for pid, (kind, seconds) in self.last.items():
+            if kind == "locust":
+                continue  # from rusage below (it has ended)
+            before = self.first.get(pid, (kind, 0.0))[1]
+            spent[kind] += max(0.0, seconds - before)
+        spent["locust"] += children_seconds
+        spent["wall"] = time.monotonic() - self.started
+        return dict(spent)
+
+
+def cpu_report(spent: dict, requests: int) -> None:
+    wall = spent.pop("wall")
+    total = sum(spent.values())
+    cores = os.cpu_count()
+    print(f"\nCPU while the load ran ({wall:.0f} s wall x {cores} cores = {cores * wall:.0f} core-seconds):")
+    for kind, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
+        per = f"{1000 * seconds / requests:6.1f} ms a request" if requests else ""
+        print(f"  {kind:10} {seconds:7.1f} s {100 * seconds / total:5.1f}%  {per}")
+    print(f"  {'all':10} {total:7.1f} s, {100 * total / (cores * wall):.0f}% of the machine")
 
 
 def load() -> str:
@@ -271,6 +351,8 @@ def main(argv=None) -> int:
         warm_up(server, plan, args.workers * args.threads)
         print(f"gunicorn: {server.description}; static files from whitenoise ({static_url.rsplit('/', 1)[-1]}); "
               f"{args.users} users; {load()}", flush=True)  # fmt: skip
+        tally = CpuTally()
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.monotonic()
         subprocess.run(
             [str(locust), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--users", str(args.users),
@@ -279,11 +361,17 @@ def main(argv=None) -> int:
             cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL,
         )  # fmt: skip
         seconds = min(time.monotonic() - start, args.duration)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        spent = tally.finish(
+            children.ru_utime + children.ru_stime - children_before.ru_utime - children_before.ru_stime
+        )
     finally:
         server.stop()
     print(f"after the load: {load()}")
     result = json.loads((workdir / "result.json").read_text())
     errors = report(result, seconds)
+    cpu_report(spent, sum(len(t) for t in result["times"].values()))
+    cpu_by_name(result)
     if steps:
         capacity_report(result, steps, args.p95_limit)
     problems = check(plan, result)

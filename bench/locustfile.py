@@ -22,6 +22,7 @@ import itertools
 import json
 import os
 import random
+import re
 import time
 from collections import defaultdict
 
@@ -34,7 +35,8 @@ USERS = int(os.environ.get("BENCH_LOAD_USERS") or 20)
 # events: [seconds since the first user started (the request's start), kind:name, ms, failed] per request.
 RESULT = {"times": defaultdict(list), "errors": defaultdict(int), "refused": defaultdict(int),
           "pieces_reported": 0, "pieces_sent": 0, "approved": [], "unexpected": [], "events": [], "tasks": [],
-          "steps": STEPS}  # fmt: skip
+          "steps": STEPS, "cpu": defaultdict(list)}  # fmt: skip
+_CPU = re.compile(r"cpu;dur=([\d.]+)")
 _next_slice = itertools.count()
 _started = time.time()
 
@@ -45,6 +47,10 @@ def _record(request_type, name, response_time, exception, response=None, context
     RESULT["times"][kind].append(response_time)
     if exception is not None:
         RESULT["errors"][kind] += 1
+    # The app thread's own CPU time (bench.middleware), per request name: where the cores went.
+    timing = _CPU.search(response.headers.get("Server-Timing", "")) if response is not None else None
+    if timing:
+        RESULT["cpu"][name].append(float(timing.group(1)))
     begun = time.time() - response_time / 1000 - _started
     RESULT["events"].append((round(begun, 4), name, round(response_time, 2), exception is not None))
 

@@ -44,15 +44,13 @@ class QuoteDetailView(CapabilityRequiredMixin, TemplateView):
         pricing = selectors.quote_pricing(quote=quote)
         centers = {op.work_center_id: op.work_center for p in pricing.lines for op in p.line.operations.all()}
         user = self.request.user
-        if quote.is_editable and user.has_perm("mto.edit_quotes"):
-            from quality.forms import CharacteristicForm
-
-            refused = kwargs.pop("refused_characteristic", None)  # (line pk, the bound form that was refused)
-            for priced in pricing.lines:  # each line its own inspection-plan form (ids unique on the page)
-                if refused and refused[0] == priced.line.pk:
+        # A line's inspection-plan form comes when its section opens (QuoteLineCharacteristicAddView.get); only a
+        # refused one is on the page, open, with what was typed and its errors.
+        refused = kwargs.pop("refused_characteristic", None)  # (line pk, the bound form that was refused)
+        if refused:
+            for priced in pricing.lines:
+                if priced.line.pk == refused[0]:
                     priced.line.characteristic_form = refused[1]
-                else:
-                    priced.line.characteristic_form = CharacteristicForm(prefix=f"char{priced.line.pk}")
         return super().get_context_data(
             quote=quote,
             pricing=pricing,

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from mto.forms import apply_service_errors, run_for_button
@@ -16,6 +16,12 @@ from .views import QuoteDetailView
 
 class QuoteLineCharacteristicAddView(CapabilityRequiredMixin, View):
     capability = "edit_quotes"
+
+    def get(self, request, pk):
+        """The form alone (htmx, when the quote page's section opens), or on a page of its own."""
+        line = get_object_or_404(QuoteLine.objects.select_related("quote"), pk=pk)
+        template = "quotes/partials/characteristic_add_form.html" if request.htmx else "quotes/characteristic_add.html"
+        return render(request, template, {"line": line, "form": CharacteristicForm(prefix=f"char{line.pk}")})
 
     def post(self, request, pk):
         line = get_object_or_404(QuoteLine.objects.select_related("quote"), pk=pk)

@@ -192,7 +192,8 @@ ACCESS: dict[str, Rule] = {
     "quotes:quote-routing-sources": Rule("edit_quotes"),
     "quotes:quote-routing-copy": Rule("edit_quotes"),
     "quotes:drawing-download": Rule("view_quotes", args=("quote_drawing",)),
-    "quotes:line-characteristic-add": Rule("edit_quotes", method="POST", args=("quote_line",)),
+    # The form (GET, fetched when the quote page's section opens); adding (POST) asks the same.
+    "quotes:line-characteristic-add": Rule("edit_quotes", args=("quote_line",)),
     "quotes:line-characteristic-remove": Rule("edit_quotes", method="POST", args=("quote_characteristic",)),
 }
 

@@ -266,6 +266,7 @@ def pages(d):
             [({}, f"line=abc123&item={Item.objects.filter(routing_steps__isnull=False).first().pk}")],
         ),  # fmt: skip
         "quotes:drawing-download": ("file", [({"pk": d["quote_drawing"].pk}, "")]),
+        "quotes:line-characteristic-add": ("page", [({"pk": d["draft_quote"].lines.order_by("line_no")[0].pk}, "")]),
         **quality_pages(d["inspected"]),
     }
 

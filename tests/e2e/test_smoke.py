@@ -75,3 +75,36 @@ def test_the_add_an_operation_form_loads_when_opened_and_adds(page, live_server,
     page.get_by_role("button", name="Add operation").click()
     expect(page.get_by_text("Operation added.")).to_be_visible()
     assert job.operations.filter(description="Deburr edges").exists()
+
+
+def test_a_quote_lines_characteristic_form_loads_when_opened_and_adds(page, live_server, office, login):
+    """Each line's "Add a characteristic" section fetches its form when opened (htmx), on a tablet held sideways;
+    the other line's section stays a link."""
+    from quotes import services
+    from quotes.models import QuoteLineCharacteristic
+    from tests.factories import CustomerFactory
+    from tests.jobs.factories import WorkCenterFactory
+    from tests.scenarios import bracket_line
+
+    centers = {"SAW": WorkCenterFactory(code="SAW"), "CNC": WorkCenterFactory(code="CNC")}
+    quote = services.quote_create(by=office, customer=CustomerFactory(), contact_name="Ann",
+                                  lines=[bracket_line(centers), bracket_line(centers)])  # fmt: skip
+    first, second = quote.lines.order_by("line_no")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    login(page, "office")
+    page.goto(f"{live_server.url}{quote.get_absolute_url()}")
+    name = page.locator(f"#id_char{first.pk}-name")
+    expect(name).to_have_count(0)
+    page.get_by_text("Add a characteristic to line 1", exact=True).click()
+    name.fill("Bore diameter")
+    page.locator(f"#id_char{first.pk}-operation_sequence").fill("20")
+    page.locator(f"#id_char{first.pk}-kind").select_option("dimension")
+    page.locator(f"#id_char{first.pk}-nominal").fill("12")
+    page.locator(f"#id_char{first.pk}-tolerance_plus").fill("0.02")
+    page.locator(f"#id_char{first.pk}-tolerance_minus").fill("0.02")
+    page.locator(f"#id_char{first.pk}-unit").fill("mm")
+    expect(page.locator(f"#id_char{second.pk}-name")).to_have_count(0)
+    page.get_by_role("button", name="Add characteristic").click()
+    expect(page.get_by_text("Characteristic added to line 1.")).to_be_visible()
+    assert QuoteLineCharacteristic.objects.filter(line=first, name="Bore diameter").exists()
+    expect(page.get_by_role("table", name="Inspection plan of line 1")).to_contain_text("Bore diameter")

@@ -66,9 +66,15 @@ def test_the_quote_page_adds_and_removes_a_lines_characteristics(client, make_qu
     quote = make_quote()
     line = quote.lines.get()
     client.force_login(office)
-    page = client.get(quote.get_absolute_url()).content.decode()
-    assert "Add a characteristic to line 1" in page and f'id="id_char{line.pk}-name"' in page
     url = reverse("quotes:line-characteristic-add", args=[line.pk])
+    page = client.get(quote.get_absolute_url()).content.decode()
+    # The section carries a link, not the form: htmx fetches it when the section opens, or the link opens it alone.
+    assert "Add a characteristic to line 1" in page and f'hx-get="{url}"' in page and f'href="{url}"' in page
+    assert f'id="id_char{line.pk}-name"' not in page and "Each line's form is fetched" not in page
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment and f'id="id_char{line.pk}-name"' in fragment and f'action="{url}"' in fragment
+    alone = client.get(url).content.decode()
+    assert "<html" in alone and f'id="id_char{line.pk}-name"' in alone and quote.get_absolute_url() in alone
     prefix = f"char{line.pk}-"
     data = {prefix + "operation_sequence": "20", prefix + "name": "Slot width", prefix + "kind": "dimension",
             prefix + "nominal": "8", prefix + "tolerance_plus": "0.05", prefix + "tolerance_minus": "0",
@@ -87,3 +93,16 @@ def test_the_quote_page_adds_and_removes_a_lines_characteristics(client, make_qu
     client.force_login(office)
     client.post(reverse("quotes:line-characteristic-remove", args=[char.pk]))
     assert not QuoteLineCharacteristic.objects.exists()
+
+
+def test_a_sent_quotes_line_offers_no_characteristic_form(client, make_quote, office):
+    from django.urls import reverse
+
+    quote = make_quote()
+    line = quote.lines.get()
+    quote = services.quote_send(quote=quote, by=office)
+    url = reverse("quotes:line-characteristic-add", args=[line.pk])
+    client.force_login(office)
+    assert "Add a characteristic" not in client.get(quote.get_absolute_url()).content.decode()
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "its inspection plan can no longer change" in fragment and "<form" not in fragment
