@@ -21,6 +21,13 @@ pytestmark = pytest.mark.django_db
 REPORTS = ["quality:report-pareto", "quality:report-copq", "quality:report-fpy"]
 
 
+def _hours_ago_today(now, hours):
+    """`hours` before now, but not before today's midnight: the reports read entries started today, and a test
+    run just after midnight must not push them into yesterday (it failed between 00:00 and 02:00)."""
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(now - timedelta(hours=hours), midnight)
+
+
 def _rows(office, manager, lead, *, orders=1):
     """Per order: scrap at SAW (2 "Machine fault" by the lead) and CNC (1 "Tool wear"), an NCR at CNC of 1 piece
     costing 30.00 + 5.00 used as is, time entries of 10 good + 2 scrap at SAW and 8 good + 1 scrap at CNC.
@@ -41,7 +48,7 @@ def _rows(office, manager, lead, *, orders=1):
             reason="Machine fault", opened_by=lead, scrap_record=scrap, labor_cost=Decimal("10.00"),
         )  # fmt: skip
         for op, good, bad in ((saw, 10, 2), (cnc, 8, 1)):
-            TimeEntry.objects.create(operation=op, started_at=now - timedelta(hours=2), stopped_at=now, good_qty=good,
+            TimeEntry.objects.create(operation=op, started_at=_hours_ago_today(now, 2), stopped_at=now, good_qty=good,
                                      scrap_qty=bad, by=lead, hourly_rate=Decimal("60"))  # fmt: skip
     return job
 
@@ -95,7 +102,7 @@ def test_first_pass_yield_leaves_a_reworks_second_pass_out(office, manager, lead
         opened_by=lead, status="dispositioned", disposition="rework", rework_operation=rework,
     )  # fmt: skip
     now = timezone.now()
-    TimeEntry.objects.create(operation=rework, started_at=now - timedelta(hours=1), stopped_at=now, good_qty=2,
+    TimeEntry.objects.create(operation=rework, started_at=_hours_ago_today(now, 1), stopped_at=now, good_qty=2,
                              by=lead, hourly_rate=Decimal("60"))  # fmt: skip
     today = timezone.localdate()
     # CNC: still 9 handled; 1 by concession and 2 after rework went on: 5 good first time of 9.
