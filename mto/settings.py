@@ -89,7 +89,10 @@ WSGI_APPLICATION = "mto.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's engine with localization off (one locale: see mto/template_engine.py). NAME keeps the alias
+        # "django" that django-template-partials looks for to add its loader.
+        "BACKEND": "mto.template_engine.Templates",
+        "NAME": "django",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {

@@ -91,3 +91,25 @@ def test_receiving_page_finds_a_received_order_by_number_and_books_its_over_deli
     assert line.quantity_received == Decimal("10.5") and po.status == "received"
     at_limit = client.get(f"/purchasing/receiving/?po={po.number}").content.decode()
     assert f"/purchasing/receiving/lines/{line.pk}/" not in at_limit and "its lines are at their limit" in at_limit
+
+
+def test_an_empty_receiving_line_prints_the_forms_own_names_and_a_refused_one_its_bound_form(office, manager, buyer):
+    """Empty lines print the receipt form's fields without building it: the names, ids and labels must be the
+    ones the form reads back (ReceiptForm with the line's prefix), or a receipt typed there would be lost."""
+    import re
+
+    from purchasing.forms import ReceiptForm
+
+    _, requirement = job_with_material(office, manager, buyer)
+    line = sent_purchase_order(buyer, requirement).lines.get()
+    client = client_for(buyer)
+    page = client.get("/purchasing/receiving/").content.decode()
+    form = ReceiptForm(prefix=f"l{line.pk}")
+    printed = re.findall(
+        rf'<label[^>]*for="(id_l{line.pk}-[a-z_]+)">([^<]+)</label>\s*<input[^>]*name="([^"]+)"', page
+    )
+    assert printed == [(field.id_for_label, field.label, field.html_name) for field in form]
+    refused = client.post(f"/purchasing/receiving/lines/{line.pk}/", {f"l{line.pk}-quantity": "-1",
+                                                                      f"l{line.pk}-lot_number": "H-9"})  # fmt: skip
+    body = refused.content.decode()
+    assert refused.status_code == 400 and 'value="H-9"' in body and "is-invalid" in body
