@@ -1,15 +1,17 @@
 """gunicorn's configuration for MTO (read by gunicorn from the working directory, or with `-c gunicorn.conf.py`).
 
-The defaults: gthread workers, one process per core, 4 threads each. On the shared 2-core machine the load test
-could not tell them from 4 sync workers (both saturated at the same rate under a load average of 15; see
-docs/performance.md, "Round two, steps 4 and 5"), so they are chosen for what is known: a request spends part
-of its time waiting on PostgreSQL, which a thread fills, keep-alive works (sync workers close every
-connection), and two processes use half the memory of four. Re-measure on the production host with
-`bench/loadtest.py --capacity --workers N --threads M`. Override per host with the environment:
+The defaults: plain sync workers, one process per core plus one. Measured on the 2-core machine at 100,000 orders
+(docs/performance.md, round eight: the 20-user load test, three runs of each, interleaved): 3 sync workers served
+48.9-52.2 requests/s with p95 429-482 ms and used 98-99 % of the cores; 2 gthread workers x 4 threads served
+42.0-49.5 requests/s with p95 572-929 ms and left 4-14 % idle (the threads of one process take turns on one
+interpreter lock, and a page waits behind its siblings' rendering). The extra process fills a core while another
+waits on PostgreSQL. Sync workers close every connection (no keep-alive), so they belong behind a proxy that
+buffers requests and answers (the README's TLS proxy does). Re-measure on the production host with
+`bench/loadtest.py --workers N --threads M`. Override per host with the environment:
 
-    WEB_CONCURRENCY   worker processes (default: the number of cores)
-    GUNICORN_THREADS  threads per worker (default 4; 1 means plain sync workers)
-    GUNICORN_WORKER_CLASS  "gthread" (default) or "sync"
+    WEB_CONCURRENCY   worker processes (default: the number of cores + 1)
+    GUNICORN_THREADS  threads per worker (default 1, sync workers; more means gthread workers)
+    GUNICORN_WORKER_CLASS  "sync" (default with one thread) or "gthread"
     GUNICORN_BIND     address (default 127.0.0.1:8000: behind the TLS proxy of the README)
 
 Each thread holds its own PostgreSQL connection (CONN_MAX_AGE keeps it), so the database needs
@@ -20,8 +22,8 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread" if threads > 1 else "sync")
 # Keep-alive matters only to gthread (sync workers close every connection); the proxy reuses connections.
 keepalive = 5

@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import run  # noqa: E402  (sets bench.settings up)
 from django.db import connection  # noqa: E402
-from django.db.models import Count, Sum  # noqa: E402
+from django.db.models import Count, OuterRef, Subquery, Sum  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 ROOT = run.ROOT
@@ -64,13 +64,16 @@ def prepare(users: int, per_user: int) -> dict:
     User = get_user_model()
     tokens = {name: Token.objects.get_or_create(user=User.objects.get(username=name))[0].key
               for name in ("office", "manager", "lead")}  # fmt: skip
-    # The first operation of released jobs, one job per operation, each user its own slice.
-    jobs = Job.objects.filter(status=Job.Status.RELEASED, quantity__gte=5).order_by("id")[: users * per_user * 2]
-    firsts = {}
-    for op in Operation.objects.filter(job__in=list(jobs)).select_related("job").order_by("job_id", "sequence"):
-        firsts.setdefault(op.job_id, op)
-    # Material in: a start on an operation still waiting for its material is refused (409), as on the floor.
-    pool = [op for op in firsts.values() if op.status == "pending" and op.material_ready][: users * per_user]
+    # The first operation of released jobs, one job per operation, each user its own slice. Material in: a start
+    # on an operation still waiting for its material is refused (409), as on the floor. Chosen in SQL, so jobs
+    # earlier runs left waiting for material never crowd the fresh ones out of the slice.
+    first_sequence = Operation.objects.filter(job=OuterRef("job_id")).order_by("sequence").values("sequence")[:1]
+    pool = list(
+        Operation.objects.filter(job__status=Job.Status.RELEASED, job__quantity__gte=5, status="pending",
+                                 material_ready=True, sequence=Subquery(first_sequence))
+        .select_related("job")
+        .order_by("job_id")[: users * per_user]
+    )  # fmt: skip
     if len(pool) < users:
         raise SystemExit(f"only {len(pool)} released jobs with a pending first operation: seed again")
     operations = [[] for _ in range(users)]
@@ -308,8 +311,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=180, help="seconds of load")
     parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (1: sync workers)")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes (gunicorn.conf.py's)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (1: sync workers)")
     parser.add_argument("--worker-class", default="", help="gunicorn worker class (default: by --threads)")
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--ops-per-user", type=int, default=8)

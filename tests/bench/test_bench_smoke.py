@@ -6,6 +6,7 @@ orders (docs/performance.md). The load test needs locust (the optional `bench` e
 """
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -121,6 +122,11 @@ def test_load_test_runs_and_its_data_checks_pass(tiny_shop):
     out = _run(["bench/loadtest.py", "--duration", "5", "--users", "2", "--workers", "2",
                 "--port", str(_free_port()), "--ops-per-user", "2"], tiny_shop)  # fmt: skip
     assert "data checks: all passed" in out, out
+    # Where the cores went: gunicorn's workers spent CPU on the requests, and each request's own CPU came back.
+    gunicorn = re.search(r"^  gunicorn +([\d.]+) s", out, re.M)
+    assert "CPU while the load ran" in out and gunicorn and float(gunicorn.group(1)) > 0, out
+    by_request = re.search(r"^pages:\S.* +([\d,]+) +([\d.]+) +([\d.]+) +([\d.]+)%$", out, re.M)
+    assert "app CPU by request" in out and by_request and float(by_request.group(2)) > 0, out
 
 
 @pytest.mark.skipif(shutil.which("locust", path=str(Path(sys.executable).parent)) is None,
