@@ -13,7 +13,8 @@ from mto.template_engine import Templates
 VALUES = [0, 7, -12, 1234567, True, None, "text", D("0.00"), D("150.00"), D("-3.250"), D("1234567.891"),
           D("1.5") * D("100"), D("1") / D("3"), D("0.0001"), 0.1 + 0.2, 12.5, -0.0, 1234567.25,
           datetime.date(2026, 12, 7), datetime.time(14, 5),
-          datetime.datetime(2026, 12, 7, 14, 5, tzinfo=datetime.UTC), timezone.now()]  # fmt: skip
+          datetime.datetime(2026, 12, 7, 14, 5, tzinfo=datetime.UTC),
+          datetime.datetime(2026, 12, 7, 23, 59, 30, 123456, tzinfo=datetime.UTC)]  # fmt: skip
 
 
 def test_the_engine_is_ours_and_keeps_the_partials_loader():
@@ -28,6 +29,15 @@ def test_a_value_prints_as_djangos_localized_rendering_prints_it(value):
     ours = engines["django"].from_string(code).render({"value": value})
     localized = DjangoTemplate(code).render(Context({"value": value}))
     assert ours == localized
+
+
+def test_an_aware_datetime_prints_in_the_active_time_zone_as_djangos_rendering_does():
+    value = datetime.datetime(2026, 12, 7, 23, 59, 30, tzinfo=datetime.UTC)
+    code = "{{ value }} {{ value|date:'Y-m-d H:i' }}"
+    with timezone.override("America/Chicago"):
+        ours = engines["django"].from_string(code).render({"value": value})
+        assert ours == DjangoTemplate(code).render(Context({"value": value}))
+    assert "Dec. 7, 2026, 5:59 p.m. 2026-12-07 17:59" == ours
 
 
 def test_what_python_writes_in_scientific_notation_differs_so_the_code_formats_it():
