@@ -57,8 +57,15 @@ class PlanNowView(CapabilityRequiredMixin, View):
     capability = CAPABILITY
 
     def post(self, request):
-        schedule_request(trigger=ScheduleRun.Trigger.ON_DEMAND, by=request.user, reason="Plan now")
-        messages.success(request, "A new schedule is on its way; this page shows its progress.")
+        run = schedule_request(trigger=ScheduleRun.Trigger.ON_DEMAND, by=request.user, reason="Plan now")
+        # Without a broker (the demo) the run was made as the request committed: say so, not "on its way".
+        run.refresh_from_db(fields=["status", "message"])
+        if run.status == ScheduleRun.Status.DONE:
+            messages.success(request, "The new schedule is ready.")
+        elif run.status == ScheduleRun.Status.FAILED:
+            messages.error(request, f"The schedule could not be made: {run.message}")
+        else:
+            messages.success(request, "A new schedule is on its way; this page shows its progress.")
         return redirect("planning:schedule")
 
 

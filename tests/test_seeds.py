@@ -1,3 +1,4 @@
+from decimal import Decimal
 from io import StringIO
 
 from django.core.management import call_command
@@ -38,6 +39,14 @@ def test_seed_demo_makes_every_state_and_is_idempotent(db):
     assert set(SalesOrder.objects.values_list("status", flat=True)) == set(SalesOrder.Status.values)
     assert SalesOrder.objects.filter(status="draft", status_changes__reason__icontains="revision").exists()
     assert "Demo orders" in out.getvalue() and "mto-demo" in out.getvalue()
+    # The estimate-accuracy figures come from the backdated times (80-130 % of the estimate), not from the
+    # milliseconds the demo ran its operations in (a median of 0.00: "ran -100% over").
+    from quotes.models import AccuracySample
+    from quotes.selectors import estimate_accuracy
+
+    assert AccuracySample.objects.exists()
+    medians = [r.median for a in estimate_accuracy().values() for r in (a.setup, a.run) if r.count]
+    assert medians and all(Decimal("0.8") <= median <= Decimal("1.3") for median in medians), medians
 
 
 def test_seed_scale_is_consistent(db):

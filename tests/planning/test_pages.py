@@ -123,3 +123,13 @@ def test_api_status_run_and_projections(manager, office, lead, django_capture_on
     assert client_for(office).post("/api/v1/schedule/run/").status_code == 403
     assert client_for(lead).get(f"/api/v1/schedule/jobs/{job.pk}/").status_code == 403
     assert client_for(None).get("/api/v1/schedule/").status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_plan_now_says_the_schedule_is_ready_when_it_was_made_at_once(client, manager, office):
+    """Without a broker the run is made as the request commits: the page says it is ready, not on its way."""
+    approved_order(office, manager)
+    client.force_login(manager)
+    page = client.post(reverse("planning:run"), follow=True).content.decode()
+    assert ScheduleRun.objects.get().status == "done"
+    assert "The new schedule is ready." in page and "on its way" not in page
