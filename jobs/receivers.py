@@ -9,8 +9,8 @@ from . import services
 
 
 @receiver(order_approved, sender=SalesOrder, dispatch_uid="jobs.create_jobs_on_approval")
-def create_jobs_on_approval(sender, order, by, **kwargs):
-    services.jobs_create_for_order(order=order, by=by)
+def create_jobs_on_approval(sender, order, lines, by, **kwargs):
+    services.jobs_create_for_order(order=order, by=by, lines=lines)
 
 
 @receiver(order_cancelled, sender=SalesOrder, dispatch_uid="jobs.cancel_jobs_with_order")

@@ -231,6 +231,9 @@ class SalesOrderViewSet(
             Prefetch("lines", queryset=SalesOrderLine.objects.order_by("line_no"))
         )
 
+    def target_queryset(self):
+        return SalesOrder.objects.all()
+
     submit = _order_action("submit")
     approve = _order_action("approve")
     reject = _order_action("reject", needs_reason=True)

@@ -10,9 +10,8 @@ from .signals import order_approved, order_changed
 
 
 @receiver(order_approved, sender=SalesOrder, dispatch_uid="sales.notify_order_acknowledgment")
-def order_acknowledgment(sender, order, by, **kwargs):
+def order_acknowledgment(sender, order, lines, by, **kwargs):
     if order.customer.email:
-        lines = selectors.order_lines(order=order)
         notify(kind="order_acknowledgment", emails=[order.customer.email], context={"order": order, "lines": lines})
 
 

@@ -1,7 +1,8 @@
 from django.dispatch import Signal
 
 # Sent inside the approval transaction, after the order's status is `approved`.
-# Arguments: order (SalesOrder, locked by the sender), by (User).
+# Arguments: order (SalesOrder, locked by the sender, its customer loaded), lines (its SalesOrderLines with
+# their items, in line order, cancelled ones included; read under the lock), by (User).
 # Receivers run in that transaction: if one raises, the approval rolls back.
 order_approved = Signal()
 

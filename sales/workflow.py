@@ -53,7 +53,8 @@ OPEN_STATUSES = (S.APPROVED, S.IN_PRODUCTION, S.PARTIALLY_SHIPPED)
 
 
 def _lock_order(order: SalesOrder) -> SalesOrder:
-    return SalesOrder.objects.select_for_update().get(pk=order.pk)
+    # With its customer (not locked): the acknowledgment and the lifecycle's receivers read it.
+    return SalesOrder.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
 
 
 def _record_order(order, *, from_status, to_status, by, reason):
@@ -64,7 +65,9 @@ def _record_order(order, *, from_status, to_status, by, reason):
 
 def _notify_order(order, transition, *, from_status, by, reason):
     if transition.name == "approve":
-        signals.order_approved.send(sender=SalesOrder, order=order, by=by)
+        # The lines, read once under the order's lock, for every receiver (jobs, the acknowledgment).
+        lines = list(order.lines.select_related("item").order_by("line_no"))
+        signals.order_approved.send(sender=SalesOrder, order=order, lines=lines, by=by)
     elif transition.name == "cancel":
         signals.order_cancelled.send(sender=SalesOrder, order=order, cancelled_by=by, reason=reason)
     elif transition.name == "close" or transition.is_system:

@@ -18,7 +18,11 @@ def _locked_job(job_id: int) -> Job:
     A change approval locks order, lines, jobs, operations; taking the job before the order here (as the floor
     did when a start put the order in production) deadlocked against it.
     """
-    order_id = Job.objects.values_list("sales_order_id", flat=True).get(pk=job_id)
+    return _locked_job_of(job_id, Job.objects.values_list("sales_order_id", flat=True).get(pk=job_id))
+
+
+def _locked_job_of(job_id: int, order_id: int | None) -> Job:
+    """_locked_job when the caller has read the job's sales order already (a job never moves to another)."""
     if order_id is not None:
         list(SalesOrder.objects.select_for_update().filter(pk=order_id).values_list("pk", flat=True))
     return Job.objects.select_for_update().get(pk=job_id)

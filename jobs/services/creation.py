@@ -47,15 +47,16 @@ def _quoted_routings(lines: list[SalesOrderLine]) -> dict[int, list[RoutedStep]]
     return routings
 
 
-def jobs_create_for_order(*, order: SalesOrder, by: User) -> list[Job]:
-    """One released job per order line, with its routing; runs inside the approval transaction.
+def jobs_create_for_order(*, order: SalesOrder, by: User, lines: list[SalesOrderLine] | None = None) -> list[Job]:
+    """One released job per order line, with its routing; runs inside the approval transaction. `lines`, the
+    order's lines with their items as the approval read them, saves reading them again (cancelled ones skipped).
 
     Idempotent: an order that already has its jobs gets none more (and the unique constraint on the job's
     order line refuses a second set even if two approvals raced past this check).
     """
-    lines = list(
-        SalesOrderLine.objects.filter(order=order, is_cancelled=False).select_related("item").order_by("line_no")
-    )
+    if lines is None:
+        lines = list(SalesOrderLine.objects.filter(order=order).select_related("item").order_by("line_no"))
+    lines = [line for line in lines if not line.is_cancelled]
     if Job.objects.filter(sales_order_line__in=lines, origin=Job.Origin.ORDER).exists():
         return []
     return jobs_create_for_lines(order=order, lines=lines, by=by, reason=f"Created from {order.number} on approval")

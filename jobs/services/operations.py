@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError
 from django.utils import timezone
 
 from mto.db import atomic_with_retry
@@ -25,7 +25,7 @@ from ..workflow import (
     O,
     reopen_refusal,
 )
-from .common import _check_version, _locked_job, _require
+from .common import _check_version, _locked_job, _locked_job_of, _require
 from .production import line_produced_refresh
 
 
@@ -37,9 +37,13 @@ class Locked:
 
 
 def _lock_operation(operation_id: int) -> Locked:
-    job_id = Operation.objects.values_list("job_id", flat=True).get(pk=operation_id)
-    job = _locked_job(job_id)
-    operations = list(Operation.objects.select_for_update().filter(job=job).order_by("sequence"))
+    job_id, order_id = Operation.objects.values_list("job_id", "job__sales_order_id").get(pk=operation_id)
+    job = _locked_job_of(job_id, order_id)
+    # With their work centers (not locked): whether one is outside decides what the floor may do.
+    operations = list(
+        Operation.objects.select_for_update(of=("self",)).select_related("work_center").filter(job=job)
+        .order_by("sequence")
+    )  # fmt: skip
     operation = next(op for op in operations if op.pk == operation_id)
     return Locked(job, operation, operations)
 
@@ -127,8 +131,7 @@ def _act(locked: Locked, action: str, by: User, *, expected_version=None, short=
             return  # a reopened operation is paused: no clock runs until it is resumed
         if action in ("start", "resume"):
             # The rate in force now prices this entry for good (a later rate change leaves its cost alone).
-            rate = WorkCenter.objects.values_list("hourly_rate", flat=True).get(pk=op.work_center_id)
-            TimeEntry.objects.create(operation=op, started_at=now, by=by, hourly_rate=rate)
+            TimeEntry.objects.create(operation=op, started_at=now, by=by, hourly_rate=op.work_center.hourly_rate)
         else:
             _close_entry(op, now)
 
@@ -148,7 +151,7 @@ def _act(locked: Locked, action: str, by: User, *, expected_version=None, short=
 
 
 def _is_outside(op: Operation) -> bool:
-    return WorkCenter.objects.filter(pk=op.work_center_id, is_outside=True).exists()
+    return op.work_center.is_outside  # loaded with the locked operations
 
 
 def _check_can_begin(locked: Locked) -> None:
@@ -250,11 +253,10 @@ def _add_pieces(locked: Locked, *, good: int, scrap: int, scrap_reason: str, by:
     job, op = locked.job, locked.operation
     op.good_qty += good
     op.scrap_qty += scrap
-    entry = TimeEntry.objects.filter(operation=op, stopped_at__isnull=True).first()
-    if entry:
-        entry.good_qty += good
-        entry.scrap_qty += scrap
-        entry.save(update_fields=["good_qty", "scrap_qty"])
+    # The open entry, if any (at most one: time_entry_one_open), counts them too.
+    TimeEntry.objects.filter(operation=op, stopped_at__isnull=True).update(
+        good_qty=F("good_qty") + good, scrap_qty=F("scrap_qty") + scrap
+    )
     if scrap:
         ScrapRecord.objects.create(operation=op, quantity=scrap, reason=scrap_reason, by=by)
         signals.pieces_scrapped.send(sender=Operation, operation=op, job=job, quantity=scrap, reason=scrap_reason,

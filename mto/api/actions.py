@@ -8,6 +8,19 @@ from .core import ACTION_ERROR_RESPONSES, check_if_match, etag_for, idempotent
 # --- one action endpoint for a service call ------------------------------------------------------------------
 
 
+def _target(view):
+    """The row the action acts on. A view's `target_queryset()` gives the row alone, without the reads only its
+    answer needs (an order's lines: the service locks and reads them again); else DRF's get_object."""
+    if not hasattr(view, "target_queryset"):
+        return view.get_object()
+    # DRF's (a malformed id is a 404, as in get_object); its module imports DRF's views: not at import time.
+    from rest_framework.generics import get_object_or_404
+
+    obj = get_object_or_404(view.target_queryset(), pk=view.kwargs["pk"])
+    view.check_object_permissions(view.request, obj)
+    return obj
+
+
 def service_action(
     name: str, run, *, request=None, response=None, summary: str | None = None, idempotency: bool = True,
     parsers=None,
@@ -21,7 +34,7 @@ def service_action(
     """
 
     def handler(self, http_request, pk=None):
-        obj = self.get_object()
+        obj = _target(self)
         if getattr(obj, "updated_at", None):
             check_if_match(http_request, obj)
         data = {}

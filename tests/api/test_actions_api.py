@@ -131,3 +131,29 @@ def test_lists_with_actions_take_the_same_queries_for_2_and_20_rows(
         client = client_for(users[username])
         with django_assert_num_queries(small[url][0]):
             assert len(client.get(url, {"page_size": 100}).json()["results"]) == small[url][1] * 10
+
+
+def test_an_order_action_reads_the_order_alone_before_the_service_and_answers_with_its_lines(office, manager, lead):
+    """The action's target is the order row (the service locks it and reads its lines itself); the answer is
+    the order read again, with its lines and actions. A missing or malformed id is a 404, a role without the
+    capability a 403."""
+    order = SalesOrderFactory(created_by=office)
+    url = f"/api/v1/sales-orders/{order.pk}/submit/"
+    client = client_for(office)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(url)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "pending_approval" and [line["id"] for line in body["lines"]] == [
+        line.pk for line in order.lines.order_by("line_no")
+    ]
+    before_service = []
+    for query in ctx.captured_queries:
+        if query["sql"].startswith(("BEGIN", "SAVEPOINT")):
+            break
+        before_service.append(query["sql"])
+    assert not any('FROM "sales_salesorderline"' in sql for sql in before_service), before_service
+    assert any('FROM "sales_salesorder"' in sql for sql in before_service), before_service
+    assert client_for(office).post("/api/v1/sales-orders/999999/submit/").status_code == 404
+    assert client_for(office).post("/api/v1/sales-orders/abc/submit/").status_code == 404
+    assert client_for(lead).post(f"/api/v1/sales-orders/{order.pk}/approve/").status_code == 403
