@@ -44,14 +44,14 @@ run: $(VENV)/.run-installed
 	  $(PY) manage.py runserver $(HOST):$(PORT); \
 	fi
 
-# The whole test suite (browser tests included), in two parts (tests/conftest.py): the tests that need no
-# shared server on TEST_WORKERS processes, then those that share a broker, a browser or a server in one.
+# The whole test suite (browser tests included), in two parts (tests/conftest.py), both on TEST_WORKERS
+# processes: the tests that need no server of their own, then those with real servers, a file to a process.
 # DATABASE_URL/REDIS_URL select PostgreSQL and Redis; pytest-django gives each process its own test database.
 # Exit status 5 is "no test selected", which PYTEST_ARGS may leave one of the parts with.
 test: venv
 	@if [ "$(TEST_WORKERS)" = 0 ]; then $(PY) -m pytest $(PYTEST_ARGS); exit; fi; \
 	MTO_TESTS=parallel $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS); parallel=$$?; \
-	MTO_TESTS=serial $(PY) -m pytest $(PYTEST_ARGS); serial=$$?; \
+	MTO_TESTS=serial $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS); serial=$$?; \
 	echo "make test: parallel part exit $$parallel, serial part exit $$serial"; \
 	if [ $$parallel = 5 ] && [ $$serial = 5 ]; then exit 5; fi; \
 	[ $$parallel = 0 -o $$parallel = 5 ] && [ $$serial = 0 -o $$serial = 5 ]

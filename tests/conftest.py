@@ -92,10 +92,12 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-# `make test` runs the suite in two parts: MTO_TESTS=parallel on two processes (pytest-xdist), then
-# MTO_TESTS=serial in one. The serial tests share what a process's own test database does not give them: a
-# real Celery worker on the one Redis broker (two would take each other's tasks), Chromium against a live
-# server, servers and workers started as subprocesses. (xdist's `--dist loadgroup` cannot group them here:
+# `make test` runs the suite in two parts: MTO_TESTS=parallel on two processes (pytest-xdist, tests spread one
+# by one), then MTO_TESTS=serial, the slow ones with real servers: a real Celery worker on Redis, Chromium
+# against a live server, servers and workers started as subprocesses, on two processes too but a file to a
+# process (`--dist loadfile`: a file's tests share its module-scoped servers and workers). Each process has
+# its own test database, live server and ports; its own Redis database too (`pytest_configure` below), so two
+# real Celery workers never take each other's tasks. (xdist's `--dist loadgroup` cannot group tests here:
 # it renames node ids, which pytest 9 no longer lets it do, and it keys tests by node id, which schemathesis
 # repeats for every operation: it ran one of the 53.) Without MTO_TESTS every selected test runs.
 SERIAL_PATHS = ("tests/e2e/", "tests/bench/", "tests/mto/test_worker.py")
@@ -114,6 +116,30 @@ def pytest_collection_modifyitems(config, items):
         keep = [item for item in items if _serial(item) == (part == "serial")]
         config.hook.pytest_deselected(items=[item for item in items if item not in keep])
         items[:] = keep
+
+
+def redis_url_of_process(url: str, worker: str) -> str:
+    """The Redis database of one xdist process: REDIS_URL's database + 1 + the process's number (gw0 -> +1)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base + 1 + int(worker.removeprefix('gw'))}"))
+
+
+def pytest_configure(config):
+    """Under xdist, this process's Redis database, before anything connects: the app's broker (publishing and
+    the in-process test worker) and REDIS_URL, which worker subprocesses and the tests' own clients read."""
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("REDIS_URL")
+    if not (worker and url):
+        return
+    from django.conf import settings
+
+    from mto.celery import app
+
+    own = redis_url_of_process(url, worker)
+    os.environ["MTO_TESTS_REDIS_URL_GIVEN"] = url
+    os.environ["REDIS_URL"] = settings.REDIS_URL = settings.CELERY_BROKER_URL = app.conf.broker_url = own
 
 
 def pytest_report_header(config):

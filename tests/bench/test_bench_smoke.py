@@ -162,9 +162,14 @@ def test_profile_splits_a_page_and_an_api_read_into_where_the_time_goes(tiny_sho
     # Every sample inside the request lands in one category: the shares add up to the whole.
     assert shares and abs(sum(shares) - 100) < 1, out
     assert "jobs/job_detail.html" in out, "the page's own template is among its templates' times"
-    api = _run(["bench/profile.py", "--requests", "3", "--only", "API: newest 50 orders", "--port",
+    api = _run(["bench/profile.py", "--requests", "10", "--only", "API: newest 50 orders", "--port",
                 str(_free_port())], tiny_shop)  # fmt: skip
-    assert "DRF serialization" in api, api
+    shares = [float(line.rsplit(None, 1)[1].rstrip("%")) for line in api.splitlines()
+              if line.startswith("  ") and line.rstrip().endswith("%") and "hot:" not in line]  # fmt: skip
+    assert shares and abs(sum(shares) - 100) < 1, api
+    # The read's serializing is ours (mto.api.reads) with DRF's fields around it; a sample of a few dozen can
+    # miss DRF's own frames on a busy machine, not the read's.
+    assert "DRF serialization" in api or "api/reads.py" in api, api
 
 
 def test_the_shop_scale_planning_benchmark_runs_end_to_end(tiny_shop):
