@@ -14,13 +14,21 @@ def document_number_next(*, sequence: str) -> int:
     Must run inside the transaction that creates the document: the row lock serialises concurrent
     creators until that transaction ends.
     """
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("document_number_next must run inside the creating transaction")
-    DocumentSequence.objects.get_or_create(name=sequence)
-    row = DocumentSequence.objects.select_for_update().get(name=sequence)
-    row.last_value += 1
-    row.save(update_fields=["last_value"])
-    return row.last_value
+    # One statement: the UPDATE takes the row's lock until the transaction ends, and a creator that waited
+    # for it adds one to the value the first committed (PostgreSQL re-reads the row it waited for).
+    table = connection.ops.quote_name(DocumentSequence._meta.db_table)
+    bump = f"UPDATE {table} SET last_value = last_value + 1 WHERE name = %s RETURNING last_value"  # nosec B608
+    with connection.cursor() as cursor:
+        cursor.execute(bump, [sequence])
+        row = cursor.fetchone()
+        if row is None:  # the sequence's first number: make its row (a racing maker waits, then bumps it)
+            DocumentSequence.objects.get_or_create(name=sequence)
+            cursor.execute(bump, [sequence])
+            row = cursor.fetchone()
+    return row[0]
 
 
 # --- a person's own settings: API token, notifications read, e-mail choices ---------------------------

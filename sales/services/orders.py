@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from mto import reads
 from mto.audit import audit_changes, audit_event
 from mto.db import atomic_with_retry
 from mto.services import document_number_next
@@ -39,11 +40,12 @@ def _validate_header(order: SalesOrder):
         raise ValidationError(errors)
 
 
-def _write_lines(*, order: SalesOrder, lines: list[dict], by: User) -> None:
-    """Replace the order's lines with `lines` (dicts of LINE_FIELDS, optional `id`, optional `drawings`)."""
+def _write_lines(*, order: SalesOrder, lines: list[dict], by: User, new: bool = False) -> list[SalesOrderLine]:
+    """Replace the order's lines with `lines` (dicts of LINE_FIELDS, optional `id`, optional `drawings`); a `new`
+    order has none to read or remove. Returns the lines written, in line order."""
     if not lines:
         raise ValidationError({"lines": "An order needs at least one line."})
-    existing = {line.pk: line for line in order.lines.all()} if order.pk else {}
+    existing = {line.pk: line for line in order.lines.all()} if order.pk and not new else {}
     before = {pk: {"quantity": line.quantity, "unit_price": line.unit_price} for pk, line in existing.items()}
     keep_ids = {data["id"] for data in lines if data.get("id")}
     unknown = keep_ids - existing.keys()
@@ -53,7 +55,8 @@ def _write_lines(*, order: SalesOrder, lines: list[dict], by: User) -> None:
         if line.pk not in keep_ids:
             label = f"{order.number} line {line.line_no}"
             audit_event(instance=line, field="quantity", before=line.quantity, after="removed", by=by, label=label)
-    SalesOrderLine.objects.filter(order=order).exclude(pk__in=keep_ids).delete()
+    if not new:
+        SalesOrderLine.objects.filter(order=order).exclude(pk__in=keep_ids).delete()
     # Renumber compactly; shift existing numbers first so the unique (order, line_no) never collides.
     if keep_ids:
         for line in existing.values():
@@ -62,6 +65,7 @@ def _write_lines(*, order: SalesOrder, lines: list[dict], by: User) -> None:
                 line.save(update_fields=["line_no"])
     errors = []
     stored = []
+    written = []
     for line_no, data in enumerate(lines, start=1):
         line = existing.get(data.get("id")) or SalesOrderLine(order=order)
         line.line_no = line_no
@@ -86,6 +90,7 @@ def _write_lines(*, order: SalesOrder, lines: list[dict], by: User) -> None:
             continue
         is_new = line.pk is None
         line.save()
+        written.append(line)
         label = f"{order.number} line {line_no}"
         if is_new and existing:
             audit_event(instance=line, field="quantity", before="added", after=line.quantity, by=by, label=label)
@@ -101,6 +106,7 @@ def _write_lines(*, order: SalesOrder, lines: list[dict], by: User) -> None:
         for drawing in stored:
             drawing.file.delete(save=False)
         raise ValidationError({"lines": errors})
+    return written
 
 
 @atomic_with_retry
@@ -118,8 +124,9 @@ def sales_order_create(*, by: User, lines: list[dict], **fields) -> SalesOrder:
     _validate_header(order)
     order.number = f"SO-{document_number_next(sequence='SO'):06d}"
     order.save()
-    _write_lines(order=order, lines=lines, by=by)
+    written = _write_lines(order=order, lines=lines, by=by, new=True)
     record_first_status(ORDER, order, by=by)
+    reads.attach([order], written, key="order_id", cache_name="lines")  # the caller's answer shows them
     return order
 
 
