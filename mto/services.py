@@ -20,7 +20,7 @@ def document_number_next(*, sequence: str) -> int:
     # One statement: the UPDATE takes the row's lock until the transaction ends, and a creator that waited
     # for it adds one to the value the first committed (PostgreSQL re-reads the row it waited for).
     table = connection.ops.quote_name(DocumentSequence._meta.db_table)
-    bump = f"UPDATE {table} SET last_value = last_value + 1 WHERE name = %s RETURNING last_value"  # nosec B608
+    bump = f"UPDATE {table} SET last_value = last_value + 1 WHERE name = %s RETURNING last_value"
     with connection.cursor() as cursor:
         cursor.execute(bump, [sequence])
         row = cursor.fetchone()
