@@ -106,6 +106,8 @@ TEMPLATES = [
         },
     },
 ]
+# Form fields print through Django's Jinja2 widget templates, Django templates where only those exist.
+FORM_RENDERER = "mto.form_renderer.FormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 # Health checks let a persistent connection survive a PostgreSQL restart between requests.

@@ -4,7 +4,7 @@ import pytest
 
 from mto.roles import MANAGER, OFFICE, OPERATOR, PURCHASING, QUALITY, SHIPPING, SHOP_FLOOR
 from tests.factories import UserFactory
-from tests.scenarios import is_postgres
+from tests.scenarios import is_postgres, redis_url_of_process
 
 
 @pytest.fixture
@@ -116,15 +116,6 @@ def pytest_collection_modifyitems(config, items):
         keep = [item for item in items if _serial(item) == (part == "serial")]
         config.hook.pytest_deselected(items=[item for item in items if item not in keep])
         items[:] = keep
-
-
-def redis_url_of_process(url: str, worker: str) -> str:
-    """The Redis database of one xdist process: REDIS_URL's database + 1 + the process's number (gw0 -> +1)."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    base = int(parts.path.strip("/") or 0)
-    return urlunsplit(parts._replace(path=f"/{base + 1 + int(worker.removeprefix('gw'))}"))
 
 
 def pytest_configure(config):

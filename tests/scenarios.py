@@ -320,3 +320,12 @@ def _wait_for(predicate, seconds=WAIT_SECONDS):
             return True
         time.sleep(0.2)
     return False
+
+
+def redis_url_of_process(url: str, worker: str) -> str:
+    """The Redis database of one xdist process: REDIS_URL's database + 1 + the process's number (gw0 -> +1)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base + 1 + int(worker.removeprefix('gw'))}"))

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 
 from mto.celery import app
-from tests.conftest import redis_url_of_process
+from tests.scenarios import redis_url_of_process
 
 
 def test_a_process_s_redis_database_follows_redis_url_s():
