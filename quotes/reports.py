@@ -157,8 +157,8 @@ def accuracy_rows(*, days: int) -> list[list]:
 @dataclass(frozen=True)
 class PairedBar:
     label: str
-    first: float
-    second: float
+    first: float | None
+    second: float | None
     first_display: str
     second_display: str
     y: int
@@ -166,17 +166,26 @@ class PairedBar:
     second_width: float
 
 
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
 def paired_chart(rows, *, title: str, first: str, second: str, fmt: str = "{:,.0f}", reference=None) -> dict:
     """rows: (label, first value, second value). What quotes/partials/paired_bar_chart.html draws: for each
-    label a bar for each value, scaled to the largest; `reference` (e.g. 1.0 for "as estimated") a dashed line."""
-    rows = [(str(label), float(a or 0), float(b or 0)) for label, a, b in rows]
-    top = max([abs(v) for _, a, b in rows for v in (a, b)] + [float(reference or 0)], default=0) or 1.0
+    label a bar for each value, scaled to the largest; `reference` (e.g. 1.0 for "as estimated") a dashed line.
+    A value of None (nothing measured, e.g. no setups recorded) draws no bar and reads "none", not 0."""
+    rows = [(str(label), _number(a), _number(b)) for label, a, b in rows]
+    top = max([abs(v) for _, a, b in rows for v in (a, b) if v is not None] + [float(reference or 0)],
+              default=0) or 1.0  # fmt: skip
 
     def width(value):
-        return min(abs(value) / top, 1.0) * 300
+        return 0.0 if value is None else min(abs(value) / top, 1.0) * 300
+
+    def shown(value):
+        return "none" if value is None else fmt.format(value)
 
     bars = [
-        PairedBar(label, a, b, fmt.format(a), fmt.format(b), 24 + i * 40, width(a), width(b))
+        PairedBar(label, a, b, shown(a), shown(b), 24 + i * 40, width(a), width(b))
         for i, (label, a, b) in enumerate(rows)
     ]
     return {

@@ -264,3 +264,16 @@ def test_the_database_refuses_a_value_on_a_quote_not_sent_or_not_accepted(make_q
         Quote.objects.filter(pk=sent.pk).update(accepted_value=D("10"))
     with pytest.raises(IntegrityError), transaction.atomic():
         Quote.objects.filter(pk=sent.pk).update(sent_value=D("-1"))
+
+
+def test_a_paired_chart_draws_nothing_measured_as_none_not_as_zero():
+    """The accuracy chart's setup bar of a work center with no setups recorded read "0.00" (as if setups took
+    no time): None draws no bar and reads "none"; a real 0 still reads 0.00."""
+    from quotes.reports import paired_chart
+
+    chart = paired_chart([("CNC", None, Decimal("1.03")), ("SAW", Decimal("0"), Decimal("0.5"))], title="t",
+                         first="Setup", second="Run", fmt="{:,.2f}", reference=1.0)  # fmt: skip
+    cnc, saw = chart["bars"]
+    assert (cnc.first_display, cnc.first_width, cnc.second_display) == ("none", 0.0, "1.03")
+    assert (saw.first_display, saw.first_width) == ("0.00", 0.0)
+    assert saw.second_width == pytest.approx(0.5 / 1.03 * 300)
