@@ -19,14 +19,11 @@ class FormRenderer(BaseRenderer):
         self._chosen = {}  # template name -> the renderer that has it (a name's home never changes in a process)
 
     def get_template(self, template_name):
-        renderer = self._chosen.get(template_name)
-        if renderer is None:
-            try:
-                template = self._jinja2.get_template(template_name)
-            except TemplateDoesNotExist:
-                template = self._django.get_template(template_name)
-                self._chosen[template_name] = self._django
-            else:
-                self._chosen[template_name] = self._jinja2
-            return template
-        return renderer.get_template(template_name)
+        known = self._chosen.get(template_name)
+        if known is not None:
+            return known.get_template(template_name)
+        try:
+            template, self._chosen[template_name] = self._jinja2.get_template(template_name), self._jinja2
+        except TemplateDoesNotExist:
+            template, self._chosen[template_name] = self._django.get_template(template_name), self._django
+        return template
