@@ -72,18 +72,48 @@ def quote_lines_queryset() -> QuerySet[QuoteLine]:
     )
 
 
+_QUOTE_RELATIONS = (
+    "customer", "estimator", "margin_approved_by", "acceptance__sales_order", "previous", "next_revision"
+)  # fmt: skip
+
+
+def _quote_page_reads(pk: int) -> dict:
+    """The quote page's reads of quote pk, by the key only (mto.reads.CompiledReads keeps their SQL): what
+    quote_lines_queryset prefetches, each child read in the order its prefetch gives, grouped by line."""
+    by_line = {"line__quote_id": pk}
+    return {
+        "quote": Quote.objects.select_related(*_QUOTE_RELATIONS).filter(pk=pk),
+        "lines": QuoteLine.objects.filter(quote_id=pk).select_related("item", "chosen_break", "sales_order_line")
+        .order_by("line_no"),
+        "breaks": QuantityBreak.objects.filter(**by_line).order_by("line_id", "quantity"),
+        "operations": EstimateOperation.objects.filter(**by_line).select_related("work_center")
+        .order_by("line_id", "sequence"),
+        "materials": EstimateMaterial.objects.filter(**by_line).order_by("line_id", "id"),
+        "outside_services": EstimateOutside.objects.filter(**by_line).order_by("line_id", "id"),
+        "drawings": QuoteLineDrawing.objects.filter(**by_line).order_by("line_id", "uploaded_at", "id"),
+        "characteristics": QuoteLineCharacteristic.objects.filter(**by_line).order_by("line_id", "position", "id"),
+        "status_changes": QuoteStatusChange.objects.filter(quote_id=pk).select_related("changed_by")
+        .order_by("changed_at", "id"),
+    }  # fmt: skip
+
+
+_QUOTE_PAGE = reads.CompiledReads(_quote_page_reads)
+_LINE_CHILDREN = ("breaks", "operations", "materials", "outside_services", "drawings", "characteristics")
+
+
 def quote_detail(*, pk: int) -> Quote:
-    """The quote with everything its page, its pricing and the API read: a fixed number of queries."""
-    return (
-        Quote.objects.select_related(
-            "customer", "estimator", "margin_approved_by", "acceptance__sales_order", "previous", "next_revision"
-        )
-        .prefetch_related(
-            Prefetch("lines", queryset=quote_lines_queryset()),
-            Prefetch("status_changes", queryset=QuoteStatusChange.objects.select_related("changed_by")),
-        )
-        .get(pk=pk)
-    )
+    """The quote with everything its page, its pricing and the API read, as quote_lines_queryset prefetches
+    it: one prepared statement on PostgreSQL, compiled once per process (mto.reads.CompiledReads); a fixed
+    number of queries elsewhere. Raises Quote.DoesNotExist."""
+    rows = _QUOTE_PAGE.fetch(pk)
+    if not rows["quote"]:
+        raise Quote.DoesNotExist(f"No quote {pk}")
+    quote = rows["quote"][0]
+    reads.attach([quote], rows["lines"], key="quote_id", cache_name="lines")
+    for name in _LINE_CHILDREN:
+        reads.attach(rows["lines"], rows[name], key="line_id", cache_name=name)
+    reads.attach([quote], rows["status_changes"], key="quote_id", cache_name="status_changes")
+    return quote
 
 
 def quote_for_order_reads(*, order) -> dict:
