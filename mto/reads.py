@@ -48,6 +48,7 @@ from decimal import Decimal
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, QuerySet, Value
+from django.db.transaction import TransactionManagementError
 
 
 class Aggregate:
@@ -114,16 +115,17 @@ def fetch(using: str | None = None, prepared: bool = False, **reads: Read) -> di
             for name, read in reads.items()}  # fmt: skip
 
 
-class CompiledRows:
-    """A read by one key run on every request (the signed-in user's, an API token's), its SQL compiled once per
-    process.
+class CompiledQuery:
+    """A queryset by one key on a hot path (a tablet's piece report locks its operation, job and order; every request
+    reads its user), its SQL compiled once per process.
 
-    `build(key)` makes a `values_list()` queryset; its SQL, compiled for two stand-in keys (_key_places), is
-    kept, and each call binds the real key where the stand-in was, on a prepared statement (PostgreSQL): no
-    ORM compilation and no planning per request. The rows are the tuples `list(build(key))` answers, through
-    the same converters.
-    The key is an int (a primary key) or, with `key_type=str`, a string (a token); other databases, and a key
-    of another type, run `build(key)` as usual.
+    `build(key)` makes the queryset: model instances (with select_related objects and annotations), values() or
+    values_list(), select_for_update() included. Its SQL, compiled for two stand-in keys (_key_places), is kept,
+    and each call binds the real key where the stand-in was, on a prepared statement (PostgreSQL), and builds the
+    results with the queryset's own iterable: what `list(build(key))` answers, without the ORM compiling it again
+    (compiling a lookup by key cost Django four to five times what PostgreSQL took to run it; docs/performance.md,
+    round ten). The key is an int (a primary key) or, with `key_type=str`, a string (a token); other databases, and
+    a key of another type, run `build(key)` as usual.
     """
 
     # Two stand-ins for the key, values no other of a read's is: in range of every integer field (Django
@@ -135,28 +137,61 @@ class CompiledRows:
         self.build, self.key_type = build, key_type
         self._compiled = {}
 
-    def rows(self, key, using: str | None = None) -> list[tuple]:
+    def all(self, key, using: str | None = None) -> list:
         db = using or DEFAULT_DB_ALIAS
         connection = connections[db]
-        if connection.vendor != "postgresql" or type(key) is not self.key_type:
+        if connection.vendor != "postgresql" or type(key) is not self.key_type or not _bindable(key):
             return list(self.build(key))
-        compiled = self._compiled.get(db)
-        if compiled is None:
+        kept = self._compiled.get(db)
+        if kept is None:
 
             def compile_for(marker):
-                compiler = self.build(marker).query.get_compiler(using=db)
-                return compiler, *compiler.as_sql()
+                queryset = self.build(marker)
+                if queryset._prefetch_related_lookups:
+                    raise ValueError("A compiled query has prefetch_related(): it would never run")
+                compiler = queryset.query.get_compiler(using=db)
+                return (queryset, compiler), *compiler.as_sql()
 
-            (compiler, sql, params), positions = _key_places(compile_for, self.MARKERS[self.key_type])
-            converters = compiler.get_converters([expression for expression, *_ in compiler.select])
-            compiled = self._compiled[db] = (sql, params, positions, compiler, converters)
-        sql, params, positions, compiler, converters = compiled
+            ((queryset, compiler), sql, params), positions = _key_places(compile_for, self.MARKERS[self.key_type])
+            kept = self._compiled[db] = (queryset, compiler, sql, params, positions)
+        queryset, compiler, sql, params, positions = kept
+        if queryset.query.select_for_update and connection.get_autocommit():
+            # What Django's compiler says when it compiles one; kept SQL is not compiled again.
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         with _preparing_cursor(connection) as cursor:
             cursor.execute(sql, _bound(params, positions, key))
             rows = cursor.fetchall()
-        if converters:
-            rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
-        return rows
+        copied = _shallow(queryset)
+        copied._query = _shallow(queryset.query)  # not `.query =`: its setter resets values_list()'s iterable
+        return _build(copied, _shallow(compiler), rows)
+
+    @functools.cached_property
+    def model(self):
+        """The model the query reads (its DoesNotExist is get()'s): built, never compiled."""
+        return self.build(self.MARKERS[self.key_type][0]).model
+
+    def get(self, key, using: str | None = None):
+        """The one result, as `build(key).get()` answers it: the model's DoesNotExist when there is none."""
+        found = self.all(key, using)
+        if len(found) == 1:
+            return found[0]
+        model = self.model
+        if not found:
+            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+        raise model.MultipleObjectsReturned(f"get() returned more than one {model._meta.object_name}.")
+
+
+def _bindable(key) -> bool:
+    """A key the kept SQL can take: a str, or an int within a bigint (Django compiles one out of a field's range
+    to "no rows", without asking the database; the ORM's way answers it)."""
+    return type(key) is str or -(2**63) <= key < 2**63
+
+
+class CompiledRows(CompiledQuery):
+    """A values_list() read by one key (the signed-in user's, an API token's): its tuples."""
+
+    def rows(self, key, using: str | None = None) -> list[tuple]:
+        return self.all(key, using)
 
 
 def _key_places(compile_for: Callable, markers: tuple) -> tuple[tuple, list]:

@@ -2,9 +2,14 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from mto import reads
 from sales.models import SalesOrder
 
 from ..models import Job
+
+# Every floor action takes these locks: compiled once per process (mto.reads.CompiledQuery).
+_ORDER_LOCK = reads.CompiledQuery(lambda pk: SalesOrder.objects.select_for_update().filter(pk=pk).values_list("pk"))
+_JOB_LOCK = reads.CompiledQuery(lambda pk: Job.objects.select_for_update().filter(pk=pk))
 
 
 def _require(user, *capabilities: str):
@@ -24,8 +29,8 @@ def _locked_job(job_id: int) -> Job:
 def _locked_job_of(job_id: int, order_id: int | None) -> Job:
     """_locked_job when the caller has read the job's sales order already (a job never moves to another)."""
     if order_id is not None:
-        list(SalesOrder.objects.select_for_update().filter(pk=order_id).values_list("pk", flat=True))
-    return Job.objects.select_for_update().get(pk=job_id)
+        _ORDER_LOCK.all(order_id)
+    return _JOB_LOCK.get(job_id)
 
 
 def _check_version(obj, expected: int | None, what: str):

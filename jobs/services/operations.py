@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, ProtectedError
 from django.utils import timezone
 
+from mto import reads
 from mto.db import atomic_with_retry
 from mto.transitions import User, transition
 from sales.services import sales_order_mark_in_production
@@ -36,14 +37,21 @@ class Locked:
     operations: list[Operation]
 
 
+# A floor action's reads by key, compiled once per process (mto.reads.CompiledQuery): the tablets' hot path.
+_JOB_AND_ORDER_OF = reads.CompiledQuery(
+    lambda pk: Operation.objects.filter(pk=pk).values_list("job_id", "job__sales_order_id")
+)
+# With their work centers (not locked): whether one is outside decides what the floor may do.
+_OPERATIONS_LOCK = reads.CompiledQuery(
+    lambda job_id: Operation.objects.select_for_update(of=("self",)).select_related("work_center")
+    .filter(job_id=job_id).order_by("sequence")
+)  # fmt: skip
+
+
 def _lock_operation(operation_id: int) -> Locked:
-    job_id, order_id = Operation.objects.values_list("job_id", "job__sales_order_id").get(pk=operation_id)
+    job_id, order_id = _JOB_AND_ORDER_OF.get(operation_id)
     job = _locked_job_of(job_id, order_id)
-    # With their work centers (not locked): whether one is outside decides what the floor may do.
-    operations = list(
-        Operation.objects.select_for_update(of=("self",)).select_related("work_center").filter(job=job)
-        .order_by("sequence")
-    )  # fmt: skip
+    operations = _OPERATIONS_LOCK.all(job.pk)
     operation = next(op for op in operations if op.pk == operation_id)
     return Locked(job, operation, operations)
 

@@ -9,16 +9,38 @@ from .core import ACTION_ERROR_RESPONSES, check_if_match, etag_for, idempotent
 
 
 def _target(view):
-    """The row the action acts on. A view's `target_queryset()` gives the row alone, without the reads only its
-    answer needs (an order's lines: the service locks and reads them again); else DRF's get_object."""
-    if not hasattr(view, "target_queryset"):
+    """The row the action acts on. A view's `detail_read` (an mto.reads.CompiledQuery of the row by its key) reads
+    it without compiling; a `target_queryset()` gives the row alone, without the reads only its answer needs (an
+    order's lines: the service locks and reads them again); else DRF's get_object."""
+    if not hasattr(view, "detail_read") and not hasattr(view, "target_queryset"):
         return view.get_object()
     # DRF's (a malformed id is a 404, as in get_object); its module imports DRF's views: not at import time.
     from rest_framework.generics import get_object_or_404
 
-    obj = get_object_or_404(view.target_queryset(), pk=view.kwargs["pk"])
+    if hasattr(view, "detail_read"):
+        obj = _detail(view, view.kwargs["pk"])
+    else:
+        obj = get_object_or_404(view.target_queryset(), pk=view.kwargs["pk"])
     view.check_object_permissions(view.request, obj)
     return obj
+
+
+def _detail(view, pk):
+    """The object by its id through the view's detail_read: a 404 for an id that is none (as get_object)."""
+    from django.http import Http404
+
+    model = view.detail_read.model
+    try:
+        return view.detail_read.get(int(pk))
+    except (TypeError, ValueError, model.DoesNotExist):
+        raise Http404(f"No {model._meta.object_name} matches the given query.") from None
+
+
+def _answer(view, pk: int):
+    """The object as the action's answer shows it, read again after the service's transaction."""
+    if hasattr(view, "detail_read"):
+        return view.detail_read.get(pk)
+    return view.get_queryset().get(pk=pk)
 
 
 def service_action(
@@ -43,7 +65,7 @@ def service_action(
             body.is_valid(raise_exception=True)
             data = body.validated_data
         run(obj, http_request.user, data)
-        obj = self.get_queryset().get(pk=obj.pk)
+        obj = _answer(self, obj.pk)
         serializer = (response or self.get_serializer_class())(obj, context=self.get_serializer_context())
         answer = Response(serializer.data)
         if getattr(obj, "updated_at", None):

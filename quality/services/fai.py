@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from jobs.models import Job, Operation
 from jobs.services import ENGINEERING
+from mto import reads
 from mto.db import atomic_with_retry
 from mto.transitions import User, transition
 
@@ -215,10 +216,16 @@ def first_article_reject(*, first_article: FirstArticle, by: User, reason: str) 
     return nxt
 
 
+# Every piece report asks it: compiled once per process (mto.reads.CompiledQuery).
+_LIVE_FIRST_ARTICLE = reads.CompiledQuery(
+    lambda job_id: FirstArticle.objects.filter(job_id=job_id, status__in=LIVE)[:1]  # in Meta.ordering, as .first()
+)
+
+
 def first_article_gate(*, operation: Operation, good: int) -> str | None:
     """The refusal quality gives jobs' piece report while the job's FAI is live (None: pieces may pass).
     One query when the job has no live FAI (nearly always), two when it has."""
-    fai = FirstArticle.objects.filter(job_id=operation.job_id, status__in=LIVE).first()
+    fai = next(iter(_LIVE_FIRST_ARTICLE.all(operation.job_id)), None)
     if fai is None:
         return None
     first = _first_production_operation(operation.job_id)

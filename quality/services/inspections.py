@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from jobs.models import Operation
+from mto import reads
 from mto.db import atomic_with_retry
 from mto.transitions import User
 
@@ -89,13 +90,19 @@ def unsettled_failures(operation_id: int):
     )
 
 
-def pieces_may_pass(*, operation: Operation) -> str | None:
-    """The refusal quality gives jobs' piece report (one query), or None when pieces may pass on."""
-    failed = list(
-        unsettled_failures(operation.pk)
+# Every piece report asks it: compiled once per process (mto.reads.CompiledQuery).
+_UNSETTLED_FAILURES = reads.CompiledQuery(
+    lambda operation_id: (
+        unsettled_failures(operation_id)
         .order_by("sample_no")
         .values_list("sample_no", "characteristic__name", "ncr__number")[:5]
     )
+)
+
+
+def pieces_may_pass(*, operation: Operation) -> str | None:
+    """The refusal quality gives jobs' piece report (one query), or None when pieces may pass on."""
+    failed = _UNSETTLED_FAILURES.all(operation.pk)
     if not failed:
         return None
     samples = ", ".join(f"sample {n} ({name})" for n, name, _ncr in failed)

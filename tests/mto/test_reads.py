@@ -303,3 +303,104 @@ def test_reads_kept_for_two_keys_bind_each_in_its_places(shop):
     assert job_only.fetch((first.pk, None))["job"] == [first]
     with pytest.raises(ValueError, match="filter by the key"):
         reads.KeptReads("default", lambda keys: {"job": Job.objects.filter(pk=1)}, keys=2)
+
+
+# --- CompiledQuery: a queryset by key compiled once (the tablets' locks and reads) ------------------------------
+
+
+def _operations_of(job_id):
+    return (
+        Operation.objects.filter(job_id=job_id)
+        .select_related("work_center", "job__sales_order")
+        .annotate(entries=Count("time_entries"))
+        .order_by("-sequence")
+    )
+
+
+def test_a_query_compiled_once_answers_what_its_queryset_answers_for_every_key(shop):
+    built = []
+
+    def build(job_id):
+        built.append(job_id)
+        return _operations_of(job_id)
+
+    query = reads.CompiledQuery(build)
+    others = {
+        "values": lambda pk: Job.objects.filter(pk=pk).values("number", "due_date", "quantity"),
+        "flat": lambda pk: JobStatusChange.objects.filter(job_id=pk).values_list("to_status", flat=True),
+        "sliced": lambda pk: Operation.objects.filter(job_id=pk).order_by("sequence")[1:2],
+    }
+    compiled = {name: reads.CompiledQuery(build_other) for name, build_other in others.items()}
+    jobs = list(Job.objects.order_by("id"))
+    for job in [*jobs[:4], jobs[0]]:
+        with CaptureQueriesContext(connection) as ctx:
+            operations = query.all(job.pk)
+        assert len(ctx.captured_queries) == 1
+        assert _same(operations, list(_operations_of(job.pk))) and operations
+        assert operations[0].work_center.code and operations[0].job.sales_order.number  # select_related, built
+        for name, build_other in others.items():
+            answer = compiled[name].all(job.pk)
+            assert answer == list(build_other(job.pk)) and answer, (job.pk, name)
+    assert any(op.entries for job in jobs for op in query.all(job.pk))  # run_job's time entries, annotated
+    assert query.all(-3) == [] and query.all("5") == list(_operations_of("5"))  # none; a str: the ORM's way
+    if connection.vendor == "postgresql":
+        assert query.all(2**70) == []  # past a bigint: the ORM's way, which compiles it to no rows
+        assert [built.count(marker) for marker in reads.CompiledQuery.MARKERS[int]] == [1, 1]
+        assert len(_statements_like('SELECT "jobs_operation"."id"%COUNT("jobs_timeentry"."id")%')) == 1
+
+
+def test_a_compiled_query_gets_one_as_get_does(shop):
+    job = Job.objects.order_by("id").first()
+    one = reads.CompiledQuery(lambda pk: Job.objects.filter(pk=pk))
+    assert one.get(job.pk) == job and one.model is Job
+    with pytest.raises(Job.DoesNotExist):
+        one.get(-1)
+    several = reads.CompiledQuery(lambda pk: Operation.objects.filter(job_id=pk))
+    with pytest.raises(Operation.MultipleObjectsReturned):
+        several.get(job.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_compiled_query_refuses_what_it_cannot_keep():
+    unkeyed = reads.CompiledQuery(lambda pk: Job.objects.all())
+    prefetching = reads.CompiledQuery(lambda pk: Job.objects.filter(pk=pk).prefetch_related("operations"))
+    locking = reads.CompiledQuery(lambda pk: Job.objects.select_for_update().filter(pk=pk))
+    if connection.vendor == "postgresql":  # (SQLite has no row locks: Django drops FOR UPDATE there)
+        with pytest.raises(transaction.TransactionManagementError):
+            locking.all(1)  # outside a transaction: as Django's own compiler refuses it
+        with pytest.raises(ValueError, match="filter by the key"):
+            unkeyed.all(1)
+        with pytest.raises(ValueError, match="prefetch_related"):
+            prefetching.all(1)
+        with transaction.atomic():
+            assert locking.all(1) == []  # compiled now, inside one
+        with pytest.raises(transaction.TransactionManagementError):
+            locking.all(1)  # kept SQL, still refused outside
+    else:
+        assert unkeyed.all(1) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_compiled_lock_holds_the_row_until_its_transaction_ends(office, manager):
+    """FOR UPDATE is in the kept SQL: another transaction cannot take the row meanwhile."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    job = Job.objects.filter(sales_order=approved_order(office, manager, lines=1)).get()
+    lock = reads.CompiledQuery(lambda pk: Job.objects.select_for_update().filter(pk=pk))
+
+    def take_it_too():
+        try:
+            with transaction.atomic():
+                list(Job.objects.select_for_update(nowait=True).filter(pk=job.pk))
+            return "taken"
+        except DatabaseError:
+            return "refused"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as other:
+        with transaction.atomic():
+            assert lock.get(job.pk).pk == job.pk
+            assert other.submit(take_it_too).result() == "refused"
+        assert other.submit(take_it_too).result() == "taken"
