@@ -9,35 +9,28 @@ from .core import ACTION_ERROR_RESPONSES, check_if_match, etag_for, idempotent
 
 
 def _target(view):
-    """The row the action acts on. A view's `detail_read` (an mto.reads.CompiledQuery of the row by its key) reads
-    it without compiling; a `target_queryset()` gives the row alone, without the reads only its answer needs (an
-    order's lines: the service locks and reads them again); else DRF's get_object."""
-    if not hasattr(view, "detail_read") and not hasattr(view, "target_queryset"):
+    """The row the action acts on, by the URL's id. A view's `target_read` (an mto.reads.CompiledQuery by the key:
+    the row alone, without the reads only its answer needs, e.g. an order's lines, which the service locks and
+    reads again) or `detail_read` (the same read for the row and the answer) reads it without compiling; else
+    DRF's get_object."""
+    read = getattr(view, "target_read", None) or getattr(view, "detail_read", None)
+    if read is None:
         return view.get_object()
-    # DRF's (a malformed id is a 404, as in get_object); its module imports DRF's views: not at import time.
-    from rest_framework.generics import get_object_or_404
+    from django.http import Http404
 
-    if hasattr(view, "detail_read"):
-        obj = _detail(view, view.kwargs["pk"])
-    else:
-        obj = get_object_or_404(view.target_queryset(), pk=view.kwargs["pk"])
+    try:
+        obj = read.get(int(view.kwargs["pk"]))
+    except (TypeError, ValueError, read.model.DoesNotExist):  # a malformed id is a 404, as in get_object
+        raise Http404(f"No {read.model._meta.object_name} matches the given query.") from None
     view.check_object_permissions(view.request, obj)
     return obj
 
 
-def _detail(view, pk):
-    """The object by its id through the view's detail_read: a 404 for an id that is none (as get_object)."""
-    from django.http import Http404
-
-    model = view.detail_read.model
-    try:
-        return view.detail_read.get(int(pk))
-    except (TypeError, ValueError, model.DoesNotExist):
-        raise Http404(f"No {model._meta.object_name} matches the given query.") from None
-
-
 def _answer(view, pk: int):
-    """The object as the action's answer shows it, read again after the service's transaction."""
+    """The object as the action's answer shows it, read again after the service's transaction: the view's
+    `answer_read(pk)` or `detail_read`, else its queryset."""
+    if hasattr(view, "answer_read"):
+        return view.answer_read(pk)
     if hasattr(view, "detail_read"):
         return view.detail_read.get(pk)
     return view.get_queryset().get(pk=pk)
