@@ -1,6 +1,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jobs.models import Job, Operation
@@ -74,7 +76,9 @@ def test_probe_answers_refresh_only_after_a_change(client, office, manager, lead
     client.force_login(lead)
     page = client.get(job.get_floor_url())
     token = page.context["job"].token
-    assert "HX-Trigger" not in client.get(job.get_floor_url(), {"probe": token})
+    with CaptureQueriesContext(connection) as ctx:
+        assert "HX-Trigger" not in client.get(job.get_floor_url(), {"probe": token})
+    assert len(ctx.captured_queries) == 3  # the session, the user, the token (every 4 s from every tablet)
     op = job.operations.order_by("sequence").first()
     client.post(reverse("jobs:floor-operation", args=[op.pk, "start"]))
     assert client.get(job.get_floor_url(), {"probe": token})["HX-Trigger"] == "refresh-routing"
