@@ -65,3 +65,20 @@ def notification_preferences_save(*, user: AbstractBaseUser, email_enabled: dict
         raise ValidationError(f"No such kind of notification: {', '.join(sorted(unknown))}.")
     for kind, enabled in email_enabled.items():
         NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"email_enabled": enabled})
+
+
+def full_clean_loaded(instance, *, exclude=(), **kwargs) -> None:
+    """`instance.full_clean()` without asking the database again whether the rows its foreign keys point at exist,
+    for those whose row is loaded on it (read in this request: a form's or the API's chosen customer or item, the
+    signed-in user). Django's check is a query per key; the database's own constraint still refuses a missing row.
+    A key set by its id alone is checked as before."""
+    loaded = [
+        field.name
+        for field in instance._meta.concrete_fields
+        if field.many_to_one
+        and field.is_cached(instance)
+        and (related := field.get_cached_value(instance)) is not None
+        and not related._state.adding
+        and related.pk == getattr(instance, field.attname)
+    ]
+    instance.full_clean(exclude=[*exclude, *loaded], **kwargs)

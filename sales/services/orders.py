@@ -7,7 +7,7 @@ from django.utils import timezone
 from mto import reads
 from mto.audit import audit_changes, audit_event
 from mto.db import atomic_with_retry
-from mto.services import document_number_next
+from mto.services import document_number_next, full_clean_loaded
 from mto.transitions import User, initial_status, record_first_status, transition
 
 from ..models import (
@@ -84,7 +84,7 @@ def _write_lines(*, order: SalesOrder, lines: list[dict], by: User, new: bool = 
             errors.append(f"Line {line_no}: the due date is before the order date.")
             continue
         try:
-            line.full_clean(exclude=["order"], validate_unique=False, validate_constraints=False)
+            full_clean_loaded(line, exclude=["order"], validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             errors.extend(f"Line {line_no}: {field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
             continue
@@ -120,7 +120,7 @@ def sales_order_create(*, by: User, lines: list[dict], **fields) -> SalesOrder:
     if order.ship_to_id is None and order.customer_id:
         order.ship_to = order.customer.ship_tos.filter(is_default=True).first()
     order.number = "SO-000000"  # placeholder for validation; the real number is taken last to keep the lock short
-    order.full_clean(exclude=["number"])
+    full_clean_loaded(order, exclude=["number"])
     _validate_header(order)
     order.number = f"SO-{document_number_next(sequence='SO'):06d}"
     order.save()

@@ -46,3 +46,31 @@ def test_email_choices_are_saved_and_an_unknown_kind_refused(office):
     with pytest.raises(ValidationError, match="No such kind"):
         services.notification_preferences_save(user=office, email_enabled={"job_on_hold": False, "bogus": True})
     assert NotificationPreference.objects.get(user=office, kind="job_on_hold").email_enabled is True
+
+
+def test_full_clean_loaded_skips_only_the_keys_whose_rows_are_loaded(office):
+    """A key whose row came with the instance is not checked again; one set by id alone is, and still refused."""
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sales.models import SalesOrder
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory()
+    order = SalesOrder(number="SO-000001", customer=customer, ship_to=customer.ship_tos.first(), created_by=office,
+                       order_date=datetime.date(2026, 12, 1))  # fmt: skip
+    with CaptureQueriesContext(connection) as ctx:
+        services.full_clean_loaded(order)
+    asked = [q["sql"].split("FROM ")[1].split()[0] for q in ctx.captured_queries if 'SELECT 1 AS "a"' in q["sql"]]
+    assert asked == ['"sales_salesorder"']  # its unique number only: not the customer, ship-to or user
+    by_id = SalesOrder(number="SO-000002", customer_id=customer.pk + 1000, created_by=office,
+                       order_date=datetime.date(2026, 12, 1))  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        services.full_clean_loaded(by_id)
+    assert "customer" in refused.value.message_dict
+    order.order_date = None
+    with pytest.raises(ValidationError) as blank:
+        services.full_clean_loaded(order)
+    assert "order_date" in blank.value.message_dict  # every other field still cleaned

@@ -340,3 +340,14 @@ def test_rejected_order_leaves_no_drawing_files(office, customer, item, settings
         _create(office, customer, [_custom_line(drawings=[upload]), _line(item, quantity=0)])
     drawings = settings.MEDIA_ROOT / "drawings"
     assert not drawings.exists() or list(drawings.iterdir()) == []
+
+
+def test_a_new_order_checks_no_row_its_caller_loaded(office, customer, item):
+    """The customer, ship-to, user and items came loaded: full_clean asks the database about none of them again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        order = _create(office, customer, [_line(item=item), _line(item=item), _custom_line()])
+    assert order.lines.count() == 3
+    assert not [q["sql"] for q in ctx.captured_queries if 'SELECT 1 AS "a"' in q["sql"]]
