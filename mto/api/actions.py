@@ -1,5 +1,6 @@
 """One action endpoint for a service call."""
 
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
@@ -16,8 +17,6 @@ def _target(view):
     read = getattr(view, "target_read", None) or getattr(view, "detail_read", None)
     if read is None:
         return view.get_object()
-    from django.http import Http404
-
     try:
         obj = read.get(int(view.kwargs["pk"]))
     except (TypeError, ValueError, read.model.DoesNotExist):  # a malformed id is a 404, as in get_object

@@ -1,6 +1,7 @@
 """Each resource with a lifecycle shows the caller's available transitions (`actions`), per role, without a
 query per row."""
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -157,3 +158,14 @@ def test_an_order_action_reads_the_order_alone_before_the_service_and_answers_wi
     assert client_for(office).post("/api/v1/sales-orders/999999/submit/").status_code == 404
     assert client_for(office).post("/api/v1/sales-orders/abc/submit/").status_code == 404
     assert client_for(lead).post(f"/api/v1/sales-orders/{order.pk}/approve/").status_code == 403
+
+
+@pytest.mark.parametrize("url", ["/api/v1/operations/{}/report/", "/api/v1/sales-orders/{}/submit/"])
+def test_an_action_on_an_id_that_is_none_is_a_404(office, manager, lead, url):
+    """The compiled target reads (detail_read, target_read) answer as get_object did: missing, malformed, past a
+    bigint, negative."""
+    client = client_for(lead if "operations" in url else office)
+    for pk in ("999999", "abc", "1e3", str(2**70), "-4"):
+        response = client.post(url.format(pk), {"good": 1}, format="json")
+        assert response.status_code == 404, (pk, response.content)
+        assert response.json()["detail"] == "Not found.", pk
