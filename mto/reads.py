@@ -124,23 +124,33 @@ class CompiledQuery:
     and each call binds the real key where the stand-in was, on a prepared statement (PostgreSQL), and builds the
     results with the queryset's own iterable: what `list(build(key))` answers, without the ORM compiling it again
     (compiling a lookup by key cost Django four to five times what PostgreSQL took to run it; docs/performance.md,
-    round ten). The key is an int (a primary key) or, with `key_type=str`, a string (a token); other databases, and
-    a key of another type, run `build(key)` as usual.
+    round ten). The key is an int (a primary key); with `key_type=str`, a string (a token); with `key_type=list[int]`
+    (or `list[str]`), a list of them, which `build` filters with `field__any=key` (mto.lookups: one array parameter,
+    so the SQL is the same for every length). Other databases, and a key of another type, run `build(key)` as usual.
     """
 
     # Two stand-ins for the key, values no other of a read's is: in range of every integer field (Django
     # compiles an out-of-range value, e.g. a negative one against a positive field, to "no rows"; it did to the
     # job page's audit trail).
-    MARKERS = {int: (2_000_000_011, 2_000_000_017), str: ("mto.reads: the key", "mto.reads: the key, again")}
+    MARKERS = {
+        int: (2_000_000_011, 2_000_000_017),
+        str: ("mto.reads: the key", "mto.reads: the key, again"),
+        list[int]: ([2_000_000_011], [2_000_000_017]),
+        list[str]: (["mto.reads: the key"], ["mto.reads: the key, again"]),
+    }
 
-    def __init__(self, build: Callable[[int | str], QuerySet], key_type: type = int):
+    def __init__(self, build: Callable[[int | str | list], QuerySet], key_type=int):
+        if key_type not in self.MARKERS:
+            raise ValueError(f"a compiled query's key is one of {', '.join(map(str, self.MARKERS))}")
         self.build, self.key_type = build, key_type
         self._compiled = {}
 
     def all(self, key, using: str | None = None) -> list:
         db = using or DEFAULT_DB_ALIAS
         connection = connections[db]
-        if connection.vendor != "postgresql" or type(key) is not self.key_type or not _bindable(key):
+        if self.key_type in (list[int], list[str]) and isinstance(key, (tuple, set, frozenset)):
+            key = list(key)
+        if connection.vendor != "postgresql" or not _bindable(key, self.key_type):
             return list(self.build(key))
         kept = self._compiled.get(db)
         if kept is None:
@@ -181,10 +191,13 @@ class CompiledQuery:
         raise model.MultipleObjectsReturned(f"get() returned more than one {model._meta.object_name}.")
 
 
-def _bindable(key) -> bool:
-    """A key the kept SQL can take: a str, or an int within a bigint (Django compiles one out of a field's range
-    to "no rows", without asking the database; the ORM's way answers it)."""
-    return type(key) is str or -(2**63) <= key < 2**63
+def _bindable(key, key_type) -> bool:
+    """A key the kept SQL can take: of the query's key type, an int within a bigint (Django compiles one out of a
+    field's range to "no rows", without asking the database; the ORM's way answers it), a list of such."""
+    if key_type is int or key_type is str:
+        return type(key) is key_type and (key_type is str or -(2**63) <= key < 2**63)
+    item = int if key_type is list[int] else str
+    return type(key) is list and all(type(v) is item and (item is str or -(2**63) <= v < 2**63) for v in key)
 
 
 class CompiledRows(CompiledQuery):
