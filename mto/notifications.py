@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import Notification, NotificationPreference
+from .reads import CompiledQuery
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +57,27 @@ def _render(kind: str, context: dict) -> tuple[str, str, str]:
     return subject[:200], text, html
 
 
-def _email_off(users, kind: str) -> set[int]:
-    return set(
-        NotificationPreference.objects.filter(user__in=users, kind=kind, email_enabled=False).values_list(
-            "user_id", flat=True
-        )
+# Every event asks who has a role and who turned its e-mail off: kept compiled (mto.reads), one query per kind.
+_ROLE_MEMBERS = CompiledQuery(
+    lambda roles: get_user_model().objects.filter(groups__name__any=roles, is_active=True).distinct().order_by("id"),
+    key_type=list[str],
+)
+
+
+def _email_off_query(kind: str) -> CompiledQuery:
+    return CompiledQuery(
+        lambda user_ids: NotificationPreference.objects.filter(
+            user_id__any=user_ids, kind=kind, email_enabled=False
+        ).values_list("user_id", flat=True),
+        key_type=list[int],
     )
+
+
+_EMAIL_OFF = {kind: _email_off_query(kind) for kind in KINDS}
+
+
+def _email_off(user_ids: list[int], kind: str) -> set[int]:
+    return set(_EMAIL_OFF[kind].all(user_ids)) if user_ids else set()
 
 
 def notify(*, kind: str, context: dict, users=(), roles=(), emails=(), link: str = "") -> list[Notification]:
@@ -70,10 +86,9 @@ def notify(*, kind: str, context: dict, users=(), roles=(), emails=(), link: str
         raise ValueError(f"unknown notification kind {kind!r}")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify() must run inside the transaction of the change it reports")
-    User = get_user_model()
     people = {u.pk: u for u in users}
     if roles:
-        people.update({u.pk: u for u in User.objects.filter(groups__name__in=roles, is_active=True).distinct()})
+        people.update({u.pk: u for u in _ROLE_MEMBERS.all(sorted(roles))})
     subject, text, html = _render(kind, context)
     rows = []
     now = timezone.now()

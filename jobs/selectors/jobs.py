@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
     Case,
@@ -312,9 +313,29 @@ def work_centers() -> list[WorkCenter]:
     return list(WorkCenter.objects.filter(is_active=True).order_by("code"))
 
 
+# Every approval asks who leads the centers its new jobs pass through: kept compiled (mto.reads), by the jobs' ids.
+_CENTERS_OF_JOBS = reads.CompiledQuery(
+    lambda job_ids: WorkCenter.objects.filter(operations__job_id__any=job_ids).distinct().order_by("code"),
+    key_type=list[int],
+)
+_LEADS_OF_JOBS_CENTERS = reads.CompiledQuery(
+    lambda job_ids: (
+        get_user_model()
+        .objects.filter(work_centers__operations__job_id__any=job_ids)
+        .annotate(lead_of=F("work_centers__id"))
+        .distinct()
+        .order_by("lead_of", "id")
+    ),
+    key_type=list[int],
+)
+
+
 def work_centers_of(*, jobs) -> list[WorkCenter]:
-    """The work centers the jobs' operations pass through, with their leads (two queries)."""
-    return list(WorkCenter.objects.filter(operations__job__in=jobs).distinct().prefetch_related("leads"))
+    """The work centers the jobs' operations pass through, with their leads (`center.leads.all()`; two queries)."""
+    job_ids = [job.pk for job in jobs]
+    centers = _CENTERS_OF_JOBS.all(job_ids)
+    reads.attach(centers, _LEADS_OF_JOBS_CENTERS.all(job_ids), key="lead_of", cache_name="leads")
+    return centers
 
 
 def work_centers_with_leads() -> list:

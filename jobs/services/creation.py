@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from mto import reads
 from mto.db import atomic_with_retry
 from mto.services import document_number_next
 from mto.transitions import User, initial_status, record_first_status, transition
@@ -31,6 +32,18 @@ class RoutedStep:
 
 
 ENGINEERING = ("ENG", "Engineering", Decimal("85.00"))
+
+# Every approval's reads by its lines and items, kept compiled (mto.reads: the ORM compiled each on every call).
+_ORDER_JOBS_OF_LINES = reads.CompiledQuery(
+    lambda line_ids: Job.objects.filter(sales_order_line_id__any=line_ids, origin=Job.Origin.ORDER).values_list(
+        "pk", flat=True
+    )[:1],
+    key_type=list[int],
+)
+_ROUTINGS_OF_ITEMS = reads.CompiledQuery(
+    lambda item_ids: RoutingStep.objects.filter(item_id__any=item_ids).order_by("item_id", "sequence"),
+    key_type=list[int],
+)
 
 
 def _engineering_center() -> WorkCenter:
@@ -57,7 +70,7 @@ def jobs_create_for_order(*, order: SalesOrder, by: User, lines: list[SalesOrder
     if lines is None:
         lines = list(SalesOrderLine.objects.filter(order=order).select_related("item").order_by("line_no"))
     lines = [line for line in lines if not line.is_cancelled]
-    if Job.objects.filter(sales_order_line__in=lines, origin=Job.Origin.ORDER).exists():
+    if _ORDER_JOBS_OF_LINES.all([line.pk for line in lines]):
         return []
     return jobs_create_for_lines(order=order, lines=lines, by=by, reason=f"Created from {order.number} on approval")
 
@@ -89,9 +102,7 @@ def jobs_create_for_lines(*, order: SalesOrder, lines: list[SalesOrderLine], by:
     ]
     Job.objects.bulk_create(jobs)
     steps: dict[int, list[RoutingStep]] = {}
-    for step in RoutingStep.objects.filter(item_id__in={line.item_id for line in lines if line.item_id}).order_by(
-        "item_id", "sequence"
-    ):
+    for step in _ROUTINGS_OF_ITEMS.all(sorted({line.item_id for line in lines if line.item_id})):
         steps.setdefault(step.item_id, []).append(step)
     quoted = _quoted_routings(lines)
     engineering = None
