@@ -8,6 +8,7 @@ from django.dispatch import receiver
 from jobs.models import Job
 from jobs.services import RoutedStep
 from jobs.signals import job_completed, routing_for_lines
+from mto import reads
 from purchasing.models import MaterialRequirement, OutsideOperation
 from purchasing.services import MaterialEstimate, OutsideEstimate
 from purchasing.signals import material_for_jobs, outside_for_jobs
@@ -15,17 +16,30 @@ from purchasing.signals import material_for_jobs, outside_for_jobs
 from .models import Basis, EstimateMaterial, EstimateOperation, EstimateOutside
 
 
+def _quoted(model, *order):
+    """What the quote lines of these order lines priced (by the order lines' ids), kept compiled (mto.reads): every
+    approval asks, of every order whether it came from a quote or not."""
+    return reads.CompiledQuery(
+        lambda line_ids: (
+            model.objects.filter(line__sales_order_line_id__any=line_ids)
+            .select_related("line")
+            .order_by("line_id", *order)
+        ),
+        key_type=list[int],
+    )
+
+
+_QUOTED_OPERATIONS = _quoted(EstimateOperation, "sequence")
+_QUOTED_MATERIAL = _quoted(EstimateMaterial, "id")
+_QUOTED_OUTSIDE = _quoted(EstimateOutside, "id")
+
+
 @receiver(routing_for_lines, sender=Job, dispatch_uid="quotes.quoted_routing")
 def quoted_routing(sender, lines, **kwargs) -> dict[int, list[RoutedStep]]:
     """The quoted operations of the order lines made from quote lines, with the accuracy factor applied
     (what was priced is what the job is estimated at). One query, whatever the number of lines."""
     routings: dict[int, list[RoutedStep]] = {}
-    operations = (
-        EstimateOperation.objects.filter(line__sales_order_line__in=[line.pk for line in lines])
-        .select_related("line")
-        .order_by("line_id", "sequence")
-    )
-    for op in operations:
+    for op in _QUOTED_OPERATIONS.all([line.pk for line in lines]):
         routings.setdefault(op.line.sales_order_line_id, []).append(
             RoutedStep(
                 sequence=op.sequence,
@@ -46,12 +60,7 @@ def quoted_material(sender, jobs, **kwargs) -> dict[int, list[MaterialEstimate]]
     answer: dict[int, list[MaterialEstimate]] = {}
     if not by_line:
         return answer
-    materials = (
-        EstimateMaterial.objects.filter(line__sales_order_line__in=list(by_line))
-        .select_related("line")
-        .order_by("line_id", "id")
-    )
-    for material in materials:
+    for material in _QUOTED_MATERIAL.all(list(by_line)):
         job = by_line[material.line.sales_order_line_id]
         if material.basis == Basis.LOT:
             quantity, unit, cost = Decimal("1"), "lot", material.cost
@@ -74,12 +83,7 @@ def quoted_outside(sender, jobs, **kwargs) -> dict[int, list[OutsideEstimate]]:
     if not jobs_of_line:
         return {}
     answer: dict[int, list[OutsideEstimate]] = {}
-    services = (
-        EstimateOutside.objects.filter(line__sales_order_line__in=list(jobs_of_line))
-        .select_related("line")
-        .order_by("line_id", "id")
-    )
-    for service in services:
+    for service in _QUOTED_OUTSIDE.all(list(jobs_of_line)):
         estimate = OutsideEstimate(
             vendor_name=service.vendor_name, cost=service.cost, per_piece=service.basis == Basis.PIECE,
             lead_days=service.lead_days, description=service.description,

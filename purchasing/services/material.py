@@ -10,6 +10,7 @@ from django.utils import timezone
 from jobs.models import Job, Operation
 from jobs.services import job_lock_for_material, operation_set_material_ready
 from jobs.workflow import OPEN as JOB_OPEN
+from mto import reads
 from mto.db import atomic_with_retry
 from mto.transitions import User
 
@@ -158,13 +159,22 @@ def requirement_issue_from_stock(*, requirement: MaterialRequirement, cost, by: 
     return requirement
 
 
+# Asked by every approval of its new jobs: kept compiled (mto.reads).
+_JOBS_WITH_REQUIREMENTS = reads.CompiledQuery(
+    lambda job_ids: (
+        MaterialRequirement.objects.filter(job_id__any=job_ids).values_list("job_id", flat=True).distinct()
+    ),
+    key_type=list[int],
+)
+
+
 def requirements_fill_for_jobs(*, jobs: list[Job], by: User) -> list[MaterialRequirement]:
     """Inside the transaction that made the jobs: the material a higher app priced for them (the quote's
     estimate), asked through purchasing.signals.material_for_jobs. Idempotent: a job that already has
     requirements is left alone."""
     if not jobs:
         return []
-    have = set(MaterialRequirement.objects.filter(job__in=jobs).values_list("job_id", flat=True).distinct())
+    have = set(_JOBS_WITH_REQUIREMENTS.all([job.pk for job in jobs]))
     wanted = [job for job in jobs if job.pk not in have]
     estimates: dict[int, list[MaterialEstimate]] = {}
     for _receiver, answer in signals.material_for_jobs.send(sender=MaterialRequirement, jobs=wanted):

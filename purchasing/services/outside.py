@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 
 from jobs import services as jobs_services
 from jobs.models import Job, Operation
+from mto import reads
 from mto.db import atomic_with_retry
 from mto.services import document_number_next
 from mto.transitions import User
@@ -53,6 +54,19 @@ def outside_vendors():
     return Vendor.objects.filter(is_approved=True, is_active=True).exclude(processes="")
 
 
+def _outside_without_row(operations):
+    return (
+        operations.filter(work_center__is_outside=True, outside__isnull=True)
+        .select_related("job")
+        .order_by("job_id", "sequence")
+    )
+
+
+_OUTSIDE_WITHOUT_ROW = reads.CompiledQuery(
+    lambda job_ids: _outside_without_row(Operation.objects.filter(job_id__any=job_ids)), key_type=list[int]
+)
+
+
 def outside_operations_ensure(*, jobs: list[Job] | None = None, operations: list[Operation] | None = None,
                               by: User | None = None) -> list[OutsideOperation]:  # fmt: skip
     """Give each operation at an outside work center (of `jobs`, or the `operations` given) its outside-operation
@@ -60,12 +74,15 @@ def outside_operations_ensure(*, jobs: list[Job] | None = None, operations: list
 
     Idempotent (a receiver of jobs' signals): rows that exist are left alone, and the one-to-one on the operation
     refuses a second. A fixed number of queries whatever the number of jobs."""
-    found = Operation.objects.filter(work_center__is_outside=True, outside__isnull=True).select_related("job")
-    if jobs is not None:
-        found = found.filter(job__in=[job.pk for job in jobs])
-    if operations is not None:
-        found = found.filter(pk__in=[op.pk for op in operations])
-    missing = list(found.order_by("job_id", "sequence"))
+    if jobs is not None and operations is None:  # every approval asks this of its new jobs: kept compiled
+        missing = _OUTSIDE_WITHOUT_ROW.all([job.pk for job in jobs])
+    else:
+        found = _outside_without_row(Operation.objects.all())
+        if jobs is not None:
+            found = found.filter(job__in=[job.pk for job in jobs])
+        if operations is not None:
+            found = found.filter(pk__in=[op.pk for op in operations])
+        missing = list(found)
     if not missing:
         return []
     job_of = {op.job_id: op.job for op in missing}

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 
 from jobs.models import Job, Operation
+from mto import reads
 from mto.db import atomic_with_retry
 from mto.transitions import User
 from sales.models import Item, SalesOrderLine
@@ -92,6 +93,25 @@ def plan_characteristic_remove(*, characteristic: PlanCharacteristic, by: User) 
     PlanCharacteristic.objects.filter(pk=characteristic.pk).delete()
 
 
+# Every approval's reads by its lines and items, kept compiled (mto.reads).
+_ITEMS_OF_LINES = reads.CompiledQuery(
+    lambda line_ids: SalesOrderLine.objects.filter(pk__any=line_ids, item__isnull=False).values_list("pk", "item_id"),
+    key_type=list[int],
+)
+_PLANS_OF_ITEMS = reads.CompiledQuery(
+    lambda item_ids: PlanCharacteristic.objects.filter(item_id__any=item_ids).order_by(
+        "operation_sequence", "position", "id"
+    ),
+    key_type=list[int],
+)
+_PLANS_OF_LINES = reads.CompiledQuery(
+    lambda line_ids: LinePlanCharacteristic.objects.filter(line_id__any=line_ids).order_by(
+        "operation_sequence", "position", "id"
+    ),
+    key_type=list[int],
+)
+
+
 def plans_copy_to_jobs(*, jobs: list[Job]) -> int:
     """Give each job (made from an order line of an item with a plan) its own copy of the plan, in the caller's
     transaction (the receiver of jobs_created / jobs_changed). Idempotent: a job keeps the copy it has (a
@@ -99,21 +119,14 @@ def plans_copy_to_jobs(*, jobs: list[Job]) -> int:
     jobs = [job for job in jobs if job.sales_order_line_id]
     if not jobs:
         return 0
-    item_of_line = dict(
-        SalesOrderLine.objects.filter(pk__in={j.sales_order_line_id for j in jobs}, item__isnull=False).values_list(
-            "pk", "item_id"
-        )
-    )
+    line_ids = sorted({j.sales_order_line_id for j in jobs})
+    item_of_line = dict(_ITEMS_OF_LINES.all(line_ids))
     plan: dict[int, list[PlanCharacteristic]] = {}
-    for char in PlanCharacteristic.objects.filter(item_id__in=set(item_of_line.values())).order_by(
-        "operation_sequence", "position", "id"
-    ):
+    for char in _PLANS_OF_ITEMS.all(sorted(set(item_of_line.values()))) if item_of_line else ():
         plan.setdefault(char.item_id, []).append(char)
     # A line sold with its own plan (a quote line's, handed over on acceptance) takes it instead of the item's.
     line_plan: dict[int, list[LinePlanCharacteristic]] = {}
-    for char in LinePlanCharacteristic.objects.filter(line_id__in={j.sales_order_line_id for j in jobs}).order_by(
-        "operation_sequence", "position", "id"
-    ):
+    for char in _PLANS_OF_LINES.all(line_ids):
         line_plan.setdefault(char.line_id, []).append(char)
     if not plan and not line_plan:
         return 0
