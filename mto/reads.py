@@ -196,8 +196,10 @@ def _bindable(key, key_type) -> bool:
     field's range to "no rows", without asking the database; the ORM's way answers it), a list of such."""
     if key_type is int or key_type is str:
         return type(key) is key_type and (key_type is str or -(2**63) <= key < 2**63)
-    item = int if key_type is list[int] else str
-    return type(key) is list and all(type(v) is item and (item is str or -(2**63) <= v < 2**63) for v in key)
+    item = int if key_type == list[int] else str  # (`==`: each `list[int]` is a new alias)
+    # An empty list has no array type to bind: the ORM's way (as rare as it is cheap).
+    fits = (lambda v: type(v) is str) if item is str else (lambda v: type(v) is int and -(2**63) <= v < 2**63)
+    return type(key) is list and bool(key) and all(map(fits, key))
 
 
 class CompiledRows(CompiledQuery):
@@ -237,8 +239,16 @@ def _bound(params: list, positions: list, key) -> list:
     bound = list(params)
     for places, value in zip(positions, key, strict=True) if isinstance(key, tuple) else ((positions, key),):
         for position in places:
-            bound[position] = type(params[position])(value)
+            bound[position] = _as_array(value) if type(value) is list else type(params[position])(value)
     return bound
+
+
+def _as_array(values: list) -> list:
+    """A list key bound as one type of array whatever its values (psycopg would pick int2[], int4[] or int8[] by
+    their size, and prepare the statement again for each)."""
+    from psycopg.types.numeric import Int8  # (PostgreSQL's path only)
+
+    return [Int8(v) for v in values] if values and type(values[0]) is int else values
 
 
 def attach(parents: Iterable, children: Iterable, *, key: str, cache_name: str, to_attr: str | None = None) -> None:
