@@ -22,6 +22,7 @@ from mto.api import (
     IdempotentCreateMixin,
     IdFilter,
     ModelSerializer,
+    PrimaryKeyRelatedField,
     ReasonSerializer,
     Serializer,
     idempotent,
@@ -68,10 +69,8 @@ class VendorSerializer(ModelSerializer):
 
 
 class PurchaseOrderLineSerializer(ModelSerializer):
-    requirement = serializers.PrimaryKeyRelatedField(
-        queryset=MaterialRequirement.objects.all(), allow_null=True, required=False
-    )
-    outside_operation = serializers.PrimaryKeyRelatedField(
+    requirement = PrimaryKeyRelatedField(queryset=MaterialRequirement.objects.all(), allow_null=True, required=False)
+    outside_operation = PrimaryKeyRelatedField(
         queryset=OutsideOperation.objects.all(), allow_null=True, required=False
     )
     quantity = serializers.DecimalField(**QUANTITY)
@@ -87,7 +86,7 @@ class PurchaseOrderLineSerializer(ModelSerializer):
 
 
 class PurchaseOrderSerializer(ModelSerializer):
-    vendor = serializers.PrimaryKeyRelatedField(queryset=Vendor.objects.all())
+    vendor = PrimaryKeyRelatedField(queryset=Vendor.objects.all())
     lines = PurchaseOrderLineSerializer(many=True, help_text="At most 200 lines.")
     actions = ActionsField(available_transitions, [n for n, t in TRANSITIONS.items() if not t.is_system])
 
@@ -110,7 +109,7 @@ class PurchaseOrderSerializer(ModelSerializer):
 
 
 class ReceiptSerializer(ModelSerializer):
-    po_line = serializers.PrimaryKeyRelatedField(queryset=PurchaseOrderLine.objects.all())
+    po_line = PrimaryKeyRelatedField(queryset=PurchaseOrderLine.objects.all())
     quantity = serializers.DecimalField(**QUANTITY)
     lot_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
 
@@ -211,12 +210,12 @@ class ReceiptViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class MaterialRequirementSerializer(ModelSerializer):
-    job = serializers.PrimaryKeyRelatedField(queryset=Job.objects.all(), help_text="Set on create; cannot change.")
-    operation = serializers.PrimaryKeyRelatedField(
+    job = PrimaryKeyRelatedField(queryset=Job.objects.all(), help_text="Set on create; cannot change.")
+    operation = PrimaryKeyRelatedField(
         queryset=Operation.objects.all(), allow_null=True, required=False,
         help_text="The job's operation that waits for it (null: the job's first).",
     )  # fmt: skip
-    vendor = serializers.PrimaryKeyRelatedField(queryset=Vendor.objects.all(), allow_null=True, required=False)
+    vendor = PrimaryKeyRelatedField(queryset=Vendor.objects.all(), allow_null=True, required=False)
     description = serializers.CharField(max_length=200)
     quantity = serializers.DecimalField(**QUANTITY)
     unit = serializers.ChoiceField(choices=Unit.choices, required=False, default=Unit.PIECE)
@@ -296,7 +295,7 @@ class MaterialRequirementViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixi
 
 
 class OutsideOperationSerializer(ModelSerializer):
-    vendor = serializers.PrimaryKeyRelatedField(
+    vendor = PrimaryKeyRelatedField(
         queryset=Vendor.objects.all(), allow_null=True, required=False,
         help_text="An approved, active vendor of outside processing (null: none yet).",
     )  # fmt: skip
@@ -357,7 +356,7 @@ class OutsideOperationViewSet(EtagMixin, mixins.UpdateModelMixin, viewsets.ReadO
 
 
 class ShipOutSerializer(ModelSerializer):
-    outside_operation = serializers.PrimaryKeyRelatedField(queryset=OutsideOperation.objects.all())
+    outside_operation = PrimaryKeyRelatedField(queryset=OutsideOperation.objects.all())
     quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
     carrier = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     notes = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
@@ -391,7 +390,7 @@ class ShipOutViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class VendorReturnSerializer(ModelSerializer):
-    outside_operation = serializers.PrimaryKeyRelatedField(queryset=OutsideOperation.objects.all())
+    outside_operation = PrimaryKeyRelatedField(queryset=OutsideOperation.objects.all())
     good = serializers.IntegerField(**PIECES, required=False, default=0)
     rejected = serializers.IntegerField(**PIECES, required=False, default=0,
                                         help_text="Scrapped with the reason vendor reject.")  # fmt: skip

@@ -17,6 +17,7 @@ from mto.api import (
     FilterSet,
     IdFilter,
     ModelSerializer,
+    PrimaryKeyRelatedField,
     Serializer,
     idempotent,
     service_action,
@@ -32,7 +33,7 @@ HOURS = {"max_digits": 9, "decimal_places": 3, "min_value": Decimal("0"), "requi
 
 
 class PlanCharacteristicSerializer(ModelSerializer):
-    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all(), help_text="Set on create; cannot change.")
+    item = PrimaryKeyRelatedField(queryset=Item.objects.all(), help_text="Set on create; cannot change.")
     operation_sequence = serializers.IntegerField(min_value=1, max_value=32767)
     name = serializers.CharField(max_length=100)
     kind = serializers.ChoiceField(choices=Kind.choices, required=False, default=Kind.DIMENSION)
@@ -112,7 +113,7 @@ class MeasurementSerializer(Serializer):
 
 
 class InspectionRecordSerializer(Serializer):
-    operation = serializers.PrimaryKeyRelatedField(queryset=Operation.objects.all())
+    operation = PrimaryKeyRelatedField(queryset=Operation.objects.all())
     sample_no = serializers.IntegerField(min_value=1, max_value=1_000_000)
     measurements = MeasurementSerializer(many=True, help_text="At most 100; each characteristic once.")
 
@@ -179,10 +180,10 @@ class NcrSerializer(ModelSerializer):
 
 
 class NcrOpenSerializer(Serializer):
-    scrap_record = serializers.PrimaryKeyRelatedField(
+    scrap_record = PrimaryKeyRelatedField(
         queryset=ScrapRecord.objects.all(), required=False, allow_null=True, help_text="Open it from a scrap report."
     )
-    results = serializers.PrimaryKeyRelatedField(
+    results = PrimaryKeyRelatedField(
         queryset=InspectionResult.objects.all(), many=True, required=False,
         help_text="Or from failed results of one operation (at most 100).",
     )  # fmt: skip
@@ -203,7 +204,7 @@ class DispositionSerializer(Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     concession_reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="",
                                                  help_text="The customer's, for use as is.")  # fmt: skip
-    rework_work_center = serializers.PrimaryKeyRelatedField(
+    rework_work_center = PrimaryKeyRelatedField(
         queryset=WorkCenter.objects.filter(is_active=True), required=False, allow_null=True, default=None
     )
     rework_description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

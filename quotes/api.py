@@ -15,6 +15,7 @@ from mto.api import (
     ERROR_RESPONSES,
     ActionsField,
     ModelSerializer,
+    PrimaryKeyRelatedField,
     Serializer,
     etag_for,
     idempotent,
@@ -75,7 +76,7 @@ class EstimateOutsideSerializer(ModelSerializer):
 
 
 class QuoteLineSerializer(ModelSerializer):
-    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all(), allow_null=True, required=False)
+    item = PrimaryKeyRelatedField(queryset=Item.objects.all(), allow_null=True, required=False)
     breaks = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_PIECES),
                                    min_length=1, max_length=20, source="break_quantities")  # fmt: skip
     markup_percent = serializers.DecimalField(**PERCENT, allow_null=True, required=False)
@@ -92,12 +93,12 @@ class QuoteLineSerializer(ModelSerializer):
 
 
 class QuoteSerializer(ModelSerializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), allow_null=True, required=False)
+    customer = PrimaryKeyRelatedField(queryset=Customer.objects.all(), allow_null=True, required=False)
     lines = QuoteLineSerializer(many=True)
     markup_percent = serializers.DecimalField(**PERCENT, required=False)
     valid_until = serializers.DateField(required=False)
     sales_order = serializers.SerializerMethodField()
-    next_revision = serializers.PrimaryKeyRelatedField(read_only=True)
+    next_revision = PrimaryKeyRelatedField(read_only=True)
     # The lifecycle's moves (send, accept, decline, revise); approve-margin and apply-accuracy are not moves.
     actions = ActionsField(available_transitions, TRANSITIONS)
 

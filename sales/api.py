@@ -19,6 +19,7 @@ from mto.api import (
     IdempotentCreateMixin,
     IdFilter,
     ModelSerializer,
+    PrimaryKeyRelatedField,
     ReasonSerializer,
     Serializer,
     idempotent,
@@ -73,7 +74,7 @@ class ItemSerializer(ModelSerializer):
 
 class SalesOrderLineSerializer(ModelSerializer):
     id = serializers.IntegerField(required=False, help_text="Give the id to keep a line on update; omit for new.")
-    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all(), allow_null=True, required=False)
+    item = PrimaryKeyRelatedField(queryset=Item.objects.all(), allow_null=True, required=False)
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_PIECES)
     unit_price = serializers.DecimalField(
         max_digits=12,
@@ -95,8 +96,8 @@ class SalesOrderLineSerializer(ModelSerializer):
 
 
 class SalesOrderSerializer(ModelSerializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
-    ship_to = serializers.PrimaryKeyRelatedField(queryset=ShipToAddress.objects.all(), allow_null=True, required=False)
+    customer = PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    ship_to = PrimaryKeyRelatedField(queryset=ShipToAddress.objects.all(), allow_null=True, required=False)
     lines = SalesOrderLineSerializer(many=True)
     total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, source="lines_total")
     customer_po = serializers.CharField(max_length=60, required=False, allow_blank=True)
@@ -251,9 +252,9 @@ class SalesOrderViewSet(
 
 
 class ChangeItemSerializer(ModelSerializer):
-    line = serializers.PrimaryKeyRelatedField(queryset=SalesOrderLine.objects.all(), required=False, allow_null=True)
-    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all(), required=False, allow_null=True)
-    ship_to = serializers.PrimaryKeyRelatedField(queryset=ShipToAddress.objects.all(), required=False, allow_null=True)
+    line = PrimaryKeyRelatedField(queryset=SalesOrderLine.objects.all(), required=False, allow_null=True)
+    item = PrimaryKeyRelatedField(queryset=Item.objects.all(), required=False, allow_null=True)
+    ship_to = PrimaryKeyRelatedField(queryset=ShipToAddress.objects.all(), required=False, allow_null=True)
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_PIECES, required=False, allow_null=True)
     unit_price = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
@@ -271,7 +272,7 @@ class ChangeItemSerializer(ModelSerializer):
 
 
 class ChangeRequestSerializer(ModelSerializer):
-    order = serializers.PrimaryKeyRelatedField(queryset=SalesOrder.objects.all())
+    order = PrimaryKeyRelatedField(queryset=SalesOrder.objects.all())
     items = ChangeItemSerializer(many=True, read_only=True)
     actions = ActionsField(
         lambda change, user: available_change_transitions(change, user, items=change.items.all()), CHANGE_TRANSITIONS

@@ -8,6 +8,7 @@ from mto.api import (
     ERROR_RESPONSES,
     ActionsField,
     ModelSerializer,
+    PrimaryKeyRelatedField,
     ReasonSerializer,
     idempotent,
     service_action,
@@ -20,7 +21,7 @@ from .workflow import TRANSITIONS, available_transitions
 
 
 class ShipmentLineSerializer(ModelSerializer):
-    order_line = serializers.PrimaryKeyRelatedField(queryset=SalesOrderLine.objects.all())
+    order_line = PrimaryKeyRelatedField(queryset=SalesOrderLine.objects.all())
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_PIECES)
 
     class Meta:
@@ -29,7 +30,7 @@ class ShipmentLineSerializer(ModelSerializer):
 
 
 class ShipmentSerializer(ModelSerializer):
-    order = serializers.PrimaryKeyRelatedField(queryset=SalesOrder.objects.all())
+    order = PrimaryKeyRelatedField(queryset=SalesOrder.objects.all())
     lines = ShipmentLineSerializer(
         many=True, help_text="One entry per order line: naming the same order line twice is refused (400)."
     )

@@ -65,7 +65,7 @@ def _write_lines(*, order: SalesOrder, lines: list[dict], by: User, new: bool = 
                 line.save(update_fields=["line_no"])
     errors = []
     stored = []
-    written = []
+    valid = []
     for line_no, data in enumerate(lines, start=1):
         line = existing.get(data.get("id")) or SalesOrderLine(order=order)
         line.line_no = line_no
@@ -88,8 +88,18 @@ def _write_lines(*, order: SalesOrder, lines: list[dict], by: User, new: bool = 
         except ValidationError as exc:
             errors.extend(f"Line {line_no}: {field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
             continue
-        is_new = line.pk is None
-        line.save()
+        valid.append((line, data))
+    if errors:
+        raise ValidationError({"lines": errors})
+    # The new lines in one insert (their ids come back), the kept ones saved one by one.
+    added = [line for line, _data in valid if line.pk is None]
+    SalesOrderLine.objects.bulk_create(added)
+    added_ones = set(map(id, added))
+    written = []
+    for line, data in valid:
+        is_new, line_no = id(line) in added_ones, line.line_no
+        if not is_new:
+            line.save()
         written.append(line)
         label = f"{order.number} line {line_no}"
         if is_new and existing:
