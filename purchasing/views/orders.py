@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.forms.utils import pretty_name
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.generic import ListView, TemplateView
 
 from mto.forms import (
@@ -206,6 +207,14 @@ class ProposalView(CapabilityRequiredMixin, TemplateView):
 # --- receiving --------------------------------------------------------------------------------------------
 
 
+# A blank receipt field's input attributes, as the refused line's bound field prints them (receiving.html).
+RECEIPT_INPUT_ATTRS = {
+    "quantity": mark_safe('type="number" step="0.001" min="0.001" inputmode="decimal"'),
+    "lot_number": mark_safe('type="text" maxlength="60"'),
+    "certificate": mark_safe('type="file" accept="application/pdf,.pdf"'),
+}
+
+
 class ReceivingView(CapabilityRequiredMixin, ListView):
     """Open lines of sent orders; each receives with a quantity, a lot/heat number and a certificate."""
 
@@ -224,7 +233,8 @@ class ReceivingView(CapabilityRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         # Fifty lines' bound forms were a third of the page: a refused line gets its form (what was typed, the
         # reason); the others print the form's fields by name, with the names and ids its prefix would give.
-        receipt_fields = [(name, field.label or pretty_name(name)) for name, field in ReceiptForm.base_fields.items()]
+        receipt_fields = [(name, field.label or pretty_name(name), RECEIPT_INPUT_ATTRS[name])
+                          for name, field in ReceiptForm.base_fields.items()]  # fmt: skip
         context = super().get_context_data(po_number=self.po_number(), receipt_fields=receipt_fields, **kwargs)
         errors = kwargs.get("errors") or {}
         for line in context["lines"]:
