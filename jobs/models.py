@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from mto.links import url_by_key
 from mto.models import TextSafetyMixin
 from sales.models import Item, SalesOrder, SalesOrderLine
 
@@ -128,7 +129,7 @@ class Job(TextSafetyMixin, models.Model):
         return self.number
 
     def get_absolute_url(self):
-        return reverse("jobs:job-detail", args=[self.pk])
+        return url_by_key("jobs:job-detail", self.pk)
 
     def get_floor_url(self):
         return reverse("jobs:floor-job", args=[self.pk])

@@ -13,9 +13,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
-from django.urls import reverse
 
 from jobs.models import Job, Operation
+from mto.links import url_by_key
 from mto.models import TextSafetyMixin
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -74,7 +74,7 @@ class Vendor(TextSafetyMixin, models.Model):
         return f"{self.code} - {self.name}"
 
     def get_absolute_url(self):
-        return reverse("purchasing:vendor-detail", args=[self.pk])
+        return url_by_key("purchasing:vendor-detail", self.pk)
 
     @property
     def process_list(self) -> list[str]:
@@ -226,7 +226,7 @@ class PurchaseOrder(TextSafetyMixin, models.Model):
         return self.number
 
     def get_absolute_url(self):
-        return reverse("purchasing:po-detail", args=[self.pk])
+        return url_by_key("purchasing:po-detail", self.pk)
 
     @property
     def is_editable(self) -> bool:

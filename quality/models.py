@@ -5,9 +5,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
 from jobs.models import Job, Operation, ScrapRecord, WorkCenter
+from mto.links import url_by_key
 from mto.models import TextSafetyMixin
 from sales.models import Item
 
@@ -202,7 +202,7 @@ class NonConformance(TextSafetyMixin, models.Model):
         return self.number
 
     def get_absolute_url(self):
-        return reverse("quality:ncr-detail", args=[self.pk])
+        return url_by_key("quality:ncr-detail", self.pk)
 
     @property
     def total_cost(self) -> Decimal:

@@ -4,9 +4,9 @@ and that answer a job completed short. Imported by quality.models (their app is 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
 from jobs.models import Job
+from mto.links import url_by_key
 from mto.models import TextSafetyMixin
 from sales.models import Customer
 
@@ -92,7 +92,7 @@ class FirstArticle(TextSafetyMixin, models.Model):
         return f"FAI {self.job.number} #{self.attempt}" if self.job_id else "FAI"
 
     def get_absolute_url(self):
-        return reverse("quality:fai", args=[self.pk])
+        return url_by_key("quality:fai", self.pk)
 
     @property
     def is_live(self) -> bool:

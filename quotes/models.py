@@ -10,9 +10,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
 from jobs.models import WorkCenter
+from mto.links import url_by_key
 from mto.models import TextSafetyMixin
 from quality.models import CharacteristicFields
 from quality.models import _characteristic_constraints as characteristic_constraints
@@ -117,7 +117,7 @@ class Quote(TextSafetyMixin, models.Model):
         return self.label
 
     def get_absolute_url(self):
-        return reverse("quotes:quote-detail", args=[self.pk])
+        return url_by_key("quotes:quote-detail", self.pk)
 
     @property
     def label(self) -> str:
@@ -336,7 +336,7 @@ class QuoteLineDrawing(models.Model):
         return self.original_name
 
     def get_absolute_url(self):
-        return reverse("quotes:drawing-download", args=[self.pk])
+        return url_by_key("quotes:drawing-download", self.pk)
 
 
 class AccuracySample(models.Model):

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
+from mto.links import url_by_key
 from mto.models import TextSafetyMixin
 from sales.models import SalesOrder, SalesOrderLine
 
@@ -58,7 +58,7 @@ class Shipment(TextSafetyMixin, models.Model):
         return self.number
 
     def get_absolute_url(self):
-        return reverse("shipping:shipment-detail", args=[self.pk])
+        return url_by_key("shipping:shipment-detail", self.pk)
 
     @property
     def is_editable(self) -> bool:

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
+from mto.links import url_by_key
 from mto.models import TextSafetyMixin
 
 from .customers import MAX_PIECES, Item, ShipToAddress
@@ -64,7 +64,7 @@ class ChangeRequest(TextSafetyMixin, models.Model):
         return f"{self.order.number} change {self.number}"
 
     def get_absolute_url(self):
-        return reverse("sales:change-detail", args=[self.pk])
+        return url_by_key("sales:change-detail", self.pk)
 
     @property
     def is_open(self) -> bool:

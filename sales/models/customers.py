@@ -6,8 +6,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
-from django.urls import reverse
 
+from mto.links import url_by_key
 from mto.models import TextSafetyMixin
 
 # A sanity cap on pieces per line (the same on every database; far above any job shop's order).
@@ -35,7 +35,7 @@ class Customer(TextSafetyMixin, models.Model):
         return f"{self.code} - {self.name}"
 
     def get_absolute_url(self):
-        return reverse("sales:customer-detail", args=[self.pk])
+        return url_by_key("sales:customer-detail", self.pk)
 
 
 class ShipToAddress(TextSafetyMixin, models.Model):
@@ -79,4 +79,4 @@ class Item(TextSafetyMixin, models.Model):
         return f"{self.part_number} rev {self.revision} - {self.description}"
 
     def get_absolute_url(self):
-        return reverse("sales:item-detail", args=[self.pk])
+        return url_by_key("sales:item-detail", self.pk)

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
+from mto.links import url_by_key
 from mto.models import TextSafetyMixin
 
 from .customers import MAX_PIECES, Customer, Item, ShipToAddress
@@ -63,7 +63,7 @@ class SalesOrder(TextSafetyMixin, models.Model):
         return self.number
 
     def get_absolute_url(self):
-        return reverse("sales:order-detail", args=[self.pk])
+        return url_by_key("sales:order-detail", self.pk)
 
     @property
     def is_editable(self) -> bool:
@@ -197,7 +197,7 @@ class LineDrawing(models.Model):
         return self.original_name
 
     def get_absolute_url(self):
-        return reverse("sales:drawing-download", args=[self.pk])
+        return url_by_key("sales:drawing-download", self.pk)
 
 
 class SalesOrderStatusChange(models.Model):
