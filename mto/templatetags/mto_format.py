@@ -18,16 +18,25 @@ _CENT = Decimal("0.01")
 _MILLI = Decimal("0.001")
 
 
-@register.filter
-def money(value) -> str:
+def _decimal(value) -> Decimal | str:
+    """The value as a finite Decimal, or the text both filters print instead ("" for nothing or not a number)."""
     if value is None or value == "":
         return ""
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value))
-        if not number.is_finite():
-            return str(value)
-        rounded = number.quantize(_CENT, rounding=ROUND_HALF_UP)
     except (InvalidOperation, ValueError, TypeError):
+        return ""
+    return number if number.is_finite() else str(value)
+
+
+@register.filter
+def money(value) -> str:
+    number = _decimal(value)
+    if isinstance(number, str):
+        return number
+    try:
+        rounded = number.quantize(_CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
         return ""
     if rounded == 0:
         rounded = abs(rounded)  # "-0.00" as floatformat shows it: "0.00"
@@ -36,15 +45,13 @@ def money(value) -> str:
 
 @register.filter
 def quantity(value) -> str:
-    if value is None or value == "":
-        return ""
+    number = _decimal(value)
+    if isinstance(number, str):
+        return number
+    if number == number.to_integral_value():
+        return str(int(number))
     try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value))
-        if not number.is_finite():
-            return str(value)
-        if number == number.to_integral_value():
-            return str(int(number))
         rounded = number.quantize(_MILLI, rounding=ROUND_HALF_UP)
-    except (InvalidOperation, ValueError, TypeError):
+    except InvalidOperation:
         return ""
     return f"{abs(rounded) if rounded == 0 else rounded:f}"
