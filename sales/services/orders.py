@@ -89,9 +89,8 @@ def _write_lines(*, order: SalesOrder, lines: list[dict], by: User, new: bool = 
             errors.extend(f"Line {line_no}: {field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
             continue
         valid.append((line, data))
-    if errors:
-        raise ValidationError({"lines": errors})
-    # The new lines in one insert (their ids come back), the kept ones saved one by one.
+    # The new lines in one insert (their ids come back), the kept ones saved one by one; with errors too, so the
+    # drawings' are reported with them (the transaction then rolls the rows back).
     added = [line for line, _data in valid if line.pk is None]
     SalesOrderLine.objects.bulk_create(added)
     added_ones = set(map(id, added))
