@@ -207,7 +207,7 @@ class ProposalView(CapabilityRequiredMixin, TemplateView):
 # --- receiving --------------------------------------------------------------------------------------------
 
 
-# A blank receipt field's input attributes, as the refused line's bound field prints them (receiving.html).
+# Each receipt field's input attributes (receiving.html prints the inputs by hand, a blank line's and a refused one's).
 RECEIPT_INPUT_ATTRS = {
     "quantity": mark_safe('type="number" step="0.001" min="0.001" inputmode="decimal"'),
     "lot_number": mark_safe('type="text" maxlength="60"'),
@@ -239,6 +239,8 @@ class ReceivingView(CapabilityRequiredMixin, ListView):
         errors = kwargs.get("errors") or {}
         for line in context["lines"]:
             line.form = errors.get(line.pk)
+            if line.form:
+                line.form_fields = [(field, RECEIPT_INPUT_ATTRS[field.name]) for field in line.form]
         return context
 
 
